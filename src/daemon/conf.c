@@ -1,0 +1,771 @@
+/* conf.c — reads /etc/netlab.conf with libconfig and turns it into a validated Conf.
+ * One schema table lists every key with its type, range and reload behaviour; the
+ * parser walks the file, matches each setting against the table (unknown keys are
+ * errors, with a "did you mean" hint), checks types and ranges, and reports the first
+ * problem as "line: message". The daemon prefixes the file name. */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <libconfig.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "conf.h"
+#include "log.h"
+#include "parse_util.h"
+#include "sockets.h"
+
+#define CONF_STRING_MAX 4096
+
+typedef enum ConfType {
+        CONF_TYPE_BOOL,
+        CONF_TYPE_UINT,                 /* unsigned, stored as unsigned */
+        CONF_TYPE_U64,                  /* stored as uint64_t */
+        CONF_TYPE_DOUBLE,               /* stored as double */
+        CONF_TYPE_PROBABILITY,          /* double 0..1; also "30%" */
+        CONF_TYPE_USEC,                 /* number in the key's unit, or "250ms"; usec_t */
+        CONF_TYPE_STRING,               /* char * */
+        CONF_TYPE_PATH,                 /* char *; relative paths resolved against the file's dir */
+        CONF_TYPE_URL_PATH,             /* char *; "" or starting with '/' */
+        CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
+        CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
+        CONF_TYPE_ENUM,                 /* int, one of enum_names */
+        CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
+} ConfType;
+
+typedef struct ConfKey {
+        const char *group;              /* "echo", "http", or NULL for the top level */
+        const char *name;
+        ConfType type;
+        size_t offset;                  /* into Conf */
+        double min, max;                /* numeric range, in the key's own unit */
+        usec_t unit;                    /* CONF_TYPE_USEC: unit of a bare number */
+        const char *const *enum_names;
+        bool reloadable;                /* false: a change needs a restart */
+} ConfKey;
+
+static const char *const loss_model_names[_LOSS_MODEL_MAX + 1] = {
+        [LOSS_MODEL_RANDOM] = "random",
+        [LOSS_MODEL_GILBERT_ELLIOTT] = "gilbert-elliott",
+};
+
+static const char *const delay_dist_names[_DELAY_DIST_MAX + 1] = {
+        [DELAY_DIST_UNIFORM] = "uniform",
+        [DELAY_DIST_NORMAL] = "normal",
+        [DELAY_DIST_PARETO] = "pareto",
+        [DELAY_DIST_PARETONORMAL] = "paretonormal",
+};
+
+#define E(field) offsetof(Conf, echo.field)
+#define H(field) offsetof(Conf, http.field)
+#define G(field) offsetof(Conf, field)
+#define MS USEC_PER_MSEC
+#define SEC USEC_PER_SEC
+
+/* The single source of truth for the file format; netlab.conf(5) documents it and the
+ * man page test checks that every name here appears there. */
+static const ConfKey conf_keys[] = {
+        { NULL,   "log_level",          CONF_TYPE_LOG_LEVEL,   G(log_level),            0, 0,     0, NULL, true  },
+        { NULL,   "shutdown_timeout",   CONF_TYPE_USEC,        G(shutdown_timeout_usec), 0, 3600, SEC, NULL, true },
+
+        { "echo", "enabled",            CONF_TYPE_BOOL,        E(enabled),              0, 0,     0, NULL, false },
+        { "echo", "listen",             CONF_TYPE_LISTEN,      E(listen),               0, 0,     0, NULL, false },
+        { "echo", "loss",               CONF_TYPE_PROBABILITY, E(loss),                 0, 1,     0, NULL, true  },
+        { "echo", "loss_model",         CONF_TYPE_ENUM,        E(loss_model),           0, 0,     0, loss_model_names, true },
+        { "echo", "ge_p",               CONF_TYPE_PROBABILITY, E(ge_p),                 0, 1,     0, NULL, true  },
+        { "echo", "ge_r",               CONF_TYPE_PROBABILITY, E(ge_r),                 0, 1,     0, NULL, true  },
+        { "echo", "ge_loss_good",       CONF_TYPE_PROBABILITY, E(ge_loss_good),         0, 1,     0, NULL, true  },
+        { "echo", "ge_loss_bad",        CONF_TYPE_PROBABILITY, E(ge_loss_bad),          0, 1,     0, NULL, true  },
+        { "echo", "delay",              CONF_TYPE_USEC,        E(delay_usec),           0, 60000, MS, NULL, true },
+        { "echo", "jitter",             CONF_TYPE_USEC,        E(jitter_usec),          0, 60000, MS, NULL, true },
+        { "echo", "distribution",       CONF_TYPE_ENUM,        E(distribution),         0, 0,     0, delay_dist_names, true },
+        { "echo", "duplicate",          CONF_TYPE_PROBABILITY, E(duplicate),            0, 1,     0, NULL, true  },
+        { "echo", "reorder",            CONF_TYPE_PROBABILITY, E(reorder),              0, 1,     0, NULL, true  },
+        { "echo", "reorder_gap",        CONF_TYPE_UINT,        E(reorder_gap),          1, 1000,  0, NULL, true  },
+        { "echo", "max_queue",          CONF_TYPE_UINT,        E(max_queue),            1, 1000000, 0, NULL, true },
+        { "echo", "rate_limit",         CONF_TYPE_DOUBLE,      E(rate_limit),           0, 10000000, 0, NULL, true },
+        { "echo", "rate_burst",         CONF_TYPE_UINT,        E(rate_burst),           1, 10000000, 0, NULL, true },
+        { "echo", "allow_low_ports",    CONF_TYPE_BOOL,        E(allow_low_ports),      0, 0,     0, NULL, true  },
+        { "echo", "seed",               CONF_TYPE_U64,         E(seed),                 0, 9.2e18, 0, NULL, true },
+        { "echo", "max_payload",        CONF_TYPE_UINT,        E(max_payload),          1, 65507, 0, NULL, true  },
+        { "echo", "lab_compat",         CONF_TYPE_BOOL,        E(lab_compat),           0, 0,     0, NULL, true  },
+        { "echo", "max_flows",          CONF_TYPE_UINT,        E(max_flows),            16, 10000000, 0, NULL, true },
+
+        { "http", "enabled",            CONF_TYPE_BOOL,        H(enabled),              0, 0,     0, NULL, false },
+        { "http", "listen",             CONF_TYPE_LISTEN,      H(listen),               0, 0,     0, NULL, false },
+        { "http", "root",               CONF_TYPE_PATH,        H(root),                 0, 0,     0, NULL, true  },
+        { "http", "index",              CONF_TYPE_STRING,      H(index),                0, 0,     0, NULL, true  },
+        { "http", "autoindex",          CONF_TYPE_BOOL,        H(autoindex),            0, 0,     0, NULL, true  },
+        { "http", "show_hidden",        CONF_TYPE_BOOL,        H(show_hidden),          0, 0,     0, NULL, true  },
+        { "http", "server_header",      CONF_TYPE_STRING,      H(server_header),        0, 0,     0, NULL, true  },
+        { "http", "access_log",         CONF_TYPE_BOOL,        H(access_log),           0, 0,     0, NULL, true  },
+        { "http", "max_request_line",   CONF_TYPE_UINT,        H(max_request_line),     64, 65536, 0, NULL, true },
+        { "http", "max_header_size",    CONF_TYPE_UINT,        H(max_header_size),      256, 262144, 0, NULL, true },
+        { "http", "max_headers",        CONF_TYPE_UINT,        H(max_headers),          1, 256,   0, NULL, true  },
+        { "http", "max_body",           CONF_TYPE_U64,         H(max_body),             0, 1e12,  0, NULL, true  },
+        { "http", "header_timeout",     CONF_TYPE_USEC,        H(header_timeout_usec),  0.001, 3600, SEC, NULL, true },
+        { "http", "keepalive_timeout",  CONF_TYPE_USEC,        H(keepalive_timeout_usec), 0, 3600, SEC, NULL, true },
+        { "http", "send_timeout",       CONF_TYPE_USEC,        H(send_timeout_usec),    0.001, 3600, SEC, NULL, true },
+        { "http", "max_connections",    CONF_TYPE_UINT,        H(max_connections),      1, 1000000, 0, NULL, true },
+        { "http", "metrics_path",       CONF_TYPE_URL_PATH,    H(metrics_path),         0, 0,     0, NULL, true  },
+        { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
+        { "http", "status_allow",       CONF_TYPE_CIDRS,       H(status_allow),         0, 0,     0, NULL, true  },
+};
+
+#undef E
+#undef H
+#undef G
+#undef MS
+#undef SEC
+
+static char **strv_free(char **l) {
+        if (l)
+                for (char **i = l; *i; i++)
+                        free(*i);
+        free(l);
+        return NULL;
+}
+
+static int strv_dup_one(const char *a, const char *b, char ***ret) {
+        char **l = calloc(b ? 3 : 2, sizeof(char *));
+
+        if (!l)
+                return -ENOMEM;
+        l[0] = strdup(a);
+        if (b)
+                l[1] = strdup(b);
+        if (!l[0] || (b && !l[1])) {
+                strv_free(l);
+                return -ENOMEM;
+        }
+        *ret = l;
+        return 0;
+}
+
+static bool strv_equal(char **a, char **b) {
+        if (!a || !b)
+                return a == b;
+        for (; *a && *b; a++, b++)
+                if (!streq(*a, *b))
+                        return false;
+        return !*a && !*b;
+}
+
+int conf_new_default(Conf **ret) {
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        int r;
+
+        assert(ret);
+
+        c = calloc(1, sizeof(Conf));
+        if (!c)
+                return -ENOMEM;
+
+        *c = (Conf) {
+                .n_ref = 1,
+                .log_level = LOG_INFO,
+                .shutdown_timeout_usec = 5 * USEC_PER_SEC,
+                .echo = {
+                        .enabled = true,
+                        .loss = 0.0,
+                        .loss_model = LOSS_MODEL_RANDOM,
+                        .ge_p = 0.01,
+                        .ge_r = 0.30,
+                        .ge_loss_good = 0.0,
+                        .ge_loss_bad = 1.0,
+                        .distribution = DELAY_DIST_UNIFORM,
+                        .reorder_gap = 3,
+                        .max_queue = 65536,
+                        .rate_limit = 10000,
+                        .rate_burst = 1000,
+                        .max_payload = 65507,
+                        .max_flows = 16384,
+                },
+                .http = {
+                        .enabled = true,
+                        .autoindex = false,
+                        .access_log = true,
+                        .max_request_line = 8192,
+                        .max_header_size = 16384,
+                        .max_headers = 64,
+                        .max_body = 1024 * 1024,
+                        .header_timeout_usec = 10 * USEC_PER_SEC,
+                        .keepalive_timeout_usec = 15 * USEC_PER_SEC,
+                        .send_timeout_usec = 30 * USEC_PER_SEC,
+                        .max_connections = 4096,
+                },
+        };
+
+        /* "[::]" is dual-stack: sockets.c clears IPV6_V6ONLY, and falls back to 0.0.0.0
+         * on hosts without IPv6. */
+        r = strv_dup_one("[::]:8080", NULL, &c->echo.listen);
+        if (r < 0)
+                return r;
+        r = strv_dup_one("[::]:8080", NULL, &c->http.listen);
+        if (r < 0)
+                return r;
+        c->http.root = strdup(WWWDIR);
+        c->http.index = strdup("index.html");
+        c->http.server_header = strdup("netlabd");
+        c->http.metrics_path = strdup("/metrics");
+        c->http.status_path = strdup("/api/status");
+        if (!c->http.root || !c->http.index || !c->http.server_header || !c->http.metrics_path ||
+            !c->http.status_path)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+Conf *conf_ref(Conf *c) {
+        if (c) {
+                assert(c->n_ref > 0);
+                c->n_ref++;
+        }
+        return c;
+}
+
+Conf *conf_unref(Conf *c) {
+        if (!c)
+                return NULL;
+        assert(c->n_ref > 0);
+        if (--c->n_ref > 0)
+                return NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                void *p = (uint8_t *) c + conf_keys[i].offset;
+
+                switch (conf_keys[i].type) {
+                case CONF_TYPE_STRING:
+                case CONF_TYPE_PATH:
+                case CONF_TYPE_URL_PATH:
+                        free(*(char **) p);
+                        break;
+                case CONF_TYPE_LISTEN:
+                case CONF_TYPE_CIDRS:
+                        strv_free(*(char ***) p);
+                        break;
+                default:
+                        break;
+                }
+        }
+        free(c->path);
+        free(c);
+        return NULL;
+}
+
+const char *loss_model_to_string(LossModel m) {
+        return m >= 0 && m < _LOSS_MODEL_MAX ? loss_model_names[m] : NULL;
+}
+
+const char *delay_distribution_to_string(DelayDistribution d) {
+        return d >= 0 && d < _DELAY_DIST_MAX ? delay_dist_names[d] : NULL;
+}
+
+void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata) {
+        char buf[128];
+
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                if (conf_keys[i].group)
+                        snprintf(buf, sizeof(buf), "%s.%s", conf_keys[i].group, conf_keys[i].name);
+                else
+                        snprintf(buf, sizeof(buf), "%s", conf_keys[i].name);
+                cb(buf, userdata);
+        }
+}
+
+/* ---- parsing ---------------------------------------------------------------------------- */
+
+typedef struct ConfError {
+        unsigned line;
+        char *msg;
+} ConfError;
+
+_printf_(3, 4)
+static int conf_fail(ConfError *err, const config_setting_t *s, const char *fmt, ...) {
+        va_list ap;
+
+        free(err->msg);
+        err->line = s ? config_setting_source_line(s) : 0;
+        va_start(ap, fmt);
+        if (vasprintf(&err->msg, fmt, ap) < 0)
+                err->msg = NULL;
+        va_end(ap);
+        return err->msg ? -EBADMSG : -ENOMEM;
+}
+
+/* Levenshtein distance, for "did you mean" on unknown keys. Names are short. */
+static unsigned edit_distance(const char *a, const char *b) {
+        unsigned row[64], la = strlen(a), lb = strlen(b);
+
+        if (la >= ELEMENTSOF(row) || lb >= ELEMENTSOF(row))
+                return UINT32_MAX;
+        for (unsigned j = 0; j <= lb; j++)
+                row[j] = j;
+        for (unsigned i = 1; i <= la; i++) {
+                unsigned prev = row[0];
+
+                row[0] = i;
+                for (unsigned j = 1; j <= lb; j++) {
+                        unsigned cur = row[j];
+
+                        row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), prev + (a[i - 1] != b[j - 1]));
+                        prev = cur;
+                }
+        }
+        return row[lb];
+}
+
+static const ConfKey *conf_key_find(const char *group, const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                const ConfKey *k = conf_keys + i;
+
+                if ((group ? k->group && streq(k->group, group) : !k->group) && streq(k->name, name))
+                        return k;
+        }
+        return NULL;
+}
+
+static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const char *group,
+                             const char *name) {
+        const char *best = NULL;
+        unsigned best_d = 3;            /* suggest only close matches */
+
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                const ConfKey *k = conf_keys + i;
+                unsigned d;
+
+                if (group ? !k->group || !streq(k->group, group) : !!k->group)
+                        continue;
+                d = edit_distance(name, k->name);
+                if (d < best_d) {
+                        best_d = d;
+                        best = k->name;
+                }
+        }
+        if (best)
+                return conf_fail(err, s, "unknown key '%s%s%s', did you mean '%s'?",
+                                 group ?: "", group ? "." : "", name, best);
+        return conf_fail(err, s, "unknown key '%s%s%s' (see netlab.conf(5) for the keys of %s)",
+                         group ?: "", group ? "." : "", name, group ? group : "the top level");
+}
+
+static bool setting_is_number(const config_setting_t *s) {
+        int t = config_setting_type(s);
+
+        return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
+}
+
+static double setting_number(const config_setting_t *s) {
+        if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+                return config_setting_get_float(s);
+        return (double) config_setting_get_int64(s);
+}
+
+static int parse_cidr(const char *s) {
+        char addr[INET6_ADDRSTRLEN + 1];
+        const char *slash = strchr(s, '/');
+        size_t n = slash ? (size_t) (slash - s) : strlen(s);
+        unsigned char buf[16];
+        unsigned prefix, max;
+
+        if (n == 0 || n >= sizeof(addr))
+                return -EINVAL;
+        memcpy(addr, s, n);
+        addr[n] = '\0';
+        if (inet_pton(AF_INET, addr, buf) == 1)
+                max = 32;
+        else if (inet_pton(AF_INET6, addr, buf) == 1)
+                max = 128;
+        else
+                return -EINVAL;
+        if (slash && (safe_atou(slash + 1, &prefix) < 0 || prefix > max))
+                return -EINVAL;
+        return 0;
+}
+
+/* Reads a string or list of strings into a NULL-terminated vector, validating each
+ * element with @check. */
+static int parse_string_list(const ConfKey *k, const config_setting_t *s, const char *what,
+                             int (*check)(const char *), ConfError *err, char ***ret) {
+        char **l = NULL;
+        int t = config_setting_type(s), n;
+
+        if (t == CONFIG_TYPE_STRING)
+                n = 1;
+        else if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST)
+                n = config_setting_length(s);
+        else
+                return conf_fail(err, s, "'%s.%s' must be a string or a list of strings like [\"%s\"]",
+                                 k->group, k->name, what);
+        if (n > CONF_LIST_MAX)
+                return conf_fail(err, s, "'%s.%s' has %d entries, at most %d are allowed", k->group,
+                                 k->name, n, CONF_LIST_MAX);
+
+        l = calloc(n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *e = t == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, i);
+                const char *v = e ? config_setting_get_string(e) : NULL;
+
+                if (!v) {
+                        strv_free(l);
+                        return conf_fail(err, e ?: s, "'%s.%s' must contain only strings", k->group, k->name);
+                }
+                if (check(v) < 0) {
+                        strv_free(l);
+                        return conf_fail(err, e, "'%s.%s': invalid entry '%s', expected %s", k->group,
+                                         k->name, v, what);
+                }
+                l[i] = strdup(v);
+                if (!l[i]) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        }
+        *ret = l;
+        return 0;
+}
+
+static int check_listen(const char *s) {
+        SocketAddress a;
+
+        return sockets_parse_address(s, &a);
+}
+
+static int resolve_path(const char *conf_path, const char *v, char **ret) {
+        _cleanup_free_ char *copy = NULL;
+
+        if (v[0] == '/' || !conf_path) {
+                *ret = strdup(v);
+                return *ret ? 0 : -ENOMEM;
+        }
+        /* Relative paths are relative to the file that names them, not to the daemon's
+         * working directory (which is / under systemd). */
+        copy = strdup(conf_path);
+        if (!copy)
+                return -ENOMEM;
+        if (asprintf(ret, "%s/%s", dirname(copy), v) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfError *err) {
+        void *p = (uint8_t *) c + k->offset;
+        const char *g = k->group ?: "", *dot = k->group ? "." : "";
+        const char *str = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+        double v;
+        int r;
+
+        switch (k->type) {
+
+        case CONF_TYPE_BOOL:
+                if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+                        return conf_fail(err, s, "'%s%s%s' must be true or false", g, dot, k->name);
+                *(bool *) p = config_setting_get_bool(s);
+                return 0;
+
+        case CONF_TYPE_UINT:
+        case CONF_TYPE_U64:
+                if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
+                        return conf_fail(err, s, "'%s%s%s' must be an integer between %.0f and %.0f", g,
+                                         dot, k->name, k->min, k->max);
+                v = setting_number(s);
+                if (v < k->min || v > k->max)
+                        return conf_fail(err, s, "'%s%s%s' is %lld, allowed range is %.0f..%.0f", g, dot,
+                                         k->name, config_setting_get_int64(s), k->min, k->max);
+                if (k->type == CONF_TYPE_UINT)
+                        *(unsigned *) p = (unsigned) config_setting_get_int64(s);
+                else
+                        *(uint64_t *) p = (uint64_t) config_setting_get_int64(s);
+                return 0;
+
+        case CONF_TYPE_DOUBLE:
+        case CONF_TYPE_PROBABILITY:
+                if (str && k->type == CONF_TYPE_PROBABILITY) {
+                        r = parse_probability(str, &v);
+                        if (r < 0)
+                                return conf_fail(err, s, "'%s%s%s' = '%s' is not a probability (0..1 or 0%%..100%%)",
+                                                 g, dot, k->name, str);
+                } else if (setting_is_number(s))
+                        v = setting_number(s);
+                else
+                        return conf_fail(err, s, "'%s%s%s' must be a number between %g and %g", g, dot,
+                                         k->name, k->min, k->max);
+                if (!(v >= k->min && v <= k->max))
+                        return conf_fail(err, s, "'%s%s%s' is %g, allowed range is %g..%g", g, dot,
+                                         k->name, v, k->min, k->max);
+                *(double *) p = v;
+                return 0;
+
+        case CONF_TYPE_USEC: {
+                const char *unit = k->unit == USEC_PER_SEC ? "s" : "ms";
+                usec_t u;
+
+                if (str) {
+                        r = parse_usec(str, k->unit, &u);
+                        if (r < 0)
+                                return conf_fail(err, s, "'%s%s%s' = '%s' is not a duration (e.g. 250ms, 1.5s)",
+                                                 g, dot, k->name, str);
+                        v = (double) u / (double) k->unit;
+                } else if (setting_is_number(s))
+                        v = setting_number(s);
+                else
+                        return conf_fail(err, s, "'%s%s%s' must be a duration in %s or a string like \"1.5s\"",
+                                         g, dot, k->name, unit);
+                if (!(v >= k->min && v <= k->max))
+                        return conf_fail(err, s, "'%s%s%s' is %g%s, allowed range is %g..%g%s", g, dot,
+                                         k->name, v, unit, k->min, k->max, unit);
+                *(usec_t *) p = (usec_t) llround(v * (double) k->unit);
+                return 0;
+        }
+
+        case CONF_TYPE_STRING:
+        case CONF_TYPE_PATH:
+        case CONF_TYPE_URL_PATH: {
+                char *n;
+
+                if (!str)
+                        return conf_fail(err, s, "'%s%s%s' must be a string", g, dot, k->name);
+                if (strlen(str) > CONF_STRING_MAX)
+                        return conf_fail(err, s, "'%s%s%s' is longer than %d bytes", g, dot, k->name,
+                                         CONF_STRING_MAX);
+                for (const char *q = str; *q; q++)
+                        if ((unsigned char) *q < ' ' || *q == 0x7f)
+                                return conf_fail(err, s, "'%s%s%s' contains a control character", g, dot,
+                                                 k->name);
+                if (k->type == CONF_TYPE_PATH && str[0] == '\0')
+                        return conf_fail(err, s, "'%s%s%s' must not be empty", g, dot, k->name);
+                if (k->type == CONF_TYPE_URL_PATH && str[0] != '\0' && (str[0] != '/' || strchr(str, ' ')))
+                        return conf_fail(err, s, "'%s%s%s' = '%s' must start with '/' (or be \"\" to disable)",
+                                         g, dot, k->name, str);
+                if (k->type == CONF_TYPE_PATH) {
+                        r = resolve_path(c->path, str, &n);
+                        if (r < 0)
+                                return r;
+                } else {
+                        n = strdup(str);
+                        if (!n)
+                                return -ENOMEM;
+                }
+                free(*(char **) p);
+                *(char **) p = n;
+                return 0;
+        }
+
+        case CONF_TYPE_LISTEN:
+        case CONF_TYPE_CIDRS: {
+                char **l = NULL;
+
+                if (k->type == CONF_TYPE_LISTEN)
+                        r = parse_string_list(k, s, "ADDRESS:PORT, e.g. \"127.0.0.1:8080\" or \"[::]:8080\"",
+                                              check_listen, err, &l);
+                else
+                        r = parse_string_list(k, s, "an address or CIDR, e.g. \"127.0.0.0/8\" or \"::1\"",
+                                              parse_cidr, err, &l);
+                if (r < 0)
+                        return r;
+                if (k->type == CONF_TYPE_LISTEN && !l[0]) {
+                        strv_free(l);
+                        return conf_fail(err, s, "'%s%s%s' must not be empty (use enabled = false)", g,
+                                         dot, k->name);
+                }
+                strv_free(*(char ***) p);
+                /* An empty status_allow means "everyone", like a missing one. */
+                if (k->type == CONF_TYPE_CIDRS && !l[0])
+                        l = strv_free(l);
+                *(char ***) p = l;
+                return 0;
+        }
+
+        case CONF_TYPE_ENUM:
+                if (str)
+                        for (int i = 0; k->enum_names[i]; i++)
+                                if (streq(k->enum_names[i], str)) {
+                                        *(int *) p = i;
+                                        return 0;
+                                }
+                {
+                        char allowed[256] = "";
+
+                        for (int i = 0; k->enum_names[i]; i++)
+                                snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed),
+                                         "%s\"%s\"", i ? ", " : "", k->enum_names[i]);
+                        return conf_fail(err, s, "'%s%s%s' must be one of %s", g, dot, k->name, allowed);
+                }
+
+        case CONF_TYPE_LOG_LEVEL:
+                r = str ? log_level_from_string(str) : -EINVAL;
+                if (r < 0 || r < LOG_ERR)
+                        return conf_fail(err, s, "'%s' must be one of \"error\", \"warning\", \"notice\", "
+                                         "\"info\", \"debug\"", k->name);
+                *(int *) p = r;
+                return 0;
+        }
+
+        assert(!"unknown ConfType");
+        return -EINVAL;
+}
+
+static int conf_apply_group(Conf *c, const config_setting_t *group, const char *name, ConfError *err) {
+        int n = config_setting_length(group);
+
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *s = config_setting_get_elem(group, i);
+                const char *key = config_setting_name(s);
+                const ConfKey *k;
+                int r;
+
+                k = key ? conf_key_find(name, key) : NULL;
+                if (!k)
+                        return conf_fail_unknown(err, s, name, key ?: "?");
+                r = conf_set(c, k, s, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Checks that only make sense across keys, after every key has been read. */
+static int conf_validate(const Conf *c, const config_setting_t *root, ConfError *err) {
+        const config_setting_t *s;
+
+        if (c->echo.loss_model == LOSS_MODEL_GILBERT_ELLIOTT && c->echo.ge_p > 0 && c->echo.ge_r <= 0) {
+                s = config_lookup(root->config, "echo.ge_r");
+                return conf_fail(err, s ?: config_lookup(root->config, "echo.loss_model"),
+                                 "'echo.ge_r' must be > 0 with loss_model \"gilbert-elliott\", "
+                                 "or the link never leaves the bad state");
+        }
+        if (c->http.index && (strchr(c->http.index, '/') || c->http.index[0] == '\0' ||
+                              streq(c->http.index, ".") || streq(c->http.index, ".."))) {
+                s = config_lookup(root->config, "http.index");
+                return conf_fail(err, s, "'http.index' must be a plain file name, got '%s'", c->http.index);
+        }
+        if (c->http.metrics_path && c->http.status_path && c->http.metrics_path[0] &&
+            streq(c->http.metrics_path, c->http.status_path)) {
+                s = config_lookup(root->config, "http.status_path");
+                return conf_fail(err, s, "'http.status_path' and 'http.metrics_path' must differ");
+        }
+        return 0;
+}
+
+static void libconfig_done(config_t *lc) {
+        config_destroy(lc);
+}
+
+int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg) {
+        _cleanup_(libconfig_done) config_t lc;
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *dir = NULL;
+        ConfError err = {};
+        const config_setting_t *root;
+        int r, n;
+
+        config_init(&lc);               /* first: libconfig_done() is safe from here on */
+
+        assert(path);
+        assert(ret);
+
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+
+        r = conf_new_default(&c);
+        if (r < 0)
+                return r;
+        c->path = strdup(path);
+        dir = strdup(path);
+        if (!c->path || !dir)
+                return -ENOMEM;
+        config_set_include_dir(&lc, dirname(dir));
+
+        if (config_read(&lc, f) != CONFIG_TRUE) {
+                const char *file = config_error_file(&lc);
+
+                err.line = config_error_line(&lc);
+                if (file && !streq(file, path))
+                        r = asprintf(&err.msg, "in included file '%s' line %d: %s", file,
+                                     config_error_line(&lc), config_error_text(&lc) ?: "syntax error");
+                else
+                        r = asprintf(&err.msg, "%s", config_error_text(&lc) ?: "syntax error");
+                if (r < 0)
+                        return -ENOMEM;
+                r = -EBADMSG;
+                goto fail;
+        }
+
+        root = config_root_setting(&lc);
+        n = config_setting_length(root);
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *s = config_setting_get_elem(root, i);
+                const char *name = config_setting_name(s);
+
+                if (name && (streq(name, "echo") || streq(name, "http"))) {
+                        if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+                                r = conf_fail(&err, s, "'%s' must be a group: %s = { ... };", name, name);
+                                goto fail;
+                        }
+                        r = conf_apply_group(c, s, name, &err);
+                } else {
+                        const ConfKey *k = name ? conf_key_find(NULL, name) : NULL;
+
+                        r = k ? conf_set(c, k, s, &err) : conf_fail_unknown(&err, s, NULL, name ?: "?");
+                }
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = conf_validate(c, root, &err);
+        if (r < 0)
+                goto fail;
+
+        *ret = TAKE_PTR(c);
+        return 0;
+
+fail:
+        /* One exit for parse errors: hand the message over, or drop it. */
+        if (r == -EBADMSG) {
+                if (reterr_line)
+                        *reterr_line = err.line;
+                if (reterr_msg)
+                        *reterr_msg = TAKE_PTR(err.msg);
+        }
+        free(err.msg);
+        return r;
+}
+
+char *conf_restart_keys_changed(const Conf *old, const Conf *new) {
+        char buf[512] = "";
+
+        assert(old);
+        assert(new);
+
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                const ConfKey *k = conf_keys + i;
+                const void *a = (const uint8_t *) old + k->offset, *b = (const uint8_t *) new + k->offset;
+                bool same;
+
+                if (k->reloadable)
+                        continue;
+                switch (k->type) {
+                case CONF_TYPE_BOOL:
+                        same = *(const bool *) a == *(const bool *) b;
+                        break;
+                case CONF_TYPE_LISTEN:
+                        same = strv_equal(*(char **const *) a, *(char **const *) b);
+                        break;
+                default:
+                        assert(!"restart-only key of unexpected type");
+                        same = true;
+                }
+                if (!same)
+                        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s.%s",
+                                 buf[0] ? ", " : "", k->group, k->name);
+        }
+        return buf[0] ? strdup(buf) : NULL;
+}

@@ -1,0 +1,116 @@
+/* conf.h — /etc/netlab.conf (libconfig syntax) parsed into one immutable, ref-counted
+ * snapshot. Services only ever read a Conf; a reload builds a complete new one and the
+ * daemon swaps it in only if it validated (the old one stays live otherwise).
+ *
+ * Every key is described once in the schema table in conf.c (type, default, range,
+ * reloadable); netlab.conf(5) documents the same table. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "time_util.h"
+
+#define CONF_DEFAULT_PATH "/etc/netlab.conf"
+#define CONF_LIST_MAX 16                /* entries in a list value (listen, status_allow) */
+
+typedef enum LossModel {
+        LOSS_MODEL_RANDOM,              /* Bernoulli: each datagram lost with p = loss */
+        LOSS_MODEL_GILBERT_ELLIOTT,     /* two-state Markov chain, netem "gemodel" */
+        _LOSS_MODEL_MAX,
+        _LOSS_MODEL_INVALID = -EINVAL,
+} LossModel;
+
+typedef enum DelayDistribution {
+        DELAY_DIST_UNIFORM,             /* delay +- jitter, uniform */
+        DELAY_DIST_NORMAL,              /* mean delay, stddev jitter */
+        DELAY_DIST_PARETO,              /* netem's pareto table shape */
+        DELAY_DIST_PARETONORMAL,        /* netem's 25% pareto + 75% normal */
+        _DELAY_DIST_MAX,
+        _DELAY_DIST_INVALID = -EINVAL,
+} DelayDistribution;
+
+typedef struct ConfEcho {
+        bool enabled;
+        char **listen;                  /* NULL-terminated "ADDR:PORT" list; used when not socket-activated */
+        /* impairment; everything below is reloadable live */
+        double loss;                    /* 0..1, per round trip (random model) */
+        LossModel loss_model;
+        double ge_p;                    /* Gilbert-Elliott: P(good -> bad) per datagram */
+        double ge_r;                    /* P(bad -> good) */
+        double ge_loss_good;            /* loss probability in the good state (netem 1-k) */
+        double ge_loss_bad;             /* loss probability in the bad state (netem 1-h) */
+        usec_t delay_usec;
+        usec_t jitter_usec;
+        DelayDistribution distribution;
+        double duplicate;               /* 0..1 */
+        double reorder;                 /* 0..1: hold a reply back behind later ones */
+        unsigned reorder_gap;           /* how many later replies may overtake it */
+        unsigned max_queue;             /* delayed replies held at once; overflow drops */
+        double rate_limit;              /* replies per second per source; 0 = off */
+        unsigned rate_burst;            /* token bucket depth */
+        bool allow_low_ports;           /* answer source ports 0..1023 */
+        uint64_t seed;                  /* 0 = random per start */
+        unsigned max_payload;           /* largest datagram answered, bytes (<= 65507) */
+        bool lab_compat;                /* reply "<server ms> <payload>" like the lab server */
+        unsigned max_flows;             /* per-flow state entries before eviction */
+} ConfEcho;
+
+typedef struct ConfHttp {
+        bool enabled;
+        char **listen;
+        char *root;                     /* document root directory */
+        char *index;                    /* index file name for directories */
+        bool autoindex;                 /* HTML listing for directories without index */
+        bool show_hidden;               /* serve dotfiles */
+        char *server_header;            /* "Server:" value; "" = header off */
+        bool access_log;
+        unsigned max_request_line;      /* bytes -> 414 */
+        unsigned max_header_size;       /* whole head, bytes -> 431 */
+        unsigned max_headers;           /* header count -> 431 */
+        uint64_t max_body;              /* request body discarded up to this -> 413 */
+        usec_t header_timeout_usec;     /* complete head within -> 408 */
+        usec_t keepalive_timeout_usec;  /* idle between requests */
+        usec_t send_timeout_usec;       /* no progress writing -> close */
+        unsigned max_connections;
+        char *metrics_path;             /* "" = disabled */
+        char *status_path;              /* "" = disabled */
+        char **status_allow;            /* CIDRs allowed to read metrics/status; NULL = all */
+} ConfHttp;
+
+typedef struct Conf {
+        unsigned n_ref;
+        char *path;                     /* file it came from, NULL for built-in defaults */
+        int log_level;                  /* LOG_* */
+        usec_t shutdown_timeout_usec;   /* grace period for in-flight work on SIGTERM */
+        ConfEcho echo;
+        ConfHttp http;
+} Conf;
+
+/* Allocates a Conf holding the built-in defaults (n_ref = 1). Returns 0 or -ENOMEM. */
+int conf_new_default(Conf **ret);
+
+/* Parses and validates @path into a new Conf (n_ref = 1). Returns 0, or:
+ *   -ENOENT, -EACCES, ...  the file could not be opened (*reterr_line = 0)
+ *   -EBADMSG               syntax or validation error; *reterr_line and *reterr_msg
+ *                          (malloc'ed, caller frees) say what and where
+ *   -ENOMEM
+ * reterr_* may be NULL; they are set on failure only. */
+int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg);
+
+Conf *conf_ref(Conf *c);
+Conf *conf_unref(Conf *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Conf *, conf_unref);
+
+const char *loss_model_to_string(LossModel m);
+const char *delay_distribution_to_string(DelayDistribution d);
+
+/* Lists keys whose change needs a restart (listen addresses, enabled flags) that differ
+ * between @old and @new as "echo.listen, http.enabled"; returns a malloc'ed string, or
+ * NULL when nothing differs (or on OOM). */
+char *conf_restart_keys_changed(const Conf *old, const Conf *new);
+
+/* Calls @cb for every key of the schema as "group.key" (or "key" for globals); used by
+ * the man page test. */
+void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata);

@@ -1,0 +1,60 @@
+/* daemon.h — the Daemon object: owns the event loop, the current configuration
+ * snapshot and the two services, and implements reload and graceful shutdown. */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "conf.h"
+#include "echo.h"
+#include "http_server.h"
+#include "sockets.h"
+
+typedef struct Daemon {
+        sd_event *event;
+        char *conf_path;
+        bool conf_path_explicit;        /* -c given: a vanished file is an error on reload */
+        bool verbose;                   /* -v overrides log_level */
+        Conf *conf;                     /* current snapshot; services hold their own refs */
+        SocketSet sockets;              /* until handed to the services */
+        Echo *echo;                     /* NULL when disabled or no socket */
+        HttpServer *http;
+        usec_t start_realtime_usec;
+        usec_t start_monotonic_usec;
+        unsigned n_reloads;
+        unsigned n_reload_failures;
+        bool shutting_down;
+        usec_t shutdown_deadline_usec;  /* CLOCK_MONOTONIC */
+        sd_event_source *drain_timer;
+} Daemon;
+
+/* Creates a Daemon around @conf (a reference is taken) with a new sd-event loop.
+ * @conf_path is copied. Returns 0, -ENOMEM or an sd-event error. */
+int daemon_new(const char *conf_path, bool conf_path_explicit, Conf *conf, Daemon **ret);
+
+/* Obtains the sockets: inherited ones if any, otherwise binds conf's listen addresses.
+ * Logs the failure. Returns 0 or a negative errno. */
+int daemon_open_sockets(Daemon *d);
+
+/* Hands the sockets to the echo and HTTP services and registers them on the loop.
+ * Logs the failure. Returns 0, or a negative errno (-ENOENT/-ENOTDIR/-EACCES: the
+ * document root is unusable, a configuration problem). */
+int daemon_start_services(Daemon *d);
+
+/* Re-reads the configuration file. On success swaps the snapshot and applies it to
+ * the services; on failure logs "FILE:LINE: message" and keeps the old snapshot.
+ * Returns 0 or a negative errno (already logged). */
+int daemon_reload(Daemon *d);
+
+/* Starts a graceful stop: no new work, in-flight work may finish within
+ * shutdown_timeout, then the loop exits. A second call exits at once. */
+void daemon_begin_shutdown(Daemon *d);
+
+/* One-line summary for STATUS= ("echo 127.0.0.1:8080 loss 30% ... | http ..."). */
+char *daemon_format_status(const Daemon *d, char *buf, size_t len);
+
+/* Logs the service counters at info level (SIGUSR1). */
+void daemon_log_counters(const Daemon *d);
+
+Daemon *daemon_free(Daemon *d);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Daemon *, daemon_free);

@@ -1,0 +1,99 @@
+/* netlabd.c — main(): parse the command line, load the configuration, obtain the
+ * sockets, start the echo and HTTP services and run the loop. Exit statuses follow
+ * sysexits.h: 64 usage, 71 sockets, 78 configuration. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "daemon.h"
+#include "log.h"
+#include "loop.h"
+
+static void log_setup_for_environment(void) {
+        /* Under journald stderr is a journal stream: it stamps lines itself. */
+        log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !getenv("JOURNAL_STREAM"));
+}
+
+/* Loads the configuration as main() wants it: a missing default file means built-in
+ * defaults; a missing explicit file, or any invalid file, is fatal. */
+static int load_conf(const CliArgs *args, Conf **ret) {
+        _cleanup_free_ char *msg = NULL;
+        unsigned line = 0;
+        int r;
+
+        r = conf_load(args->config_path, ret, &line, &msg);
+        if (r == -ENOENT && !args->config_explicit) {
+                log_notice("%s not found, using built-in defaults", args->config_path);
+                return conf_new_default(ret);
+        }
+        if (r == -EBADMSG)
+                return log_error_errno(r, "%s:%u: %s", args->config_path, line, msg ?: "invalid configuration");
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read configuration: %m%s", args->config_path,
+                                       r == -EACCES ? " (netlabd runs as a dynamic user: make it world-readable)" : "");
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(daemon_freep) Daemon *d = NULL;
+        _cleanup_(conf_unrefp) Conf *conf = NULL;
+        CliArgs args;
+        int r;
+
+        log_setup_for_environment();
+
+        r = cli_parse(argc, argv, &args);
+        if (r < 0) {
+                cli_help(stderr, program_invocation_short_name);
+                return EXIT_USAGE;
+        }
+        if (args.help) {
+                cli_help(stdout, program_invocation_short_name);
+                return EXIT_SUCCESS;
+        }
+        if (args.version) {
+                printf("netlabd %s\n", PACKAGE_VERSION);
+                return EXIT_SUCCESS;
+        }
+
+        if (args.test_only) {
+                /* -t prints plain lines for people, not journal records. */
+                log_setup(NULL, false, false);
+                r = load_conf(&args, &conf);
+                if (r < 0)
+                        return EXIT_CONFIG;
+                printf("%s: syntax ok\n", args.config_path);
+                return EXIT_SUCCESS;
+        }
+
+        r = load_conf(&args, &conf);
+        if (r < 0)
+                return EXIT_CONFIG;
+        log_set_max_level(args.verbose ? LOG_DEBUG : conf->log_level);
+
+        r = loop_block_signals();
+        if (r < 0) {
+                log_error_errno(r, "Failed to block signals: %m");
+                return EXIT_OSERR;
+        }
+
+        r = daemon_new(args.config_path, args.config_explicit, conf, &d);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up the event loop: %m");
+                return EXIT_OSERR;
+        }
+        d->verbose = args.verbose;
+
+        r = daemon_open_sockets(d);
+        if (r < 0)
+                return EXIT_OSERR;
+
+        r = daemon_start_services(d);
+        if (r < 0)
+                return r == -ENOENT || r == -ENOTDIR || r == -EACCES ? EXIT_CONFIG : EXIT_OSERR;
+
+        r = loop_run(d);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

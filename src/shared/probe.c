@@ -1,0 +1,109 @@
+/* probe.c — encode/decode of the netlab probe header (format in probe.h). The server
+ * calls probe_decode() on every datagram and probe_stamp_reply() on the ones it answers;
+ * the client encodes requests and decodes replies. */
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#include "probe.h"
+
+enum {
+        OFF_MAGIC = 0,
+        OFF_VERSION = 4,
+        OFF_FLAGS = 5,
+        OFF_RESERVED = 6,
+        OFF_SESSION = 8,
+        OFF_SEQ = 16,
+        OFF_CLIENT_SEND = 24,
+        OFF_SERVER_RX = 32,
+        OFF_SERVER_TX = 40,
+        OFF_FLOW_RECEIVED = 48,
+        OFF_FLOW_DROPPED = 56,
+};
+
+static uint64_t get_be64(const uint8_t *p) {
+        uint64_t v = 0;
+
+        for (int i = 0; i < 8; i++)
+                v = (v << 8) | p[i];
+        return v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v) {
+        for (int i = 7; i >= 0; i--) {
+                p[i] = (uint8_t) v;
+                v >>= 8;
+        }
+}
+
+static uint32_t get_be32(const uint8_t *p) {
+        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+int probe_decode(const void *buf, size_t len, Probe *ret) {
+        const uint8_t *b = buf;
+
+        assert(buf || len == 0);
+        assert(ret);
+
+        if (len < PROBE_HEADER_SIZE)
+                return -EBADMSG;
+        if (get_be32(b + OFF_MAGIC) != PROBE_MAGIC || b[OFF_VERSION] != PROBE_VERSION)
+                return -EBADMSG;
+
+        *ret = (Probe) {
+                .version = b[OFF_VERSION],
+                .flags = b[OFF_FLAGS],
+                .session_id = get_be64(b + OFF_SESSION),
+                .seq = get_be64(b + OFF_SEQ),
+                .client_send_usec = get_be64(b + OFF_CLIENT_SEND),
+                .server_rx_usec = get_be64(b + OFF_SERVER_RX),
+                .server_tx_usec = get_be64(b + OFF_SERVER_TX),
+                .flow_received = get_be64(b + OFF_FLOW_RECEIVED),
+                .flow_dropped = get_be64(b + OFF_FLOW_DROPPED),
+        };
+        return 0;
+}
+
+void probe_encode(const Probe *p, void *buf) {
+        uint8_t *b = buf;
+
+        assert(p);
+        assert(buf);
+
+        b[0] = (uint8_t) (PROBE_MAGIC >> 24);
+        b[1] = (uint8_t) (PROBE_MAGIC >> 16);
+        b[2] = (uint8_t) (PROBE_MAGIC >> 8);
+        b[3] = (uint8_t) PROBE_MAGIC;
+        b[OFF_VERSION] = PROBE_VERSION;
+        b[OFF_FLAGS] = p->flags;
+        b[OFF_RESERVED] = b[OFF_RESERVED + 1] = 0;
+        put_be64(b + OFF_SESSION, p->session_id);
+        put_be64(b + OFF_SEQ, p->seq);
+        put_be64(b + OFF_CLIENT_SEND, p->client_send_usec);
+        put_be64(b + OFF_SERVER_RX, p->server_rx_usec);
+        put_be64(b + OFF_SERVER_TX, p->server_tx_usec);
+        put_be64(b + OFF_FLOW_RECEIVED, p->flow_received);
+        put_be64(b + OFF_FLOW_DROPPED, p->flow_dropped);
+}
+
+void probe_stamp_reply(void *buf, size_t len, usec_t server_rx_usec, usec_t server_tx_usec,
+                       uint64_t flow_received, uint64_t flow_dropped) {
+        uint8_t *b = buf;
+
+        assert(buf);
+        assert(len >= PROBE_HEADER_SIZE);
+
+        b[OFF_FLAGS] |= PROBE_FLAG_REPLY;
+        put_be64(b + OFF_SERVER_RX, server_rx_usec);
+        put_be64(b + OFF_SERVER_TX, server_tx_usec);
+        put_be64(b + OFF_FLOW_RECEIVED, flow_received);
+        put_be64(b + OFF_FLOW_DROPPED, flow_dropped);
+}
+
+void probe_restamp_tx(void *buf, size_t len, usec_t server_tx_usec) {
+        assert(buf);
+        assert(len >= PROBE_HEADER_SIZE);
+
+        put_be64((uint8_t *) buf + OFF_SERVER_TX, server_tx_usec);
+}

@@ -1,0 +1,64 @@
+/* probe.h — netlab probe wire format, version 1 (doc/protocol.md). Shared by netlabd's
+ * echo service and netlab-ping. Pure: encode/decode over caller-owned buffers.
+ *
+ * All fields are big-endian. A probe is at least PROBE_HEADER_SIZE bytes; the client
+ * may pad it to any size, the server echoes padding untouched and writes only into
+ * the server fields, so a reply is exactly as long as its request.
+ *
+ *   off len field
+ *     0   4 magic            "NLAB" (0x4e4c4142)
+ *     4   1 version          1
+ *     5   1 flags            PROBE_FLAG_* (client sends 0; server sets REPLY)
+ *     6   2 reserved         0 on send, ignored on receive
+ *     8   8 session_id       client-chosen, random per run: identifies the flow
+ *    16   8 seq              client sequence number
+ *    24   8 client_send_usec client clock, opaque to the server (echoed back)
+ *    32   8 server_rx_usec   server receive time, CLOCK_REALTIME usec (kernel stamp)
+ *    40   8 server_tx_usec   server send time, CLOCK_REALTIME usec
+ *    48   8 flow_received    probes of this flow the server has received so far,
+ *                            this one included
+ *    56   8 flow_dropped     probes of this flow the server dropped on purpose
+ *                            (emulated loss) so far
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "time_util.h"
+
+#define PROBE_MAGIC UINT32_C(0x4e4c4142)
+#define PROBE_VERSION 1
+#define PROBE_HEADER_SIZE 64
+#define PROBE_FLAG_REPLY 0x01
+
+typedef struct Probe {
+        uint8_t version;
+        uint8_t flags;
+        uint64_t session_id;
+        uint64_t seq;
+        usec_t client_send_usec;
+        usec_t server_rx_usec;
+        usec_t server_tx_usec;
+        uint64_t flow_received;
+        uint64_t flow_dropped;
+} Probe;
+
+/* Decodes the header of @buf[0..len). Returns 0 and fills *ret, or -EBADMSG if the bytes
+ * are not a netlab v1 probe (too short, wrong magic or version): the server then echoes
+ * them verbatim (RFC 862). Never reads beyond @len. */
+int probe_decode(const void *buf, size_t len, Probe *ret);
+
+/* Writes the full PROBE_HEADER_SIZE-byte header of @p into @buf (magic and version are
+ * always PROBE_MAGIC/PROBE_VERSION). @buf must hold PROBE_HEADER_SIZE bytes. */
+void probe_encode(const Probe *p, void *buf);
+
+/* Server side: stamps a received probe in place. Sets PROBE_FLAG_REPLY and writes the
+ * four server fields; touches no other byte. @len must be >= PROBE_HEADER_SIZE (the
+ * caller has decoded it). */
+void probe_stamp_reply(void *buf, size_t len, usec_t server_rx_usec, usec_t server_tx_usec,
+                       uint64_t flow_received, uint64_t flow_dropped);
+
+/* Rewrites only server_tx_usec of an already stamped reply (used when a delayed reply
+ * leaves the queue). */
+void probe_restamp_tx(void *buf, size_t len, usec_t server_tx_usec);
