@@ -130,7 +130,8 @@ int metrics_cidr_parse(const char *s, MetricsCidr *ret);
 
 /* The status_allow check for metrics and status endpoints. @cidrs is the NULL-terminated
  * list from ConfHttp.status_allow: NULL means "everybody" (the default — a lab server has
- * nothing secret in its counters), an empty list means "nobody". Returns 1 if @peer
+ * nothing secret in its counters; conf.c also turns `status_allow = []` into NULL), a
+ * non-NULL empty list means "nobody". Returns 1 if @peer
  * (AF_INET or AF_INET6, v4-mapped handled) is inside any entry, 0 if not, 0 as well for
  * other address families (e.g. AF_UNIX: fail closed when a list is configured).
  * Entries that do not parse never match (conf.c rejects them at load time). */
