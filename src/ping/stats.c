@@ -95,6 +95,19 @@ uint64_t stats_hist_percentile(const StatsHist *h, double p) {
         return h->max;          /* not reached: the counts sum to n */
 }
 
+uint64_t stats_hist_count_below(const StatsHist *h, uint64_t v) {
+        uint64_t n = 0;
+
+        assert(h);
+
+        for (size_t i = 0; i < STATS_HIST_BUCKETS; i++) {
+                if (hist_midpoint(i) >= v)
+                        break;
+                n += h->counts[i];
+        }
+        return n;
+}
+
 /* ---- run ---------------------------------------------------------------------------- */
 
 int stats_new(size_t window, Stats **ret) {

@@ -63,6 +63,10 @@ void stats_hist_add(StatsHist *h, uint64_t v);
  * min..max. Returns 0 when the histogram is empty. */
 uint64_t stats_hist_percentile(const StatsHist *h, double p);
 
+/* How many recorded values fall in buckets whose midpoint is below @v (exact below 2048,
+ * within a bucket's width above): used to print the histogram in round-number rows. */
+uint64_t stats_hist_count_below(const StatsHist *h, uint64_t v);
+
 /* ---- one run ----------------------------------------------------------------------- */
 
 typedef enum StatsSlotState {
