@@ -1,0 +1,91 @@
+#!/bin/bash
+# check-all.sh — the README's test command (and what CI runs): installs the Debian
+# packages the build and the tests need (idempotent), then
+#   1. a normal out-of-tree build (-Werror) and `make check`,
+#   2. a second out-of-tree build with AddressSanitizer + UndefinedBehaviorSanitizer and
+#      `make check` again,
+#   3. the tests that need more than loopback and the built tree: netlabd under a real
+#      systemd (systemd-nspawn) and the pages in headless Chromium.
+# Exits non-zero on any failure; ends with one "N passed, N failed" line.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+# Build and test dependencies (README says why each is there).
+packages=(
+        build-essential autoconf automake pkg-config
+        libsystemd-dev libconfig-dev check
+        systemd systemd-container debootstrap zstd dbus
+        clang libclang-rt-14-dev
+        curl socat python3 media-types procps iproute2 jq
+        groff man-db prometheus chromium
+        debhelper dh-autoreconf lintian dpkg-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+        echo "== installing: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc)
+passed=0
+failed=0
+
+# Adds the "# PASS:"/"# FAIL:"/"# ERROR:" figures of an automake test-suite.log.
+count_suite() {
+        local log=$1 p f e
+        p=$(sed -n 's/^# PASS: *//p' "$log" | head -n1)
+        f=$(sed -n 's/^# FAIL: *//p' "$log" | head -n1)
+        e=$(sed -n 's/^# ERROR: *//p' "$log" | head -n1)
+        passed=$((passed + ${p:-0}))
+        failed=$((failed + ${f:-0} + ${e:-0}))
+}
+
+run_make_check() {  # run_make_check NAME CONFIGURE-ARGS...
+        local name=$1 dir="$top/build/$1"
+        shift
+        echo "== $name build: configure $*"
+        mkdir -p "$dir"
+        (cd "$dir" && "$top/configure" -q "$@")
+        make -C "$dir" -j"$jobs" >/dev/null
+        echo "== $name build: make check"
+        if ! make -C "$dir" -j"$jobs" check; then
+                [ -f "$dir/test-suite.log" ] && cat "$dir/test-suite.log"
+                count_suite "$dir/test-suite.log" || true
+                [ "$failed" -gt 0 ] || failed=1
+                return 1
+        fi
+        count_suite "$dir/test-suite.log"
+}
+
+[ -x configure ] || ./autogen.sh >/dev/null
+status=0
+run_make_check normal --enable-werror || status=1
+run_make_check sanitizers --enable-werror --enable-sanitizers || status=1
+
+extra() {  # extra NAME COMMAND...: one more test outside make check
+        local name=$1
+        shift
+        echo "== $name"
+        if "$@"; then
+                passed=$((passed + 1))
+        else
+                echo "FAIL: $name"
+                failed=$((failed + 1))
+                status=1
+        fi
+}
+extra "netlabd under a real systemd" tests/systemd/run.sh "$top/build/normal"
+if [ -x tests/browser/run.sh ]; then
+        extra "pages in headless Chromium" tests/browser/run.sh "$top/build/normal"
+fi
+
+echo
+echo "$passed passed, $failed failed"
+exit $status

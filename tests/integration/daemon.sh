@@ -1,0 +1,168 @@
+#!/bin/sh
+# daemon.sh — netlabd's core against the real binary: -t, exit codes, fallback bind,
+# socket activation (systemd-socket-activate), sd_notify protocol, SIGHUP with a good
+# and a bad file, SIGUSR1, SIGTERM, and no fd leak across 100 reloads.
+set -eu
+. "$top_srcdir/tests/integration/lib.sh"
+nl_init
+
+PORT=$(nl_free_port)
+mkdir -p "$NL_TMP/www"
+echo hello > "$NL_TMP/www/index.html"
+
+write_conf() {  # write_conf FILE LOSS
+        cat >"$1" <<CONF
+log_level = "info";
+echo = { listen = ["127.0.0.1:$PORT"]; loss = $2; seed = 1; rate_limit = 0.0; };
+http = { listen = ["127.0.0.1:$PORT"]; root = "www"; };
+CONF
+}
+udp_roundtrip() {  # prints the reply to one datagram, or nothing after 1 s
+        python3 - "$PORT" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1.0)
+s.sendto(sys.argv[2].encode(), ("127.0.0.1", int(sys.argv[1])))
+try:
+    print(s.recv(65535).decode())
+except socket.timeout:
+    pass
+PY
+}
+
+# ---- -t and exit codes ----------------------------------------------------------------
+write_conf "$NL_TMP/good.conf" 0.3
+out=$("$NETLABD" -t -c "$NL_TMP/good.conf" 2>&1) || nl_fail "-t on a good file: $out"
+[ "$out" = "$NL_TMP/good.conf: syntax ok" ] || nl_fail "-t output: '$out'"
+nl_pass "-t good file"
+
+printf 'echo = {\n  loss = 0.3;\n  delya = 5;\n};\n' >"$NL_TMP/typo.conf"
+set +e
+out=$("$NETLABD" -t -c "$NL_TMP/typo.conf" 2>&1); rc=$?
+set -e
+[ "$rc" = 78 ] || nl_fail "-t on a bad file: exit $rc, want 78"
+echo "$out" | grep -q "typo.conf:3: unknown key 'echo.delya', did you mean 'delay'?" || nl_fail "-t message: '$out'"
+nl_pass "-t bad file: 78 with file:line"
+
+set +e
+"$NETLABD" --no-such-flag >/dev/null 2>&1; rc=$?
+[ "$rc" = 64 ] || nl_fail "unknown option: exit $rc, want 64"
+"$NETLABD" -c "$NL_TMP/missing.conf" >/dev/null 2>&1; rc=$?
+[ "$rc" = 78 ] || nl_fail "missing -c file: exit $rc, want 78"
+"$NETLABD" -t stray >/dev/null 2>&1; rc=$?
+[ "$rc" = 64 ] || nl_fail "stray argument: exit $rc, want 64"
+set -e
+nl_pass "exit codes 64 and 78"
+
+# ---- fallback bind, sd_notify, reload, counters, stop ------------------------------------
+NOTIFY="$NL_TMP/notify.sock"
+python3 "$top_srcdir/tests/integration/notify-listen.py" "$NOTIFY" "$NL_TMP/notify.txt" &
+nl_track $!
+nl_wait_log listening 5 "$NL_TMP/notify.txt" || nl_fail "notify listener did not start"
+
+write_conf "$NL_TMP/netlab.conf" 0.0
+NOTIFY_SOCKET="$NOTIFY" nl_start "$NL_TMP/netlab.conf"
+[ "$(udp_roundtrip ping-1)" = "ping-1" ] || nl_fail "no echo from the self-bound socket"
+curl -s -o /dev/null -m 5 "http://127.0.0.1:$PORT/" || nl_fail "no HTTP answer from the self-bound socket"
+nl_wait_log '^READY=1\|STATUS=echo: loss 0%' 5 "$NL_TMP/notify.txt" || nl_fail "no READY=1 with STATUS"
+nl_pass "fallback bind, READY=1 and STATUS"
+
+# A valid new file: the new value is in the status after RELOADING=1 ... READY=1.
+write_conf "$NL_TMP/netlab.conf.new" 0.25
+mv "$NL_TMP/netlab.conf.new" "$NL_TMP/netlab.conf"        # replaced by rename, like editors do
+kill -HUP "$NL_PID"
+nl_wait_log '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' 5 "$NL_TMP/notify.txt" || nl_fail "no RELOADING=1 + MONOTONIC_USEC"
+nl_wait_log '^READY=1\|STATUS=echo: loss 25%' 5 "$NL_TMP/notify.txt" || nl_fail "reloaded value not in effect"
+nl_pass "SIGHUP with a valid file"
+
+# An invalid file: logged with file:line, old snapshot kept, process alive and serving.
+printf 'echo = {\n  loss = 7;\n};\n' >"$NL_TMP/netlab.conf"
+kill -HUP "$NL_PID"
+nl_wait_log "netlab.conf:2: 'echo.loss' is 7, allowed range is 0..1; keeping the previous configuration" 5 ||
+        nl_fail "bad reload not logged with file:line"
+nl_wait_log 'STATUS=Reload failed, previous configuration kept; echo: loss 25%' 5 "$NL_TMP/notify.txt" ||
+        nl_fail "STATUS does not say the reload failed"
+kill -0 "$NL_PID" || nl_fail "netlabd died on a bad reload"
+curl -s -o /dev/null -m 5 "http://127.0.0.1:$PORT/" || nl_fail "HTTP not served after a bad reload"
+nl_pass "SIGHUP with an invalid file keeps the old configuration"
+
+# No fd leak: the fd count is the same after 100 reloads (good file again).
+write_conf "$NL_TMP/netlab.conf" 0.0
+kill -HUP "$NL_PID"
+nl_wait_log 'STATUS=echo: loss 0%' 5 "$NL_TMP/notify.txt" || nl_fail "reload to loss 0 failed"
+before=$(ls "/proc/$NL_PID/fd" | wc -l)
+base=$(grep -c 'Reloaded configuration' "$NL_LOG")
+i=0
+while [ $i -lt 100 ]; do
+        kill -HUP "$NL_PID"
+        i=$((i + 1))
+        # Signals coalesce: wait for each reload so that all 100 really happen.
+        j=0
+        while [ "$(grep -c 'Reloaded configuration' "$NL_LOG")" -lt $((base + i)) ] && [ $j -lt 500 ]; do
+                sleep 0.01
+                j=$((j + 1))
+        done
+done
+[ "$(grep -c 'Reloaded configuration' "$NL_LOG")" -ge $((base + 100)) ] || nl_fail "not all 100 reloads happened"
+after=$(ls "/proc/$NL_PID/fd" | wc -l)
+[ "$before" = "$after" ] || nl_fail "fd count changed across 100 reloads: $before -> $after"
+nl_pass "no fd leak across 100 reloads ($before fds)"
+
+kill -USR1 "$NL_PID"
+nl_wait_log 'Echo counters: received [0-9]+' 5 || nl_fail "SIGUSR1 did not log the counters"
+nl_pass "SIGUSR1 logs the counters"
+
+start=$(date +%s%N)
+nl_stop
+end=$(date +%s%N)
+[ "$NL_STATUS" = 0 ] || nl_fail "SIGTERM: exit status $NL_STATUS"
+[ $(((end - start) / 1000000)) -lt 2000 ] || nl_fail "SIGTERM took $(((end - start) / 1000000)) ms"
+grep -q '^STOPPING=1' "$NL_TMP/notify.txt" || nl_fail "no STOPPING=1"
+nl_pass "SIGTERM: exit 0 quickly, STOPPING=1"
+
+# ---- bind failure: 71 ------------------------------------------------------------------
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+time.sleep(5)' "$PORT" &
+blocker=$!
+nl_track $blocker
+sleep 0.3
+set +e
+"$NETLABD" -c "$NL_TMP/netlab.conf" >"$NL_TMP/busy.log" 2>&1; rc=$?
+set -e
+kill $blocker 2>/dev/null || true
+[ "$rc" = 71 ] || nl_fail "port in use: exit $rc, want 71"
+grep -q "Failed to listen on '127.0.0.1:$PORT': Address already in use" "$NL_TMP/busy.log" ||
+        nl_fail "port in use: message: $(cat "$NL_TMP/busy.log")"
+nl_pass "port in use: 71 with a clear message"
+
+# ---- socket activation: fd 3 = TCP, fd 4 = UDP -------------------------------------------
+if command -v systemd-socket-activate >/dev/null; then
+        NL_LOG="$NL_TMP/activated.log"
+        # The first activator execs the second on the first TCP connection; the second
+        # adds the UDP socket and execs netlabd with LISTEN_FDS=2. netlabd must not bind
+        # anything itself: its config names another port, which must stay closed.
+        OTHER=$(nl_free_port)
+        sed "s/:$PORT/:$OTHER/g" "$NL_TMP/netlab.conf" >"$NL_TMP/other.conf"
+        systemd-socket-activate -l "127.0.0.1:$PORT" \
+                systemd-socket-activate -d -l "127.0.0.1:$PORT" \
+                "$NETLABD" -c "$NL_TMP/other.conf" >"$NL_LOG" 2>&1 &
+        NL_PID=$!
+        nl_track "$NL_PID"
+        sleep 0.3
+        body=$(curl -s -m 5 "http://127.0.0.1:$PORT/" -o /dev/null -w '%{http_code}') || true
+        [ -n "$body" ] && [ "$body" != 000 ] || nl_fail "no HTTP answer on the activated socket"
+        nl_wait_log 'Using 2 socket\(s\) passed by the service manager' 5 || nl_fail "netlabd did not take 2 fds"
+        [ "$(udp_roundtrip activated)" = "activated" ] || nl_fail "no echo on the activated UDP socket"
+        if curl -s -m 1 -o /dev/null "http://127.0.0.1:$OTHER/"; then
+                nl_fail "netlabd bound its config's port although sockets were passed"
+        fi
+        nl_stop
+        [ "$NL_STATUS" = 0 ] || nl_fail "activated netlabd: exit status $NL_STATUS"
+        nl_pass "socket activation with a TCP and a UDP socket"
+else
+        nl_fail "systemd-socket-activate not installed (package systemd)"
+fi
+
+echo "daemon.sh: all checks passed"
