@@ -8,6 +8,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "metrics.h"
 
 #define DRAIN_POLL_USEC (20 * USEC_PER_MSEC)
 
@@ -79,6 +80,30 @@ int daemon_open_sockets(Daemon *d) {
         return 0;
 }
 
+/* The HttpDynamicFunc behind /metrics and /api/status: one snapshot of every counter
+ * and of the one Conf in effect, rendered by metrics.c. */
+static int daemon_serve_dynamic(void *userdata, const char *path, const struct sockaddr *peer,
+                                char **ret_body, size_t *ret_len, const char **ret_content_type) {
+        Daemon *d = userdata;
+        usec_t mono = now(CLOCK_MONOTONIC);
+        MetricsSnapshot snap = {
+                .conf = d->conf,
+                .version = PACKAGE_VERSION,
+                .echo = d->echo ? echo_get_counters(d->echo) : NULL,
+                .http = d->http ? http_server_get_counters(d->http) : NULL,
+                .echo_queue_length = d->echo ? echo_queue_length(d->echo) : 0,
+                .echo_flows = d->echo ? echo_n_flows(d->echo) : 0,
+                .http_connections = d->http ? http_server_n_connections(d->http) : 0,
+                .start_realtime_usec = d->start_realtime_usec,
+                .now_realtime_usec = now(CLOCK_REALTIME),
+                .uptime_usec = mono - d->start_monotonic_usec,
+                .reloads = d->n_reloads,
+                .reload_failures = d->n_reload_failures,
+        };
+
+        return metrics_serve(&snap, path, peer, ret_body, ret_len, ret_content_type);
+}
+
 int daemon_start_services(Daemon *d) {
         SocketSet *s;
         int r;
@@ -103,6 +128,7 @@ int daemon_start_services(Daemon *d) {
                                                d->conf->http.root,
                                                r == -EACCES ? " (under DynamicUser= the root and its parents "
                                                "must be world-readable: chmod o+rX)" : "");
+                http_server_set_dynamic(d->http, daemon_serve_dynamic, d);
         }
         return 0;
 }
