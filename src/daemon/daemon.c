@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon.h"
+#include "impair.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -39,14 +40,18 @@ int daemon_new(const char *conf_path, bool conf_path_explicit, Conf *conf, Daemo
         return 0;
 }
 
-static void log_sockets(const char *what, const int *fds, size_t n) {
+/* Logs each socket's address and collects them into @summary for STATUS=. */
+static void log_sockets(const char *what, const int *fds, size_t n, char *summary, size_t len) {
+        summary[0] = '\0';
         for (size_t i = 0; i < n; i++) {
                 SocketAddress a = { .len = sizeof(a.storage) };
                 char buf[80];
 
                 if (getsockname(fds[i], &a.sa, &a.len) < 0)
                         continue;
-                log_info("Listening on %s (%s)", sockets_format_address(&a, buf, sizeof(buf)), what);
+                sockets_format_address(&a, buf, sizeof(buf));
+                log_info("Listening on %s (%s)", buf, what);
+                snprintf(summary + strlen(summary), len - strlen(summary), "%s%s", i ? " " : "", buf);
         }
 }
 
@@ -75,8 +80,10 @@ int daemon_open_sockets(Daemon *d) {
                                                r == -EACCES ? " (ports below 1024 need privileges)" : "");
         }
 
-        log_sockets("udp echo", d->sockets.fds[SOCKET_KIND_ECHO], d->sockets.n_fds[SOCKET_KIND_ECHO]);
-        log_sockets("http", d->sockets.fds[SOCKET_KIND_HTTP], d->sockets.n_fds[SOCKET_KIND_HTTP]);
+        log_sockets("udp echo", d->sockets.fds[SOCKET_KIND_ECHO], d->sockets.n_fds[SOCKET_KIND_ECHO],
+                    d->echo_addresses, sizeof(d->echo_addresses));
+        log_sockets("http", d->sockets.fds[SOCKET_KIND_HTTP], d->sockets.n_fds[SOCKET_KIND_HTTP],
+                    d->http_addresses, sizeof(d->http_addresses));
         return 0;
 }
 
@@ -242,23 +249,20 @@ void daemon_begin_shutdown(Daemon *d) {
 }
 
 char *daemon_format_status(const Daemon *d, char *buf, size_t len) {
-        const ConfEcho *e = &d->conf->echo;
-        char delay[32], jitter[32];
+        char summary[384];
 
         assert(d);
 
-        if (!d->echo)
-                snprintf(buf, len, "echo off");
-        else if (e->loss_model == LOSS_MODEL_GILBERT_ELLIOTT)
-                snprintf(buf, len, "echo: gilbert-elliott p=%g r=%g, delay %s +- %s", e->ge_p, e->ge_r,
-                         format_usec(delay, sizeof(delay), e->delay_usec),
-                         format_usec(jitter, sizeof(jitter), e->jitter_usec));
+        if (d->echo)
+                snprintf(buf, len, "echo %s: %s", d->echo_addresses,
+                         impair_format_summary(&d->conf->echo, summary, sizeof(summary)));
         else
-                snprintf(buf, len, "echo: loss %g%%, delay %s +- %s", e->loss * 100.0,
-                         format_usec(delay, sizeof(delay), e->delay_usec),
-                         format_usec(jitter, sizeof(jitter), e->jitter_usec));
-        snprintf(buf + strlen(buf), len - strlen(buf), "; http: %s",
-                 d->http ? d->conf->http.root : "off");
+                snprintf(buf, len, "echo off");
+        if (d->http)
+                snprintf(buf + strlen(buf), len - strlen(buf), "; http %s: %s", d->http_addresses,
+                         d->conf->http.root);
+        else
+                snprintf(buf + strlen(buf), len - strlen(buf), "; http off");
         if (d->n_reload_failures > 0)
                 snprintf(buf + strlen(buf), len - strlen(buf), "; %u failed reload(s)", d->n_reload_failures);
         return buf;

@@ -19,6 +19,8 @@ typedef struct Daemon {
         SocketSet sockets;              /* until handed to the services */
         Echo *echo;                     /* NULL when disabled or no socket */
         HttpServer *http;
+        char echo_addresses[128];       /* "127.0.0.1:8080 [::1]:8080", for STATUS= */
+        char http_addresses[128];
         usec_t start_realtime_usec;
         usec_t start_monotonic_usec;
         unsigned n_reloads;

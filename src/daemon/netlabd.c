@@ -3,17 +3,34 @@
  * sysexits.h: 64 usage, 71 sockets, 78 configuration. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "conf.h"
 #include "daemon.h"
+#include "impair.h"
 #include "log.h"
 #include "loop.h"
 
+/* True if stderr is the journal stream systemd connected us to ($JOURNAL_STREAM names
+ * its device and inode; a child that inherited the variable but not the fd must not
+ * believe it). */
+static bool stderr_is_journal(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return st.st_dev == (dev_t) dev && st.st_ino == (ino_t) ino;
+}
+
 static void log_setup_for_environment(void) {
-        /* Under journald stderr is a journal stream: it stamps lines itself. */
-        log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !getenv("JOURNAL_STREAM"));
+        /* The journal stamps lines itself; a terminal or a file needs our timestamps. */
+        log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !stderr_is_journal());
 }
 
 /* Loads the configuration as main() wants it: a missing default file means built-in
@@ -65,6 +82,11 @@ int main(int argc, char *argv[]) {
                 if (r < 0)
                         return EXIT_CONFIG;
                 printf("%s: syntax ok\n", args.config_path);
+                if (conf->echo.enabled) {
+                        char summary[512];
+
+                        printf("echo: %s\n", impair_format_summary(&conf->echo, summary, sizeof(summary)));
+                }
                 return EXIT_SUCCESS;
         }
 

@@ -33,7 +33,8 @@ PY
 # ---- -t and exit codes ----------------------------------------------------------------
 write_conf "$NL_TMP/good.conf" 0.3
 out=$("$NETLABD" -t -c "$NL_TMP/good.conf" 2>&1) || nl_fail "-t on a good file: $out"
-[ "$out" = "$NL_TMP/good.conf: syntax ok" ] || nl_fail "-t output: '$out'"
+[ "$(echo "$out" | head -n1)" = "$NL_TMP/good.conf: syntax ok" ] || nl_fail "-t output: '$out'"
+echo "$out" | grep -q '^echo: loss 30' || nl_fail "-t does not describe the impairment: '$out'"
 nl_pass "-t good file"
 
 printf 'echo = {\n  loss = 0.3;\n  delya = 5;\n};\n' >"$NL_TMP/typo.conf"
@@ -64,7 +65,7 @@ write_conf "$NL_TMP/netlab.conf" 0.0
 NOTIFY_SOCKET="$NOTIFY" nl_start "$NL_TMP/netlab.conf"
 [ "$(udp_roundtrip ping-1)" = "ping-1" ] || nl_fail "no echo from the self-bound socket"
 curl -s -o /dev/null -m 5 "http://127.0.0.1:$PORT/" || nl_fail "no HTTP answer from the self-bound socket"
-nl_wait_log '^READY=1\|STATUS=echo: loss 0%' 5 "$NL_TMP/notify.txt" || nl_fail "no READY=1 with STATUS"
+nl_wait_log '^READY=1\|STATUS=echo 127.0.0.1:[0-9]+: loss 0.00%' 5 "$NL_TMP/notify.txt" || nl_fail "no READY=1 with STATUS"
 nl_pass "fallback bind, READY=1 and STATUS"
 
 # A valid new file: the new value is in the status after RELOADING=1 ... READY=1.
@@ -72,7 +73,7 @@ write_conf "$NL_TMP/netlab.conf.new" 0.25
 mv "$NL_TMP/netlab.conf.new" "$NL_TMP/netlab.conf"        # replaced by rename, like editors do
 kill -HUP "$NL_PID"
 nl_wait_log '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' 5 "$NL_TMP/notify.txt" || nl_fail "no RELOADING=1 + MONOTONIC_USEC"
-nl_wait_log '^READY=1\|STATUS=echo: loss 25%' 5 "$NL_TMP/notify.txt" || nl_fail "reloaded value not in effect"
+nl_wait_log '^READY=1\|STATUS=echo 127.0.0.1:[0-9]+: loss 25.00%' 5 "$NL_TMP/notify.txt" || nl_fail "reloaded value not in effect"
 nl_pass "SIGHUP with a valid file"
 
 # An invalid file: logged with file:line, old snapshot kept, process alive and serving.
@@ -80,7 +81,7 @@ printf 'echo = {\n  loss = 7;\n};\n' >"$NL_TMP/netlab.conf"
 kill -HUP "$NL_PID"
 nl_wait_log "netlab.conf:2: 'echo.loss' is 7, allowed range is 0..1; keeping the previous configuration" 5 ||
         nl_fail "bad reload not logged with file:line"
-nl_wait_log 'STATUS=Reload failed, previous configuration kept; echo: loss 25%' 5 "$NL_TMP/notify.txt" ||
+nl_wait_log 'STATUS=Reload failed, previous configuration kept; echo 127.0.0.1:[0-9]+: loss 25.00%' 5 "$NL_TMP/notify.txt" ||
         nl_fail "STATUS does not say the reload failed"
 kill -0 "$NL_PID" || nl_fail "netlabd died on a bad reload"
 curl -s -o /dev/null -m 5 "http://127.0.0.1:$PORT/" || nl_fail "HTTP not served after a bad reload"
@@ -89,7 +90,7 @@ nl_pass "SIGHUP with an invalid file keeps the old configuration"
 # No fd leak: the fd count is the same after 100 reloads (good file again).
 write_conf "$NL_TMP/netlab.conf" 0.0
 kill -HUP "$NL_PID"
-nl_wait_log 'STATUS=echo: loss 0%' 5 "$NL_TMP/notify.txt" || nl_fail "reload to loss 0 failed"
+nl_wait_log 'STATUS=echo 127.0.0.1:[0-9]+: loss 0.00%' 5 "$NL_TMP/notify.txt" || nl_fail "reload to loss 0 failed"
 before=$(ls "/proc/$NL_PID/fd" | wc -l)
 base=$(grep -c 'Reloaded configuration' "$NL_LOG")
 i=0
