@@ -214,8 +214,9 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
         uint64_t settled = st->sent - in_flight;
 
         fprintf(f, "\n--- %s netlab-ping statistics ---\n", c->mode == PING_MODE_HTTP ? c->url : c->host);
+        /* As ping: probes ended by an error (ICMP unreachable, HTTP failure) count in the loss. */
         fprintf(f, "%" PRIu64 " probes transmitted, %" PRIu64 " received, %" PRIu64 " lost, %.1f%% loss",
-                st->sent, st->received, ls.lost, percent(ls.lost, settled));
+                st->sent, st->received, ls.lost, percent(ls.lost + st->failed, settled));
         if (ls.has_split)
                 fprintf(f, " (%.1f%% emulated, %.1f%% network)", percent(ls.emulated, settled),
                         percent(ls.lost - ls.emulated, settled));
@@ -375,7 +376,7 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
                 ",\"loss_percent\":%.4f,\"in_flight\":%" PRIu64 ",\"late\":%" PRIu64
                 ",\"duplicates\":%" PRIu64 ",\"reordered\":%" PRIu64 ",\"failed\":%" PRIu64
                 ",\"unknown\":%" PRIu64 ",\"stale\":%" PRIu64 "},",
-                st->sent, st->received, ls.lost, percent(ls.lost, settled), in_flight, st->late,
+                st->sent, st->received, ls.lost, percent(ls.lost + st->failed, settled), in_flight, st->late,
                 st->duplicates, st->reordered, st->failed, st->unknown, st->stale);
 
         fprintf(f, "\"loss_split\":{\"available\":%s", ls.has_split ? "true" : "false");

@@ -1,0 +1,67 @@
+/* ping.c — the run object shared by the UDP and HTTP probers: clock reads, event output,
+ * and the rules for when a run is over (count reached and nothing in flight, -w deadline,
+ * SIGINT, or a fatal error). */
+#include <assert.h>
+#include <time.h>
+
+#include "log.h"
+#include "ping.h"
+
+nsec_t ping_now(clockid_t clock) {
+        struct timespec ts;
+
+        assert(clock_gettime(clock, &ts) == 0);
+        return (nsec_t) ts.tv_sec * NSEC_PER_SEC + (nsec_t) ts.tv_nsec;
+}
+
+uint64_t ping_usec_ceil(nsec_t t) {
+        return (t + NSEC_PER_USEC - 1) / NSEC_PER_USEC;
+}
+
+void ping_emit(Ping *p, const PingEvent *e) {
+        assert(p);
+        assert(e);
+
+        ping_output_event(p->out, &p->conf, e);
+        /* Per-probe lines must appear as they happen even through a pipe (ping does the
+         * same); -q and --json print nothing here, so floods cost no flush. */
+        if (!p->conf.quiet && !p->conf.json)
+                (void) fflush(p->out);
+}
+
+void ping_finish(Ping *p, int error) {
+        assert(p);
+
+        if (p->finished)
+                return;
+        p->finished = true;
+        p->sending_done = true;
+        if (error < 0 && p->error == 0)
+                p->error = error;
+        (void) sd_event_exit(p->event, 0);
+}
+
+void ping_maybe_finish(Ping *p) {
+        assert(p);
+
+        if (p->sending_done && stats_in_flight(p->stats) == 0)
+                ping_finish(p, 0);
+}
+
+static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        Ping *p = userdata;
+
+        /* ping -w: exit when the deadline passes, whatever is still in flight. */
+        p->summary.interrupted = true;
+        ping_finish(p, 0);
+        return 0;
+}
+
+int ping_arm_deadline(Ping *p) {
+        assert(p);
+
+        if (p->conf.deadline == 0)
+                return 0;
+        return sd_event_add_time(p->event, &p->deadline_source, CLOCK_MONOTONIC,
+                                 ping_usec_ceil(p->start + p->conf.deadline), 1, on_deadline, p);
+}

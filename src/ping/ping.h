@@ -1,0 +1,70 @@
+/* ping.h — one netlab-ping run: the options, the event loop, the statistics and the output
+ * configuration shared by the UDP prober (ping_udp.c) and the HTTP prober (ping_http.c).
+ * main() in netlab-ping.c fills it from the command line; the probers only add sources
+ * to its sd-event loop and report through ping_emit(). */
+#pragma once
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+
+#include "ping_output.h"
+#include "probe.h"
+#include "stats.h"
+
+#define PING_DEFAULT_PORT 8080
+#define PING_DEFAULT_COUNT 10                   /* as the lab client */
+#define PING_FLOOD_INTERVAL (10 * NSEC_PER_MSEC) /* -f: next probe on reply, or after this */
+#define PING_SIZE_DEFAULT PROBE_HEADER_SIZE     /* -s: the probe header, nothing more */
+#define PING_SIZE_MAX 65507                     /* largest UDP payload over IPv4 */
+#define PING_WINDOW_MAX (1u << 17)              /* probes tracked at once (stats window) */
+
+typedef struct Ping {
+        sd_event *event;
+        FILE *out;                      /* stdout */
+        PingOutputConf conf;            /* what to print, and the numbers asked for */
+        Stats *stats;
+        PingSummary summary;
+
+        /* target */
+        struct sockaddr_storage addr;
+        socklen_t addr_len;
+
+        /* HTTP mode */
+        char *http_host;                /* Host: header value */
+        char *http_path;                /* request-target, starts with '/' */
+        bool keep_alive;
+        bool verbose;                   /* -v: print the first response's headers */
+
+        /* run state */
+        nsec_t start;                   /* monotonic time of the first send */
+        bool started;
+        bool sending_done;              /* count reached, deadline passed, or interrupted */
+        bool finished;
+        int error;                      /* < 0: a fatal error ended the run (exit status 2) */
+        sd_event_source *deadline_source;
+} Ping;
+
+/* Nanoseconds of @clock. */
+nsec_t ping_now(clockid_t clock);
+
+/* Hands one probe outcome to the output (flushing per line in text mode). */
+void ping_emit(Ping *p, const PingEvent *e);
+
+/* Called by a prober after it settled a probe or stopped sending: ends the loop once
+ * sending is done and nothing is in flight. */
+void ping_maybe_finish(Ping *p);
+
+/* Ends the loop now; @error < 0 makes the run fail with exit status 2 (already logged). */
+void ping_finish(Ping *p, int error);
+
+/* Arms the -w deadline (if any) relative to now; call at the first send. Returns 0 or a
+ * negative errno from sd-event. */
+int ping_arm_deadline(Ping *p);
+
+/* Converts a monotonic ns time to sd-event's usec, rounding up so a timer never fires
+ * before the moment it stands for. */
+uint64_t ping_usec_ceil(nsec_t t);

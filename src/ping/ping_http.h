@@ -1,0 +1,54 @@
+/* ping_http.h — netlab-ping's HTTP mode: each probe is one GET (a new connection per probe,
+ * or one kept-alive connection with --keep-alive), timed as connect, time to first byte and
+ * total. The response head parser is pure and table-tested (tests/test_ping_http.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ping.h"
+
+#define PING_HTTP_HEAD_MAX (16 * 1024)  /* a longer response head is a protocol error */
+
+typedef struct PingHttpHead {
+        int status;                     /* 100..599 */
+        unsigned minor_version;         /* HTTP/1.x */
+        int64_t content_length;         /* -1 if absent */
+        bool chunked;                   /* Transfer-Encoding ends in "chunked" */
+        bool close;                     /* the server will close: HTTP/1.0 without keep-alive, or
+                                         * "Connection: close" */
+} PingHttpHead;
+
+/* Parses a response head (status line + headers + blank line) at the start of buf[0..len).
+ * Returns its length in bytes (> 0) and fills *ret, or:
+ *   -EAGAIN   no blank line yet (and len < PING_HTTP_HEAD_MAX)
+ *   -EBADMSG  not an HTTP/1.x response, bad status, conflicting or bad Content-Length
+ *   -EMSGSIZE no blank line within PING_HTTP_HEAD_MAX bytes
+ * Bare LF line ends are accepted (RFC 9112 §2.2). Never reads beyond @len. */
+int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret);
+
+/* Chunked body decoder state (RFC 9112 §7.1), fed in arbitrary pieces. */
+typedef struct PingHttpChunked {
+        int state;
+        uint64_t remaining;             /* data bytes left in the current chunk */
+        uint64_t body_bytes;            /* decoded data bytes so far */
+        unsigned line_len;              /* bytes of the current size/trailer line, bounded */
+        char line[24];                  /* start of the current size line */
+} PingHttpChunked;
+
+/* Consumes buf[0..len). Returns the bytes consumed (<= len) once the final chunk and
+ * trailers are complete, -EAGAIN if everything was consumed and more is needed, or
+ * -EBADMSG on a malformed size line or missing CRLF. */
+int ping_http_chunked_feed(PingHttpChunked *c, const char *buf, size_t len);
+
+typedef struct PingHttp PingHttp;
+
+/* Starts probing p->http_path on p->addr. Returns 0 or a negative errno (sd-event). */
+int ping_http_new(Ping *p, PingHttp **ret);
+
+/* Copies the HTTP counters and timings into @s. */
+void ping_http_summary(const PingHttp *h, PingSummary *s);
+
+PingHttp *ping_http_free(PingHttp *h);
+DEFINE_TRIVIAL_CLEANUP_FUNC(PingHttp *, ping_http_free);
