@@ -207,7 +207,7 @@ def send_echo(addr, count, duration):
     session = int.from_bytes(os.urandom(8), "big")
     for seq in range(count):
         probe = struct.pack(">4sBBHQQQ", b"NLAB", 1, 0, 0, session, seq,
-                            time.time_ns() // 1000) + bytes(40)
+                            time.time_ns() // 1000) + bytes(32)
         s.sendto(probe, (host, int(port)))
         end = time.monotonic() + duration / count
         while time.monotonic() < end:

@@ -36,7 +36,7 @@ session = int.from_bytes(os.urandom(8), "big")
 replies = 0
 for seq in range(count):
     probe = struct.pack(">4sBBHQQQ", b"NLAB", 1, 0, 0, session, seq, time.time_ns() // 1000)
-    s.sendto(probe + bytes(40), ("127.0.0.1", port))
+    s.sendto(probe + bytes(32), ("127.0.0.1", port))
     try:
         if len(s.recv(2048)) == 64:
             replies += 1
