@@ -704,6 +704,11 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                         len = c->max_payload > prefix_len ? c->max_payload - prefix_len : 0;
         }
 
+        /* Only one reply per flow is held back at a time; with no delay it is held
+         * right here, so the rest of this batch already counts as overtaking it. */
+        if (d.reorder && d.delay_usec == 0 && (!f || f->held))
+                d.reorder = false;
+
         if (d.delay_usec == 0 && !d.reorder && !lab) {
                 /* Fast path: answer from the receive buffer. */
                 for (unsigned k = 0; k < d.copies; k++)
@@ -729,10 +734,19 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 q->flow_idx = fi;
                 q->flow_gen = f->gen;
         }
+        if (d.reorder && d.delay_usec == 0) {
+                q->held = true;
+                q->release_after = f->sent + c->reorder_gap;
+                q->due = now_mono + ECHO_REORDER_HOLD_USEC;
+        }
         if (heap_push(e, q) < 0) {
                 reply_free(e, q);
                 e->counters.dropped_queue_full++;
                 return;
+        }
+        if (q->held) {
+                f->held = q;
+                e->counters.reordered++;
         }
         if (d.copies > 1)
                 e->counters.duplicated++;
