@@ -487,7 +487,11 @@
                         prev = { t, echo, http, drops };
 
                         /* last-minute tables */
-                        const codes = (http && http.responses_by_code) || {};
+                        let codes = (http && http.responses_by_code) || {};
+                        /* A daemon without per-code accounting still has the classes. */
+                        if (http && Object.keys(codes).length === 0 && http.responses_by_class)
+                                codes = Object.fromEntries(Object.entries(http.responses_by_class)
+                                                           .filter(([, v]) => v > 0));
                         const dropped = (echo && echo.dropped) || {};
                         history.push({ t, codes, dropped });
                         while (history.length > WINDOW_S + 5)
