@@ -12,6 +12,7 @@
 #include "conf.h"
 
 typedef struct HttpServer HttpServer;
+typedef struct MetricsHttp MetricsHttp;         /* metrics.h */
 
 /* Monotonic counters since start. */
 typedef struct HttpCounters {
@@ -51,6 +52,10 @@ bool http_server_is_idle(const HttpServer *s);
 
 const HttpCounters *http_server_get_counters(const HttpServer *s);
 size_t http_server_n_connections(const HttpServer *s);
+
+/* Per-request accounting (method x status, duration histogram) for the /metrics
+ * renderer (MetricsSnapshot.http_requests). Borrowed; valid until http_server_free(). */
+const MetricsHttp *http_server_get_metrics(const HttpServer *s);
 
 char *http_server_format_summary(const HttpServer *s, char *buf, size_t len);
 

@@ -1,0 +1,961 @@
+/* http_conn.c — the HTTP data path, top-down: http_conn_on_io() -> read ->
+ * http_parse_request() -> conn_serve() (http_serve_* decisions, openat2) ->
+ * http_response_head() -> send the head (MSG_MORE) -> sendfile() the body -> keep-alive
+ * or close. One explicit state per connection; every wake-up does a bounded amount of
+ * work so one busy client never starves the echo socket or the other connections.
+ * Idle keep-alive connections hold no read buffer. */
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "http_conn.h"
+#include "http_parse.h"
+#include "http_serve.h"
+#include "log.h"
+
+struct HttpConn {
+        HttpConnEnv *env;
+        HttpConn *prev, *next;
+        sd_event_source *io;
+        int fd;
+        HttpConnState state;
+        uint32_t events;                /* epoll mask currently set */
+        bool keep_alive;                /* for the response being sent */
+        bool linger;                    /* close via shutdown + drain, not right away */
+        bool wbuf_owned;                /* wbuf is malloc'ed (else env->scratch) */
+        int8_t method;                  /* HttpMethod, -1 if the request line did not parse */
+        uint8_t minor_version;          /* of the request being answered */
+        uint16_t status;
+
+        char *rbuf;                     /* request bytes; NULL while idle */
+        uint32_t rlen, rcap, rprev;
+        uint32_t head_len;              /* bytes of rbuf holding the head being answered */
+
+        char *wbuf;                     /* head (+ inline body) not yet written */
+        uint32_t wlen, woff;
+        char *mem;                      /* owned memory body (autoindex, dynamic) */
+        size_t mem_len, mem_off;
+        int file_fd;                    /* file body: [file_off, file_end) */
+        uint64_t file_off, file_end;
+
+        uint64_t discard;               /* request body bytes still to skip */
+        uint64_t bytes_sent;            /* for this response: head + body */
+        usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
+        usec_t req_start;
+
+        union {
+                struct sockaddr sa;
+                struct sockaddr_in in;
+                struct sockaddr_in6 in6;
+        } peer;
+};
+
+static void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
+static const char *const state_names[_HTTP_CONN_STATE_MAX] = {
+        [HTTP_CONN_RECV_HEAD] = "recv-head",       [HTTP_CONN_SEND_HEAD] = "send-head",
+        [HTTP_CONN_SEND_BODY] = "send-body",       [HTTP_CONN_DISCARD_BODY] = "discard-body",
+        [HTTP_CONN_LINGER] = "linger",
+};
+
+const char *http_conn_state_to_string(HttpConnState s) {
+        return s >= 0 && s < _HTTP_CONN_STATE_MAX ? state_names[s] : NULL;
+}
+
+static usec_t env_now(HttpConnEnv *env) {
+        uint64_t t;
+
+        if (sd_event_now(env->event, CLOCK_MONOTONIC, &t) < 0)
+                return now(CLOCK_MONOTONIC);
+        return t;
+}
+
+/* The Date value changes once per second: format it once per second. */
+static const char *env_date(HttpConnEnv *env) {
+        uint64_t t;
+
+        if (sd_event_now(env->event, CLOCK_REALTIME, &t) < 0)
+                t = now(CLOCK_REALTIME);
+        if (t / USEC_PER_SEC != env->date_sec || env->date[0] == 0) {
+                env->date_sec = t / USEC_PER_SEC;
+                (void) http_response_format_date(t, env->date);
+        }
+        return env->date;
+}
+
+static size_t head_limit(const HttpConnEnv *env) {
+        return MIN((size_t) env->conf->http.max_header_size, (size_t) HTTP_HEAD_MAX);
+}
+
+static void conn_set_events(HttpConn *c, uint32_t events) {
+        if (c->events == events)
+                return;
+        if (sd_event_source_set_io_events(c->io, events) >= 0)
+                c->events = events;
+}
+
+static int conn_rbuf_get(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+
+        if (c->rbuf)
+                return 0;
+        if (env->n_rbuf_pool > 0)
+                c->rbuf = env->rbuf_pool[--env->n_rbuf_pool];
+        else {
+                c->rbuf = malloc(HTTP_CONN_RBUF_MIN);
+                if (!c->rbuf)
+                        return -ENOMEM;
+        }
+        c->rcap = HTTP_CONN_RBUF_MIN;
+        c->rlen = c->rprev = 0;
+        return 0;
+}
+
+/* Gives the read buffer back while the connection idles: the target is <= 1 KiB of
+ * memory per idle keep-alive connection. */
+static void conn_rbuf_put(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+
+        if (!c->rbuf)
+                return;
+        if (c->rcap == HTTP_CONN_RBUF_MIN && env->n_rbuf_pool < HTTP_CONN_RBUF_POOL)
+                env->rbuf_pool[env->n_rbuf_pool++] = c->rbuf;
+        else
+                free(c->rbuf);
+        c->rbuf = NULL;
+        c->rlen = c->rcap = c->rprev = 0;
+}
+
+static int conn_rbuf_grow(HttpConn *c) {
+        size_t limit = head_limit(c->env) + 1, cap;
+        char *p;
+
+        if (c->rcap >= limit)
+                return -EMSGSIZE;
+        cap = MIN((size_t) c->rcap * 2, limit);
+        p = realloc(c->rbuf, cap);
+        if (!p)
+                return -ENOMEM;
+        c->rbuf = p;
+        c->rcap = (uint32_t) cap;
+        return 0;
+}
+
+static void conn_reset_response(HttpConn *c) {
+        if (c->wbuf_owned)
+                free(c->wbuf);
+        c->wbuf = NULL;
+        c->wbuf_owned = false;
+        c->wlen = c->woff = 0;
+        c->mem = mfree(c->mem);
+        c->mem_len = c->mem_off = 0;
+        c->file_fd = safe_close(c->file_fd);
+        c->file_off = c->file_end = 0;
+}
+
+static void conn_format_peer(const HttpConn *c, char *buf, size_t size) {
+        char a[INET6_ADDRSTRLEN] = "?";
+
+        if (c->peer.sa.sa_family == AF_INET) {
+                (void) inet_ntop(AF_INET, &c->peer.in.sin_addr, a, sizeof(a));
+                (void) snprintf(buf, size, "%s:%u", a, ntohs(c->peer.in.sin_port));
+        } else if (c->peer.sa.sa_family == AF_INET6) {
+                (void) inet_ntop(AF_INET6, &c->peer.in6.sin6_addr, a, sizeof(a));
+                (void) snprintf(buf, size, "[%s]:%u", a, ntohs(c->peer.in6.sin6_port));
+        } else
+                (void) snprintf(buf, size, "?");
+}
+
+/* The request line for the access log, control characters, quotes, backslashes and
+ * 8-bit bytes escaped as \xHH so a client cannot forge log lines. */
+static void conn_format_request_line(const HttpConn *c, char *buf, size_t size) {
+        static const char hex[] = "0123456789abcdef";
+        size_t n = 0, len = c->rbuf ? (c->head_len ?: c->rlen) : 0;
+
+        for (size_t i = 0; i < len && n + 5 < size; i++) {
+                unsigned char ch = c->rbuf[i];
+
+                if (ch == '\r' || ch == '\n')
+                        break;
+                if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
+                        buf[n++] = '\\';
+                        buf[n++] = 'x';
+                        buf[n++] = hex[ch >> 4];
+                        buf[n++] = hex[ch & 15];
+                } else
+                        buf[n++] = (char) ch;
+        }
+        if (n == 0 && size > 1)
+                buf[n++] = '-';
+        buf[n] = 0;
+}
+
+static void conn_account(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+        usec_t dur = env_now(env) - c->req_start;
+
+        env->counters.response_bytes += c->bytes_sent;
+        metrics_http_observe(&env->metrics, c->method >= 0 ? http_method_to_string(c->method) : NULL,
+                             c->status, dur, c->bytes_sent);
+
+        if (env->conf->http.access_log && log_level_enabled(LOG_INFO)) {
+                char peer[INET6_ADDRSTRLEN + 16], line[1024];
+
+                conn_format_peer(c, peer, sizeof(peer));
+                conn_format_request_line(c, line, sizeof(line));
+                log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms", peer, line, c->status,
+                         c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC);
+        }
+}
+
+/* ---- sending ------------------------------------------------------------------------ */
+
+static int conn_finish_response(HttpConn *c);
+
+/* Moves the response forward as far as the socket takes it, within the budget.
+ * Returns 1 when the response is complete, 0 when waiting for EPOLLOUT, < 0 to close. */
+static int conn_send(HttpConn *c) {
+        size_t budget = HTTP_CONN_SEND_BUDGET;
+        ssize_t n;
+
+        while (c->state == HTTP_CONN_SEND_HEAD) {
+                size_t head_left = c->wlen - c->woff;
+                bool more_body = c->file_fd >= 0 && c->file_off < c->file_end;
+
+                if (c->mem && c->mem_off < c->mem_len) {
+                        struct iovec iov[2] = {
+                                { c->wbuf + c->woff, head_left },
+                                { c->mem + c->mem_off, c->mem_len - c->mem_off },
+                        };
+                        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+                        n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+                } else
+                        /* MSG_MORE: the head waits for the first sendfile() pages, so a small
+                         * file leaves in the same segment as its head. */
+                        n = send(c->fd, c->wbuf + c->woff, head_left, MSG_NOSIGNAL | (more_body ? MSG_MORE : 0));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                goto wait;
+                        return -errno;
+                }
+                c->bytes_sent += (uint64_t) n;
+                c->deadline = env_now(c->env) + c->env->conf->http.send_timeout_usec;
+                if ((size_t) n < head_left) {
+                        c->woff += (uint32_t) n;
+                        continue;
+                }
+                c->mem_off += (size_t) n - head_left;
+                c->woff = c->wlen;
+                c->state = HTTP_CONN_SEND_BODY;
+        }
+
+        while (c->state == HTTP_CONN_SEND_BODY) {
+                if (c->mem && c->mem_off < c->mem_len) {
+                        n = send(c->fd, c->mem + c->mem_off, c->mem_len - c->mem_off, MSG_NOSIGNAL);
+                        if (n < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                if (errno == EAGAIN)
+                                        goto wait;
+                                return -errno;
+                        }
+                        c->mem_off += (size_t) n;
+                } else if (c->file_fd >= 0 && c->file_off < c->file_end) {
+                        off_t off = (off_t) c->file_off;
+                        size_t want = (size_t) MIN(c->file_end - c->file_off, (uint64_t) budget);
+
+                        if (budget == 0) {
+                                /* Fairness: let the loop run; level-triggered EPOLLOUT
+                                 * brings us back right away if the socket is writable. */
+                                conn_set_events(c, EPOLLOUT);
+                                return 0;
+                        }
+                        n = sendfile(c->fd, c->file_fd, &off, want);
+                        if (n < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                if (errno == EAGAIN)
+                                        goto wait;
+                                return -errno;
+                        }
+                        if (n == 0)
+                                return -EIO;    /* the file shrank under us: length would lie */
+                        c->file_off = (uint64_t) off;
+                        budget -= MIN(budget, (size_t) n);
+                } else
+                        return 1;
+                c->bytes_sent += (uint64_t) n;
+                c->deadline = env_now(c->env) + c->env->conf->http.send_timeout_usec;
+        }
+        return 1;
+
+wait:
+        /* The head lives in env->scratch only until we return: keep what is left. */
+        if (c->state == HTTP_CONN_SEND_HEAD && !c->wbuf_owned) {
+                char *p = malloc(c->wlen - c->woff);
+
+                if (!p)
+                        return -ENOMEM;
+                memcpy(p, c->wbuf + c->woff, c->wlen - c->woff);
+                c->wbuf = p;
+                c->wlen -= c->woff;
+                c->woff = 0;
+                c->wbuf_owned = true;
+        }
+        conn_set_events(c, EPOLLOUT);
+        return 0;
+}
+
+typedef struct Body {
+        const char *inline_p;           /* copied right after the head */
+        size_t inline_len;
+        char *mem;                      /* owned, transferred */
+        size_t mem_len;
+        int file_fd;                    /* owned, transferred */
+        uint64_t file_off, file_len;
+} Body;
+
+#define BODY_NONE ((Body) { .file_fd = -EBADF })
+
+/* Builds the head of @resp, attaches @body and starts sending. Takes ownership of the
+ * body's memory and fd in every case. Returns like conn_send(). */
+static int conn_respond(HttpConn *c, HttpResponse *resp, Body body) {
+        HttpConnEnv *env = c->env;
+        int n;
+
+        assert(c->state == HTTP_CONN_RECV_HEAD || c->state == HTTP_CONN_DISCARD_BODY);
+
+        if (env->stopping)
+                c->keep_alive = false;
+        resp->server = env->conf->http.server_header;
+        resp->date = env_date(env);
+        resp->keep_alive = c->keep_alive;
+        resp->http10 = c->method >= 0 && c->minor_version == 0;
+
+        n = http_response_head(resp, env->scratch, sizeof(env->scratch));
+        if (n < 0) {
+                free(body.mem);
+                safe_close(body.file_fd);
+                return n;
+        }
+
+        c->status = (uint16_t) resp->status;
+        env->counters.responses_by_class[resp->status / 100 % 6]++;
+
+        if (c->method == HTTP_METHOD_HEAD || resp->status == 304) {
+                /* RFC 9110 §9.3.2: same head as GET, no content. */
+                body.mem = mfree(body.mem);
+                body.file_fd = safe_close(body.file_fd);
+                body.inline_len = 0;
+        } else if (body.inline_len > 0) {
+                size_t l = MIN(body.inline_len, sizeof(env->scratch) - (size_t) n);
+
+                memcpy(env->scratch + n, body.inline_p, l);
+                n += (int) l;
+        }
+
+        c->wbuf = env->scratch;
+        c->wbuf_owned = false;
+        c->wlen = (uint32_t) n;
+        c->woff = 0;
+        c->mem = body.mem;
+        c->mem_len = body.mem ? body.mem_len : 0;
+        c->mem_off = 0;
+        c->file_fd = body.file_fd;
+        c->file_off = body.file_off;
+        c->file_end = body.file_off + (body.file_fd >= 0 ? body.file_len : 0);
+        c->bytes_sent = 0;
+        c->state = HTTP_CONN_SEND_HEAD;
+        c->deadline = env_now(env) + env->conf->http.send_timeout_usec;
+        return conn_send(c);
+}
+
+/* Error and status pages: an inline HTML body, or the root's 404.html for 404. */
+static int conn_respond_status(HttpConn *c, unsigned status) {
+        HttpConnEnv *env = c->env;
+        HttpResponse resp = { .status = status };
+        char page[512];
+        Body body = BODY_NONE;
+
+        switch (status) {
+        case 400: case 408: case 413: case 414: case 431: case 500: case 501: case 505:
+                /* The framing of what follows is unknown or the peer is misbehaving: close,
+                 * after draining what it already sent (so the reply is not lost to a RST). */
+                c->keep_alive = false;
+                c->linger = true;
+                env->counters.bad_requests += status != 408 && status != 500;
+                break;
+        case 405:
+                resp.allow = true;
+                break;
+        }
+
+        if (status == 404) {
+                struct stat st;
+                int fd = http_serve_open(env->root_fd, "404.html", &st);
+
+                if (fd >= 0) {
+                        resp.content_type = mime_table_lookup(env->mime, "404.html");
+                        resp.has_body_length = true;
+                        resp.content_length = (uint64_t) st.st_size;
+                        body.file_fd = fd;
+                        body.file_len = (uint64_t) st.st_size;
+                        return conn_respond(c, &resp, body);
+                }
+        }
+
+        body.inline_p = page;
+        body.inline_len = http_response_error_page(status, page, sizeof(page));
+        resp.content_type = "text/html; charset=utf-8";
+        resp.has_body_length = true;
+        resp.content_length = body.inline_len;
+        return conn_respond(c, &resp, body);
+}
+
+static int conn_respond_file(HttpConn *c, const HttpRequest *req, int fd, const struct stat *st,
+                             const char *name) {
+        HttpConnEnv *env = c->env;
+        _cleanup_close_ int file_fd = fd;
+        char etag[HTTP_SERVE_ETAG_MAX];
+        usec_t mtime = (usec_t) st->st_mtim.tv_sec * USEC_PER_SEC + (usec_t) st->st_mtim.tv_nsec / 1000;
+        uint64_t size = (uint64_t) st->st_size, first = 0, last = 0;
+        HttpResponse resp = {
+                .status = 200,
+                .etag = http_serve_etag(st, etag, sizeof(etag)),
+                .last_modified_usec = mtime ?: 1,
+                .accept_ranges = true,
+        };
+        int r;
+
+        if (http_serve_not_modified(req->if_none_match, req->if_modified_since, etag, mtime)) {
+                resp.status = 304;
+                return conn_respond(c, &resp, BODY_NONE);
+        }
+
+        r = http_serve_range(req->range, req->if_range, etag, mtime, size, &first, &last);
+        if (r == -ERANGE) {
+                char page[512];
+                Body body = BODY_NONE;
+
+                resp.status = 416;
+                resp.range_unsatisfied = true;
+                resp.range_total = size;
+                body.inline_p = page;
+                body.inline_len = http_response_error_page(416, page, sizeof(page));
+                resp.content_type = "text/html; charset=utf-8";
+                resp.has_body_length = true;
+                resp.content_length = body.inline_len;
+                return conn_respond(c, &resp, body);
+        }
+
+        resp.content_type = mime_table_lookup(env->mime, name);
+        resp.has_body_length = true;
+        if (r > 0) {
+                resp.status = 206;
+                resp.content_range = true;
+                resp.range_first = first;
+                resp.range_last = last;
+                resp.range_total = size;
+                resp.content_length = last - first + 1;
+        } else {
+                resp.content_length = size;
+                first = 0;
+        }
+
+        return conn_respond(c, &resp, (Body) {
+                .file_fd = TAKE_FD(file_fd),
+                .file_off = first,
+                .file_len = resp.content_length,
+        });
+}
+
+static unsigned serve_errno_to_status(int r) {
+        switch (r) {
+        case -EACCES:
+        case -EPERM:
+                return 403;
+        case -ENOENT:
+        case -ENOTDIR:
+        case -EXDEV:
+        case -ELOOP:
+        case -ENAMETOOLONG:
+        case -EISDIR:
+                return 404;             /* also for escapes: never confirm what is outside */
+        case -ENOMEM:
+        case -EMFILE:
+        case -ENFILE:
+                return 503;
+        default:
+                return 500;
+        }
+}
+
+static int conn_serve_get(HttpConn *c, const HttpRequest *req) {
+        HttpConnEnv *env = c->env;
+        const ConfHttp *h = &env->conf->http;
+        char path[HTTP_SERVE_PATH_MAX], file[HTTP_SERVE_PATH_MAX + 256];
+        struct stat st;
+        int n, fd;
+
+        n = http_serve_normalize_path(req->path.p, req->path.len, path, sizeof(path));
+        if (n < 0)
+                return conn_respond_status(c, http_parse_errno_to_status(n));
+
+        if (env->dynamic && ((h->metrics_path[0] && streq(path, h->metrics_path)) ||
+                             (h->status_path[0] && streq(path, h->status_path)))) {
+                HttpResponse resp = { .status = 200, .has_body_length = true };
+                const char *ctype = NULL;
+                char *body = NULL;
+                size_t len = 0;
+                int r;
+
+                r = env->dynamic(env->dynamic_userdata, path, &c->peer.sa, &body, &len, &ctype);
+                if (r == -EACCES)
+                        return conn_respond_status(c, 403);
+                if (r == -ENOENT)
+                        return conn_respond_status(c, 404);
+                if (r < 0)
+                        return conn_respond_status(c, 503);
+                resp.content_type = ctype;
+                resp.content_length = len;
+                return conn_respond(c, &resp, (Body) { .mem = body, .mem_len = len, .file_fd = -EBADF });
+        }
+
+        if (!h->show_hidden && http_serve_path_hidden(path))
+                return conn_respond_status(c, 404);
+
+        if (path[n - 1] != '/') {
+                fd = http_serve_open(env->root_fd, path + 1, &st);
+                if (fd >= 0)
+                        return conn_respond_file(c, req, fd, &st, path);
+                if (fd != -EISDIR)
+                        return conn_respond_status(c, serve_errno_to_status(fd));
+
+                /* A directory without the slash: relative links inside it need the slash. */
+                char location[HTTP_SERVE_PATH_MAX * 3 + 2];
+                HttpResponse resp = { .status = 301, .location = location, .has_body_length = true };
+                char page[512];
+                Body body = BODY_NONE;
+                int l = http_serve_uri_escape(path, location, sizeof(location) - 2);
+
+                if (l < 0)
+                        return conn_respond_status(c, 414);
+                location[l] = '/';
+                location[l + 1] = 0;
+                if (req->query.p && (size_t) l + 2 + req->query.len < sizeof(location)) {
+                        location[l + 1] = '?';
+                        memcpy(location + l + 2, req->query.p, req->query.len);
+                        location[l + 2 + req->query.len] = 0;
+                }
+                body.inline_p = page;
+                body.inline_len = http_response_error_page(301, page, sizeof(page));
+                resp.content_type = "text/html; charset=utf-8";
+                resp.content_length = body.inline_len;
+                return conn_respond(c, &resp, body);
+        }
+
+        /* A directory: its index file, else a listing if enabled, else 404. */
+        (void) snprintf(file, sizeof(file), "%s%s", path + 1, h->index);
+        fd = http_serve_open(env->root_fd, file, &st);
+        if (fd >= 0)
+                return conn_respond_file(c, req, fd, &st, file);
+        if (fd == -ENOENT && h->autoindex) {
+                HttpResponse resp = { .status = 200, .content_type = "text/html; charset=utf-8",
+                                      .has_body_length = true };
+                char *body = NULL;
+                size_t len = 0;
+                int r;
+
+                r = http_serve_autoindex(env->root_fd, n == 1 ? "." : path + 1, path, h->show_hidden,
+                                         &body, &len);
+                if (r < 0)
+                        return conn_respond_status(c, serve_errno_to_status(r));
+                resp.content_length = len;
+                return conn_respond(c, &resp, (Body) { .mem = body, .mem_len = len, .file_fd = -EBADF });
+        }
+        return conn_respond_status(c, serve_errno_to_status(fd == -EISDIR ? -ENOENT : fd));
+}
+
+/* A complete head is in rbuf[0..head_len). */
+static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_len) {
+        HttpConnEnv *env = c->env;
+
+        c->head_len = (uint32_t) head_len;
+        c->method = (int8_t) req->method;
+        c->minor_version = (uint8_t) req->minor_version;
+        c->keep_alive = req->keep_alive;
+        c->discard = req->has_content_length ? req->content_length : 0;
+        env->counters.requests++;
+
+        if (c->discard > env->conf->http.max_body) {
+                c->discard = 0;
+                return conn_respond_status(c, 413);
+        }
+        if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
+                return conn_respond_status(c, 405);
+        return conn_serve_get(c, req);
+}
+
+/* ---- receiving ---------------------------------------------------------------------- */
+
+/* Reads and parses until one request is answered (returns conn_respond()'s result),
+ * or the head is incomplete and the socket empty (0). < 0 closes the connection. */
+static int conn_recv_head(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+        HttpParseLimits limits = {
+                .max_request_line = env->conf->http.max_request_line,
+                .max_head = head_limit(env),
+                .max_headers = env->conf->http.max_headers,
+        };
+        HttpRequest req;
+        ssize_t n;
+        int r;
+
+        for (;;) {
+                if (c->rlen > c->rprev) {
+                        r = http_parse_request(c->rbuf, c->rlen, c->rprev, &limits, &req);
+                        if (r > 0)
+                                return conn_handle_request(c, &req, (size_t) r);
+                        if (r != -EAGAIN) {
+                                c->method = -1;
+                                env->counters.requests++;
+                                return conn_respond_status(c, http_parse_errno_to_status(r));
+                        }
+                        c->rprev = c->rlen;
+                }
+
+                r = conn_rbuf_get(c);
+                if (r < 0)
+                        return r;
+                if (c->rlen == c->rcap) {
+                        r = conn_rbuf_grow(c);
+                        if (r < 0) {
+                                c->method = -1;
+                                return conn_respond_status(c, r == -EMSGSIZE ? 431 : 503);
+                        }
+                }
+
+                n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                if (c->rlen == 0)
+                                        conn_rbuf_put(c);       /* idle again: no buffer held */
+                                conn_set_events(c, EPOLLIN);
+                                return 0;
+                        }
+                        return -errno;
+                }
+                if (n == 0)
+                        return -ECONNRESET;     /* peer closed (mid-head or between requests) */
+                if (c->rlen == 0) {
+                        /* First byte of a request: the header timer starts now. */
+                        c->req_start = env_now(env);
+                        c->deadline = c->req_start + env->conf->http.header_timeout_usec;
+                }
+                c->rlen += (uint32_t) n;
+        }
+}
+
+/* Skips request body bytes. Returns 1 when done, 0 when waiting, < 0 to close. */
+static int conn_discard(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+
+        while (c->discard > 0) {
+                ssize_t n = recv(c->fd, env->scratch, (size_t) MIN(c->discard, (uint64_t) sizeof(env->scratch)), 0);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                conn_set_events(c, EPOLLIN);
+                                return 0;
+                        }
+                        return -errno;
+                }
+                if (n == 0)
+                        return -ECONNRESET;
+                c->discard -= (uint64_t) n;
+        }
+        return 1;
+}
+
+static void conn_start_linger(HttpConn *c) {
+        (void) shutdown(c->fd, SHUT_WR);
+        c->state = HTTP_CONN_LINGER;
+        c->discard = HTTP_CONN_LINGER_MAX;
+        c->deadline = env_now(c->env) + HTTP_CONN_LINGER_USEC;
+        conn_rbuf_put(c);
+        conn_set_events(c, EPOLLIN);
+}
+
+/* The response is out: log it, then keep-alive (the next pipelined head may already be
+ * in rbuf) or close. Returns 1 to go on reading, 0 when lingering, < 0 to close. */
+static int conn_finish_response(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+        size_t used, body;
+
+        conn_account(c);
+        conn_reset_response(c);
+
+        used = MIN((size_t) c->head_len, (size_t) c->rlen);
+        body = (size_t) MIN(c->discard, (uint64_t) (c->rlen - used));
+        used += body;
+        c->discard -= body;
+
+        if (!c->keep_alive) {
+                if (c->linger || c->discard > 0 || c->rlen > used) {
+                        conn_start_linger(c);
+                        return 0;
+                }
+                return -ECONNRESET;
+        }
+
+        if (c->rbuf) {
+                memmove(c->rbuf, c->rbuf + used, c->rlen - used);
+                c->rlen -= (uint32_t) used;
+                c->rprev = 0;
+        }
+        c->head_len = 0;
+        c->method = -1;
+        c->status = 0;
+
+        if (c->discard > 0) {
+                c->state = HTTP_CONN_DISCARD_BODY;
+                c->deadline = env_now(env) + env->conf->http.header_timeout_usec;
+                return 1;
+        }
+
+        c->state = HTTP_CONN_RECV_HEAD;
+        if (c->rlen > 0) {
+                c->req_start = env_now(env);
+                c->deadline = c->req_start + env->conf->http.header_timeout_usec;
+        } else {
+                conn_rbuf_put(c);
+                c->deadline = env_now(env) + env->conf->http.keepalive_timeout_usec;
+                if (env->stopping)
+                        return -ECONNRESET;
+        }
+        return 1;
+}
+
+static int conn_linger(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+
+        for (;;) {
+                ssize_t n = recv(c->fd, env->scratch, sizeof(env->scratch), 0);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return 0;
+                        return -errno;
+                }
+                if (n == 0 || (uint64_t) n >= c->discard)
+                        return -ECONNRESET;
+                c->discard -= (uint64_t) n;
+        }
+}
+
+/* One wake-up: a bounded number of steps, then back to the loop. */
+static int http_conn_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        HttpConn *c = userdata;
+        unsigned requests = 0;
+        int r = 0;
+
+        if (revents & EPOLLERR) {
+                http_conn_free(c);
+                return 0;
+        }
+
+        for (;;) {
+                switch (c->state) {
+                case HTTP_CONN_RECV_HEAD:
+                        if (requests >= HTTP_CONN_REQUEST_BUDGET) {
+                                /* More pipelined requests wait: EPOLLOUT fires on the next
+                                 * iteration, after everybody else had a turn. */
+                                conn_set_events(c, EPOLLIN | EPOLLOUT);
+                                return 0;
+                        }
+                        r = conn_recv_head(c);
+                        if (c->state != HTTP_CONN_RECV_HEAD)
+                                requests++;
+                        break;
+                case HTTP_CONN_SEND_HEAD:
+                case HTTP_CONN_SEND_BODY:
+                        r = conn_send(c);
+                        break;
+                case HTTP_CONN_DISCARD_BODY:
+                        r = conn_discard(c);
+                        if (r > 0) {
+                                c->state = HTTP_CONN_RECV_HEAD;
+                                c->deadline = env_now(c->env) + c->env->conf->http.keepalive_timeout_usec;
+                                continue;
+                        }
+                        break;
+                case HTTP_CONN_LINGER:
+                        r = conn_linger(c);
+                        break;
+                default:
+                        assert(false);
+                        http_conn_free(c);
+                        return 0;
+                }
+
+                if (r < 0) {
+                        http_conn_free(c);
+                        return 0;
+                }
+                if (r == 0)
+                        return 0;
+                /* r > 0: the response just completed */
+                if (c->state == HTTP_CONN_SEND_HEAD || c->state == HTTP_CONN_SEND_BODY) {
+                        r = conn_finish_response(c);
+                        if (r < 0) {
+                                http_conn_free(c);
+                                return 0;
+                        }
+                        if (r == 0)
+                                return 0;
+                }
+        }
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+int http_conn_new(HttpConnEnv *env, int fd, const struct sockaddr *peer, socklen_t peer_len) {
+        HttpConn *c;
+        int r;
+
+        assert(env);
+
+        c = calloc(1, sizeof(HttpConn));
+        if (!c) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        c->env = env;
+        c->fd = fd;
+        c->file_fd = -EBADF;
+        c->method = -1;
+        c->state = HTTP_CONN_RECV_HEAD;
+        c->events = EPOLLIN;
+        if (peer && peer_len > 0)
+                memcpy(&c->peer, peer, MIN((size_t) peer_len, sizeof(c->peer)));
+        c->req_start = env_now(env);
+        c->deadline = c->req_start + env->conf->http.header_timeout_usec;
+
+        r = sd_event_add_io(env->event, &c->io, fd, EPOLLIN, http_conn_on_io, c);
+        if (r < 0) {
+                safe_close(fd);
+                free(c);
+                return r;
+        }
+
+        c->next = env->conns;
+        if (env->conns)
+                env->conns->prev = c;
+        env->conns = c;
+        if (env->n_conns++ == 0 && env->sweep)
+                (void) sd_event_source_set_enabled(env->sweep, SD_EVENT_ON);
+        return 0;
+}
+
+void http_conn_free(HttpConn *c) {
+        HttpConnEnv *env;
+
+        if (!c)
+                return;
+        env = c->env;
+
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                env->conns = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        env->n_conns--;
+
+        c->io = sd_event_source_disable_unref(c->io);
+        conn_reset_response(c);
+        conn_rbuf_put(c);
+        safe_close(c->fd);
+        free(c);
+
+        if (env->n_conns == 0 && env->sweep)
+                (void) sd_event_source_set_enabled(env->sweep, SD_EVENT_OFF);
+        if (env->on_conn_closed)
+                env->on_conn_closed(env->on_conn_closed_userdata);
+}
+
+int http_conn_env_on_sweep(sd_event_source *s, uint64_t usec, void *userdata) {
+        HttpConnEnv *env = userdata;
+        usec_t t = env_now(env);
+        HttpConn *next;
+
+        for (HttpConn *c = env->conns; c; c = next) {
+                int r = 0;
+
+                next = c->next;
+                if (t < c->deadline)
+                        continue;
+
+                env->counters.timeouts++;
+                if (c->state == HTTP_CONN_RECV_HEAD && c->rlen > 0) {
+                        /* Slow head (slowloris): 408, then close. */
+                        c->method = -1;
+                        r = conn_respond_status(c, 408);
+                        if (r > 0)
+                                r = conn_finish_response(c);
+                        if (r >= 0)
+                                continue;
+                }
+                http_conn_free(c);
+        }
+
+        (void) sd_event_source_set_time_relative(s, HTTP_SERVER_SWEEP_USEC);
+        return 0;
+}
+
+void http_conn_env_stop(HttpConnEnv *env) {
+        HttpConn *next;
+
+        env->stopping = true;
+        for (HttpConn *c = env->conns; c; c = next) {
+                next = c->next;
+                if (c->state == HTTP_CONN_RECV_HEAD && c->rlen == 0)
+                        http_conn_free(c);
+                else
+                        c->keep_alive = false;
+        }
+}
+
+void http_conn_env_flush_pool(HttpConnEnv *env) {
+        while (env->n_rbuf_pool > 0)
+                free(env->rbuf_pool[--env->n_rbuf_pool]);
+}
+
+void http_conn_env_done(HttpConnEnv *env) {
+        env->on_conn_closed = NULL;
+        while (env->conns)
+                http_conn_free(env->conns);
+        http_conn_env_flush_pool(env);
+}

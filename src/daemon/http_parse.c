@@ -1,0 +1,475 @@
+/* http_parse.c — PURE: turns the bytes of one HTTP/1.x request head into an HttpRequest
+ * of pointers into the caller's buffer. First step of the HTTP data path
+ * (http_conn_on_io -> read -> http_parse_request -> http_serve_* -> http_response_head).
+ * Strict by design (RFC 9112): anything a front-end proxy could read differently from us
+ * (smuggling) is a 400 and the connection closes. */
+
+#include <assert.h>
+#include <string.h>
+
+#include "http_parse.h"
+#include "macro.h"
+
+static const char *const method_names[_HTTP_METHOD_MAX] = {
+        [HTTP_METHOD_GET] = "GET",         [HTTP_METHOD_HEAD] = "HEAD",
+        [HTTP_METHOD_POST] = "POST",       [HTTP_METHOD_PUT] = "PUT",
+        [HTTP_METHOD_DELETE] = "DELETE",   [HTTP_METHOD_CONNECT] = "CONNECT",
+        [HTTP_METHOD_OPTIONS] = "OPTIONS", [HTTP_METHOD_TRACE] = "TRACE",
+        [HTTP_METHOD_PATCH] = "PATCH",
+};
+
+const char *http_method_to_string(HttpMethod m) {
+        if (m < 0 || m >= _HTTP_METHOD_MAX)
+                return NULL;
+        return method_names[m];
+}
+
+/* RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+ * "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
+static bool is_tchar(unsigned char c) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+                return true;
+        return c && strchr("!#$%&'*+-.^_`|~", c);
+}
+
+/* field-vchar (VCHAR / obs-text), SP and HTAB: everything else, CTLs and DEL included,
+ * makes the field invalid (RFC 9110 §5.5). */
+static bool is_field_char(unsigned char c) {
+        return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7f);
+}
+
+static bool is_ows(char c) {
+        return c == ' ' || c == '\t';
+}
+
+static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
+}
+
+bool http_parse_token_eq(const char *p, size_t len, const char *lower_s) {
+        size_t n = strlen(lower_s);
+
+        if (len != n)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (lower(p[i]) != lower_s[i])
+                        return false;
+        return true;
+}
+
+bool http_parse_list_has(const char *value, size_t len, const char *lower_s) {
+        size_t i = 0;
+
+        while (i < len) {
+                size_t b, e;
+
+                while (i < len && (is_ows(value[i]) || value[i] == ','))
+                        i++;
+                b = i;
+                while (i < len && value[i] != ',')
+                        i++;
+                e = i;
+                while (e > b && is_ows(value[e - 1]))
+                        e--;
+                if (e > b && http_parse_token_eq(value + b, e - b, lower_s))
+                        return true;
+        }
+        return false;
+}
+
+unsigned http_parse_errno_to_status(int error) {
+        switch (error) {
+        case -EAGAIN:
+                return 408;
+        case -ENAMETOOLONG:
+                return 414;
+        case -EMSGSIZE:
+                return 431;
+        case -EOPNOTSUPP:
+                return 501;
+        case -EPROTONOSUPPORT:
+                return 505;
+        default:
+                return 400;
+        }
+}
+
+static HttpMethod method_from_token(const char *p, size_t len) {
+        /* RFC 9110 §9.1: method names are case-sensitive. */
+        for (HttpMethod m = 0; m < _HTTP_METHOD_MAX; m++)
+                if (strlen(method_names[m]) == len && memcmp(method_names[m], p, len) == 0)
+                        return m;
+        return _HTTP_METHOD_INVALID;
+}
+
+/* Host (RFC 9110 §7.2) is uri-host [":" port]: reg-name, IPv4 or an IP-literal. We allow
+ * exactly the characters those productions use, so no path, userinfo or whitespace. */
+static bool host_valid(const char *p, size_t len) {
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = p[i];
+
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+                        continue;
+                if (!strchr("-._~!$&'()*+,;=:[]%", c) || c == 0)
+                        return false;
+        }
+        return true;
+}
+
+static int parse_content_length(const char *p, size_t len, uint64_t *ret) {
+        uint64_t v = 0;
+
+        /* RFC 9112 §6.3: Content-Length = 1*DIGIT. A list ("5, 5") is not accepted: strict. */
+        if (len == 0 || len > 19)
+                return -EBADMSG;
+        for (size_t i = 0; i < len; i++) {
+                if (p[i] < '0' || p[i] > '9')
+                        return -EBADMSG;
+                v = v * 10 + (uint64_t) (p[i] - '0');
+        }
+        *ret = v;
+        return 0;
+}
+
+/* request-line = method SP request-target SP HTTP-version (RFC 9112 §3) on
+ * buf[b..e) (line terminator excluded). */
+static int parse_request_line(const char *buf, size_t b, size_t e, const HttpParseLimits *limits,
+                              HttpRequest *req) {
+        size_t i = b, mb, ml, tb, tl;
+        const char *v;
+        size_t vlen;
+        HttpMethod m;
+
+        if (e - b > limits->max_request_line)
+                return -ENAMETOOLONG;
+
+        mb = i;
+        while (i < e && is_tchar(buf[i]))
+                i++;
+        ml = i - mb;
+        if (ml == 0 || i >= e || buf[i] != ' ')
+                return -EBADMSG;
+        i++;
+
+        tb = i;
+        /* RFC 3986 characters only: CTLs, DEL and raw 8-bit bytes must be %-encoded. */
+        while (i < e && (unsigned char) buf[i] > 0x20 && (unsigned char) buf[i] < 0x7f)
+                i++;
+        tl = i - tb;
+        if (tl == 0 || i >= e || buf[i] != ' ')
+                return -EBADMSG;
+        i++;
+
+        v = buf + i;
+        vlen = e - i;
+        if (vlen < 6 || memcmp(v, "HTTP/", 5) != 0)
+                return -EBADMSG;
+        if (vlen == 8 && v[5] == '1' && v[6] == '.' && (v[7] == '0' || v[7] == '1'))
+                req->minor_version = (unsigned) (v[7] - '0');
+        else {
+                /* Well-formed but not 1.0/1.1 (HTTP/2.0, HTTP/0.9, HTTP/1.2) -> 505;
+                 * anything else in that position is garbage -> 400. */
+                size_t j = 5, d1 = 0, d2 = 0;
+
+                while (j < vlen && v[j] >= '0' && v[j] <= '9')
+                        j++, d1++;
+                if (j < vlen && v[j] == '.') {
+                        j++;
+                        while (j < vlen && v[j] >= '0' && v[j] <= '9')
+                                j++, d2++;
+                        if (d2 == 0)
+                                return -EBADMSG;
+                }
+                if (d1 == 0 || j != vlen)
+                        return -EBADMSG;
+                return -EPROTONOSUPPORT;
+        }
+
+        m = method_from_token(buf + mb, ml);
+        if (m < 0)
+                return -EOPNOTSUPP;
+        req->method = m;
+
+        req->target = (HttpSlice) { buf + tb, tl };
+        if (memchr(buf + tb, '#', tl))
+                return -EBADMSG;        /* a fragment is never part of a request-target */
+
+        const char *t = buf + tb, *pe;
+        size_t pl;
+
+        if (t[0] == '/') {
+                /* origin-form (RFC 9112 §3.2.1) */
+                pl = tl;
+                pe = memchr(t, '?', tl);
+                if (pe)
+                        pl = (size_t) (pe - t);
+                req->path = (HttpSlice) { t, pl };
+                if (pe)
+                        req->query = (HttpSlice) { pe + 1, tl - pl - 1 };
+        } else if (m == HTTP_METHOD_OPTIONS && tl == 1 && t[0] == '*') {
+                req->path = (HttpSlice) { t, 1 };   /* asterisk-form (§3.2.4) */
+        } else if (m == HTTP_METHOD_CONNECT) {
+                req->path = (HttpSlice) { t, tl };  /* authority-form (§3.2.3): 405 anyway */
+        } else {
+                /* absolute-form (§3.2.2): the authority replaces Host. */
+                size_t s;
+
+                if (tl > 7 && http_parse_token_eq(t, 7, "http://"))
+                        s = 7;
+                else if (tl > 8 && http_parse_token_eq(t, 8, "https://"))
+                        s = 8;
+                else
+                        return -EBADMSG;
+
+                size_t a = s;
+                while (a < tl && t[a] != '/' && t[a] != '?')
+                        a++;
+                if (a == s || !host_valid(t + s, a - s))
+                        return -EBADMSG;
+                req->host = (HttpSlice) { t + s, a - s };
+
+                if (a == tl || t[a] == '?')
+                        req->path = (HttpSlice) { "/", 1 };
+                else {
+                        pl = tl - a;
+                        pe = memchr(t + a, '?', tl - a);
+                        if (pe)
+                                pl = (size_t) (pe - (t + a));
+                        req->path = (HttpSlice) { t + a, pl };
+                }
+                pe = memchr(t + a, '?', tl - a);
+                if (pe)
+                        req->query = (HttpSlice) { pe + 1, (size_t) (t + tl - pe - 1) };
+        }
+
+        return 0;
+}
+
+/* One header line buf[b..e) (terminator excluded; e > b). */
+static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *req, bool *seen_host,
+                             bool *seen_te, bool *te_chunked_last) {
+        size_t i = b, ve;
+        HttpHeader *h;
+
+        /* RFC 9112 §5.2: obs-fold is rejected with 400. */
+        if (is_ows(buf[b]))
+                return -EBADMSG;
+
+        while (i < e && is_tchar(buf[i]))
+                i++;
+        /* RFC 9112 §5.1: no whitespace between field name and colon, ever. */
+        if (i == b || i >= e || buf[i] != ':')
+                return -EBADMSG;
+
+        h = &req->headers[req->n_headers++];
+        h->name = buf + b;
+        h->name_len = i - b;
+        i++;
+        while (i < e && is_ows(buf[i]))
+                i++;
+        for (size_t j = i; j < e; j++)
+                if (!is_field_char(buf[j]))
+                        return -EBADMSG;        /* NUL, bare CR, other CTLs, DEL */
+        ve = e;
+        while (ve > i && is_ows(buf[ve - 1]))
+                ve--;
+        h->value = buf + i;
+        h->value_len = ve - i;
+
+        const char *n = h->name, *v = h->value;
+        size_t nl = h->name_len, vl = h->value_len;
+
+        if (http_parse_token_eq(n, nl, "host")) {
+                if (*seen_host)
+                        return -EBADMSG;        /* RFC 9112 §3.2: more than one Host -> 400 */
+                *seen_host = true;
+                if (!host_valid(v, vl))
+                        return -EBADMSG;
+                if (!req->host.p)               /* absolute-form authority wins (§3.2.2) */
+                        req->host = (HttpSlice) { v, vl };
+        } else if (http_parse_token_eq(n, nl, "content-length")) {
+                uint64_t cl;
+
+                if (parse_content_length(v, vl, &cl) < 0)
+                        return -EBADMSG;
+                if (req->has_content_length && cl != req->content_length)
+                        return -EBADMSG;        /* conflicting lengths: smuggling vector */
+                req->has_content_length = true;
+                req->content_length = cl;
+        } else if (http_parse_token_eq(n, nl, "transfer-encoding")) {
+                size_t k = vl, s;
+
+                *seen_te = true;
+                /* The last coding in the (last) field decides whether it is chunked. */
+                while (k > 0 && (is_ows(v[k - 1]) || v[k - 1] == ','))
+                        k--;
+                s = k;
+                while (s > 0 && v[s - 1] != ',')
+                        s--;
+                while (s < k && is_ows(v[s]))
+                        s++;
+                *te_chunked_last = http_parse_token_eq(v + s, k - s, "chunked");
+        } else if (http_parse_token_eq(n, nl, "connection")) {
+                if (http_parse_list_has(v, vl, "close"))
+                        req->keep_alive = false;
+                else if (http_parse_list_has(v, vl, "keep-alive"))
+                        req->keep_alive = true;
+        } else if (http_parse_token_eq(n, nl, "if-none-match")) {
+                if (!req->if_none_match.p)
+                        req->if_none_match = (HttpSlice) { v, vl };
+        } else if (http_parse_token_eq(n, nl, "if-modified-since")) {
+                if (!req->if_modified_since.p)
+                        req->if_modified_since = (HttpSlice) { v, vl };
+        } else if (http_parse_token_eq(n, nl, "if-range")) {
+                if (!req->if_range.p)
+                        req->if_range = (HttpSlice) { v, vl };
+        } else if (http_parse_token_eq(n, nl, "range")) {
+                if (req->range.p)
+                        return -EBADMSG;        /* two Range fields: ambiguous */
+                req->range = (HttpSlice) { v, vl };
+        }
+
+        return 0;
+}
+
+/* Finds the end of line starting at @i: sets *ret_e to the position of the terminator
+ * (CR of CRLF, or the bare LF) and returns the index after it; -EAGAIN if no LF yet;
+ * -EBADMSG for a CR that is not followed by LF. */
+static ssize_t line_end(const char *buf, size_t len, size_t i, size_t *ret_e) {
+        const char *lf = memchr(buf + i, '\n', len - i);
+        size_t e;
+
+        if (!lf)
+                return -EAGAIN;
+        e = (size_t) (lf - buf);
+        if (e > i && buf[e - 1] == '\r')
+                e--;
+        if (memchr(buf + i, '\r', e - i))
+                return -EBADMSG;                /* bare CR inside the line */
+        *ret_e = e;
+        return (ssize_t) (lf - buf) + 1;
+}
+
+int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
+                       HttpRequest *ret) {
+        HttpRequest req;
+        size_t start = 0, e, head_end = 0, max_headers;
+        bool seen_host = false, seen_te = false, te_chunked = false;
+        ssize_t n;
+        int r;
+
+        assert(buf || len == 0);
+        assert(limits);
+        assert(ret);
+
+        max_headers = MIN(limits->max_headers, (size_t) HTTP_HEADERS_MAX);
+
+        /* RFC 9112 §2.2: ignore empty lines before the request line. */
+        while (start < len && (buf[start] == '\n' || buf[start] == '\r')) {
+                if (buf[start] == '\r') {
+                        if (start + 1 >= len)
+                                return -EAGAIN;
+                        if (buf[start + 1] != '\n')
+                                return -EBADMSG;
+                        start++;
+                }
+                start++;
+                if (start > limits->max_head)
+                        return -EMSGSIZE;
+        }
+        if (start >= len)
+                return -EAGAIN;
+
+        n = line_end(buf, len, start, &e);
+        if (n == -EAGAIN) {
+                /* No LF yet: a line already over the limit cannot become valid. Leave room
+                 * for the CRLF. */
+                if (len - start > limits->max_request_line + 1)
+                        return -ENAMETOOLONG;
+                /* The method is known early: reject garbage without waiting for the line. */
+                for (size_t i = start; i < len && buf[i] != ' '; i++)
+                        if (!is_tchar(buf[i]) && buf[i] != '\r')
+                                return -EBADMSG;
+                if (len > limits->max_head)
+                        return -EMSGSIZE;
+                return -EAGAIN;
+        }
+        if (n < 0)
+                return (int) n;
+
+        memset(&req, 0, offsetof(HttpRequest, headers));
+        req.n_headers = 0;
+        r = parse_request_line(buf, start, e, limits, &req);
+        if (r < 0)
+                return r;
+        req.keep_alive = req.minor_version >= 1;
+
+        /* Find the blank line ending the head. Lines that began before @prev_len were
+         * complete and not blank at the previous call, so start at the last line start
+         * before it. */
+        size_t i = (size_t) n;
+        if (prev_len > i + 1) {
+                const char *lf = memrchr(buf + i, '\n', prev_len - 1 - i);
+                if (lf)
+                        i = (size_t) (lf - buf) + 1;
+        }
+        while (i < len) {
+                const char *lf;
+
+                if (buf[i] == '\n') {
+                        head_end = i + 1;
+                        break;
+                }
+                if (buf[i] == '\r') {
+                        if (i + 1 >= len)
+                                break;
+                        if (buf[i + 1] != '\n')
+                                return -EBADMSG;
+                        head_end = i + 2;
+                        break;
+                }
+                lf = memchr(buf + i, '\n', len - i);
+                if (!lf)
+                        break;
+                i = (size_t) (lf - buf) + 1;
+        }
+        if (head_end == 0) {
+                if (len > limits->max_head)
+                        return -EMSGSIZE;
+                return -EAGAIN;
+        }
+        if (head_end > limits->max_head)
+                return -EMSGSIZE;
+
+        /* Header fields, each on its own line, up to the blank line. */
+        i = (size_t) n;
+        while (i < head_end) {
+                n = line_end(buf, head_end, i, &e);
+                assert(n > 0 || n == -EBADMSG);
+                if (n < 0)
+                        return (int) n;
+                if (e == i)
+                        break;                  /* the blank line */
+                if (req.n_headers >= max_headers)
+                        return -EMSGSIZE;
+                r = parse_header_line(buf, i, e, &req, &seen_host, &seen_te, &te_chunked);
+                if (r < 0)
+                        return r;
+                i = (size_t) n;
+        }
+
+        /* RFC 9112 §6.1-6.3: framing that two parsers could read differently is fatal. */
+        if (seen_te) {
+                if (req.has_content_length || req.minor_version == 0 || !te_chunked)
+                        return -EBADMSG;
+                return -EOPNOTSUPP;             /* chunked request bodies: not implemented */
+        }
+        /* RFC 9112 §3.2: a 1.1 request without Host is a 400. */
+        if (req.minor_version >= 1 && !seen_host)
+                return -EBADMSG;
+
+        memcpy(ret, &req, offsetof(HttpRequest, headers));
+        memcpy(ret->headers, req.headers, req.n_headers * sizeof(HttpHeader));
+        ret->n_headers = req.n_headers;
+        return (int) head_end;
+}

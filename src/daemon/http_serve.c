@@ -1,0 +1,444 @@
+/* http_serve.c — from a parsed request to "which file, which status": path decoding and
+ * normalization, the hidden-file policy, validators, conditional and range requests
+ * (all pure), and the only file system access of the HTTP path: openat2() beneath the
+ * document root, and reading a directory for autoindex. Called by http_conn between
+ * http_parse_request() and http_response_head(). */
+
+#include <assert.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "http_response.h"
+#include "http_serve.h"
+#include "macro.h"
+
+static int unhex(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+int http_serve_normalize_path(const char *path, size_t len, char *buf, size_t size) {
+        size_t n = 0, w, r;
+        bool trailing = false;
+
+        assert(path || len == 0);
+        assert(buf);
+
+        if (len == 0 || path[0] != '/')
+                return -EBADMSG;
+
+        /* Decode exactly once: "%252e" is the file "%2e", never "." (no double decoding). */
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = path[i];
+
+                if (c == '%') {
+                        int hi, lo;
+
+                        if (i + 2 >= len)
+                                return -EBADMSG;
+                        hi = unhex(path[i + 1]);
+                        lo = unhex(path[i + 2]);
+                        if (hi < 0 || lo < 0)
+                                return -EBADMSG;
+                        c = (unsigned char) (hi * 16 + lo);
+                        i += 2;
+                }
+                if (c < 0x20 || c == 0x7f)
+                        return -EBADMSG;        /* %00 (would truncate the name) and other CTLs */
+                if (n + 1 >= size)
+                        return -ENAMETOOLONG;
+                buf[n++] = (char) c;
+        }
+        buf[n] = 0;
+
+        /* Remove dot and empty segments in place: the write position never passes the
+         * read position. */
+        w = 0;
+        r = 0;
+        while (r < n) {
+                size_t s, l;
+
+                assert(buf[r] == '/');
+                s = ++r;
+                while (r < n && buf[r] != '/')
+                        r++;
+                l = r - s;
+                trailing = r >= n && (l == 0 || (l == 1 && buf[s] == '.') ||
+                                      (l == 2 && buf[s] == '.' && buf[s + 1] == '.'));
+                if (l == 0 || (l == 1 && buf[s] == '.'))
+                        continue;
+                if (l == 2 && buf[s] == '.' && buf[s + 1] == '.') {
+                        if (w == 0)
+                                return -EBADMSG;        /* above the root */
+                        while (w > 0 && buf[w - 1] != '/')
+                                w--;
+                        w--;                            /* drop the '/' too */
+                        continue;
+                }
+                buf[w++] = '/';
+                memmove(buf + w, buf + s, l);
+                w += l;
+        }
+        if (w == 0 || trailing)
+                buf[w++] = '/';
+        buf[w] = 0;
+        return (int) w;
+}
+
+bool http_serve_path_hidden(const char *path) {
+        assert(path);
+
+        for (const char *p = path; (p = strchr(p, '/')); p++)
+                if (p[1] == '.')
+                        return true;
+        return false;
+}
+
+int http_serve_uri_escape(const char *path, char *buf, size_t size) {
+        static const char hex[] = "0123456789ABCDEF";
+        size_t n = 0;
+
+        assert(path);
+        assert(buf);
+
+        for (const unsigned char *p = (const unsigned char *) path; *p; p++) {
+                bool keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                            (*p >= '0' && *p <= '9') || strchr("-._~!$&'()*+,;=:@/", *p);
+
+                if (n + (keep ? 1 : 3) >= size)
+                        return -ENOBUFS;
+                if (keep)
+                        buf[n++] = (char) *p;
+                else {
+                        buf[n++] = '%';
+                        buf[n++] = hex[*p >> 4];
+                        buf[n++] = hex[*p & 15];
+                }
+        }
+        if (n >= size)
+                return -ENOBUFS;
+        buf[n] = 0;
+        return (int) n;
+}
+
+int http_serve_html_escape(const char *s, char *buf, size_t size) {
+        size_t n = 0;
+
+        assert(s);
+        assert(buf);
+
+        for (; *s; s++) {
+                const char *rep = NULL;
+                size_t l;
+
+                switch (*s) {
+                case '&': rep = "&amp;"; break;
+                case '<': rep = "&lt;"; break;
+                case '>': rep = "&gt;"; break;
+                case '"': rep = "&quot;"; break;
+                case '\'': rep = "&#39;"; break;
+                }
+                l = rep ? strlen(rep) : 1;
+                if (n + l >= size)
+                        return -ENOBUFS;
+                if (rep)
+                        memcpy(buf + n, rep, l);
+                else
+                        buf[n] = *s;
+                n += l;
+        }
+        if (n >= size)
+                return -ENOBUFS;
+        buf[n] = 0;
+        return (int) n;
+}
+
+char *http_serve_etag(const struct stat *st, char *buf, size_t size) {
+        uint64_t mtime_ns = (uint64_t) st->st_mtim.tv_sec * 1000000000ULL + (uint64_t) st->st_mtim.tv_nsec;
+
+        assert(st);
+        assert(buf);
+
+        (void) snprintf(buf, size, "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "\"", (uint64_t) st->st_ino,
+                        (uint64_t) st->st_size, mtime_ns);
+        return buf;
+}
+
+static bool is_ows(char c) {
+        return c == ' ' || c == '\t';
+}
+
+/* RFC 9110 §8.8.3.2 weak comparison: opaque-tags equal, W/ ignored on both sides. */
+static bool etag_weak_eq(const char *a, size_t al, const char *b, size_t bl) {
+        if (al >= 2 && a[0] == 'W' && a[1] == '/')
+                a += 2, al -= 2;
+        if (bl >= 2 && b[0] == 'W' && b[1] == '/')
+                b += 2, bl -= 2;
+        return al == bl && al >= 2 && a[0] == '"' && memcmp(a, b, al) == 0;
+}
+
+bool http_serve_not_modified(HttpSlice inm, HttpSlice ims, const char *etag, usec_t mtime_usec) {
+        usec_t since;
+
+        if (inm.p) {
+                size_t i = 0, el = etag ? strlen(etag) : 0;
+
+                /* §13.2.2: when If-None-Match is present, If-Modified-Since is ignored. */
+                while (i < inm.len) {
+                        size_t b, e;
+
+                        while (i < inm.len && (is_ows(inm.p[i]) || inm.p[i] == ','))
+                                i++;
+                        b = i;
+                        while (i < inm.len && inm.p[i] != ',')
+                                i++;
+                        e = i;
+                        while (e > b && is_ows(inm.p[e - 1]))
+                                e--;
+                        if (e == b + 1 && inm.p[b] == '*')
+                                return true;
+                        if (etag && e > b && etag_weak_eq(inm.p + b, e - b, etag, el))
+                                return true;
+                }
+                return false;
+        }
+
+        if (ims.p && http_response_parse_date(ims.p, ims.len, &since) >= 0)
+                return mtime_usec / USEC_PER_SEC <= since / USEC_PER_SEC;
+        return false;
+}
+
+/* Parses 1*DIGIT at *p, saturating at UINT64_MAX (a huge first-pos is unsatisfiable,
+ * not a syntax error). Returns false if there is no digit. */
+static bool parse_pos(const char **p, const char *end, uint64_t *ret) {
+        uint64_t v = 0;
+        const char *s = *p;
+
+        while (*p < end && **p >= '0' && **p <= '9') {
+                unsigned d = (unsigned) (**p - '0');
+
+                v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+                (*p)++;
+        }
+        *ret = v;
+        return *p > s;
+}
+
+int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec_t mtime_usec,
+                     uint64_t size, uint64_t *ret_first, uint64_t *ret_last) {
+        const char *p, *end;
+        uint64_t first, last;
+
+        assert(ret_first);
+        assert(ret_last);
+
+        if (!range.p)
+                return 0;
+
+        /* §13.1.5: If-Range with a strong ETag must match exactly, a date must equal
+         * Last-Modified; otherwise send the whole representation. */
+        if (if_range.p) {
+                if (if_range.len > 0 && (if_range.p[0] == '"' || if_range.p[0] == 'W')) {
+                        if (!etag || if_range.p[0] == 'W' || strlen(etag) != if_range.len ||
+                            memcmp(etag, if_range.p, if_range.len) != 0)
+                                return 0;
+                } else {
+                        usec_t d;
+
+                        if (http_response_parse_date(if_range.p, if_range.len, &d) < 0 ||
+                            d / USEC_PER_SEC != mtime_usec / USEC_PER_SEC)
+                                return 0;
+                }
+        }
+
+        if (range.len < 6 || !http_parse_token_eq(range.p, 6, "bytes="))
+                return 0;                       /* other range units are ignored */
+        p = range.p + 6;
+        end = range.p + range.len;
+        while (p < end && is_ows(*p))
+                p++;
+        if (memchr(p, ',', (size_t) (end - p)))
+                return 0;                       /* several ranges: 200 with everything */
+
+        if (p < end && *p == '-') {
+                uint64_t suffix;
+
+                p++;
+                if (!parse_pos(&p, end, &suffix) || p != end)
+                        return 0;
+                /* §14.1.3: a suffix of 0 bytes, or any range of an empty file, is
+                 * unsatisfiable. */
+                if (suffix == 0 || size == 0)
+                        return -ERANGE;
+                first = suffix >= size ? 0 : size - suffix;
+                last = size - 1;
+        } else {
+                if (!parse_pos(&p, end, &first) || p >= end || *p != '-')
+                        return 0;
+                p++;
+                if (p == end)
+                        last = UINT64_MAX;
+                else if (!parse_pos(&p, end, &last) || p != end || last < first)
+                        return 0;
+                if (first >= size)
+                        return -ERANGE;
+                if (last >= size)
+                        last = size - 1;
+        }
+
+        *ret_first = first;
+        *ret_last = last;
+        return 1;
+}
+
+static int open_beneath(int root_fd, const char *rel_path, uint64_t flags) {
+        struct open_how how = {
+                .flags = flags | O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        /* glibc has no openat2() wrapper. */
+        fd = (int) syscall(SYS_openat2, root_fd, rel_path, &how, sizeof(how));
+        if (fd < 0)
+                return -errno;
+        return fd;
+}
+
+int http_serve_open(int root_fd, const char *rel_path, struct stat *ret_st) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        assert(root_fd >= 0);
+        assert(rel_path && rel_path[0] != '/');
+        assert(ret_st);
+
+        fd = open_beneath(root_fd, rel_path, 0);
+        if (fd < 0)
+                return fd;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode)) {
+                *ret_st = st;
+                return -EISDIR;
+        }
+        if (!S_ISREG(st.st_mode))
+                return -EPERM;                  /* FIFOs, devices, sockets are never served */
+
+        *ret_st = st;
+        return TAKE_FD(fd);
+}
+
+static int name_compare(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+typedef struct NameList {
+        char **names;
+        size_t n;
+} NameList;
+
+static void name_list_done(NameList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->names[i]);
+        free(l->names);
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+}
+
+int http_serve_autoindex(int root_fd, const char *rel_path, const char *url_path, bool show_hidden,
+                         char **ret_body, size_t *ret_len) {
+        _cleanup_(name_list_done) NameList list = {};
+        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *body = NULL;
+        size_t body_len = 0;
+        char esc[HTTP_SERVE_PATH_MAX * 6], uri[HTTP_SERVE_PATH_MAX * 3];
+        struct dirent *de;
+        int fd;
+
+        assert(rel_path);
+        assert(url_path);
+        assert(ret_body);
+        assert(ret_len);
+
+        fd = open_beneath(root_fd, rel_path, O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        d = fdopendir(fd);
+        if (!d) {
+                int r = -errno;
+                safe_close(fd);
+                return r;
+        }
+
+        list.names = calloc(HTTP_SERVE_AUTOINDEX_MAX, sizeof(char *));
+        if (!list.names)
+                return -ENOMEM;
+        while (list.n < HTTP_SERVE_AUTOINDEX_MAX && (errno = 0, de = readdir(d))) {
+                bool is_dir = de->d_type == DT_DIR;
+                struct stat st;
+                size_t l;
+                char *s;
+
+                if (de->d_name[0] == '.' && (!show_hidden || de->d_name[1] == 0 || streq(de->d_name, "..")))
+                        continue;
+                if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
+                        is_dir = fstatat(dirfd(d), de->d_name, &st, 0) >= 0 && S_ISDIR(st.st_mode);
+                l = strlen(de->d_name);
+                s = malloc(l + 2);
+                if (!s)
+                        return -ENOMEM;
+                memcpy(s, de->d_name, l);
+                s[l] = is_dir ? '/' : 0;
+                s[l + 1] = 0;
+                list.names[list.n++] = s;
+        }
+        qsort(list.names, list.n, sizeof(char *), name_compare);
+
+        f = open_memstream(&body, &body_len);
+        if (!f)
+                return -ENOMEM;
+        if (http_serve_html_escape(url_path, esc, sizeof(esc)) < 0)
+                return -ENAMETOOLONG;
+        fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of %s</title></head>\n"
+                   "<body><h1>Index of %s</h1><hr><pre>\n", esc, esc);
+        if (!streq(url_path, "/"))
+                fputs("<a href=\"../\">../</a>\n", f);
+        for (size_t i = 0; i < list.n; i++) {
+                /* The name is a path segment: "./" keeps a "a:b" name from reading as a scheme. */
+                if (http_serve_uri_escape(list.names[i], uri, sizeof(uri)) < 0)
+                        continue;
+                fputs("<a href=\"./", f);
+                if (http_serve_html_escape(uri, esc, sizeof(esc)) >= 0)
+                        fputs(esc, f);
+                fputs("\">", f);
+                if (http_serve_html_escape(list.names[i], esc, sizeof(esc)) >= 0)
+                        fputs(esc, f);
+                fputs("</a>\n", f);
+        }
+        fputs("</pre><hr></body></html>\n", f);
+        if (fflush(f) != 0 || ferror(f))
+                return -ENOMEM;
+        f = (fclose(f), NULL);
+
+        *ret_len = body_len;
+        *ret_body = TAKE_PTR(body);
+        return 0;
+}

@@ -1,0 +1,77 @@
+/* http_serve.h — what to answer for a GET/HEAD of a path below the document root.
+ * PURE decisions (percent-decoding and dot segments, hidden files, ETag, conditional
+ * requests, Range) plus the two places that touch the file system: http_serve_open()
+ * (openat2 beneath the root) and http_serve_autoindex() (a directory listing). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "http_parse.h"
+#include "time_util.h"
+
+#define HTTP_SERVE_PATH_MAX 4096        /* decoded, normalized path incl. NUL */
+#define HTTP_SERVE_ETAG_MAX 64
+#define HTTP_SERVE_AUTOINDEX_MAX 4096   /* directory entries listed at most */
+
+/* Percent-decodes the absolute path @path[0..len) exactly once and removes dot segments
+ * (RFC 3986 §5.2.4) and empty segments ("//"), into @buf (NUL-terminated). The result
+ * starts with '/' and keeps a trailing '/' (also for "/a/." and "/a/.."). A backslash is
+ * an ordinary character (POSIX file names may contain it). Returns the length, or:
+ *   -EBADMSG       not starting with '/', invalid escape ("%zz", "%4"), "%00" or another
+ *                  control character, or ".." above the root                   -> 400
+ *   -ENAMETOOLONG  does not fit in @size (use HTTP_SERVE_PATH_MAX)              -> 414 */
+int http_serve_normalize_path(const char *path, size_t len, char *buf, size_t size);
+
+/* True if a segment of the normalized @path starts with '.' (dotfiles, .git/ ...). */
+bool http_serve_path_hidden(const char *path);
+
+/* Percent-encodes @path for a Location header or an href: unreserved characters,
+ * sub-delims, ':', '@' and '/' stay, everything else becomes %XX. Returns the length
+ * written (NUL-terminated), or -ENOBUFS. */
+int http_serve_uri_escape(const char *path, char *buf, size_t size);
+
+/* Strong validator from inode, size and mtime (nanoseconds): "\"ino-size-mtime\"" in hex,
+ * into @buf (>= HTTP_SERVE_ETAG_MAX). Returns @buf. */
+char *http_serve_etag(const struct stat *st, char *buf, size_t size);
+
+/* RFC 9110 §13.1.2, §13.1.3 and §13.2.2 for GET/HEAD: If-None-Match (weak comparison,
+ * "*" matches any) decides when present; otherwise If-Modified-Since, when it parses,
+ * is compared with @mtime_usec at one-second resolution. True -> 304. */
+bool http_serve_not_modified(HttpSlice if_none_match, HttpSlice if_modified_since, const char *etag,
+                             usec_t mtime_usec);
+
+/* Evaluates Range (RFC 9110 §14.2) against a representation of @size bytes, honouring
+ * If-Range (§13.1.5: strong ETag or exact date, otherwise the whole file). Returns:
+ *   1        one satisfiable range: serve 206 with [*ret_first, *ret_last]
+ *   0        no Range, a Range we ignore (other unit, bad syntax, several ranges: the
+ *            whole file is a valid answer), or a failed If-Range: serve 200
+ *   -ERANGE  unsatisfiable: 416 with "Content-Range: bytes * /size" */
+int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec_t mtime_usec,
+                     uint64_t size, uint64_t *ret_first, uint64_t *ret_last);
+
+/* Opens @rel_path (no leading '/'; "." for the root) below the document root and never
+ * outside it: the kernel enforces containment (RESOLVE_BENEATH), so a ".." or symlink
+ * that would climb out, an absolute symlink or a /proc magic link fails instead of
+ * escaping. Returns an fd >= 0 and fills *ret_st, or:
+ *   -ENOENT/-ENOTDIR  nothing there                                    -> 404
+ *   -EXDEV/-ELOOP     resolution tried to leave root, or a symlink loop -> 404
+ *   -EACCES/-EPERM    not readable / not a regular file                -> 403
+ *   -EISDIR           a directory (*ret_st is filled): caller tries the index
+ *   -ENOSYS           kernel without openat2()
+ * The fd is O_RDONLY|O_CLOEXEC|O_NONBLOCK and owned by the caller. */
+int http_serve_open(int root_fd, const char *rel_path, struct stat *ret_st);
+
+/* Opens the directory @rel_path beneath the root (same containment as above) and renders
+ * an HTML listing of it: names sorted, HTML-escaped and URI-escaped in links, dotfiles
+ * only if @show_hidden, at most HTTP_SERVE_AUTOINDEX_MAX entries. @url_path is the
+ * normalized request path (ends in '/'). Returns 0 with a malloc'ed *ret_body of
+ * *ret_len bytes, or -ENOENT, -EACCES, -ENOMEM ... */
+int http_serve_autoindex(int root_fd, const char *rel_path, const char *url_path, bool show_hidden,
+                         char **ret_body, size_t *ret_len);
+
+/* Appends @s HTML-escaped (& < > " ') into buf[0..size); returns the length written
+ * (NUL-terminated) or -ENOBUFS. Pure. */
+int http_serve_html_escape(const char *s, char *buf, size_t size);
