@@ -62,8 +62,8 @@ static void help(FILE *f) {
                 "      --histogram print the RTT histogram with the summary\n"
                 "      --http URL  probe http://HOST[:PORT]/PATH with GET requests\n"
                 "      --keep-alive  HTTP: reuse one connection for all probes\n"
-                "  -h, --help      show this help\n"
-                "  -V, --version   show the version\n",
+                "  -h              show this help (also --help)\n"
+                "  -V              show the version (also --version)\n",
                 PING_DEFAULT_COUNT, PROBE_HEADER_SIZE, PING_SIZE_MAX, PING_SIZE_DEFAULT, PING_DEFAULT_PORT,
                 PING_JSON_FORMAT_VERSION);
 }
