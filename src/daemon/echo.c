@@ -39,9 +39,10 @@
  * by rate_limit/rate_burst, or by these when rate_limit = 0. */
 #define ECHO_LAB_RATE 100.0
 #define ECHO_LAB_BURST 20
-/* The timer callback also sends replies due within this much: cheaper than waking up
- * again a few microseconds later. */
-#define ECHO_TIMER_SLACK_USEC 20
+/* The delay timer fires up to this much after the earliest deadline (never before it),
+ * so one wakeup and one sendmmsg() carry every reply due in that window instead of one
+ * wakeup per reply: at most 1/20 of the configured delay + jitter, and 250 us. */
+#define ECHO_TIMER_SLACK_MAX_USEC 250
 #define ECHO_LAB_PREFIX_MAX 24          /* "18446744073709551615 " */
 
 #define FLOW_NONE UINT32_MAX
@@ -159,6 +160,7 @@ struct Echo {
         uint64_t order;
         sd_event_source *timer;
         usec_t timer_armed;             /* USEC_INFINITY: disarmed */
+        usec_t timer_slack;
 
         EchoCounters counters;
 };
@@ -409,7 +411,7 @@ static void reply_free(Echo *e, QueuedReply *q) {
 
 /* One timer for the earliest deadline; sd-event is told only when that changes. */
 static void queue_rearm(Echo *e) {
-        usec_t due = e->n_heap > 0 ? e->heap[0]->due : USEC_INFINITY;
+        usec_t due = e->n_heap > 0 ? e->heap[0]->due + e->timer_slack : USEC_INFINITY;
 
         if (due == e->timer_armed)
                 return;
@@ -530,7 +532,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         e->timer_armed = USEC_INFINITY;         /* ONESHOT: it is off now */
         e->now_rt = now(CLOCK_REALTIME);
-        queue_release(e, now(CLOCK_MONOTONIC) + ECHO_TIMER_SLACK_USEC);
+        queue_release(e, now(CLOCK_MONOTONIC));
         if (e->n_tx > 0)
                 tx_flush(e);
         queue_rearm(e);
@@ -809,6 +811,7 @@ static void echo_set_conf(Echo *e, Conf *conf) {
         }
         e->ce = c;
         e->noop = impair_is_noop(c);
+        e->timer_slack = MIN((c->delay_usec + c->jitter_usec) / 20, (usec_t) ECHO_TIMER_SLACK_MAX_USEC);
         e->rate = c->rate_limit;
         e->burst = c->rate_burst;
         if (c->lab_compat && e->rate <= 0) {

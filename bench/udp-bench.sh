@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# udp-bench.sh — netlabd's UDP echo side by side with its peers on loopback, in one run:
+# `sockperf sr`, a plain recvfrom/sendto C echo and a recvmmsg/sendmmsg C echo
+# (udp-ref-echo.c), netlabd unimpaired, and netlabd with loss 0.3, delay 10 ms,
+# jitter 2 ms. The load is udp-flood.c (closed loop: a reply frees a window slot).
+# Servers are pinned to CPU 0, the client to CPU 1; every measured phase holds
+# flock(1) on $BENCH_LOCK so two benchmarks never overlap.
+#
+#   bench/udp-bench.sh [NETLABD]            # default ./netlabd (run from a build dir)
+#   QUICK=1 bench/udp-bench.sh ../build/netlabd
+#
+# Reported per server: ping-pong RTT (udp-flood -w 1: p50, p99, p99.9), echo rate at 16
+# and 64 datagrams in flight (replies/s), server CPU-us per reply (CPU time of the
+# server process over the measured interval divided by its replies: independent of the
+# client), the verbatim check at 40/1472/8972/65507 bytes, and netlabd's RSS with 10 000
+# active flows. Needs gcc, util-linux (taskset, flock, setsid), iproute2 (ss), python3,
+# sockperf. Output: a table on stdout, TSV in $OUT.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NETLABD=$(realpath "${1:-./netlabd}")
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then def_dur=2 def_rep=1; else def_dur=5 def_rep=3; fi
+DUR=${DURATION:-$def_dur}
+REPEAT=${REPEAT:-$def_rep}
+WARM=${WARMUP:-0.5}
+MSG=${MSG_SIZE:-64}
+HOST=127.0.0.1
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+LOCK=${BENCH_LOCK:-/tmp/netlab-bench.lock}
+SERVERS=${SERVERS:-sockperf ref-plain ref-mmsg netlabd netlabd-impaired}
+CC=${CC:-cc}
+OUT=${OUT:-${TMPDIR:-/tmp}/netlab-bench/udp-bench-$(date +%Y%m%d-%H%M%S).tsv}
+
+say() { printf '[udp-bench] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+[[ -x $NETLABD ]] || die "no netlabd at '$NETLABD' (pass the path of a built netlabd)"
+for t in "$CC" taskset flock setsid ss python3 awk; do
+        command -v "$t" >/dev/null || die "missing $t"
+done
+CLK_TCK=$(getconf CLK_TCK)
+WORK=$(mktemp -d -t netlab-udp-bench.XXXXXX) || die "mktemp failed"
+SRV_PID=
+LOCKFD=
+cleanup() {
+        stop_server
+        [[ -n $LOCKFD ]] && exec {LOCKFD}>&-
+        rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$(dirname "$OUT")"
+printf 'server\tscenario\tmetric\tvalue\n' >"$OUT"
+emit() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$OUT"; }
+
+$CC -O2 -Wall -o "$WORK/ref-echo" "$HERE/udp-ref-echo.c" || die "cannot build udp-ref-echo.c"
+$CC -O2 -Wall -o "$WORK/udp-flood" "$HERE/udp-flood.c" || die "cannot build udp-flood.c"
+FLOOD=$WORK/udp-flood
+
+lock_on() {
+        exec {LOCKFD}>>"$LOCK" || die "cannot open $LOCK"
+        flock -n "$LOCKFD" || { say "waiting for $LOCK"; flock "$LOCKFD"; }
+}
+lock_off() {
+        [[ -n $LOCKFD ]] || return 0
+        flock -u "$LOCKFD"
+        exec {LOCKFD}>&-
+        LOCKFD=
+}
+
+free_port() {
+        python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+netlabd_conf() {  # netlabd_conf FILE PORT IMPAIRMENT
+        cat >"$1" <<CONF
+log_level = "info";
+echo = { listen = ["$HOST:$2"]; rate_limit = 0.0; seed = 1; $3 };
+http = { enabled = false; };
+CONF
+}
+
+start_server() {  # start_server NAME: sets PORT, SRV_PID
+        local name=$1 cmd i
+        PORT=$(free_port)
+        case $name in
+        sockperf) cmd="sockperf sr -i $HOST -p $PORT" ;;
+        ref-plain) cmd="$WORK/ref-echo $PORT plain" ;;
+        ref-mmsg) cmd="$WORK/ref-echo $PORT mmsg" ;;
+        netlabd)
+                netlabd_conf "$WORK/n.conf" "$PORT" "loss = 0.0;"
+                cmd="$NETLABD -c $WORK/n.conf" ;;
+        netlabd-impaired)
+                netlabd_conf "$WORK/n.conf" "$PORT" "loss = 0.3; delay = 10; jitter = 2;"
+                cmd="$NETLABD -c $WORK/n.conf" ;;
+        esac
+        setsid taskset -c "$SERVER_CPU" bash -c "exec $cmd" >"$WORK/server.log" 2>&1 </dev/null &
+        SRV_PID=$!
+        for ((i = 0; i < 100; i++)); do
+                kill -0 "$SRV_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "$name exited at start"; }
+                [[ -n $(ss -Hlun "sport = :$PORT" 2>/dev/null) ]] && { sleep 0.2; return 0; }
+                sleep 0.1
+        done
+        die "$name did not bind UDP port $PORT"
+}
+
+stop_server() {
+        [[ -n $SRV_PID ]] || return 0
+        kill -TERM -- "-$SRV_PID" 2>/dev/null
+        for ((i = 0; i < 30; i++)); do
+                kill -0 "$SRV_PID" 2>/dev/null || break
+                sleep 0.1
+        done
+        kill -KILL -- "-$SRV_PID" 2>/dev/null
+        wait "$SRV_PID" 2>/dev/null
+        SRV_PID=
+}
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$SRV_PID/stat"; }
+kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
+client() { taskset -c "$CLIENT_CPU" "$@"; }
+
+# netlabd's own count of datagrams received (SIGUSR1 logs the counters)
+nl_received() {
+        local n
+        n=$(grep -c 'Echo counters' "$WORK/server.log")
+        kill -USR1 "$SRV_PID"
+        for ((i = 0; i < 50; i++)); do
+                (($(grep -c 'Echo counters' "$WORK/server.log") > n)) && break
+                sleep 0.02
+        done
+        grep 'Echo counters' "$WORK/server.log" | tail -n 1 | sed -n 's/.*received \([0-9]*\).*/\1/p'
+}
+
+# rate NAME SCEN ARGS: REPEAT runs; replies/s, RTT and server CPU-us per reply (medians).
+# For netlabd the denominator is the datagrams it received (its own counter), so the
+# impaired run reports CPU per handled datagram, drops and delays included.
+rate() {
+        local name=$1 scen=$2 r line t0 t1 c0 c1 rates="" cpus="" p50s="" p99s="" per="" fp
+        shift 2
+        for ((r = 0; r < REPEAT; r++)); do
+                lock_on
+                client "$FLOOD" -t "$DUR" -W "$WARM" -s "$MSG" "$@" "$HOST" "$PORT" >"$WORK/flood.out" 2>&1 &
+                fp=$!
+                sleep "$WARM"
+                [[ $name == netlabd* ]] && c0=$(nl_received)
+                t0=$(ticks)
+                sleep "$DUR"
+                t1=$(ticks)
+                [[ $name == netlabd* ]] && c1=$(nl_received)
+                wait "$fp"
+                lock_off
+                line=$(cat "$WORK/flood.out")
+                [[ $line == window=* ]] || { say "$name $scen: $line"; continue; }
+                rates+="$(kv "$line" rate) "
+                p50s+="$(kv "$line" rtt_p50_us) "
+                p99s+="$(kv "$line" rtt_p99_us) "
+                cpus+="$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v s="$DUR" 'BEGIN { printf "%.1f", 100 * d / hz / s }') "
+                if [[ $name == netlabd* ]]; then
+                        per+="$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n=$((c1 - c0)) 'BEGIN { printf "%.3f", n ? d / hz * 1e6 / n : 0 }') "
+                else
+                        per+="$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v rt="$(kv "$line" rate)" -v s="$DUR" \
+                                'BEGIN { printf "%.3f", rt ? d / hz * 1e6 / (rt * s) : 0 }') "
+                fi
+        done
+        emit "$name" "$scen" rate "$(tr ' ' '\n' <<<"$rates" | awk NF | median)"
+        emit "$name" "$scen" rtt_p50_us "$(tr ' ' '\n' <<<"$p50s" | awk NF | median)"
+        emit "$name" "$scen" rtt_p99_us "$(tr ' ' '\n' <<<"$p99s" | awk NF | median)"
+        emit "$name" "$scen" server_cpu_pct "$(tr ' ' '\n' <<<"$cpus" | awk NF | median)"
+        emit "$name" "$scen" us_per_datagram "$(tr ' ' '\n' <<<"$per" | awk NF | median)"
+}
+
+# pingpong NAME: REPEAT runs of udp-flood -w 1; medians of p50, p99, p99.9
+pingpong() {
+        local name=$1 r line p50s="" p99s="" p999s=""
+        for ((r = 0; r < REPEAT; r++)); do
+                lock_on
+                line=$(client "$FLOOD" -w 1 -t "$DUR" -W "$WARM" -s "$MSG" "$HOST" "$PORT" 2>&1)
+                lock_off
+                [[ $line == window=* ]] || { say "$name ping-pong: $line"; continue; }
+                p50s+="$(kv "$line" rtt_p50_us) "
+                p99s+="$(kv "$line" rtt_p99_us) "
+                p999s+="$(kv "$line" rtt_p999_us) "
+        done
+        emit "$name" flood-w1 rtt_p50_us "$(tr ' ' '\n' <<<"$p50s" | awk NF | median)"
+        emit "$name" flood-w1 rtt_p99_us "$(tr ' ' '\n' <<<"$p99s" | awk NF | median)"
+        emit "$name" flood-w1 rtt_p999_us "$(tr ' ' '\n' <<<"$p999s" | awk NF | median)"
+}
+
+verify() {
+        local name=$1 s line ok all=""
+        for s in 40 1472 8972 65507; do
+                line=$(client "$FLOOD" -w 1 -t 0.3 -W 0 -T 500 -s "$s" "$HOST" "$PORT" 2>&1)
+                ok=0
+                [[ $line == window=* && $(kv "$line" replies) -gt 0 && $(kv "$line" bad) == 0 &&
+                        $(kv "$line" lost) == 0 ]] && ok=1
+                all+="$ok/"
+        done
+        emit "$name" verify intact_40_1472_8972_65507 "${all%/}"
+}
+
+# rss_flows: netlabd's VmRSS before and after 10 000 probe flows (distinct session ids)
+rss_flows() {
+        local before after
+        before=$(awk '/VmRSS/ { print $2 }' "/proc/$SRV_PID/status")
+        lock_on
+        client python3 - "$HOST" "$PORT" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+s.settimeout(0.01)
+for sid in range(1, 10001):
+    s.sendto(struct.pack(">4sBBHQQQQQQQ", b"NLAB", 1, 0, 0, sid, 0, 0, 0, 0, 0, 0), (sys.argv[1], int(sys.argv[2])))
+    if sid % 64 == 0:
+        try:
+            while True:
+                s.recv(100)
+        except socket.timeout:
+            pass
+PY
+        lock_off
+        after=$(awk '/VmRSS/ { print $2 }' "/proc/$SRV_PID/status")
+        kill -USR1 "$SRV_PID"
+        sleep 0.2
+        emit netlabd rss flows "$(grep 'Echo counters' "$WORK/server.log" | tail -n 1 | sed -n 's/.*flows \([0-9]*\).*/\1/p')"
+        emit netlabd rss rss_kib_before "$before"
+        emit netlabd rss rss_kib_10000_flows "$after"
+}
+
+say "date $(date -u +%FT%TZ), kernel $(uname -r), $(nproc) CPUs, dur ${DUR}s x $REPEAT, $MSG-byte datagrams"
+for name in $SERVERS; do
+        say "$name"
+        start_server "$name"
+        if [[ $name == netlabd-impaired ]]; then
+                rate "$name" flood-w64 -w 64 -T 30
+                rate "$name" flood-w1024 -w 1024 -T 30
+        else
+                verify "$name"
+                pingpong "$name"
+                rate "$name" flood-w16 -w 16
+                rate "$name" flood-w64 -w 64
+                [[ $name == netlabd ]] && rate "$name" flood-w1024 -w 1024 -T 30
+                [[ $name == netlabd ]] && rss_flows
+        fi
+        stop_server
+done
+
+# ---- table ---------------------------------------------------------------------------------
+awk -F'\t' '
+NR == 1 { next }
+{ k = $1 SUBSEP $2; if (!(k in seen)) { seen[k] = 1; order[++n] = k }; v[k, $3] = $4 }
+function g(k, m) { return ((k, m) in v) ? v[k, m] : "-" }
+END {
+        printf "%-17s %-12s %10s %8s %8s %8s %8s %9s\n", "server", "scenario", "replies/s", "p50us", "p99us",
+                "p99.9us", "srvCPU%", "us/dgram"
+        for (i = 1; i <= n; i++) { k = order[i]; split(k, a, SUBSEP)
+                if (a[2] == "verify" || a[2] == "rss") continue
+                printf "%-17s %-12s %10s %8s %8s %8s %8s %9s\n", a[1], a[2], g(k, "rate"), g(k, "rtt_p50_us"),
+                        g(k, "rtt_p99_us"), g(k, "rtt_p999_us"), g(k, "server_cpu_pct"), g(k, "us_per_datagram") }
+        for (i = 1; i <= n; i++) { k = order[i]; split(k, a, SUBSEP)
+                if (a[2] == "verify") printf "%-17s intact at 40/1472/8972/65507 B: %s\n", a[1], g(k, "intact_40_1472_8972_65507")
+                if (a[2] == "rss") printf "%-17s RSS %s KiB at start, %s KiB with %s flows\n", a[1],
+                        g(k, "rss_kib_before"), g(k, "rss_kib_10000_flows"), g(k, "flows") }
+}' "$OUT"
+say "TSV: $OUT"
