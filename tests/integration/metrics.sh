@@ -137,6 +137,8 @@ fetch /metrics "$NL_TMP/h1.prom" >/dev/null
 b=$(json_get "$NL_TMP/h0" "d['http']['requests']")
 a=$(json_get "$NL_TMP/h1" "d['http']['requests']")
 [ $((a - b)) = 8 ] || nl_fail "http.requests moved by $((a - b)), want 8"
+grep -q '^netlab_http_requests_total{' "$NL_TMP/h1.prom" ||
+        nl_fail "netlab_http_requests_total has no samples after 8 requests: daemon_serve_dynamic() (daemon.c) must set .http_requests = d->http ? http_server_get_metrics(d->http) : NULL"
 b=$(metric "$NL_TMP/h0.prom" 'netlab_http_requests_total{code="404",method="GET"}')
 a=$(metric "$NL_TMP/h1.prom" 'netlab_http_requests_total{code="404",method="GET"}')
 [ "$b" = missing ] && b=0
