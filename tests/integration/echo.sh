@@ -189,6 +189,43 @@ elif mode == "flood":
     replies += len(drain(s, 0.2))
     print("replies %d elapsed %.3f" % (replies, elapsed))
 
+elif mode == "lab":
+    # lab: lab_compat replies are "<ms> <request>"
+    s = sock()
+    s.sendto(b"ping 1 hello", dest)
+    r = s.recv(70000)
+    ms, _, rest = r.partition(b" ")
+    if rest != b"ping 1 hello" or not ms.isdigit() or abs(int(ms) / 1000 - time.time()) > 60:
+        fail("lab_compat reply %r" % r)
+    s.sendto(probe(7, 0), dest)
+    r = s.recv(70000)
+    if len(r) != 64 or not (HDR.unpack(r[:64])[2] & FLAG_REPLY):
+        fail("lab_compat must still answer probes in binary: %r" % r[:16])
+    print("lab ok")
+
+elif mode == "loop":
+    # loop: a probe that already carries REPLY is never answered
+    s = sock(0.3)
+    p = bytearray(probe(9, 0))
+    p[5] = FLAG_REPLY
+    s.sendto(bytes(p), dest)
+    try:
+        s.recv(100)
+        fail("answered a reply")
+    except socket.timeout:
+        print("not answered")
+
+elif mode == "sessions":
+    # sessions N: one probe from each of N sessions (windows of 64), prints replies
+    s = sock()
+    replies = 0
+    for base in range(1, int(args[0]) + 1, 64):
+        for sid in range(base, min(int(args[0]) + 1, base + 64)):
+            s.sendto(probe(sid, 0), dest)
+        replies += len(drain(s, 0.01))
+    replies += len(drain(s, 0.1))
+    print("replies %d" % replies)
+
 elif mode == "lowport":
     s = socket.socket(fam, socket.SOCK_DGRAM)
     try:
@@ -280,6 +317,24 @@ echo "$out" | grep -q "replies 200 lost 0" || nl_fail "after reload back to loss
 grep -q "Listening on 127.0.0.1:$PORT" "$NL_LOG" || nl_fail "no listen line"
 [ "$(grep -c "Listening on 127.0.0.1:$PORT" "$NL_LOG")" = 1 ] || nl_fail "the socket was reopened on reload"
 nl_pass "reload: loss 0 -> 1 -> 0 takes effect on the same socket"
+
+# ---- lab-compatibility text, echo-loop protection, flow table cap ----------------------
+reload "lab_compat = true;"
+run lab >/dev/null
+nl_pass "lab_compat: '<ms> <request>' text replies, probes still binary"
+reload "loss = 0.0;"
+run loop >/dev/null
+line=$(counters)
+[ "$(counter "$line" self)" -ge 1 ] || nl_fail "a looping reply was not counted: $line"
+nl_pass "a probe already marked REPLY is not answered (no echo loops between servers)"
+
+reload "max_flows = 100;"
+out=$(run sessions 500)
+echo "$out" | grep -q "replies 500" || nl_fail "flow table cap: $out"
+line=$(counters)
+[ "$(counter "$line" flows)" = 100 ] || nl_fail "max_flows = 100: $line"
+nl_pass "500 sessions with max_flows = 100: all answered, 100 flows kept"
+reload "loss = 0.0;"
 
 # ---- delay, duplicate, reorder ------------------------------------------------------------
 reload "delay = 30; jitter = 0;"
