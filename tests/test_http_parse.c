@@ -98,7 +98,7 @@ static const struct {
         { "GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n", -EBADMSG, 0, -1 },
         { "GET http://a@b/x HTTP/1.1\r\nHost: a\r\n\r\n", -EBADMSG, 0, -1 },        /* userinfo */
         { "GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n", -EBADMSG, 0, -1 },
-        { "GET /\xff HTTP/1.1\r\nHost: a\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },  /* raw UTF-8 */
         { "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", -EBADMSG, 0, -1 },          /* TLS hello */
         { "\r\r\nGET / HTTP/1.1\r\n\r\n", -EBADMSG, 0, -1 },
 

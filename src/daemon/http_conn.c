@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -26,13 +27,13 @@
 struct HttpConn {
         HttpConnEnv *env;
         HttpConn *prev, *next;
-        sd_event_source *io;
         int fd;
         HttpConnState state;
         uint32_t events;                /* epoll mask currently set */
         bool keep_alive;                /* for the response being sent */
         bool linger;                    /* close via shutdown + drain, not right away */
         bool wbuf_owned;                /* wbuf is malloc'ed (else env->scratch) */
+        bool drained;                   /* last recv() was short: the socket is empty */
         int8_t method;                  /* HttpMethod, -1 if the request line did not parse */
         uint8_t minor_version;          /* of the request being answered */
         uint16_t status;
@@ -103,7 +104,9 @@ static size_t head_limit(const HttpConnEnv *env) {
 static void conn_set_events(HttpConn *c, uint32_t events) {
         if (c->events == events)
                 return;
-        if (sd_event_source_set_io_events(c->io, events) >= 0)
+        struct epoll_event ev = { .events = events, .data.ptr = c };
+
+        if (epoll_ctl(c->env->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
                 c->events = events;
 }
 
@@ -428,19 +431,25 @@ static int conn_respond_status(HttpConn *c, unsigned status) {
         return conn_respond(c, &resp, body);
 }
 
-static int conn_respond_file(HttpConn *c, const HttpRequest *req, int fd, const struct stat *st,
-                             const char *name) {
+/* A regular file, from the cache (@e: body copied inline after the head) or from @fd
+ * (owned; body by sendfile). Conditional requests and Range apply to both. */
+static int conn_respond_file(HttpConn *c, const HttpRequest *req, const HttpCacheEntry *e, int fd,
+                             const struct stat *fst, const char *name) {
         HttpConnEnv *env = c->env;
         _cleanup_close_ int file_fd = fd;
-        char etag[HTTP_SERVE_ETAG_MAX];
-        usec_t mtime = (usec_t) st->st_mtim.tv_sec * USEC_PER_SEC + (usec_t) st->st_mtim.tv_nsec / 1000;
+        char etag_buf[HTTP_SERVE_ETAG_MAX];
+        const struct stat *st = e ? &e->st : fst;
+        const char *etag = e ? e->etag : http_serve_etag(st, etag_buf, sizeof(etag_buf));
+        usec_t mtime = e ? e->mtime_usec
+                         : (usec_t) st->st_mtim.tv_sec * USEC_PER_SEC + (usec_t) st->st_mtim.tv_nsec / 1000;
         uint64_t size = (uint64_t) st->st_size, first = 0, last = 0;
         HttpResponse resp = {
                 .status = 200,
-                .etag = http_serve_etag(st, etag, sizeof(etag)),
+                .etag = etag,
                 .last_modified_usec = mtime ?: 1,
                 .accept_ranges = true,
         };
+        Body body = BODY_NONE;
         int r;
 
         if (http_serve_not_modified(req->if_none_match, req->if_modified_since, etag, mtime)) {
@@ -451,7 +460,6 @@ static int conn_respond_file(HttpConn *c, const HttpRequest *req, int fd, const 
         r = http_serve_range(req->range, req->if_range, etag, mtime, size, &first, &last);
         if (r == -ERANGE) {
                 char page[512];
-                Body body = BODY_NONE;
 
                 resp.status = 416;
                 resp.range_unsatisfied = true;
@@ -464,7 +472,7 @@ static int conn_respond_file(HttpConn *c, const HttpRequest *req, int fd, const 
                 return conn_respond(c, &resp, body);
         }
 
-        resp.content_type = mime_table_lookup(env->mime, name);
+        resp.content_type = e ? e->content_type : mime_table_lookup(env->mime, name);
         resp.has_body_length = true;
         if (r > 0) {
                 resp.status = 206;
@@ -478,11 +486,47 @@ static int conn_respond_file(HttpConn *c, const HttpRequest *req, int fd, const 
                 first = 0;
         }
 
-        return conn_respond(c, &resp, (Body) {
-                .file_fd = TAKE_FD(file_fd),
-                .file_off = first,
-                .file_len = resp.content_length,
-        });
+        if (e) {
+                body.inline_p = e->data + first;
+                body.inline_len = (size_t) resp.content_length;
+        } else {
+                body.file_fd = TAKE_FD(file_fd);
+                body.file_off = first;
+                body.file_len = resp.content_length;
+        }
+        return conn_respond(c, &resp, body);
+}
+
+/* Opens @key (relative to the root) through the small-file cache: on success either
+ * *ret_entry is set (cached content) or *ret_fd is an open fd with *ret_st. */
+static int conn_open(HttpConn *c, const char *key, const HttpCacheEntry **ret_entry, int *ret_fd,
+                     struct stat *ret_st) {
+        HttpConnEnv *env = c->env;
+        usec_t t = env_now(env);
+        const HttpCacheEntry *e = NULL;
+        int fd;
+
+        if (env->cache) {
+                e = http_cache_get(env->cache, key, t);
+                if (e) {
+                        *ret_entry = e;
+                        *ret_fd = -EBADF;
+                        return 0;
+                }
+        }
+
+        fd = http_serve_open(env->root_fd, key, ret_st);
+        if (fd < 0)
+                return fd;
+        if (env->cache && http_cache_put(env->cache, key, fd, ret_st, mime_table_lookup(env->mime, key), t, &e) >= 0) {
+                safe_close(fd);
+                *ret_entry = e;
+                *ret_fd = -EBADF;
+                return 0;
+        }
+        *ret_entry = NULL;
+        *ret_fd = fd;
+        return 0;
 }
 
 static unsigned serve_errno_to_status(int r) {
@@ -510,8 +554,9 @@ static int conn_serve_get(HttpConn *c, const HttpRequest *req) {
         HttpConnEnv *env = c->env;
         const ConfHttp *h = &env->conf->http;
         char path[HTTP_SERVE_PATH_MAX], file[HTTP_SERVE_PATH_MAX + 256];
+        const HttpCacheEntry *e;
         struct stat st;
-        int n, fd;
+        int n, fd, r;
 
         n = http_serve_normalize_path(req->path.p, req->path.len, path, sizeof(path));
         if (n < 0)
@@ -523,7 +568,6 @@ static int conn_serve_get(HttpConn *c, const HttpRequest *req) {
                 const char *ctype = NULL;
                 char *body = NULL;
                 size_t len = 0;
-                int r;
 
                 r = env->dynamic(env->dynamic_userdata, path, &c->peer.sa, &body, &len, &ctype);
                 if (r == -EACCES)
@@ -541,11 +585,11 @@ static int conn_serve_get(HttpConn *c, const HttpRequest *req) {
                 return conn_respond_status(c, 404);
 
         if (path[n - 1] != '/') {
-                fd = http_serve_open(env->root_fd, path + 1, &st);
-                if (fd >= 0)
-                        return conn_respond_file(c, req, fd, &st, path);
-                if (fd != -EISDIR)
-                        return conn_respond_status(c, serve_errno_to_status(fd));
+                r = conn_open(c, path + 1, &e, &fd, &st);
+                if (r >= 0)
+                        return conn_respond_file(c, req, e, fd, &st, path);
+                if (r != -EISDIR)
+                        return conn_respond_status(c, serve_errno_to_status(r));
 
                 /* A directory without the slash: relative links inside it need the slash. */
                 char location[HTTP_SERVE_PATH_MAX * 3 + 2];
@@ -572,15 +616,14 @@ static int conn_serve_get(HttpConn *c, const HttpRequest *req) {
 
         /* A directory: its index file, else a listing if enabled, else 404. */
         (void) snprintf(file, sizeof(file), "%s%s", path + 1, h->index);
-        fd = http_serve_open(env->root_fd, file, &st);
-        if (fd >= 0)
-                return conn_respond_file(c, req, fd, &st, file);
-        if (fd == -ENOENT && h->autoindex) {
+        r = conn_open(c, file, &e, &fd, &st);
+        if (r >= 0)
+                return conn_respond_file(c, req, e, fd, &st, file);
+        if (r == -ENOENT && h->autoindex) {
                 HttpResponse resp = { .status = 200, .content_type = "text/html; charset=utf-8",
                                       .has_body_length = true };
                 char *body = NULL;
                 size_t len = 0;
-                int r;
 
                 r = http_serve_autoindex(env->root_fd, n == 1 ? "." : path + 1, path, h->show_hidden,
                                          &body, &len);
@@ -589,7 +632,7 @@ static int conn_serve_get(HttpConn *c, const HttpRequest *req) {
                 resp.content_length = len;
                 return conn_respond(c, &resp, (Body) { .mem = body, .mem_len = len, .file_fd = -EBADF });
         }
-        return conn_respond_status(c, serve_errno_to_status(fd == -EISDIR ? -ENOENT : fd));
+        return conn_respond_status(c, serve_errno_to_status(r == -EISDIR ? -ENOENT : r));
 }
 
 /* A complete head is in rbuf[0..head_len). */
@@ -651,6 +694,15 @@ static int conn_recv_head(HttpConn *c) {
                         }
                 }
 
+                if (c->drained) {
+                        /* The last read was short, so the socket was empty then: don't
+                         * spend a recv() on EAGAIN; level-triggered epoll reports new data. */
+                        c->drained = false;
+                        if (c->rlen == 0)
+                                conn_rbuf_put(c);
+                        conn_set_events(c, EPOLLIN);
+                        return 0;
+                }
                 n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
                 if (n < 0) {
                         if (errno == EINTR)
@@ -670,6 +722,7 @@ static int conn_recv_head(HttpConn *c) {
                         c->req_start = env_now(env);
                         c->deadline = c->req_start + env->conf->http.header_timeout_usec;
                 }
+                c->drained = (size_t) n < c->rcap - c->rlen;
                 c->rlen += (uint32_t) n;
         }
 }
@@ -776,8 +829,7 @@ static int conn_linger(HttpConn *c) {
 }
 
 /* One wake-up: a bounded number of steps, then back to the loop. */
-static int http_conn_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        HttpConn *c = userdata;
+static int http_conn_on_io(HttpConn *c, uint32_t revents) {
         unsigned requests = 0;
         int r = 0;
 
@@ -863,8 +915,9 @@ int http_conn_new(HttpConnEnv *env, int fd, const struct sockaddr *peer, socklen
         c->req_start = env_now(env);
         c->deadline = c->req_start + env->conf->http.header_timeout_usec;
 
-        r = sd_event_add_io(env->event, &c->io, fd, EPOLLIN, http_conn_on_io, c);
-        if (r < 0) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+        if (epoll_ctl(env->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+                r = -errno;
                 safe_close(fd);
                 free(c);
                 return r;
@@ -894,7 +947,6 @@ void http_conn_free(HttpConn *c) {
                 c->next->prev = c->prev;
         env->n_conns--;
 
-        c->io = sd_event_source_disable_unref(c->io);
         conn_reset_response(c);
         conn_rbuf_put(c);
         safe_close(c->fd);
@@ -904,6 +956,36 @@ void http_conn_free(HttpConn *c) {
                 (void) sd_event_source_set_enabled(env->sweep, SD_EVENT_OFF);
         if (env->on_conn_closed)
                 env->on_conn_closed(env->on_conn_closed_userdata);
+}
+
+/* All connections share one epoll set, nested in the sd-event loop as a single source:
+ * one dispatch serves up to HTTP_CONN_EPOLL_BATCH ready connections. sd-event polls its
+ * epoll once per dispatched source, so one source per connection would cost an
+ * epoll_wait() per request (and an sd_event_source per idle connection). The batch bound
+ * keeps the echo socket's turn coming. */
+static int http_conn_env_on_epoll(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        HttpConnEnv *env = userdata;
+        struct epoll_event ev[HTTP_CONN_EPOLL_BATCH];
+        int n;
+
+        n = epoll_wait(env->epfd, ev, ELEMENTSOF(ev), 0);
+        if (n < 0)
+                return errno == EINTR ? 0 : -errno;
+        for (int i = 0; i < n; i++)
+                (void) http_conn_on_io(ev[i].data.ptr, ev[i].events);
+        return 0;
+}
+
+int http_conn_env_init(HttpConnEnv *env) {
+        int r;
+
+        env->epfd = epoll_create1(EPOLL_CLOEXEC);
+        if (env->epfd < 0)
+                return -errno;
+        r = sd_event_add_io(env->event, &env->epoll_source, env->epfd, EPOLLIN, http_conn_env_on_epoll, env);
+        if (r < 0)
+                return r;
+        return 0;
 }
 
 int http_conn_env_on_sweep(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -958,4 +1040,6 @@ void http_conn_env_done(HttpConnEnv *env) {
         while (env->conns)
                 http_conn_free(env->conns);
         http_conn_env_flush_pool(env);
+        env->epoll_source = sd_event_source_disable_unref(env->epoll_source);
+        env->epfd = safe_close(env->epfd);
 }

@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "http_cache.h"
 #include "http_response.h"
 #include "http_server.h"
 #include "metrics.h"
@@ -20,6 +21,7 @@
 #define HTTP_CONN_RBUF_POOL 8                   /* idle read buffers kept for reuse */
 #define HTTP_CONN_SEND_BUDGET (512U * 1024U)    /* body bytes per wake-up: fairness */
 #define HTTP_CONN_REQUEST_BUDGET 8              /* pipelined requests per wake-up */
+#define HTTP_CONN_EPOLL_BATCH 64                /* ready connections per loop dispatch */
 #define HTTP_CONN_LINGER_USEC (2 * USEC_PER_SEC)  /* reading leftovers after an error reply */
 #define HTTP_CONN_LINGER_MAX (64U * 1024U)
 #define HTTP_SERVER_SWEEP_USEC (250 * USEC_PER_MSEC)  /* timeout granularity */
@@ -44,12 +46,15 @@ typedef struct HttpConnEnv {
         Conf *conf;                     /* snapshot for new requests (reload swaps it) */
         int root_fd;
         MimeTable *mime;
+        HttpCache *cache;               /* small files: content, stat, ETag */
         HttpCounters counters;
         MetricsHttp metrics;
         HttpDynamicFunc dynamic;
         void *dynamic_userdata;
         bool stopping;
 
+        int epfd;                       /* epoll set of all connections */
+        sd_event_source *epoll_source;  /* epfd inside the sd-event loop */
         HttpConn *conns;                /* all open connections (doubly linked) */
         size_t n_conns;
         sd_event_source *sweep;         /* periodic timeout sweep, on while n_conns > 0 */
@@ -64,6 +69,10 @@ typedef struct HttpConnEnv {
         void (*on_conn_closed)(void *userdata);   /* the server resumes accepting */
         void *on_conn_closed_userdata;
 } HttpConnEnv;
+
+/* Creates the connections' epoll set and registers it on env->event. env->epfd must
+ * be -EBADF before. Returns 0 or a negative errno. */
+int http_conn_env_init(HttpConnEnv *env);
 
 /* Takes over the connected, non-blocking socket @fd (also on failure: it is closed),
  * registers its I/O source and adds it to @env. @peer (@peer_len bytes) is copied.

@@ -152,8 +152,9 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
         i++;
 
         tb = i;
-        /* RFC 3986 characters only: CTLs, DEL and raw 8-bit bytes must be %-encoded. */
-        while (i < e && (unsigned char) buf[i] > 0x20 && (unsigned char) buf[i] < 0x7f)
+        /* No CTLs, SP or DEL. Raw 8-bit bytes are not URI characters, but clients send
+         * UTF-8 paths unencoded and they delimit nothing, so they pass (as with nginx). */
+        while (i < e && (unsigned char) buf[i] > 0x20 && (unsigned char) buf[i] != 0x7f)
                 i++;
         tl = i - tb;
         if (tl == 0 || i >= e || buf[i] != ' ')

@@ -183,6 +183,7 @@ int http_server_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, HttpSer
                 return -ENOMEM;
         }
         s->env.root_fd = -EBADF;
+        s->env.epfd = -EBADF;
         s->env.event = sd_event_ref(event);
         s->env.conf = conf_ref(conf);
         s->env.on_conn_closed = on_conn_closed;
@@ -199,6 +200,12 @@ int http_server_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, HttpSer
                 return s->env.root_fd;
 
         r = load_mime(&s->env.mime);
+        if (r < 0)
+                return r;
+        r = http_cache_new(&s->env.cache);
+        if (r < 0)
+                return r;
+        r = http_conn_env_init(&s->env);
         if (r < 0)
                 return r;
 
@@ -242,6 +249,7 @@ int http_server_apply_conf(HttpServer *s, Conf *conf) {
         conf_unref(s->env.conf);
         s->env.conf = conf_ref(conf);
         http_conn_env_flush_pool(&s->env);
+        http_cache_flush(s->env.cache);
 
         if (s->paused && http_server_may_resume(s))
                 http_server_set_listening(s, true);
@@ -298,6 +306,7 @@ HttpServer *http_server_free(HttpServer *s) {
         }
         sd_event_source_disable_unref(s->resume_timer);
         sd_event_source_disable_unref(s->env.sweep);
+        http_cache_free(s->env.cache);
         mime_table_free(s->env.mime);
         safe_close(s->env.root_fd);
         conf_unref(s->env.conf);
