@@ -409,19 +409,22 @@ static void reply_free(Echo *e, QueuedReply *q) {
         free(q);
 }
 
-/* One timer for the earliest deadline; sd-event is told only when that changes. */
+/* One timer for the earliest deadline. Any time in [due, due + slack] will do, so
+ * sd-event (and the timerfd under it) is only touched when the armed time falls outside
+ * that window. An armed timer is left alone when the queue empties: one spurious
+ * wakeup later is cheaper than disarming and re-arming the timerfd around every burst. */
 static void queue_rearm(Echo *e) {
-        usec_t due = e->n_heap > 0 ? e->heap[0]->due + e->timer_slack : USEC_INFINITY;
+        usec_t lo, hi;
 
-        if (due == e->timer_armed)
+        if (e->n_heap == 0)
                 return;
-        if (due == USEC_INFINITY)
-                (void) sd_event_source_set_enabled(e->timer, SD_EVENT_OFF);
-        else {
-                (void) sd_event_source_set_time(e->timer, due);
-                (void) sd_event_source_set_enabled(e->timer, SD_EVENT_ONESHOT);
-        }
-        e->timer_armed = due;
+        lo = e->heap[0]->due;
+        hi = lo + e->timer_slack;
+        if (e->timer_armed != USEC_INFINITY && e->timer_armed >= lo && e->timer_armed <= hi)
+                return;
+        (void) sd_event_source_set_time(e->timer, hi);
+        (void) sd_event_source_set_enabled(e->timer, SD_EVENT_ONESHOT);
+        e->timer_armed = hi;
 }
 
 /* ---- sending ------------------------------------------------------------------------ */
