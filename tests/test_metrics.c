@@ -280,6 +280,9 @@ START_TEST(test_observe_status_and_method) {
         metrics_http_observe(&m, "BREW", 501, 5, 0);
         metrics_http_observe(&m, "GET", 99, 5, 0);      /* out of range: "other" */
         metrics_http_observe(&m, "GET", 600, 5, 0);
+        metrics_http_observe(&m, "TRACE", 599, 5, 0);   /* last real index, last bitmap word */
+        metrics_http_observe(&m, "TRACE", 163, 5, 0);   /* index 63/64: word boundary */
+        metrics_http_observe(&m, "TRACE", 164, 5, 0);
 
         ck_assert_uint_eq(m.requests[METRICS_METHOD_GET][200 - METRICS_STATUS_MIN], 2);
         ck_assert_uint_eq(m.requests[METRICS_METHOD_HEAD][304 - METRICS_STATUS_MIN], 1);
@@ -287,8 +290,14 @@ START_TEST(test_observe_status_and_method) {
         ck_assert_uint_eq(m.requests[METRICS_METHOD_OTHER][501 - METRICS_STATUS_MIN], 1);
         ck_assert_uint_eq(m.requests[METRICS_METHOD_GET][METRICS_N_STATUS - 1], 2);
         ck_assert_uint_eq(m.requests[METRICS_METHOD_GET][599 - METRICS_STATUS_MIN], 0);
-        ck_assert_uint_eq(m.duration_count, 7);
+        ck_assert_uint_eq(m.duration_count, 10);
         ck_assert_uint_eq(m.bytes, 250);
+
+        /* The renderers walk only the seen bitmap: it must mirror the non-zero cells. */
+        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++)
+                for (size_t i = 0; i < METRICS_N_STATUS; i++)
+                        ck_assert_int_eq(!!(m.seen[meth][i / 64] & (UINT64_C(1) << (i % 64))),
+                                         m.requests[meth][i] > 0);
 }
 END_TEST
 

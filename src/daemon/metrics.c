@@ -56,10 +56,13 @@ static size_t status_index(unsigned status) {
 void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
                           usec_t duration_usec, uint64_t bytes) {
         size_t lo = 0, hi = ELEMENTSOF(duration_bounds_usec);
+        MetricsMethod meth = metrics_method_from_string(method);
+        size_t idx = status_index(status);
 
         assert(m);
 
-        m->requests[metrics_method_from_string(method)][status_index(status)]++;
+        m->requests[meth][idx]++;
+        m->seen[meth][idx / 64] |= UINT64_C(1) << (idx % 64);
 
         /* First bucket whose bound is >= the duration ("le" is inclusive); hi == number
          * of bounds selects the +Inf bucket. */
@@ -76,6 +79,14 @@ void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
         m->duration_sum_usec += duration_usec;
         m->bytes += bytes;
 }
+
+/* Runs the loop body for every bit @i set in the bitmap array @words, ascending (for
+ * MetricsHttp.seen: every status index in use). */
+#define FOREACH_SET_BIT(words, i)                                                       \
+        for (size_t _w = 0; _w < ELEMENTSOF(words); _w++)                               \
+                for (uint64_t _bits = (words)[_w]; _bits != 0; _bits &= _bits - 1)      \
+                        for (size_t i = _w * 64 + (size_t) __builtin_ctzll(_bits), _once = 1; \
+                             _once; _once = 0)
 
 /* ---- a growable output buffer ------------------------------------------------------------
  * Appends never fail individually: the first allocation failure latches -ENOMEM and every
@@ -369,9 +380,7 @@ static void render_prom_http(Buf *b, const MetricsSnapshot *s) {
         prom_family(b, "netlab_http_requests_total", "counter",
                     "HTTP responses sent, by status code and request method.");
         for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++)
-                for (size_t i = 0; i < METRICS_N_STATUS; i++) {
-                        if (m->requests[meth][i] == 0)
-                                continue;
+                FOREACH_SET_BIT(m->seen[meth], i) {
                         buf_puts(b, "netlab_http_requests_total{code=\"");
                         if (i == METRICS_N_STATUS - 1)
                                 buf_puts(b, "other");
@@ -466,6 +475,10 @@ static size_t utf8_valid_len(const unsigned char *s, size_t len) {
         return n;
 }
 
+static bool json_plain(unsigned char c) {
+        return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+}
+
 static void json_escape_into(Buf *b, const char *str, size_t len) {
         const unsigned char *s = (const unsigned char *) str;
 
@@ -473,7 +486,7 @@ static void json_escape_into(Buf *b, const char *str, size_t len) {
                 size_t n = 0;
 
                 /* Copy runs of printable ASCII that need no escape in one go. */
-                while (i + n < len && s[i + n] >= 0x20 && s[i + n] < 0x7f && !strchr("\"\\<>&", s[i + n]))
+                while (i + n < len && json_plain(s[i + n]))
                         n++;
                 if (n > 0) {
                         buf_put(b, str + i, n);
@@ -757,21 +770,22 @@ static void render_json_http(Json *j, const MetricsSnapshot *s) {
                 json_u64(j, classes[i], h->responses_by_class[i + 1]);
         json_close(j, '}');
 
-        /* Summed over methods: the page shows codes; Prometheus has the full matrix. One
-         * row-major pass over it: summing column-wise strides 4 KB per step. */
+        /* Summed over methods: the page shows codes; Prometheus has the full matrix. */
         uint64_t by_code[METRICS_N_STATUS] = {}, by_method[_METRICS_METHOD_MAX] = {};
-        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++)
-                for (size_t i = 0; i < METRICS_N_STATUS; i++) {
+        uint64_t any[ELEMENTSOF(m->seen[0])] = {};     /* codes in use by any method */
+        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++) {
+                FOREACH_SET_BIT(m->seen[meth], i) {
                         by_code[i] += m->requests[meth][i];
                         by_method[meth] += m->requests[meth][i];
                 }
+                for (size_t w = 0; w < ELEMENTSOF(any); w++)
+                        any[w] |= m->seen[meth][w];
+        }
 
         json_open(j, "responses_by_code", '{');
-        for (size_t i = 0; i < METRICS_N_STATUS; i++) {
+        FOREACH_SET_BIT(any, i) {
                 char code[8];
 
-                if (by_code[i] == 0)
-                        continue;
                 if (i == METRICS_N_STATUS - 1)
                         json_u64(j, "other", by_code[i]);
                 else {
