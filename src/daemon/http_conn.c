@@ -34,6 +34,7 @@ struct HttpConn {
         bool linger;                    /* close via shutdown + drain, not right away */
         bool wbuf_owned;                /* wbuf is malloc'ed (else env->scratch) */
         bool drained;                   /* last recv() was short: the socket is empty */
+        bool nodelay;                   /* TCP_NODELAY set */
         int8_t method;                  /* HttpMethod, -1 if the request line did not parse */
         uint8_t minor_version;          /* of the request being answered */
         uint16_t status;
@@ -779,6 +780,16 @@ static int conn_finish_response(HttpConn *c) {
                         return 0;
                 }
                 return -ECONNRESET;
+        }
+
+        if (!c->nodelay) {
+                /* Kept alive: the next response may follow this one before its ACK, and
+                 * Nagle would hold it back. Set lazily, as nginx does, so one-request
+                 * connections skip the syscall. */
+                int one = 1;
+
+                (void) setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+                c->nodelay = true;
         }
 
         if (c->rbuf) {

@@ -19,9 +19,9 @@
 
 #define HTTP_CONN_RBUF_MIN 2048                 /* first read buffer; grows to the head limit */
 #define HTTP_CONN_RBUF_POOL 8                   /* idle read buffers kept for reuse */
-#define HTTP_CONN_SEND_BUDGET (512U * 1024U)    /* body bytes per wake-up: fairness */
+#define HTTP_CONN_SEND_BUDGET (256U * 1024U)    /* body bytes per wake-up: fairness */
 #define HTTP_CONN_REQUEST_BUDGET 8              /* pipelined requests per wake-up */
-#define HTTP_CONN_EPOLL_BATCH 64                /* ready connections per loop dispatch */
+#define HTTP_CONN_EPOLL_BATCH 16                /* ready connections per loop dispatch */
 #define HTTP_CONN_LINGER_USEC (2 * USEC_PER_SEC)  /* reading leftovers after an error reply */
 #define HTTP_CONN_LINGER_MAX (64U * 1024U)
 #define HTTP_SERVER_SWEEP_USEC (250 * USEC_PER_MSEC)  /* timeout granularity */

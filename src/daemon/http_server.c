@@ -123,7 +123,7 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                         struct sockaddr_in in;
                 } peer;
                 socklen_t peer_len = sizeof(peer);
-                int cfd, one = 1;
+                int cfd;
 
                 if (s->env.n_conns >= s->env.conf->http.max_connections) {
                         /* At the cap: the kernel backlog holds the rest until a slot frees. */
@@ -155,9 +155,6 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                 }
 
                 s->env.counters.connections_accepted++;
-                /* Responses leave in one send() (or head + sendfile with MSG_MORE): Nagle
-                 * would only delay the last segment of pipelined replies. */
-                (void) setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
                 r = http_conn_new(&s->env, cfd, &peer.sa, peer_len);
                 if (r < 0) {
                         s->env.counters.connections_rejected++;
