@@ -45,7 +45,7 @@ def cmd_stream(port, count, interval, wait):
 
     def drain(until):
         nonlocal dups
-        while True:
+        while len(got) < count:
             left = until - time.monotonic()
             if left <= 0:
                 return
@@ -57,8 +57,6 @@ def cmd_stream(port, count, interval, wait):
             if data in got:
                 dups += 1
             got.add(data)
-            if len(got) == count:
-                return
 
     for i in range(count):
         s.sendto(b"netlab-sdtest seq=%d" % i, ("127.0.0.1", port))

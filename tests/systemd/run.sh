@@ -10,7 +10,9 @@
 #   2. reload: loss 0 -> 1.0 by replacing the file by rename, same PID, STATUS line;
 #      an invalid file keeps the old behaviour and logs file:line;
 #   3. restart while a client sends 200 datagrams/s: none unanswered (loss 0);
-#   4. stop: clean exit, journal shows it.
+#   4. stop: clean exit, journal shows it;
+#   5. a config file the dynamic user cannot read: exit 78, no restart loop, and the
+#      journal says to make it world-readable.
 #
 # Needs root (prints SKIP and exits 0 otherwise), systemd-container, debootstrap,
 # zstd, python3. Cold (first run on a machine: debootstrap) about 70 s, then about 15 s.
@@ -150,9 +152,22 @@ check "clean exit: Result=$(prop Result) status=$(prop ExecMainStatus)" \
 journal=$(ct journalctl -u netlabd.service --no-pager -o cat)
 check "journal shows the stop" grep -q '^Stopped netlab' <<<"$journal"
 
+# ---- 5. a config the dynamic user cannot read: exit 78, no restart loop -----------------------
+
+chmod 0600 "$ROOT$CONF"
+ct systemctl start netlabd.service || true
+for i in $(seq 1 50); do
+        case "$(prop ActiveState)" in activating | deactivating) sleep 0.1 ;; *) break ;; esac
+done
+check "unreadable config: netlabd.service failed with status 78 ($(prop ExecMainStatus))" \
+        test "$(prop ExecMainStatus)" = 78 -a "$(prop ActiveState)" = failed
+check "unreadable config: no restart loop (NRestarts=$(prop NRestarts))" test "$(prop NRestarts)" = 0
+journal=$(ct journalctl -u netlabd.service --no-pager -o cat)
+check "unreadable config: the journal says what to fix" grep -q 'world-readable' <<<"$journal"
+
 if [ $fail != 0 ]; then
         log "journal of netlabd.service:"
-        printf '%s\n' "$journal" | tail -40 >&2
+        printf '%s\n' "$journal" | tail -60 >&2
         exit 1
 fi
 log "all scenarios passed in $(($(date +%s) - T0)) s"
