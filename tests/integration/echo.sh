@@ -373,6 +373,15 @@ line=$(counters)
 [ "$(counter "$line" limit)" -ge $((2000 - max)) ] || nl_fail "rate-limited drops not counted: $line"
 nl_pass "rate limit 200/s burst 20: $replies of 2000 answered in ${elapsed}s (<= $max)"
 
+# A flood from one source (127.0.0.1) does not starve another (::1): the bucket is
+# per source address.
+timeout 50 python3 "$CLIENT" flood 127.0.0.1 "$PORT" 20000 >/dev/null 2>&1 &
+flood_pid=$!
+nl_track "$flood_pid"
+out=$(timeout 50 python3 "$CLIENT" delay ::1 "$PORT" 15) || nl_fail "other source during a flood: $out"
+wait "$flood_pid" || true
+nl_pass "during a flood from 127.0.0.1 every probe from ::1 was answered ($out ms)"
+
 nl_stop
 [ "$NL_STATUS" = 0 ] || nl_fail "netlabd exited with $NL_STATUS"
 nl_pass "clean stop"
