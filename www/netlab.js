@@ -178,6 +178,13 @@
                         el.textContent = window.location.hostname || 'HOST';
                 for (const el of document.querySelectorAll('.js-hostport'))
                         el.textContent = window.location.host || 'HOST:8080';
+                const showPingTarget = (port) => {
+                        /* netlab-ping's default port is 8080: name the port only if it differs. */
+                        const host = window.location.hostname || 'HOST';
+                        for (const el of document.querySelectorAll('.js-ping-target'))
+                                el.textContent = port && port !== '8080' ? host + ':' + port : host;
+                };
+                showPingTarget(null);
 
                 const refresh = async () => {
                         try {
@@ -186,9 +193,11 @@
                                 setText('version', String(s.version || ''));
                                 const listen = s.config.echo && s.config.echo.listen;
                                 const port = Array.isArray(listen) && listen.length ? portOf(listen[0]) : null;
-                                if (port)
+                                if (port) {
                                         for (const el of document.querySelectorAll('.js-echo-port'))
                                                 el.textContent = port;
+                                        showPingTarget(port);
+                                }
                                 setText('impair-state', 'Live from the running daemon; edit the config ' +
                                         'and reload to change it.');
                         } catch (e) {

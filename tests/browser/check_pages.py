@@ -309,6 +309,10 @@ def run_checks(browser, args):
           page.eval("document.getElementById('cfg-loss').textContent"))
     check("not reachable" not in str(page.eval("document.getElementById('impair-state').textContent")),
           "index.html: status API reachable")
+    port = args.echo.rsplit(":", 1)[1]
+    target = page.eval("document.querySelector('.js-ping-target').textContent")
+    check(target == ("127.0.0.1" if port == "8080" else "127.0.0.1:" + port),
+          "index.html: netlab-ping hint names this host and echo port (%s)" % target)
     errs = page.errors()
     check(not errs, "index.html: no console errors %s" % (errs or ""))
     page.screenshot(os.path.join(args.out, "index.png"))
