@@ -26,6 +26,7 @@ struct PingUdp {
         int fd;
         uint64_t session_id;
         uint64_t next_seq;
+        nsec_t last_send;               /* monotonic time of the latest probe */
         sd_event_source *io_source;
         sd_event_source *send_source;
         sd_event_source *timeout_source;
@@ -100,6 +101,7 @@ static int send_probe(PingUdp *u) {
         }, u->send_buf);
 
         nsec_t t = ping_now(CLOCK_MONOTONIC);
+        u->last_send = t;
         for (int attempt = 0;; attempt++) {
                 n = send(u->fd, u->send_buf, p->conf.size, MSG_DONTWAIT);
                 /* A connected UDP socket reports a pending ICMP error on the next call; the
@@ -154,6 +156,15 @@ static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (p->sending_done)
                 return 0;
 
+        /* -f: replies send the next probe themselves (handle_reply); this timer is only the
+         * fallback when none came for PING_FLOOD_INTERVAL. It is moved lazily, here, rather
+         * than re-armed per probe, which would cost a timerfd_settime() per probe. */
+        if (p->conf.flood && p->started &&
+            ping_now(CLOCK_MONOTONIC) < u->last_send + PING_FLOOD_INTERVAL) {
+                schedule_send(u, u->last_send + PING_FLOOD_INTERVAL);
+                return 0;
+        }
+
         r = send_probe(u);
         if (r < 0) {
                 log_error_errno(r, "Failed to send probe: %m");
@@ -163,7 +174,7 @@ static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         if (!p->sending_done) {
                 if (p->conf.flood)
-                        schedule_send(u, ping_now(CLOCK_MONOTONIC) + PING_FLOOD_INTERVAL);
+                        schedule_send(u, u->last_send + PING_FLOOD_INTERVAL);
                 else
                         /* Drift-free: probe N is due at start + N * interval. If the loop fell
                          * behind, the next one goes out at once. */
@@ -193,11 +204,22 @@ static int on_timeout_timer(sd_event_source *s, uint64_t usec, void *userdata) {
  * (tiny) realtime distance between the stamp and now; a clock step in between would show
  * as a negative or huge distance, and then "now" is the better estimate. */
 static nsec_t receive_time(const struct timespec *stamp) {
-        nsec_t mono = ping_now(CLOCK_MONOTONIC);
-        nsec_t real = ping_now(CLOCK_REALTIME);
+        nsec_t mono = 0, real = 0;
 
         if (!stamp)
-                return mono;
+                return ping_now(CLOCK_MONOTONIC);
+
+        /* Read the two clocks back to back; if we were preempted between the reads, the
+         * pair does not describe one instant and would shift the stamp, so read again. */
+        for (int i = 0; i < 3; i++) {
+                nsec_t r1 = ping_now(CLOCK_REALTIME);
+                mono = ping_now(CLOCK_MONOTONIC);
+                nsec_t r2 = ping_now(CLOCK_REALTIME);
+
+                real = r1 + (r2 - r1) / 2;
+                if (r2 - r1 < 2 * NSEC_PER_USEC)
+                        break;
+        }
 
         nsec_t k = (nsec_t) stamp->tv_sec * NSEC_PER_SEC + (nsec_t) stamp->tv_nsec;
         if (k > real || real - k > NSEC_PER_SEC || real - k > mono)
@@ -260,10 +282,16 @@ static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
 
         ping_emit(p, &e);
 
-        /* -f: the next probe goes out as soon as nothing is in flight. */
-        if (p->conf.flood && !p->sending_done && v != STATS_VERDICT_DUP &&
-            stats_in_flight(p->stats) == 0)
-                schedule_send(u, 0);
+        /* -f (ping's flood): the next probe goes out as soon as a reply comes back, or
+         * after PING_FLOOD_INTERVAL; a duplicate does not count as a reply. Sent from here,
+         * not through the timer, so a round trip costs no extra loop iteration. */
+        if (p->conf.flood && !p->sending_done && v != STATS_VERDICT_DUP) {
+                int r = send_probe(u);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to send probe: %m");
+                        ping_finish(p, r);
+                }
+        }
 }
 
 static const char *icmp_reason(const struct sock_extended_err *ee) {

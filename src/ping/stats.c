@@ -111,12 +111,9 @@ uint64_t stats_hist_count_below(const StatsHist *h, uint64_t v) {
 /* ---- run ---------------------------------------------------------------------------- */
 
 int stats_new(size_t window, Stats **ret) {
-        size_t w = 64;
+        size_t w = CLAMP(window, (size_t) 64, (size_t) 1 << 20);
 
         assert(ret);
-
-        while (w < window && w < (1u << 20))
-                w <<= 1;
 
         Stats *s = calloc(1, sizeof(Stats));
         if (!s)
@@ -140,7 +137,7 @@ Stats *stats_free(Stats *s) {
 }
 
 static StatsSlot *slot_of(Stats *s, uint64_t seq) {
-        return &s->slots[seq & (s->window - 1)];
+        return &s->slots[seq % s->window];
 }
 
 /* The slot of @seq if it still describes @seq, NULL if never sent or reused. */
@@ -180,8 +177,8 @@ int stats_on_send(Stats *s, uint64_t seq, nsec_t t, uint64_t *ret_evicted) {
         return r;
 }
 
-static void add_ipdv(Stats *s, nsec_t earlier, nsec_t later) {
-        double d = (double) later - (double) earlier;
+static void add_ipdv(Stats *s, double earlier, double later) {
+        double d = later - earlier;
 
         stats_welford_add(&s->ipdv, d);
         stats_hist_add(&s->ipdv_hist, (uint64_t) fabs(d));
@@ -206,10 +203,10 @@ static void add_rtt(Stats *s, uint64_t seq, nsec_t rtt) {
          * are in, whichever order they arrived in. */
         StatsSlot *prev = seq > 0 ? slot_find(s, seq - 1) : NULL;
         if (prev && prev->state == STATS_SLOT_RECEIVED)
-                add_ipdv(s, prev->rtt, rtt);
+                add_ipdv(s, prev->rtt, (double) rtt);
         StatsSlot *next = slot_find(s, seq + 1);
         if (next && next->state == STATS_SLOT_RECEIVED)
-                add_ipdv(s, rtt, next->rtt);
+                add_ipdv(s, (double) rtt, next->rtt);
 }
 
 static void note_first_reply(Stats *s, uint64_t seq, bool *ret_reordered) {
@@ -253,7 +250,7 @@ StatsVerdict stats_on_reply(Stats *s, uint64_t seq, nsec_t t, nsec_t timeout, ns
         case STATS_SLOT_PENDING:
                 if (rtt <= timeout) {
                         slot->state = STATS_SLOT_RECEIVED;
-                        slot->rtt = rtt;
+                        slot->rtt = (float) rtt;
                         s->received++;
                         note_first_reply(s, seq, ret_reordered);
                         add_rtt(s, seq, rtt);
@@ -373,7 +370,7 @@ void stats_loss_split(const Stats *s, StatsLossSplit *ret) {
 
         uint64_t lost_after = 0, late_after = 0;
         for (uint64_t q = last + 1; q < s->next_seq; q++) {
-                const StatsSlot *slot = &s->slots[q & (s->window - 1)];
+                const StatsSlot *slot = &s->slots[q % s->window];
 
                 if (slot->seq != q)
                         continue;
