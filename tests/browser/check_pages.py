@@ -343,7 +343,10 @@ def run_checks(browser, args):
         let n = 0;
         for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
         return n; })()""")
-    check((drawn or 0) > 500, "status.html: echo chart drawn (%d painted pixels)" % drawn)
+    check((drawn or 0) > 500, "status.html: echo chart drawn (%d painted pixels)" % (drawn or 0))
+    legend = page.eval("document.querySelector('#legend-echo li span').textContent")
+    check(isinstance(legend, str) and legend.endswith("/s"),
+          "status.html: chart legend carries the latest rate (%s)" % legend)
     check(page.eval("document.getElementById('cfg-loss').textContent.includes('%')"),
           "status.html: configuration summary filled")
     errs = page.errors()
