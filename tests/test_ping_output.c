@@ -197,6 +197,7 @@ static const char *const summary_json_expect[] = {
         "\"jitter_ms\":{\"mean_abs_delta\":",
         "\"rfc3550\":", "\"ipdv_mean\":", "\"ipdv_abs\":{\"n\":",
         "\"server\":{\"stamps\":true,",
+        "\"client\":{\"replies_without_kernel_stamp\":0,\"rx_delay_ms\":{\"min\":null,",
         "\"http\":null",
         "\"histogram\":[{\"ge_ms\":",
         "}\n",

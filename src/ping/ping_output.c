@@ -415,6 +415,11 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
                         (double) (st->server_last_tx_usec - st->server_first_rx_usec) * 1000.0);
         fputs("},", f);
 
+        fprintf(f, "\"client\":{\"replies_without_kernel_stamp\":%" PRIu64 ",\"rx_delay_ms\":{",
+                st->no_kernel_stamp);
+        json_welford(f, &st->rx_delay);
+        fputs("}},", f);
+
         if (c->mode == PING_MODE_HTTP) {
                 fprintf(f, "\"http\":{\"non_2xx\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"connections\":%" PRIu64
                         ",\"body_bytes\":%" PRIu64 ",\"connect_ms\":{",

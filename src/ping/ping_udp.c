@@ -203,11 +203,13 @@ static int on_timeout_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 /* The kernel stamps arrival on CLOCK_REALTIME. Move it to our monotonic timeline by the
  * (tiny) realtime distance between the stamp and now; a clock step in between would show
  * as a negative or huge distance, and then "now" is the better estimate. */
-static nsec_t receive_time(const struct timespec *stamp) {
+static nsec_t receive_time(Stats *st, const struct timespec *stamp) {
         nsec_t mono = 0, real = 0;
 
-        if (!stamp)
+        if (!stamp) {
+                st->no_kernel_stamp++;
                 return ping_now(CLOCK_MONOTONIC);
+        }
 
         /* Read the two clocks back to back; if we were preempted between the reads, the
          * pair does not describe one instant and would shift the stamp, so read again. */
@@ -222,8 +224,11 @@ static nsec_t receive_time(const struct timespec *stamp) {
         }
 
         nsec_t k = (nsec_t) stamp->tv_sec * NSEC_PER_SEC + (nsec_t) stamp->tv_nsec;
-        if (k > real || real - k > NSEC_PER_SEC || real - k > mono)
+        if (k > real || real - k > NSEC_PER_SEC || real - k > mono) {
+                st->no_kernel_stamp++;
                 return mono;
+        }
+        stats_welford_add(&st->rx_delay, (double) (real - k));
         return mono - (real - k);
 }
 
@@ -399,7 +404,7 @@ static void drain_replies(PingUdp *u) {
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
                                 stamp = (const struct timespec *) CMSG_DATA(c);
 
-                handle_reply(u, u->recv_buf, (size_t) n, receive_time(stamp));
+                handle_reply(u, u->recv_buf, (size_t) n, receive_time(u->ping->stats, stamp));
         }
 }
 

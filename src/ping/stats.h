@@ -138,6 +138,12 @@ typedef struct Stats {
         StatsHist ipdv_hist;            /* |IPDV| */
         StatsWelford ipdv;              /* signed IPDV */
 
+        /* client side: how long each reply waited between the kernel's receive stamp and
+         * our reading it (scheduling and wake-up delay the kernel stamp keeps out of the
+         * RTT), and how many replies came without a kernel stamp */
+        StatsWelford rx_delay;          /* ns */
+        uint64_t no_kernel_stamp;
+
         /* netlab server stamps */
         bool server_stamps;             /* at least one reply was stamped by a netlab server */
         uint64_t unstamped;             /* replies that came back verbatim (plain echo) */

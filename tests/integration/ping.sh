@@ -52,6 +52,7 @@ need = {
     "jitter_ms": ["mean_abs_delta", "rfc3550", "ipdv_mean", "ipdv_abs"],
     "server": ["stamps", "unstamped_replies", "hold_ms", "span_ms"],
     "target": ["host", "address", "port", "url"],
+    "client": ["replies_without_kernel_stamp", "rx_delay_ms"],
     "options": ["count", "interval_s", "timeout_s", "deadline_s", "size", "flood"],
 }
 for k, fields in need.items():
@@ -64,6 +65,7 @@ assert p["sent"] == 50 and p["received"] == 50 and p["lost"] == 0, p
 r = d["rtt_ms"]
 assert r["min"] <= r["p50"] <= r["p90"] <= r["p99"] <= r["p99_9"] <= r["max"], r
 assert d["server"]["stamps"] is True
+assert d["client"]["replies_without_kernel_stamp"] == 0 and d["client"]["rx_delay_ms"]["avg"] >= 0, d["client"]
 assert d["loss_split"]["available"] is True and d["loss_split"]["emulated"] == 0
 assert sum(b["count"] for b in d["histogram"]) == 50, d["histogram"]
 PY
