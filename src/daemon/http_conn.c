@@ -21,6 +21,7 @@
 
 #include "http_conn.h"
 #include "http_parse.h"
+#include "http_route.h"
 #include "http_serve.h"
 #include "log.h"
 
@@ -73,11 +74,19 @@ static const char *const state_names[_HTTP_CONN_STATE_MAX] = {
         [HTTP_CONN_LINGER] = "linger",
 };
 
+HttpConnEnv *http_conn_get_env(HttpConn *c) {
+        return c->env;
+}
+
+const struct sockaddr *http_conn_get_peer(const HttpConn *c) {
+        return &c->peer.sa;
+}
+
 const char *http_conn_state_to_string(HttpConnState s) {
         return s >= 0 && s < _HTTP_CONN_STATE_MAX ? state_names[s] : NULL;
 }
 
-static usec_t env_now(HttpConnEnv *env) {
+usec_t http_conn_env_now(HttpConnEnv *env) {
         uint64_t t;
 
         if (sd_event_now(env->event, CLOCK_MONOTONIC, &t) < 0)
@@ -209,7 +218,7 @@ static void conn_format_request_line(const HttpConn *c, char *buf, size_t size) 
 
 static void conn_account(HttpConn *c) {
         HttpConnEnv *env = c->env;
-        usec_t dur = env_now(env) - c->req_start;
+        usec_t dur = http_conn_env_now(env) - c->req_start;
 
         env->counters.response_bytes += c->bytes_sent;
         metrics_http_observe(&env->metrics, c->method >= 0 ? http_method_to_string(c->method) : NULL,
@@ -259,7 +268,7 @@ static int conn_send(HttpConn *c) {
                         return -errno;
                 }
                 c->bytes_sent += (uint64_t) n;
-                c->deadline = env_now(c->env) + c->env->conf->http.send_timeout_usec;
+                c->deadline = http_conn_env_now(c->env) + c->env->conf->http.send_timeout_usec;
                 if ((size_t) n < head_left) {
                         c->woff += (uint32_t) n;
                         continue;
@@ -305,7 +314,7 @@ static int conn_send(HttpConn *c) {
                 } else
                         return 1;
                 c->bytes_sent += (uint64_t) n;
-                c->deadline = env_now(c->env) + c->env->conf->http.send_timeout_usec;
+                c->deadline = http_conn_env_now(c->env) + c->env->conf->http.send_timeout_usec;
         }
         return 1;
 
@@ -326,20 +335,10 @@ wait:
         return 0;
 }
 
-typedef struct Body {
-        const char *inline_p;           /* copied right after the head */
-        size_t inline_len;
-        char *mem;                      /* owned, transferred */
-        size_t mem_len;
-        int file_fd;                    /* owned, transferred */
-        uint64_t file_off, file_len;
-} Body;
-
-#define BODY_NONE ((Body) { .file_fd = -EBADF })
 
 /* Builds the head of @resp, attaches @body and starts sending. Takes ownership of the
  * body's memory and fd in every case. Returns like conn_send(). */
-static int conn_respond(HttpConn *c, HttpResponse *resp, Body body) {
+int http_conn_respond(HttpConn *c, HttpResponse *resp, HttpBody body) {
         HttpConnEnv *env = c->env;
         int n;
 
@@ -386,16 +385,16 @@ static int conn_respond(HttpConn *c, HttpResponse *resp, Body body) {
         c->file_end = body.file_off + (body.file_fd >= 0 ? body.file_len : 0);
         c->bytes_sent = 0;
         c->state = HTTP_CONN_SEND_HEAD;
-        c->deadline = env_now(env) + env->conf->http.send_timeout_usec;
+        c->deadline = http_conn_env_now(env) + env->conf->http.send_timeout_usec;
         return conn_send(c);
 }
 
 /* Error and status pages: an inline HTML body, or the root's 404.html for 404. */
-static int conn_respond_status(HttpConn *c, unsigned status) {
+int http_conn_respond_status(HttpConn *c, unsigned status) {
         HttpConnEnv *env = c->env;
         HttpResponse resp = { .status = status };
         char page[512];
-        Body body = BODY_NONE;
+        HttpBody body = HTTP_BODY_NONE;
 
         switch (status) {
         case 400: case 408: case 413: case 414: case 431: case 500: case 501: case 505:
@@ -420,7 +419,7 @@ static int conn_respond_status(HttpConn *c, unsigned status) {
                         resp.content_length = (uint64_t) st.st_size;
                         body.file_fd = fd;
                         body.file_len = (uint64_t) st.st_size;
-                        return conn_respond(c, &resp, body);
+                        return http_conn_respond(c, &resp, body);
                 }
         }
 
@@ -429,211 +428,7 @@ static int conn_respond_status(HttpConn *c, unsigned status) {
         resp.content_type = "text/html; charset=utf-8";
         resp.has_body_length = true;
         resp.content_length = body.inline_len;
-        return conn_respond(c, &resp, body);
-}
-
-/* A regular file, from the cache (@e: body copied inline after the head) or from @fd
- * (owned; body by sendfile). Conditional requests and Range apply to both. */
-static int conn_respond_file(HttpConn *c, const HttpRequest *req, const HttpCacheEntry *e, int fd,
-                             const struct stat *fst, const char *name) {
-        HttpConnEnv *env = c->env;
-        _cleanup_close_ int file_fd = fd;
-        char etag_buf[HTTP_SERVE_ETAG_MAX];
-        const struct stat *st = e ? &e->st : fst;
-        const char *etag = e ? e->etag : http_serve_etag(st, etag_buf, sizeof(etag_buf));
-        usec_t mtime = e ? e->mtime_usec
-                         : (usec_t) st->st_mtim.tv_sec * USEC_PER_SEC + (usec_t) st->st_mtim.tv_nsec / 1000;
-        uint64_t size = (uint64_t) st->st_size, first = 0, last = 0;
-        HttpResponse resp = {
-                .status = 200,
-                .etag = etag,
-                .last_modified_usec = mtime ?: 1,
-                .accept_ranges = true,
-        };
-        Body body = BODY_NONE;
-        int r;
-
-        if (http_serve_not_modified(req->if_none_match, req->if_modified_since, etag, mtime)) {
-                resp.status = 304;
-                return conn_respond(c, &resp, BODY_NONE);
-        }
-
-        r = http_serve_range(req->range, req->if_range, etag, mtime, size, &first, &last);
-        if (r == -ERANGE) {
-                char page[512];
-
-                resp.status = 416;
-                resp.range_unsatisfied = true;
-                resp.range_total = size;
-                body.inline_p = page;
-                body.inline_len = http_response_error_page(416, page, sizeof(page));
-                resp.content_type = "text/html; charset=utf-8";
-                resp.has_body_length = true;
-                resp.content_length = body.inline_len;
-                return conn_respond(c, &resp, body);
-        }
-
-        resp.content_type = e ? e->content_type : mime_table_lookup(env->mime, name);
-        resp.has_body_length = true;
-        if (r > 0) {
-                resp.status = 206;
-                resp.content_range = true;
-                resp.range_first = first;
-                resp.range_last = last;
-                resp.range_total = size;
-                resp.content_length = last - first + 1;
-        } else {
-                resp.content_length = size;
-                first = 0;
-        }
-
-        if (e) {
-                body.inline_p = e->data + first;
-                body.inline_len = (size_t) resp.content_length;
-        } else {
-                body.file_fd = TAKE_FD(file_fd);
-                body.file_off = first;
-                body.file_len = resp.content_length;
-        }
-        return conn_respond(c, &resp, body);
-}
-
-/* Opens @key (relative to the root) through the small-file cache: on success either
- * *ret_entry is set (cached content) or *ret_fd is an open fd with *ret_st. */
-static int conn_open(HttpConn *c, const char *key, const HttpCacheEntry **ret_entry, int *ret_fd,
-                     struct stat *ret_st) {
-        HttpConnEnv *env = c->env;
-        usec_t t = env_now(env);
-        const HttpCacheEntry *e = NULL;
-        int fd;
-
-        if (env->cache) {
-                e = http_cache_get(env->cache, key, t);
-                if (e) {
-                        *ret_entry = e;
-                        *ret_fd = -EBADF;
-                        return 0;
-                }
-        }
-
-        fd = http_serve_open(env->root_fd, key, ret_st);
-        if (fd < 0)
-                return fd;
-        if (env->cache && http_cache_put(env->cache, key, fd, ret_st, mime_table_lookup(env->mime, key), t, &e) >= 0) {
-                safe_close(fd);
-                *ret_entry = e;
-                *ret_fd = -EBADF;
-                return 0;
-        }
-        *ret_entry = NULL;
-        *ret_fd = fd;
-        return 0;
-}
-
-static unsigned serve_errno_to_status(int r) {
-        switch (r) {
-        case -EACCES:
-        case -EPERM:
-                return 403;
-        case -ENOENT:
-        case -ENOTDIR:
-        case -EXDEV:
-        case -ELOOP:
-        case -ENAMETOOLONG:
-        case -EISDIR:
-                return 404;             /* also for escapes: never confirm what is outside */
-        case -ENOMEM:
-        case -EMFILE:
-        case -ENFILE:
-                return 503;
-        default:
-                return 500;
-        }
-}
-
-static int conn_serve_get(HttpConn *c, const HttpRequest *req) {
-        HttpConnEnv *env = c->env;
-        const ConfHttp *h = &env->conf->http;
-        char path[HTTP_SERVE_PATH_MAX], file[HTTP_SERVE_PATH_MAX + 256];
-        const HttpCacheEntry *e;
-        struct stat st;
-        int n, fd, r;
-
-        n = http_serve_normalize_path(req->path.p, req->path.len, path, sizeof(path));
-        if (n < 0)
-                return conn_respond_status(c, http_parse_errno_to_status(n));
-
-        if (env->dynamic && ((h->metrics_path[0] && streq(path, h->metrics_path)) ||
-                             (h->status_path[0] && streq(path, h->status_path)))) {
-                HttpResponse resp = { .status = 200, .has_body_length = true };
-                const char *ctype = NULL;
-                char *body = NULL;
-                size_t len = 0;
-
-                r = env->dynamic(env->dynamic_userdata, path, &c->peer.sa, &body, &len, &ctype);
-                if (r == -EACCES)
-                        return conn_respond_status(c, 403);
-                if (r == -ENOENT)
-                        return conn_respond_status(c, 404);
-                if (r < 0)
-                        return conn_respond_status(c, 503);
-                resp.content_type = ctype;
-                resp.content_length = len;
-                return conn_respond(c, &resp, (Body) { .mem = body, .mem_len = len, .file_fd = -EBADF });
-        }
-
-        if (!h->show_hidden && http_serve_path_hidden(path))
-                return conn_respond_status(c, 404);
-
-        if (path[n - 1] != '/') {
-                r = conn_open(c, path + 1, &e, &fd, &st);
-                if (r >= 0)
-                        return conn_respond_file(c, req, e, fd, &st, path);
-                if (r != -EISDIR)
-                        return conn_respond_status(c, serve_errno_to_status(r));
-
-                /* A directory without the slash: relative links inside it need the slash. */
-                char location[HTTP_SERVE_PATH_MAX * 3 + 2];
-                HttpResponse resp = { .status = 301, .location = location, .has_body_length = true };
-                char page[512];
-                Body body = BODY_NONE;
-                int l = http_serve_uri_escape(path, location, sizeof(location) - 2);
-
-                if (l < 0)
-                        return conn_respond_status(c, 414);
-                location[l] = '/';
-                location[l + 1] = 0;
-                if (req->query.p && (size_t) l + 2 + req->query.len < sizeof(location)) {
-                        location[l + 1] = '?';
-                        memcpy(location + l + 2, req->query.p, req->query.len);
-                        location[l + 2 + req->query.len] = 0;
-                }
-                body.inline_p = page;
-                body.inline_len = http_response_error_page(301, page, sizeof(page));
-                resp.content_type = "text/html; charset=utf-8";
-                resp.content_length = body.inline_len;
-                return conn_respond(c, &resp, body);
-        }
-
-        /* A directory: its index file, else a listing if enabled, else 404. */
-        (void) snprintf(file, sizeof(file), "%s%s", path + 1, h->index);
-        r = conn_open(c, file, &e, &fd, &st);
-        if (r >= 0)
-                return conn_respond_file(c, req, e, fd, &st, file);
-        if (r == -ENOENT && h->autoindex) {
-                HttpResponse resp = { .status = 200, .content_type = "text/html; charset=utf-8",
-                                      .has_body_length = true };
-                char *body = NULL;
-                size_t len = 0;
-
-                r = http_serve_autoindex(env->root_fd, n == 1 ? "." : path + 1, path, h->show_hidden,
-                                         &body, &len);
-                if (r < 0)
-                        return conn_respond_status(c, serve_errno_to_status(r));
-                resp.content_length = len;
-                return conn_respond(c, &resp, (Body) { .mem = body, .mem_len = len, .file_fd = -EBADF });
-        }
-        return conn_respond_status(c, serve_errno_to_status(r == -EISDIR ? -ENOENT : r));
+        return http_conn_respond(c, &resp, body);
 }
 
 /* A complete head is in rbuf[0..head_len). */
@@ -649,16 +444,16 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
 
         if (c->discard > env->conf->http.max_body) {
                 c->discard = 0;
-                return conn_respond_status(c, 413);
+                return http_conn_respond_status(c, 413);
         }
         if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
-                return conn_respond_status(c, 405);
-        return conn_serve_get(c, req);
+                return http_conn_respond_status(c, 405);
+        return http_route_get(c, req);
 }
 
 /* ---- receiving ---------------------------------------------------------------------- */
 
-/* Reads and parses until one request is answered (returns conn_respond()'s result),
+/* Reads and parses until one request is answered (returns http_conn_respond()'s result),
  * or the head is incomplete and the socket empty (0). < 0 closes the connection. */
 static int conn_recv_head(HttpConn *c) {
         HttpConnEnv *env = c->env;
@@ -679,7 +474,7 @@ static int conn_recv_head(HttpConn *c) {
                         if (r != -EAGAIN) {
                                 c->method = -1;
                                 env->counters.requests++;
-                                return conn_respond_status(c, http_parse_errno_to_status(r));
+                                return http_conn_respond_status(c, http_parse_errno_to_status(r));
                         }
                         c->rprev = c->rlen;
                 }
@@ -691,7 +486,7 @@ static int conn_recv_head(HttpConn *c) {
                         r = conn_rbuf_grow(c);
                         if (r < 0) {
                                 c->method = -1;
-                                return conn_respond_status(c, r == -EMSGSIZE ? 431 : 503);
+                                return http_conn_respond_status(c, r == -EMSGSIZE ? 431 : 503);
                         }
                 }
 
@@ -720,7 +515,7 @@ static int conn_recv_head(HttpConn *c) {
                         return -ECONNRESET;     /* peer closed (mid-head or between requests) */
                 if (c->rlen == 0) {
                         /* First byte of a request: the header timer starts now. */
-                        c->req_start = env_now(env);
+                        c->req_start = http_conn_env_now(env);
                         c->deadline = c->req_start + env->conf->http.header_timeout_usec;
                 }
                 c->drained = (size_t) n < c->rcap - c->rlen;
@@ -755,7 +550,7 @@ static void conn_start_linger(HttpConn *c) {
         (void) shutdown(c->fd, SHUT_WR);
         c->state = HTTP_CONN_LINGER;
         c->discard = HTTP_CONN_LINGER_MAX;
-        c->deadline = env_now(c->env) + HTTP_CONN_LINGER_USEC;
+        c->deadline = http_conn_env_now(c->env) + HTTP_CONN_LINGER_USEC;
         conn_rbuf_put(c);
         conn_set_events(c, EPOLLIN);
 }
@@ -803,17 +598,17 @@ static int conn_finish_response(HttpConn *c) {
 
         if (c->discard > 0) {
                 c->state = HTTP_CONN_DISCARD_BODY;
-                c->deadline = env_now(env) + env->conf->http.header_timeout_usec;
+                c->deadline = http_conn_env_now(env) + env->conf->http.header_timeout_usec;
                 return 1;
         }
 
         c->state = HTTP_CONN_RECV_HEAD;
         if (c->rlen > 0) {
-                c->req_start = env_now(env);
+                c->req_start = http_conn_env_now(env);
                 c->deadline = c->req_start + env->conf->http.header_timeout_usec;
         } else {
                 conn_rbuf_put(c);
-                c->deadline = env_now(env) + env->conf->http.keepalive_timeout_usec;
+                c->deadline = http_conn_env_now(env) + env->conf->http.keepalive_timeout_usec;
                 if (env->stopping)
                         return -ECONNRESET;
         }
@@ -870,7 +665,7 @@ static int http_conn_on_io(HttpConn *c, uint32_t revents) {
                         r = conn_discard(c);
                         if (r > 0) {
                                 c->state = HTTP_CONN_RECV_HEAD;
-                                c->deadline = env_now(c->env) + c->env->conf->http.keepalive_timeout_usec;
+                                c->deadline = http_conn_env_now(c->env) + c->env->conf->http.keepalive_timeout_usec;
                                 continue;
                         }
                         break;
@@ -923,7 +718,7 @@ int http_conn_new(HttpConnEnv *env, int fd, const struct sockaddr *peer, socklen
         c->events = EPOLLIN;
         if (peer && peer_len > 0)
                 memcpy(&c->peer, peer, MIN((size_t) peer_len, sizeof(c->peer)));
-        c->req_start = env_now(env);
+        c->req_start = http_conn_env_now(env);
         c->deadline = c->req_start + env->conf->http.header_timeout_usec;
 
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
@@ -1001,7 +796,7 @@ int http_conn_env_init(HttpConnEnv *env) {
 
 int http_conn_env_on_sweep(sd_event_source *s, uint64_t usec, void *userdata) {
         HttpConnEnv *env = userdata;
-        usec_t t = env_now(env);
+        usec_t t = http_conn_env_now(env);
         HttpConn *next;
 
         for (HttpConn *c = env->conns; c; c = next) {
@@ -1015,7 +810,7 @@ int http_conn_env_on_sweep(sd_event_source *s, uint64_t usec, void *userdata) {
                 if (c->state == HTTP_CONN_RECV_HEAD && c->rlen > 0) {
                         /* Slow head (slowloris): 408, then close. */
                         c->method = -1;
-                        r = conn_respond_status(c, 408);
+                        r = http_conn_respond_status(c, 408);
                         if (r > 0)
                                 r = conn_finish_response(c);
                         if (r >= 0)

@@ -70,6 +70,37 @@ typedef struct HttpConnEnv {
         void *on_conn_closed_userdata;
 } HttpConnEnv;
 
+/* A response body: nothing, bytes copied right after the head (small files from the
+ * cache, error pages), an owned malloc'ed buffer, or an owned file range (sendfile). */
+typedef struct HttpBody {
+        const char *inline_p;           /* copied; may point anywhere until the call returns */
+        size_t inline_len;
+        char *mem;                      /* owned, transferred */
+        size_t mem_len;
+        int file_fd;                    /* owned, transferred */
+        uint64_t file_off, file_len;
+} HttpBody;
+
+#define HTTP_BODY_NONE ((HttpBody) { .file_fd = -EBADF })
+
+/* Builds the head of @resp (Server, Date and Connection are filled in here), attaches
+ * @body and starts sending. Takes ownership of the body's buffer and fd in every case.
+ * HEAD requests and 304 get the head only. Returns 1 when everything went out, 0 when
+ * the rest waits for EPOLLOUT, or a negative errno (the caller closes). */
+int http_conn_respond(HttpConn *c, HttpResponse *resp, HttpBody body);
+
+/* An error or status page (inline HTML, or the root's 404.html for 404); for statuses
+ * that leave the stream's framing in doubt (400, 408, 413, 414, 431, 5xx) it also
+ * closes the connection after the reply. Returns like http_conn_respond(). */
+int http_conn_respond_status(HttpConn *c, unsigned status);
+
+/* Borrowed accessors for http_route.c. */
+HttpConnEnv *http_conn_get_env(HttpConn *c);
+const struct sockaddr *http_conn_get_peer(const HttpConn *c);
+
+/* CLOCK_MONOTONIC of the current loop iteration. */
+usec_t http_conn_env_now(HttpConnEnv *env);
+
 /* Creates the connections' epoll set and registers it on env->event. env->epfd must
  * be -EBADF before. Returns 0 or a negative errno. */
 int http_conn_env_init(HttpConnEnv *env);

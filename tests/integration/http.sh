@@ -304,6 +304,93 @@ grep -q '"GET /digits.txt HTTP/1.1" 206 ' "$NL_LOG" || nl_fail "access log has n
 grep -q '"GET /\\x01 HTTP/1.1" 400 ' "$NL_LOG" || nl_fail "control characters are not escaped in the access log"
 nl_pass "access log"
 
+# ---- reload: a new root takes effect for new requests -------------------------------------
+mkdir -p "$NL_TMP/www2"
+printf 'second root\n' >"$NL_TMP/www2/index.html"
+sed -i "s|root = \"$ROOT\";|root = \"$NL_TMP/www2\";|" "$NL_TMP/http.conf"
+kill -HUP "$NL_PID"
+i=0
+until [ "$(curl -s "$URL/")" = "second root" ]; do
+        i=$((i + 1))
+        [ "$i" -lt 50 ] || nl_fail "reload did not switch the document root"
+        sleep 0.1
+done
+nl_pass "reload switches the document root"
+
 nl_stop
 [ "$NL_STATUS" = 0 ] || nl_fail "netlabd exit status $NL_STATUS"
 nl_pass "clean shutdown"
+
+# ---- max_connections: at the cap new connections wait in the backlog, never spin ---------
+PORT2=$(nl_free_port)
+cat >"$NL_TMP/cap.conf" <<CONF
+echo = { enabled = false; };
+http = { listen = ["127.0.0.1:$PORT2"]; root = "$ROOT"; max_connections = 3; access_log = false; };
+CONF
+nl_start "$NL_TMP/cap.conf"
+python3 - "$PORT2" "$NL_PID" <<'PY' || nl_fail "max_connections test (see above)"
+import socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+def cpu():
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+time.sleep(0.2)
+waiting = socket.create_connection(("127.0.0.1", port))   # the kernel completes the handshake
+waiting.sendall(b"GET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+waiting.settimeout(1.0)
+c0 = cpu()
+try:
+    waiting.recv(1)
+    print("FAIL: the 4th connection was served over max_connections = 3"); sys.exit(1)
+except socket.timeout:
+    pass
+burned = cpu() - c0
+if burned > 10:     # clock ticks in 1 s: a spinning accept loop would burn ~100
+    print("FAIL: %d ticks of CPU while paused at the cap" % burned); sys.exit(1)
+held[0].close()
+waiting.settimeout(5)
+data = waiting.recv(4096)
+if not data.startswith(b"HTTP/1.1 200"):
+    print("FAIL: waiting connection got %r" % data[:60]); sys.exit(1)
+print("ok: at max_connections the 4th connection waits (no CPU burned) and is served when a slot frees")
+PY
+
+# ---- EMFILE: out of file descriptors is handled like the cap -------------------------------
+if command -v prlimit >/dev/null; then
+        prlimit --pid "$NL_PID" --nofile=24:24
+        sed -i 's/max_connections = 3;/max_connections = 1000;/' "$NL_TMP/cap.conf"
+        kill -HUP "$NL_PID"
+        sleep 0.5
+        python3 - "$PORT2" "$NL_PID" <<'PY' || nl_fail "EMFILE test (see above)"
+import socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+def cpu():
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+for s in socks:
+    s.sendall(b"GET /digits.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+c0 = cpu()
+time.sleep(1.0)
+burned = cpu() - c0
+if burned > 30:
+    print("FAIL: %d ticks of CPU in 1 s while out of fds (spinning?)" % burned); sys.exit(1)
+served = 0
+for s in socks:      # Connection: close frees fds, the paused listener resumes
+    s.settimeout(10)
+    data = b""
+    while True:
+        d = s.recv(4096)
+        if not d: break
+        data += d
+    # 200, or 503 when opening the file itself hit EMFILE: answered either way
+    served += data.startswith(b"HTTP/1.1 200") or data.startswith(b"HTTP/1.1 503")
+    s.close()
+if served != len(socks):
+    print("FAIL: %d of %d answered after EMFILE" % (served, len(socks))); sys.exit(1)
+print("ok: out of fds (EMFILE): accepting pauses without spinning, all 40 clients answered")
+PY
+        grep -q 'pausing accepts' "$NL_LOG" || nl_fail "no EMFILE warning in the log"
+fi
+nl_stop
