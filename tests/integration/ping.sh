@@ -14,7 +14,7 @@ PORT=$(nl_free_port)
 CONF="$NL_TMP/ping.conf"
 cat >"$CONF" <<CONF
 log_level = "info";
-echo = { listen = ["127.0.0.1:$PORT"]; loss = 0.0; seed = 1; rate_limit = 0.0; };
+echo = { listen = ["127.0.0.1:$PORT", "[::1]:$PORT"]; loss = 0.0; seed = 1; rate_limit = 0.0; };
 http = { enabled = false; };
 CONF
 nl_start "$CONF"
@@ -35,6 +35,22 @@ grep -q '^3 probes transmitted, 3 received' "$out" || nl_fail "-s 1000: $(cat "$
 "$PING" -D -c 1 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "-D: exit $?"
 grep -Eq '^\[[0-9]+\.[0-9]{6}\] 64 bytes from' "$out" || nl_fail "-D: $(cat "$out")"
 nl_pass "-p, -s, -q, -D"
+
+# -6 / [V6]:PORT, -f, -w
+"$PING" -6 -c 2 -i 0.01 "[::1]:$PORT" >"$out" 2>&1 || nl_fail "-6: exit $?: $(cat "$out")"
+grep -q '^64 bytes from ::1: seq=1 time=' "$out" || nl_fail "-6: $(cat "$out")"
+"$PING" -f -c 500 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "-f: exit $?"
+grep -q 'seq=' "$out" && nl_fail "-f printed per-probe lines"
+grep -q '^500 probes transmitted, 500 received' "$out" || nl_fail "-f: $(cat "$out")"
+start=$(date +%s%N)
+"$PING" -q -w 0.6 -i 0.1 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "-w without -c: exit $?"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -ge 550 ] && [ "$ms" -lt 3000 ] || nl_fail "-w 0.6 took $ms ms"
+grep -Eq '^[5-7] probes transmitted' "$out" || nl_fail "-w 0.6 -i 0.1: $(cat "$out")"
+st=0
+"$PING" -q -w 0.3 -c 100 -i 0.1 "127.0.0.1:$PORT" >"$out" 2>&1 || st=$?
+[ "$st" -eq 1 ] || nl_fail "-w 0.3 -c 100: exit $st, want 1 (fewer than COUNT replies by the deadline)"
+nl_pass "-6, -f, -w (and ping's -w -c exit rule)"
 
 # ---- --json: one document with every summary field ---------------------------------------
 "$PING" --json --histogram -c 50 -i 0.002 "127.0.0.1:$PORT" >"$NL_TMP/doc.json" 2>"$NL_TMP/err" ||
