@@ -135,6 +135,7 @@ int http_cache_put(HttpCache *c, const char *key, int fd, const struct stat *st,
         e->loaded_usec = now_usec;
         e->content_type = content_type;
         (void) http_serve_etag(st, e->etag, sizeof(e->etag));
+        (void) http_response_format_date(e->mtime_usec, e->last_modified);
         b = hash_key(e->key);
         e->next_in_bucket = c->buckets[b];
         c->buckets[b] = i;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "http_response.h"
 #include "http_serve.h"
 #include "macro.h"
 #include "time_util.h"
@@ -28,6 +29,7 @@ typedef struct HttpCacheEntry {
         usec_t loaded_usec;             /* CLOCK_MONOTONIC when read from disk */
         const char *content_type;       /* borrowed from the MIME table */
         char etag[HTTP_SERVE_ETAG_MAX];
+        char last_modified[HTTP_DATE_LEN + 1];
         char *data;                     /* st.st_size bytes */
         int next_in_bucket;             /* index, -1 = end */
 } HttpCacheEntry;

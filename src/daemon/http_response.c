@@ -4,7 +4,6 @@
 
 #include <assert.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -86,33 +85,37 @@ typedef struct Out {
         bool overflow;
 } Out;
 
-_printf_(2, 3) static void out_printf(Out *o, const char *fmt, ...) {
-        va_list ap;
-        int n;
-
-        if (o->overflow)
-                return;
-        va_start(ap, fmt);
-        n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-        va_end(ap);
-        if (n < 0 || (size_t) n >= o->size - o->len) {
-                o->overflow = true;
-                return;
-        }
-        o->len += (size_t) n;
-}
-
-static void out_str(Out *o, const char *s) {
-        size_t n = strlen(s);
-
+static void out_mem(Out *o, const char *p, size_t n) {
         if (o->overflow)
                 return;
         if (n >= o->size - o->len) {
                 o->overflow = true;
                 return;
         }
-        memcpy(o->buf + o->len, s, n);
+        memcpy(o->buf + o->len, p, n);
         o->len += n;
+}
+
+static void out_str(Out *o, const char *s) {
+        out_mem(o, s, strlen(s));
+}
+
+/* Decimal without printf: this runs for every response. */
+static void out_u64(Out *o, uint64_t v) {
+        char tmp[20];
+        size_t n = 0;
+
+        do {
+                tmp[sizeof(tmp) - 1 - n++] = (char) ('0' + v % 10);
+                v /= 10;
+        } while (v > 0);
+        out_mem(o, tmp + sizeof(tmp) - n, n);
+}
+
+static void out_field(Out *o, const char *name, const char *value) {
+        out_str(o, name);
+        out_str(o, value);
+        out_mem(o, "\r\n", 2);
 }
 
 int http_response_head(const HttpResponse *r, char *buf, size_t size) {
@@ -126,26 +129,41 @@ int http_response_head(const HttpResponse *r, char *buf, size_t size) {
         if (size == 0)
                 return -ENOBUFS;
 
-        out_printf(&o, "HTTP/1.1 %u %s\r\n", r->status, http_response_reason(r->status));
+        out_str(&o, "HTTP/1.1 ");
+        out_u64(&o, r->status);
+        out_mem(&o, " ", 1);
+        out_str(&o, http_response_reason(r->status));
+        out_mem(&o, "\r\n", 2);
         if (r->server && r->server[0])
-                out_printf(&o, "Server: %s\r\n", r->server);
-        out_printf(&o, "Date: %s\r\n", r->date ?: http_response_format_date(r->date_usec, date));
+                out_field(&o, "Server: ", r->server);
+        out_field(&o, "Date: ", r->date ?: http_response_format_date(r->date_usec, date));
         if (r->content_type)
-                out_printf(&o, "Content-Type: %s\r\n", r->content_type);
-        if (r->has_body_length)
-                out_printf(&o, "Content-Length: %" PRIu64 "\r\n", r->content_length);
-        if (r->last_modified_usec > 0)
-                out_printf(&o, "Last-Modified: %s\r\n",
-                           http_response_format_date(r->last_modified_usec, date));
+                out_field(&o, "Content-Type: ", r->content_type);
+        if (r->has_body_length) {
+                out_str(&o, "Content-Length: ");
+                out_u64(&o, r->content_length);
+                out_mem(&o, "\r\n", 2);
+        }
+        if (r->last_modified)
+                out_field(&o, "Last-Modified: ", r->last_modified);
+        else if (r->last_modified_usec > 0)
+                out_field(&o, "Last-Modified: ", http_response_format_date(r->last_modified_usec, date));
         if (r->etag)
-                out_printf(&o, "ETag: %s\r\n", r->etag);
-        if (r->content_range)
-                out_printf(&o, "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n",
-                           r->range_first, r->range_last, r->range_total);
-        else if (r->range_unsatisfied)
-                out_printf(&o, "Content-Range: bytes */%" PRIu64 "\r\n", r->range_total);
+                out_field(&o, "ETag: ", r->etag);
+        if (r->content_range || r->range_unsatisfied) {
+                out_str(&o, "Content-Range: bytes ");
+                if (r->content_range) {
+                        out_u64(&o, r->range_first);
+                        out_mem(&o, "-", 1);
+                        out_u64(&o, r->range_last);
+                } else
+                        out_mem(&o, "*", 1);
+                out_mem(&o, "/", 1);
+                out_u64(&o, r->range_total);
+                out_mem(&o, "\r\n", 2);
+        }
         if (r->location)
-                out_printf(&o, "Location: %s\r\n", r->location);
+                out_field(&o, "Location: ", r->location);
         if (r->allow)
                 out_str(&o, "Allow: GET, HEAD\r\n");
         if (r->accept_ranges)

@@ -21,6 +21,7 @@ typedef struct HttpResponse {
         bool has_body_length;           /* emit Content-Length */
         uint64_t content_length;
         usec_t last_modified_usec;      /* 0 = no header */
+        const char *last_modified;      /* preformatted Last-Modified value, or NULL */
         const char *etag;               /* NULL = no header; quoted */
         bool accept_ranges;             /* "Accept-Ranges: bytes" */
         bool content_range;             /* 206: "bytes first-last/total" */

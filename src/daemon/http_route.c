@@ -26,6 +26,7 @@ static int route_file(HttpConn *c, const HttpRequest *req, const HttpCacheEntry 
                 .status = 200,
                 .etag = etag,
                 .last_modified_usec = mtime ?: 1,
+                .last_modified = e ? e->last_modified : NULL,
                 .accept_ranges = true,
         };
         HttpBody body = HTTP_BODY_NONE;
