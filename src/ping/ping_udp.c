@@ -232,13 +232,29 @@ static nsec_t receive_time(Stats *st, const struct timespec *stamp) {
         return mono - (real - k);
 }
 
+/* The lab's original server (and netlabd's lab_compat mode for non-probes) answers
+ * "<its clock in ms> <the request>": find our probe after such a prefix. The reply is
+ * then treated like a plain echo's (no netlab stamps). */
+static int decode_lab_reply(const uint8_t *buf, size_t len, Probe *ret) {
+        size_t i = 0;
+
+        while (i < len && i < 24 && buf[i] >= '0' && buf[i] <= '9')
+                i++;
+        if (i == 0 || i >= len || buf[i] != ' ')
+                return -EBADMSG;
+        if (probe_decode(buf + i + 1, len - i - 1, ret) < 0)
+                return -EBADMSG;
+        ret->flags &= (uint8_t) ~PROBE_FLAG_REPLY;
+        return 0;
+}
+
 static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
         Ping *p = u->ping;
         Probe pr;
         nsec_t rtt = 0;
         bool reordered = false;
 
-        if (probe_decode(buf, len, &pr) < 0) {
+        if (probe_decode(buf, len, &pr) < 0 && decode_lab_reply(buf, len, &pr) < 0) {
                 u->invalid++;
                 if (!u->told_invalid)
                         log_warning("Ignoring a %zu-byte reply that is not a netlab probe", len);

@@ -2,7 +2,8 @@
 # ping-impair.sh — netlab-ping's measurements against netlabd's impairment (fixed seed):
 # loss 0.3 over 3000 probes within the 99.9% binomial interval, the emulated count equal
 # to the daemon's own drop counter and no network loss; delay 20 ms -> p50 in 20..21.5 ms;
-# duplicates and reordering detected when configured. Every wait is bounded.
+# duplicates and reordering detected when configured; SIGINT with replies still delayed
+# by the server reports them in flight, not lost. Every wait is bounded.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 nl_init
@@ -68,6 +69,26 @@ assert r["min"] >= 20.0, r
 assert d["server"]["hold_ms"]["min"] >= 19.9, d["server"]
 PY
 nl_pass "delay 20 ms: p50 within 20..21.5 ms, server hold time reported"
+
+# SIGINT with replies still on their way (20 ms delay, a probe every 5 ms): they are
+# reported as in flight, not lost
+"$PING" -q --json -c 0 -i 0.005 "127.0.0.1:$PORT" >"$NL_TMP/int.json" 2>/dev/null &
+pid=$!
+nl_track "$pid"
+sleep 0.5
+kill -INT "$pid"
+st=0
+wait "$pid" || st=$?
+[ "$st" -eq 0 ] || nl_fail "SIGINT with probes in flight: exit $st"
+python3 - "$NL_TMP/int.json" <<'PY' || nl_fail "SIGINT in flight: $(cat "$NL_TMP/int.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["probes"]
+assert d["interrupted"] is True
+assert p["in_flight"] >= 1 and p["lost"] == 0, p
+assert p["received"] + p["in_flight"] == p["sent"], p
+PY
+nl_pass "SIGINT: replies still delayed by the server are in flight, not lost"
 nl_stop
 
 # ---- duplicates and reordering --------------------------------------------------------------

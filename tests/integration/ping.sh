@@ -4,7 +4,7 @@
 # against a plain socat echo (RTT and loss only, said once), bad flags and names (exit 2,
 # and valid JSON with --json), the --json document's fields (python3 json), --json-lines,
 # SIGINT mid-run (summary, in-flight probes not lost) and SIGQUIT (interim line, run
-# continues). Every wait is bounded.
+# continues), and the lab server's "<ms> <request>" replies. Every wait is bounded.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 nl_init
@@ -167,3 +167,26 @@ if command -v socat >/dev/null 2>&1; then
 else
         echo "skip: socat not installed"
 fi
+
+# ---- the lab's own server: "<ms> <request>" replies ------------------------------------------
+cat >"$NL_TMP/lab.py" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    d, a = s.recvfrom(65535)
+    s.sendto(b"%d " % int(time.time() * 1000) + d, a)
+PY
+python3 "$NL_TMP/lab.py" "$PORT" &
+lpid=$!
+nl_track "$lpid"
+i=0
+while ! "$PING" -q -c 1 -W 0.2 "127.0.0.1:$PORT" >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ "$i" -lt 50 ] || nl_fail "lab-style echo did not come up"
+        sleep 0.1
+done
+"$PING" -c 3 -i 0.05 "127.0.0.1:$PORT" >"$out" 2>/dev/null || nl_fail "lab-style echo: exit $?"
+grep -q '^3 probes transmitted, 3 received' "$out" || nl_fail "lab-style echo: $(cat "$out")"
+kill "$lpid" 2>/dev/null || true
+nl_pass "the lab server's '<ms> <request>' replies are understood"
