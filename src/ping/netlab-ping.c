@@ -69,8 +69,7 @@ static void help(FILE *f) {
 }
 
 /* Reports a fatal error the ping way ("netlab-ping: ..." on stderr) and, with --json or
- * --json-lines, as a JSON error document so stdout stays parseable. Returns -EINVAL-ish
- * sentinel for "exit 2". */
+ * --json-lines, as a JSON error document so stdout stays parseable. Returns EXIT_ERROR. */
 _printf_(1, 2) static int fail(const char *format, ...) {
         char msg[1024];
         va_list ap;
@@ -305,19 +304,12 @@ static int split_url(const char *url, char **ret_host, char **ret_host_header, u
         if (r < 0)
                 return r;
 
+        /* request-target: the path and query, without the fragment (RFC 9110 §4.2.1);
+         * "http://host?q" asks for "/?q". */
         const char *path = a + n;
-        char *p = path[0] == '/' ? strndup(path, strcspn(path, "#")) :
-                  path[0] == '?' ? NULL : strdup("/");
-        if (path[0] == '?') {
-                size_t len = strcspn(path, "#");
-                p = malloc(len + 2);
-                if (p) {
-                        p[0] = '/';
-                        memcpy(p + 1, path, len);
-                        p[len + 1] = '\0';
-                }
-        }
-        if (!p)
+        size_t len = strcspn(path, "#");
+        char *p = NULL;
+        if (asprintf(&p, "%s%.*s", path[0] == '/' ? "" : "/", (int) len, path) < 0)
                 return -ENOMEM;
 
         *ret_host = TAKE_PTR(host);

@@ -553,8 +553,6 @@ static void on_readable(PingHttp *h) {
 }
 
 static void on_writable(PingHttp *h) {
-        Ping *p = h->ping;
-
         if (h->state == HTTP_CONNECTING) {
                 int err = 0;
                 socklen_t len = sizeof(err);
@@ -585,7 +583,6 @@ static void on_writable(PingHttp *h) {
         h->t_sent = ping_now(CLOCK_MONOTONIC);
         h->state = HTTP_READ_HEAD;
         (void) sd_event_source_set_io_events(h->io_source, EPOLLIN);
-        (void) p;
 }
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
