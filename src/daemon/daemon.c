@@ -98,6 +98,7 @@ static int daemon_serve_dynamic(void *userdata, const char *path, const struct s
                 .version = PACKAGE_VERSION,
                 .echo = d->echo ? echo_get_counters(d->echo) : NULL,
                 .http = d->http ? http_server_get_counters(d->http) : NULL,
+                .http_requests = d->http ? http_server_get_metrics(d->http) : NULL,
                 .echo_queue_length = d->echo ? echo_queue_length(d->echo) : 0,
                 .echo_flows = d->echo ? echo_n_flows(d->echo) : 0,
                 .http_connections = d->http ? http_server_n_connections(d->http) : 0,
