@@ -122,19 +122,26 @@ grep -q '^STOPPING=1' "$NL_TMP/notify.txt" || nl_fail "no STOPPING=1"
 nl_pass "SIGTERM: exit 0 quickly, STOPPING=1"
 
 # ---- bind failure: 71 ------------------------------------------------------------------
-python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
-time.sleep(5)' "$PORT" &
+# The blocker binds a port of the kernel's choosing and reports it, so no other test can
+# race us for it; netlabd runs under timeout(1) so that a bug cannot hang the suite.
+python3 -u -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(30)' >"$NL_TMP/blocker.port" &
 blocker=$!
 nl_track $blocker
-sleep 0.3
+nl_wait_log '^[0-9]+$' 5 "$NL_TMP/blocker.port" || nl_fail "blocker did not start"
+BUSY=$(cat "$NL_TMP/blocker.port")
+sed "s/echo = { listen = \[\"127.0.0.1:$PORT\"\]/echo = { listen = [\"127.0.0.1:$BUSY\"]/" \
+        "$NL_TMP/netlab.conf" >"$NL_TMP/busy.conf"
+grep -q "127.0.0.1:$BUSY" "$NL_TMP/busy.conf" || nl_fail "could not write busy.conf"
 set +e
-"$NETLABD" -c "$NL_TMP/netlab.conf" >"$NL_TMP/busy.log" 2>&1; rc=$?
+timeout 10 "$NETLABD" -c "$NL_TMP/busy.conf" >"$NL_TMP/busy.log" 2>&1; rc=$?
 set -e
 kill $blocker 2>/dev/null || true
 [ "$rc" = 71 ] || nl_fail "port in use: exit $rc, want 71"
-grep -q "Failed to listen on '127.0.0.1:$PORT': Address already in use" "$NL_TMP/busy.log" ||
+grep -q "Failed to listen on '127.0.0.1:$BUSY': Address already in use" "$NL_TMP/busy.log" ||
         nl_fail "port in use: message: $(cat "$NL_TMP/busy.log")"
 nl_pass "port in use: 71 with a clear message"
 

@@ -48,18 +48,26 @@ nl_track() {
 }
 
 nl_free_port() {
+        # Picks from below the kernel's ephemeral range (32768+ by default): client sockets
+        # of concurrently running tests get their implicit ports from that range, so they
+        # cannot grab the port between this check and netlabd's bind.
         python3 - <<'PY'
-import socket
-for _ in range(100):
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+import os, random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+rng = random.Random(os.getpid() ^ int.from_bytes(os.urandom(4), "little"))
+for _ in range(1000):
+    port = rng.randrange(10000, max(lo, 10001))
+    socks = []
     try:
-        u.bind(("127.0.0.1", port))
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind)
+            socks.append(s)
+            s.bind(("127.0.0.1", port))
     except OSError:
-        t.close(); u.close(); continue
-    t.close(); u.close()
+        continue
+    finally:
+        for s in socks:
+            s.close()
     print(port)
     break
 PY
