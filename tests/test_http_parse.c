@@ -141,8 +141,8 @@ static const struct {
         { "get / HTTP/1.1\r\nHost: a\r\n\r\n", -EOPNOTSUPP, 0, -1 },               /* case-sensitive */
         { "Get / HTTP/1.1\r\nHost: a\r\n\r\n", -EOPNOTSUPP, 0, -1 },
         { "PROPFIND / HTTP/1.1\r\n", -EOPNOTSUPP, 0, -1 },                          /* early */
-        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", -EOPNOTSUPP, 0, -1 },
-        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", -EOPNOTSUPP, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        { "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ALL, HTTP_METHOD_POST, 1 },
 
         /* 505 */
         { "GET / HTTP/2.0\r\n\r\n", -EPROTONOSUPPORT, 0, -1 },
@@ -182,6 +182,77 @@ START_TEST(test_parse_table) {
                 if (cases[_i].keep_alive >= 0)
                         ck_assert_int_eq(req.keep_alive, cases[_i].keep_alive);
         }
+}
+END_TEST
+
+static const struct {
+        const char *raw;
+        int expect;                     /* 1 done, 0 need more, -errno */
+        size_t consumed;                /* when done: bytes of the body */
+} chunks[] = {
+        { "0\r\n\r\n", 1, 5 },
+        { "0\r\n\r\nGET / HTTP/1.1\r\n", 1, 5 },            /* the next request stays */
+        { "5\r\nhello\r\n0\r\n\r\n", 1, 15 },
+        { "5;ext=1\r\nhello\r\n0;x\r\n\r\n", 1, 23 },
+        { "A\r\n0123456789\r\n0\r\n\r\n", 1, 20 },
+        { "a\r\n0123456789\r\n00\r\nTrailer: x\r\n\r\n", 1, 33 },
+        { "5\nhello\n0\n\n", 1, 11 },                       /* bare LF, like the head */
+        { "5\r\nhel", 0, 0 },
+        { "5\r\nhello\r\n", 0, 0 },
+        { "0\r\n", 0, 0 },
+        { "0\r\nX: y\r\n", 0, 0 },
+        { "", 0, 0 },
+        { "\r\n", -EBADMSG, 0 },                               /* no size */
+        { "g\r\n", -EBADMSG, 0 },
+        { "-5\r\n", -EBADMSG, 0 },
+        { "5\rhello", -EBADMSG, 0 },                           /* bare CR */
+        { "5\r\nhelloXX", -EBADMSG, 0 },                      /* no CRLF after data */
+        { "5;\x01\r\nhello\r\n", -EBADMSG, 0 },              /* CTL in an extension */
+        { "0\r\n folded\r\n\r\n", -EBADMSG, 0 },             /* obs-fold in the trailer */
+        { "0\r\nX: \x01\r\n\r\n", -EBADMSG, 0 },
+        { "0\r\n\rx", -EBADMSG, 0 },
+        { "401\r\n", -EMSGSIZE, 0 },                           /* 1025 > limit 1024 */
+        { "200\r\n", 0, 0 },                                   /* 512: fine so far */
+        { "fffffffffffffffff\r\n", -EMSGSIZE, 0 },             /* 17 hex digits */
+};
+
+START_TEST(test_chunked_table) {
+        const char *raw = chunks[_i].raw;
+        size_t len = strlen(raw), consumed = 99;
+        HttpChunkState st = {}, st2 = {};
+        int r = http_parse_chunked(&st, raw, len, 1024, &consumed);
+
+        ck_assert_msg(r == chunks[_i].expect, "chunk case %d: %d", _i, r);
+        if (r == 1)
+                ck_assert_int_eq(consumed, chunks[_i].consumed);
+        if (r == 0)
+                ck_assert_int_eq(consumed, len);
+
+        /* Byte by byte gives the same verdict. */
+        size_t total = 0;
+        int r2 = 0;
+        for (size_t i = 0; i < len && r2 == 0; i++) {
+                size_t c = 0;
+
+                r2 = http_parse_chunked(&st2, raw + i, 1, 1024, &c);
+                total += r2 >= 0 ? c : 0;
+        }
+        ck_assert_int_eq(r2, r);
+        if (r == 1)
+                ck_assert_int_eq(total, chunks[_i].consumed);
+}
+END_TEST
+
+START_TEST(test_chunked_two_chunks_over_limit) {
+        HttpChunkState st = {};
+        size_t c;
+        char body[1200];
+
+        /* 2 x 600 bytes: each chunk fits, the sum does not */
+        memset(body, 'x', sizeof(body));
+        ck_assert_int_eq(http_parse_chunked(&st, "258\r\n", 5, 1024, &c), 0);
+        ck_assert_int_eq(http_parse_chunked(&st, body, 600, 1024, &c), 0);
+        ck_assert_int_eq(http_parse_chunked(&st, "\r\n258\r\n", 7, 1024, &c), -EMSGSIZE);
 }
 END_TEST
 
@@ -299,6 +370,8 @@ static Suite *http_parse_suite(void) {
         tcase_add_test(tc, test_parse_limits);
         tcase_add_test(tc, test_parse_pipelined);
         tcase_add_test(tc, test_parse_status_map);
+        tcase_add_loop_test(tc, test_chunked_table, 0, ELEMENTSOF(chunks));
+        tcase_add_test(tc, test_chunked_two_chunks_over_limit);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -52,6 +52,8 @@ struct HttpConn {
         uint64_t file_off, file_end;
 
         uint64_t discard;               /* request body bytes still to skip */
+        bool chunked;                   /* a chunked request body still to skip */
+        HttpChunkState chunk;
         uint64_t bytes_sent;            /* for this response: head + body */
         usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
         usec_t req_start;
@@ -440,6 +442,8 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
         c->minor_version = (uint8_t) req->minor_version;
         c->keep_alive = req->keep_alive;
         c->discard = req->has_content_length ? req->content_length : 0;
+        c->chunked = req->chunked;
+        c->chunk = (HttpChunkState) {};
         env->counters.requests++;
 
         if (c->discard > env->conf->http.max_body) {
@@ -523,9 +527,53 @@ static int conn_recv_head(HttpConn *c) {
         }
 }
 
+/* Skips a chunked body: read into rbuf, decode, keep what follows it (the next
+ * request). Returns 1 when done, 0 when waiting, < 0 to close. */
+static int conn_discard_chunked(HttpConn *c) {
+        HttpConnEnv *env = c->env;
+        int r;
+
+        for (;;) {
+                size_t consumed = 0;
+                ssize_t n;
+
+                r = conn_rbuf_get(c);
+                if (r < 0)
+                        return r;
+                if (c->rlen > 0) {
+                        r = http_parse_chunked(&c->chunk, c->rbuf, c->rlen, env->conf->http.max_body, &consumed);
+                        if (r < 0)
+                                return r;       /* framing broken or too large: close */
+                        memmove(c->rbuf, c->rbuf + consumed, c->rlen - consumed);
+                        c->rlen -= (uint32_t) consumed;
+                        c->rprev = 0;
+                        if (r > 0) {
+                                c->chunked = false;
+                                return 1;
+                        }
+                }
+                n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                conn_set_events(c, EPOLLIN);
+                                return 0;
+                        }
+                        return -errno;
+                }
+                if (n == 0)
+                        return -ECONNRESET;
+                c->rlen += (uint32_t) n;
+        }
+}
+
 /* Skips request body bytes. Returns 1 when done, 0 when waiting, < 0 to close. */
 static int conn_discard(HttpConn *c) {
         HttpConnEnv *env = c->env;
+
+        if (c->chunked)
+                return conn_discard_chunked(c);
 
         while (c->discard > 0) {
                 ssize_t n = recv(c->fd, env->scratch, (size_t) MIN(c->discard, (uint64_t) sizeof(env->scratch)), 0);
@@ -568,9 +616,21 @@ static int conn_finish_response(HttpConn *c) {
         body = (size_t) MIN(c->discard, (uint64_t) (c->rlen - used));
         used += body;
         c->discard -= body;
+        if (c->chunked && c->rbuf) {
+                size_t consumed = 0;
+                int r = http_parse_chunked(&c->chunk, c->rbuf + used, c->rlen - used, env->conf->http.max_body,
+                                           &consumed);
+
+                used += consumed;
+                if (r < 0) {
+                        c->keep_alive = false;      /* cannot find the next request */
+                        c->linger = true;
+                } else if (r > 0)
+                        c->chunked = false;
+        }
 
         if (!c->keep_alive) {
-                if (c->linger || c->discard > 0 || c->rlen > used) {
+                if (c->linger || c->discard > 0 || c->chunked || c->rlen > used) {
                         conn_start_linger(c);
                         return 0;
                 }
@@ -596,7 +656,7 @@ static int conn_finish_response(HttpConn *c) {
         c->method = -1;
         c->status = 0;
 
-        if (c->discard > 0) {
+        if (c->discard > 0 || c->chunked) {
                 c->state = HTTP_CONN_DISCARD_BODY;
                 c->deadline = http_conn_env_now(env) + env->conf->http.header_timeout_usec;
                 return 1;

@@ -475,7 +475,7 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
         if (seen_te) {
                 if (req.has_content_length || req.minor_version == 0 || !te_chunked)
                         return -EBADMSG;
-                return -EOPNOTSUPP;             /* chunked request bodies: not implemented */
+                req.chunked = true;
         }
         /* RFC 9112 §3.2: a 1.1 request without Host is a 400. */
         if (req.minor_version >= 1 && !seen_host)
@@ -485,4 +485,144 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
         memcpy(ret->headers, req.headers, req.n_headers * sizeof(HttpHeader));
         ret->n_headers = req.n_headers;
         return (int) head_end;
+}
+
+enum {
+        CHUNK_SIZE,             /* hex digits */
+        CHUNK_EXT,              /* after ';' (or BWS) up to the CR/LF */
+        CHUNK_SIZE_LF,          /* CR seen after the size line */
+        CHUNK_DATA,
+        CHUNK_DATA_CR,          /* CRLF after the data */
+        CHUNK_DATA_LF,
+        CHUNK_TRAILER_START,    /* start of a trailer line, or the final CRLF */
+        CHUNK_TRAILER,          /* inside a trailer field line */
+        CHUNK_TRAILER_LF,       /* CR seen at the end of a trailer line */
+        CHUNK_END_LF,           /* CR of the final CRLF seen */
+        CHUNK_DONE,
+};
+
+static int hexval(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t limit, size_t *ret_consumed) {
+        size_t i = 0;
+
+        assert(st);
+        assert(buf || len == 0);
+        assert(ret_consumed);
+
+        while (i < len && st->state != CHUNK_DONE) {
+                char c = buf[i];
+                int h;
+
+                switch (st->state) {
+                case CHUNK_SIZE:
+                        h = hexval(c);
+                        if (h >= 0) {
+                                if (st->size_digits >= 16)
+                                        return -EMSGSIZE;
+                                st->size = st->size * 16 + (uint64_t) h;
+                                st->size_digits++;
+                                break;
+                        }
+                        if (st->size_digits == 0)
+                                return -EBADMSG;
+                        if (st->size > limit || st->total + st->size > limit)
+                                return -EMSGSIZE;
+                        st->total += st->size;
+                        st->line_len = 0;
+                        if (c == ';' || c == ' ' || c == '\t')
+                                st->state = CHUNK_EXT;
+                        else if (c == '\r')
+                                st->state = CHUNK_SIZE_LF;
+                        else if (c == '\n')
+                                goto size_line_done;
+                        else
+                                return -EBADMSG;
+                        break;
+                case CHUNK_EXT:
+                        if (c == '\r')
+                                st->state = CHUNK_SIZE_LF;
+                        else if (c == '\n')
+                                goto size_line_done;
+                        else if (!is_field_char((unsigned char) c) || ++st->line_len > HTTP_CHUNK_LINE_MAX)
+                                return -EBADMSG;
+                        break;
+                case CHUNK_SIZE_LF:
+                        if (c != '\n')
+                                return -EBADMSG;
+                size_line_done:
+                        st->size_digits = 0;
+                        st->state = st->size == 0 ? CHUNK_TRAILER_START : CHUNK_DATA;
+                        break;
+                case CHUNK_DATA: {
+                        size_t n = (size_t) MIN(st->size, (uint64_t) (len - i));
+
+                        st->size -= n;
+                        i += n;
+                        if (st->size == 0)
+                                st->state = CHUNK_DATA_CR;
+                        continue;
+                }
+                case CHUNK_DATA_CR:
+                        if (c == '\r')
+                                st->state = CHUNK_DATA_LF;
+                        else if (c == '\n')
+                                st->state = CHUNK_SIZE;
+                        else
+                                return -EBADMSG;
+                        break;
+                case CHUNK_DATA_LF:
+                        if (c != '\n')
+                                return -EBADMSG;
+                        st->state = CHUNK_SIZE;
+                        break;
+                case CHUNK_TRAILER_START:
+                        st->line_len = 0;
+                        if (c == '\r')
+                                st->state = CHUNK_END_LF;
+                        else if (c == '\n')
+                                st->state = CHUNK_DONE;
+                        else if (is_ows(c))
+                                return -EBADMSG;        /* obs-fold in the trailer */
+                        else
+                                st->state = CHUNK_TRAILER;
+                        if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX)
+                                return -EBADMSG;
+                        break;
+                case CHUNK_TRAILER:
+                        if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX || ++st->line_len > HTTP_CHUNK_LINE_MAX)
+                                return -EBADMSG;
+                        if (c == '\r')
+                                st->state = CHUNK_TRAILER_LF;
+                        else if (c == '\n')
+                                st->state = CHUNK_TRAILER_START;
+                        else if (!is_field_char((unsigned char) c))
+                                return -EBADMSG;
+                        break;
+                case CHUNK_TRAILER_LF:
+                        if (c != '\n')
+                                return -EBADMSG;
+                        st->state = CHUNK_TRAILER_START;
+                        break;
+                case CHUNK_END_LF:
+                        if (c != '\n')
+                                return -EBADMSG;
+                        st->state = CHUNK_DONE;
+                        break;
+                default:
+                        return -EBADMSG;
+                }
+                i++;
+        }
+
+        *ret_consumed = i;
+        return st->state == CHUNK_DONE;
 }

@@ -56,6 +56,7 @@ typedef struct HttpRequest {
         bool keep_alive;                /* after applying the version default and Connection: */
         bool has_content_length;
         uint64_t content_length;        /* request body bytes that follow the head */
+        bool chunked;                   /* body in the chunked coding (http_parse_chunked) */
         HttpSlice if_none_match;
         HttpSlice if_modified_since;
         HttpSlice if_range;
@@ -80,14 +81,35 @@ typedef struct HttpRequest {
  *   -ENAMETOOLONG     request line longer than limits->max_request_line           -> 414
  *   -EMSGSIZE         head longer than limits->max_head, or more headers than
  *                     limits->max_headers                                         -> 431
- *   -EOPNOTSUPP       method token we do not know (known ones parse: caller -> 405),
- *                     or a chunked request body                                   -> 501
+ *   -EOPNOTSUPP       method token we do not know (known ones parse: caller -> 405) -> 501
  *   -EPROTONOSUPPORT  version other than HTTP/1.0 or HTTP/1.1                     -> 505
  * Errors in the request line are reported as soon as the line is complete, before the
  * rest of the head arrives. Never allocates, never reads outside buf[0..len), fills
  * *ret only on success (pointers into @buf: valid while the caller keeps it). */
 int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
                        HttpRequest *ret);
+
+/* Incremental decoder of a chunked request body (RFC 9112 §7.1), used to skip it:
+ * chunk sizes, extensions and trailer fields are checked, the data is not copied.
+ * Zero-initialise it; @limit is the largest body (sum of chunk sizes) accepted. */
+typedef struct HttpChunkState {
+        uint8_t state;
+        uint8_t size_digits;
+        uint16_t line_len;              /* bytes in the current extension or trailer line */
+        uint32_t trailer_len;           /* all trailer bytes so far */
+        uint64_t size;                  /* of the current chunk; then bytes left in it */
+        uint64_t total;
+} HttpChunkState;
+
+#define HTTP_CHUNK_LINE_MAX 4096        /* chunk extension or trailer line */
+#define HTTP_CHUNK_TRAILER_MAX 16384
+
+/* Feeds buf[0..len) to the decoder and sets *ret_consumed to the bytes that belong to
+ * the body (the rest is the next request). Returns 1 when the body is complete,
+ * 0 when more is needed (all of buf consumed), -EBADMSG for bad syntax (bad size, bare
+ * CR, CTL in an extension or trailer, missing CRLF after data, line too long), or
+ * -EMSGSIZE when the chunk sizes add up to more than @limit. Pure. */
+int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t limit, size_t *ret_consumed);
 
 /* Maps a parser errno to the HTTP status the server answers (400, 408 for -EAGAIN at
  * the header timeout, 414, 431, 501, 505). Unknown errnos -> 400. */

@@ -76,6 +76,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
         }
 
+        /* The same bytes as a chunked body, whole and split. */
+        {
+                HttpChunkState a = {}, b = {};
+                size_t ca = 0, cb1 = 0, cb2 = 0;
+                int ra, rb;
+
+                ra = http_parse_chunked(&a, buf, size, 1 << 20, &ca);
+                assert(ra == 0 || ra == 1 || ra == -EBADMSG || ra == -EMSGSIZE);
+                if (ra >= 0)
+                        assert(ca <= size && (ra == 1 || ca == size));
+                rb = http_parse_chunked(&b, buf, size / 2, 1 << 20, &cb1);
+                if (rb == 0) {
+                        rb = http_parse_chunked(&b, buf + size / 2, size - size / 2, 1 << 20, &cb2);
+                        assert(rb == ra);
+                        if (rb >= 0)
+                                assert(cb1 + cb2 == ca);
+                }
+        }
+
         free(buf);
         free(req);
         return 0;

@@ -199,7 +199,8 @@ HOSTILE = [
     (b"GET /index.html?%zz HTTP/1.1\r\nHost: a\r\n\r\n", 200),               # query is not decoded
     (b"GET /escape.txt HTTP/1.1\r\nHost: a\r\n\r\n", 404),
     (b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", 404),                # raw UTF-8 path
-    (b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501),  # nginx: 200
+    (b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 200),
+    (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 405),
     (b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 405),                     # nginx: 400
     (b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 2000000\r\n\r\n", 413),
 ]
@@ -241,6 +242,17 @@ st2, _, b2, rest = read_response(s, rest)
 if (st1, st2, b2) != (200, 200, b"<h1>hello</h1>\n"): fail("body discard: %r %r %r" % (st1, st2, b2))
 s.close()
 print("ok: request body discarded, next request served")
+
+# a chunked body (RFC 9112 §7.1) is decoded and skipped, also when it arrives in pieces
+s = connect()
+s.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;e=1\r\nhel")
+st1, _, b1, rest = read_response(s)
+time.sleep(0.1)
+s.sendall(b"lo\r\n3\r\nabc\r\n0\r\nTrailer: t\r\n\r\nGET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+st2, _, b2, rest = read_response(s, rest)
+if (st1, st2, b2) != (405, 200, b"0123456789abcdefghij"): fail("chunked discard: %r %r %r" % (st1, st2, b2))
+s.close()
+print("ok: chunked request body skipped, next request served")
 
 # 1000 concurrent connections, all served
 N = 1000
