@@ -6,6 +6,12 @@
 #include <check.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +271,9 @@ static const struct {
         { "dir", -EISDIR },
         { ".", -EISDIR },
         { "fifo", -EPERM },             /* never a FIFO, device or socket */
+        { "dir/up/dir/up/index.html", 0 },      /* links resolved more than once */
+        { "dir/up/link-in", 0 },                /* a link reached through a link */
+        { "dir/up/../secret", -EXDEV },
 };
 
 START_TEST(test_open) {
@@ -280,6 +289,60 @@ START_TEST(test_open) {
                 ck_assert_msg(fd == -EXDEV || fd == -ELOOP, "'%s': %d", opens[_i].rel, fd);
         else
                 ck_assert_msg(fd == opens[_i].expect, "'%s': %d", opens[_i].rel, fd);
+}
+END_TEST
+
+/* The same table with openat2() denied by seccomp (ENOSYS), as under netlabd.service's
+ * DynamicUser=yes: the user-space resolver must give the same answers. Check runs every
+ * test in a forked child, so the filter stays there. */
+static int deny_openat2(void) {
+        struct sock_filter filter[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = ELEMENTSOF(filter), .filter = filter };
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                return -errno;
+        return 0;
+}
+
+START_TEST(test_open_fallback) {
+        struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
+        struct stat st;
+        int fd;
+
+        if (deny_openat2() < 0)
+                return;                 /* no seccomp here: nothing to test */
+        ck_assert_int_lt(syscall(SYS_openat2, root_fd, ".", &how, sizeof(how)), 0);
+        ck_assert_int_eq(errno, ENOSYS);
+
+        fd = http_serve_open(root_fd, opens[_i].rel, &st);
+        if (opens[_i].expect == 0) {
+                ck_assert_msg(fd >= 0, "fallback '%s': %d", opens[_i].rel, fd);
+                ck_assert(S_ISREG(st.st_mode));
+                safe_close(fd);
+        } else if (opens[_i].expect == -EXDEV)
+                ck_assert_msg(fd == -EXDEV || fd == -ELOOP, "fallback '%s': %d", opens[_i].rel, fd);
+        else
+                ck_assert_msg(fd == opens[_i].expect, "fallback '%s': %d", opens[_i].rel, fd);
+}
+END_TEST
+
+START_TEST(test_autoindex_fallback) {
+        _cleanup_free_ char *body = NULL;
+        size_t len = 0;
+
+        if (deny_openat2() < 0)
+                return;
+        ck_assert_int_eq(http_serve_autoindex(root_fd, "dir/", "/dir/", false, &body, &len), 0);
+        ck_assert_ptr_nonnull(strstr(body, ">a.txt<"));
+        free(body);
+        body = NULL;
+        ck_assert_int_lt(http_serve_autoindex(root_fd, "link-out", "/x/", false, &body, &len), 0);
+        ck_assert_int_eq(http_serve_autoindex(root_fd, "dir/up/dir/up/dir", "/d/", false, &body, &len), 0);
 }
 END_TEST
 
@@ -327,6 +390,8 @@ static Suite *http_serve_suite(void) {
         tcase_add_unchecked_fixture(fs, fixture_setup, fixture_teardown);
         tcase_add_loop_test(fs, test_open, 0, ELEMENTSOF(opens));
         tcase_add_test(fs, test_autoindex);
+        tcase_add_loop_test(fs, test_open_fallback, 0, ELEMENTSOF(opens));
+        tcase_add_test(fs, test_autoindex_fallback);
         suite_add_tcase(s, fs);
         return s;
 }

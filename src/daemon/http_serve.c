@@ -303,6 +303,133 @@ int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec
         return 1;
 }
 
+#define FALLBACK_SYMLINKS_MAX 40        /* like the kernel's MAXSYMLINKS */
+
+/* Walks from the root through the already resolved (real, symlink-free) directories of
+ * @done ("a/b" or ""), refusing symlinks, and returns an fd of the last one. */
+static int fallback_open_dir(int root_fd, const char *done) {
+        _cleanup_close_ int dir = -EBADF;
+        char buf[HTTP_SERVE_PATH_MAX];
+        char *save = NULL;
+
+        dir = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return -errno;
+        if (strlen(done) >= sizeof(buf))
+                return -ENAMETOOLONG;
+        strcpy(buf, done);
+        for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                int fd = openat(dir, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+                if (fd < 0)
+                        return -errno;
+                safe_close(dir);
+                dir = fd;
+        }
+        return TAKE_FD(dir);
+}
+
+/* openat2() is unavailable when a seccomp filter denies it with ENOSYS — systemd's
+ * RestrictSUIDSGID= (implied by DynamicUser=yes, as in netlabd.service) does, because
+ * seccomp cannot inspect struct open_how. Same contract, enforced in user space: every
+ * component is opened with O_NOFOLLOW from the previous directory's fd (so the kernel
+ * never follows a link for us), symlinks are read and resolved here, an absolute target
+ * or a ".." above the root is -EXDEV, more than 40 links -ELOOP. */
+static int open_beneath_fallback(int root_fd, const char *rel_path, int flags) {
+        _cleanup_close_ int dir = -EBADF;
+        char todo[HTTP_SERVE_PATH_MAX * 2], done[HTTP_SERVE_PATH_MAX] = "", link[HTTP_SERVE_PATH_MAX];
+        unsigned links = 0;
+        size_t done_len = 0;
+
+        if (strlen(rel_path) >= sizeof(todo))
+                return -ENAMETOOLONG;
+        strcpy(todo, rel_path);
+
+        dir = fallback_open_dir(root_fd, "");
+        if (dir < 0)
+                return dir;
+
+        for (;;) {
+                char *comp = todo, *rest;
+                bool last;
+                int fd;
+
+                while (*comp == '/')
+                        comp++;
+                if (*comp == 0) {
+                        /* Nothing left: the target is the directory we are in. */
+                        fd = openat(dir, ".", flags | O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                        return fd < 0 ? -errno : fd;
+                }
+                rest = strchr(comp, '/');
+                if (rest)
+                        *rest++ = 0;
+                else
+                        rest = comp + strlen(comp);
+                while (*rest == '/')
+                        rest++;
+                last = *rest == 0;
+
+                if (streq(comp, ".")) {
+                        memmove(todo, rest, strlen(rest) + 1);
+                        continue;
+                }
+                if (streq(comp, "..")) {
+                        char *slash;
+
+                        if (done_len == 0)
+                                return -EXDEV;
+                        slash = strrchr(done, '/');
+                        done_len = slash ? (size_t) (slash - done) : 0;
+                        done[done_len] = 0;
+                        safe_close(dir);
+                        dir = fallback_open_dir(root_fd, done);
+                        if (dir < 0)
+                                return dir;
+                        memmove(todo, rest, strlen(rest) + 1);
+                        continue;
+                }
+
+                fd = openat(dir, comp, (last ? flags | O_NONBLOCK | O_NOCTTY : O_DIRECTORY) |
+                                               O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd >= 0) {
+                        if (last)
+                                return fd;
+                        if (done_len + 1 + strlen(comp) >= sizeof(done)) {
+                                safe_close(fd);
+                                return -ENAMETOOLONG;
+                        }
+                        done_len += (size_t) sprintf(done + done_len, "%s%s", done_len ? "/" : "", comp);
+                        safe_close(dir);
+                        dir = fd;
+                        memmove(todo, rest, strlen(rest) + 1);
+                        continue;
+                }
+
+                int saved = -errno;
+                struct stat st;
+                ssize_t n;
+
+                if ((saved != -ELOOP && saved != -ENOTDIR) ||
+                    fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+                        return saved;
+                if (++links > FALLBACK_SYMLINKS_MAX)
+                        return -ELOOP;
+                n = readlinkat(dir, comp, link, sizeof(link) - 1);
+                if (n < 0)
+                        return -errno;
+                if (n == 0 || link[0] == '/')
+                        return -EXDEV;          /* absolute: leaves the root, like RESOLVE_BENEATH */
+                link[n] = 0;
+                /* The link's target replaces the component: "target/rest". */
+                if ((size_t) n + 1 + strlen(rest) + 1 > sizeof(todo))
+                        return -ENAMETOOLONG;
+                memmove(todo + n + 1, rest, strlen(rest) + 1);
+                memcpy(todo, link, (size_t) n);
+                todo[n] = '/';
+        }
+}
+
 static int open_beneath(int root_fd, const char *rel_path, uint64_t flags) {
         struct open_how how = {
                 .flags = flags | O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
@@ -312,6 +439,8 @@ static int open_beneath(int root_fd, const char *rel_path, uint64_t flags) {
 
         /* glibc has no openat2() wrapper. */
         fd = (int) syscall(SYS_openat2, root_fd, rel_path, &how, sizeof(how));
+        if (fd < 0 && errno == ENOSYS)
+                return open_beneath_fallback(root_fd, rel_path, (int) flags);
         if (fd < 0)
                 return -errno;
         return fd;
