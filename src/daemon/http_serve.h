@@ -60,7 +60,9 @@ int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec
  *   -EXDEV/-ELOOP     resolution tried to leave root, or a symlink loop -> 404
  *   -EACCES/-EPERM    not readable / not a regular file                -> 403
  *   -EISDIR           a directory (*ret_st is filled): caller tries the index
- *   -ENOSYS           kernel without openat2()
+ * When openat2() fails with ENOSYS (old kernel, or a seccomp filter such as systemd's
+ * RestrictSUIDSGID=), a user-space resolver with the same containment rules is used:
+ * O_NOFOLLOW per component, symlinks resolved here, absolute targets -EXDEV.
  * The fd is O_RDONLY|O_CLOEXEC|O_NONBLOCK and owned by the caller. */
 int http_serve_open(int root_fd, const char *rel_path, struct stat *ret_st);
 
