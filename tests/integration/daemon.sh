@@ -121,6 +121,30 @@ end=$(date +%s%N)
 grep -q '^STOPPING=1' "$NL_TMP/notify.txt" || nl_fail "no STOPPING=1"
 nl_pass "SIGTERM: exit 0 quickly, STOPPING=1"
 
+# ---- graceful stop: a delayed reply already queued still goes out ------------------------
+cat >"$NL_TMP/delay.conf" <<CONF
+echo = { listen = ["127.0.0.1:$PORT"]; delay = 400; rate_limit = 0.0; };
+http = { listen = ["127.0.0.1:$PORT"]; root = "www"; };
+CONF
+nl_start "$NL_TMP/delay.conf"
+out=$(python3 - "$PORT" "$NL_PID" <<'PY'
+import os, signal, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3.0)
+s.sendto(b"in flight", ("127.0.0.1", int(sys.argv[1])))
+time.sleep(0.15)                          # received and queued for 400 ms by now
+os.kill(int(sys.argv[2]), signal.SIGTERM)
+try:
+    print(s.recv(100).decode())
+except socket.timeout:
+    print("timeout")
+PY
+)
+[ "$out" = "in flight" ] || nl_fail "queued delayed reply lost on SIGTERM: '$out'"
+nl_stop
+[ "$NL_STATUS" = 0 ] || nl_fail "graceful stop: exit status $NL_STATUS"
+nl_pass "SIGTERM lets queued delayed replies go out, then exits 0"
+
 # ---- bind failure: 71 ------------------------------------------------------------------
 # The blocker binds a port of the kernel's choosing and reports it, so no other test can
 # race us for it; netlabd runs under timeout(1) so that a bug cannot hang the suite.
