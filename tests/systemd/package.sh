@@ -11,9 +11,9 @@
 #      debian/tests/smoke there (the autopkgtest), reinstall (the upgrade path: the
 #      postinst restarts the socket) and check it still answers, then purge and check
 #      that the units, the conffile and the processes are gone.
-# The .debs are left in BUILDDIR/deb/. The package's own 'make check' is skipped
-# (DEB_BUILD_OPTIONS=nocheck): the test command has just run the same suite twice on
-# the same tree. NETLAB_DEB_CHECK=1 runs it anyway.
+# The .debs are left in BUILDDIR/deb/. The package build runs the test suite from the
+# tarball, as dh_auto_test does for everyone (about a minute);
+# NETLAB_DEB_NOCHECK=1 skips it (DEB_BUILD_OPTIONS=nocheck).
 set -euo pipefail
 
 # shellcheck source=tests/systemd/lib.sh
@@ -43,7 +43,7 @@ log "clean export: $(basename "$TARBALL")"
 # ---- 2. build ----------------------------------------------------------------------------------
 
 opts=${DEB_BUILD_OPTIONS:-}
-[ "${NETLAB_DEB_CHECK:-0}" = 1 ] || opts="$opts nocheck"
+[ "${NETLAB_DEB_NOCHECK:-0}" != 1 ] || opts="$opts nocheck"
 if ! (cd "$TREE" && DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -us -uc -b) >"$OUT/build.log" 2>&1; then
         tail -40 "$OUT/build.log" >&2
         die "dpkg-buildpackage failed (log: $OUT/build.log)"
