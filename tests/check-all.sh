@@ -20,7 +20,7 @@ packages=(
         clang libclang-rt-14-dev
         curl socat python3 media-types procps iproute2 jq
         groff man-db prometheus chromium
-        debhelper dh-autoreconf lintian dpkg-dev
+        debhelper dh-autoreconf lintian dpkg-dev xz-utils
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -81,7 +81,9 @@ extra() {  # extra NAME COMMAND...: one more test outside make check
                 status=1
         fi
 }
+# These two share build/normal (make install, make dist): one after the other.
 extra "netlabd under a real systemd" tests/systemd/run.sh "$top/build/normal"
+extra "Debian packages: build, lintian, install under systemd" tests/systemd/package.sh "$top/build/normal"
 if [ -x tests/browser/run.sh ]; then
         extra "pages in headless Chromium" tests/browser/run.sh "$top/build/normal"
 fi

@@ -200,7 +200,7 @@ START_TEST(test_shipped_files) {
                 char path[512];
                 unsigned line = 0;
 
-                snprintf(path, sizeof(path), "%s/../../conf/%s", TEST_DATA_DIR, files[i]);
+                snprintf(path, sizeof(path), "%s/conf/%s", TOP_SRCDIR, files[i]);
                 ck_assert_msg(conf_load(path, &c, &line, &msg) == 0, "%s:%u: %s", path, line, msg);
         }
 }

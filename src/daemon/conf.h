@@ -12,7 +12,7 @@
 #include "macro.h"
 #include "time_util.h"
 
-#define CONF_DEFAULT_PATH "/etc/netlab.conf"
+#define CONF_DEFAULT_PATH SYSCONFDIR "/netlab.conf"   /* /etc/netlab.conf in the package */
 #define CONF_LIST_MAX 16                /* entries in a list value (listen, status_allow) */
 
 typedef enum LossModel {
