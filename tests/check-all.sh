@@ -4,8 +4,9 @@
 #   1. a normal out-of-tree build (-Werror) and `make check`,
 #   2. a second out-of-tree build with AddressSanitizer + UndefinedBehaviorSanitizer and
 #      `make check` again,
-#   3. the tests that need more than loopback and the built tree: netlabd under a real
-#      systemd (systemd-nspawn) and the pages in headless Chromium.
+#   3. the tests that need root and a container: netlabd under a real systemd
+#      (systemd-nspawn), and the Debian packages built, checked and installed there.
+# (The pages in headless Chromium are part of make check.)
 # Exits non-zero on any failure; ends with one "N passed, N failed" line.
 set -euo pipefail
 
@@ -84,9 +85,6 @@ extra() {  # extra NAME COMMAND...: one more test outside make check
 # These two share build/normal (make install, make dist): one after the other.
 extra "netlabd under a real systemd" tests/systemd/run.sh "$top/build/normal"
 extra "Debian packages: build, lintian, install under systemd" tests/systemd/package.sh "$top/build/normal"
-if [ -x tests/browser/run.sh ]; then
-        extra "pages in headless Chromium" tests/browser/run.sh "$top/build/normal"
-fi
 
 echo
 echo "$passed passed, $failed failed"
