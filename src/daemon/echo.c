@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -45,6 +46,13 @@
 #define ECHO_TIMER_SLACK_MAX_USEC 250
 #define ECHO_LAB_PREFIX_MAX 24          /* "18446744073709551615 " */
 
+/* UDP GSO (UDP_SEGMENT, Linux >= 4.18) for runs of equal-sized replies to one peer:
+ * at most 64 segments (the kernel's limit before 6.x), one IP datagram's worth of bytes,
+ * and segments that fit the IPv6 minimum MTU, so no path needs fragmentation. */
+#define ECHO_GSO_SEGMENTS_MAX 64
+#define ECHO_GSO_BYTES_MAX 65000
+#define ECHO_GSO_SIZE_MAX 1232
+
 #define FLOW_NONE UINT32_MAX
 
 typedef enum FlowKind {
@@ -82,6 +90,7 @@ typedef struct EchoSocket {
         Echo *echo;
         int fd;
         uint16_t port;                  /* local port, network order */
+        bool gso;                       /* UDP_SEGMENT works here (until it fails once) */
         sd_event_source *source;
 } EchoSocket;
 
@@ -108,6 +117,11 @@ struct QueuedReply {
         size_t len;
         uint8_t data[];
 };
+
+typedef union GsoCmsg {
+        struct cmsghdr align;
+        uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
+} GsoCmsg;
 
 typedef union CmsgBuf {
         struct cmsghdr align;
@@ -140,6 +154,9 @@ struct Echo {
         struct mmsghdr tx[ECHO_TX_MAX];
         struct iovec tx_iov[ECHO_TX_MAX];
         QueuedReply *tx_free[ECHO_TX_MAX];      /* nodes to free once sent */
+        struct mmsghdr gso[ECHO_TX_MAX];        /* tx[] grouped into UDP GSO messages */
+        GsoCmsg gso_cmsg[ECHO_TX_MAX];
+        size_t gso_first[ECHO_TX_MAX], gso_n[ECHO_TX_MAX];
         size_t n_tx;
         size_t tx_sock;
         usec_t now_rt;                  /* CLOCK_REALTIME of the current batch */
@@ -429,21 +446,21 @@ static void queue_rearm(Echo *e) {
 
 /* ---- sending ------------------------------------------------------------------------ */
 
-/* Sends the batch with sendmmsg(). A full socket buffer (EAGAIN, ENOBUFS) drops the rest
- * of the batch and counts it: a UDP echo never waits for buffer space and never spins.
- * Other errors (unreachable, EPERM from a firewall) lose only that one datagram. */
-static void tx_flush(Echo *e) {
-        int fd = e->socks[e->tx_sock].fd;
-        size_t i = 0;
+/* Sends tx[from..to) with sendmmsg(), one datagram per message. A full socket buffer
+ * (EAGAIN, ENOBUFS) drops the rest and counts it: a UDP echo never waits for buffer
+ * space and never spins. Other errors (unreachable, EPERM from a firewall) lose only
+ * that one datagram. */
+static void tx_send_plain(Echo *e, int fd, size_t from, size_t to) {
+        size_t i = from;
 
-        while (i < e->n_tx) {
-                int r = sendmmsg(fd, e->tx + i, (unsigned) (e->n_tx - i), MSG_DONTWAIT);
+        while (i < to) {
+                int r = sendmmsg(fd, e->tx + i, (unsigned) (to - i), MSG_DONTWAIT);
 
                 if (r < 0) {
                         if (errno == EINTR)
                                 continue;
                         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-                                e->counters.send_errors += e->n_tx - i;
+                                e->counters.send_errors += to - i;
                                 break;
                         }
                         e->counters.send_errors++;
@@ -455,10 +472,103 @@ static void tx_flush(Echo *e) {
                 e->counters.replied += (uint64_t) r;
                 i += (size_t) r;
         }
+}
 
-        for (size_t k = 0; k < e->n_tx; k++)
-                if (e->tx_free[k])
-                        reply_free(e, e->tx_free[k]);
+static bool tx_same_peer(const struct msghdr *a, const struct msghdr *b) {
+        return a->msg_namelen == b->msg_namelen && memcmp(a->msg_name, b->msg_name, a->msg_namelen) == 0;
+}
+
+/* Groups runs of replies to the same peer with the same length into one UDP GSO message
+ * each (UDP_SEGMENT): the kernel then routes and builds one large packet and splits it
+ * into the individual datagrams at the end, instead of walking the whole output path
+ * once per datagram. A flooding client gets most of its replies this way; the datagrams
+ * on the wire are identical. Returns the number of messages in e->gso[]. */
+static size_t tx_build_gso(Echo *e) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < e->n_tx;) {
+                size_t len = e->tx_iov[i].iov_len, j = i + 1;
+
+                if (len > 0 && len <= ECHO_GSO_SIZE_MAX)
+                        while (j < e->n_tx && j - i < ECHO_GSO_SEGMENTS_MAX && e->tx_iov[j].iov_len == len &&
+                               (j - i + 1) * len <= ECHO_GSO_BYTES_MAX &&
+                               tx_same_peer(&e->tx[i].msg_hdr, &e->tx[j].msg_hdr))
+                                j++;
+
+                e->gso[k].msg_hdr = (struct msghdr) {
+                        .msg_name = e->tx[i].msg_hdr.msg_name,
+                        .msg_namelen = e->tx[i].msg_hdr.msg_namelen,
+                        .msg_iov = &e->tx_iov[i],
+                        .msg_iovlen = j - i,
+                };
+                if (j - i > 1) {
+                        struct cmsghdr *c;
+                        uint16_t segment = (uint16_t) len;
+
+                        e->gso[k].msg_hdr.msg_control = &e->gso_cmsg[k];
+                        e->gso[k].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+                        c = CMSG_FIRSTHDR(&e->gso[k].msg_hdr);
+                        c->cmsg_level = SOL_UDP;
+                        c->cmsg_type = UDP_SEGMENT;
+                        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+                        memcpy(CMSG_DATA(c), &segment, sizeof(segment));
+                }
+                e->gso_first[k] = i;
+                e->gso_n[k] = j - i;
+                k++;
+                i = j;
+        }
+        return k;
+}
+
+/* Sends the k GSO messages. A kernel or route that cannot segment (EIO without checksum
+ * offload, EINVAL for an old kernel or a small path MTU) turns GSO off for the socket and
+ * the rest of the batch goes out one datagram per message. */
+static void tx_send_gso(Echo *e, EchoSocket *s, size_t k) {
+        size_t i = 0;
+
+        while (i < k) {
+                int r = sendmmsg(s->fd, e->gso + i, (unsigned) (k - i), MSG_DONTWAIT);
+
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+                                e->counters.send_errors += e->n_tx - e->gso_first[i];
+                                return;
+                        }
+                        if (e->gso_n[i] > 1 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP ||
+                                                errno == ENOPROTOOPT)) {
+                                log_debug_errno(errno, "UDP GSO not usable on the echo socket, sending "
+                                                "datagrams one by one: %m");
+                                s->gso = false;
+                                tx_send_plain(e, s->fd, e->gso_first[i], e->n_tx);
+                                return;
+                        }
+                        e->counters.send_errors += e->gso_n[i];
+                        i++;
+                        continue;
+                }
+                for (size_t m = i; m < i + (size_t) r; m++) {
+                        e->counters.replied += e->gso_n[m];
+                        e->counters.bytes_out += e->gso_n[m] * e->tx_iov[e->gso_first[m]].iov_len;
+                }
+                i += (size_t) r;
+        }
+}
+
+static void tx_flush(Echo *e) {
+        EchoSocket *s = &e->socks[e->tx_sock];
+        size_t k;
+
+        if (s->gso && e->n_tx > 1 && (k = tx_build_gso(e)) < e->n_tx)
+                tx_send_gso(e, s, k);
+        else
+                tx_send_plain(e, s->fd, 0, e->n_tx);
+
+        for (size_t j = 0; j < e->n_tx; j++)
+                if (e->tx_free[j])
+                        reply_free(e, e->tx_free[j]);
         e->n_tx = 0;
 }
 
@@ -864,7 +974,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                         safe_close(fds[i]);     /* sockets.c never passes more */
                         continue;
                 }
-                e->socks[e->n_socks++] = (EchoSocket) { .echo = e, .fd = fds[i] };
+                e->socks[e->n_socks++] = (EchoSocket) { .echo = e, .fd = fds[i], .gso = true };
         }
         e->event = sd_event_ref(event);
         e->lru_head = e->lru_tail = FLOW_NONE;
