@@ -1,9 +1,10 @@
 /* echo.c — the UDP echo data path: recvmmsg() a batch from a socket, decide each
  * datagram's fate (limits, rate limit, impairment model from impair.c), stamp netlab
- * probes in place, and send the immediate replies with one sendmmsg(). Replies that must
- * wait (delay, reorder hold, lab-compatibility text) are copied into a binary heap keyed
- * by deadline; one sd-event timer is armed for the earliest, and due replies go out in
- * sendmmsg() batches from its callback. Runs entirely inside the daemon's event loop. */
+ * probes in place, and send the immediate replies with one sendmmsg() (runs of replies
+ * to one peer as UDP GSO messages). Replies that must wait (delay, reorder hold,
+ * lab-compatibility text) are copied into a binary heap keyed by deadline; one sd-event
+ * timer is armed for the earliest, and due replies go out in sendmmsg() batches from its
+ * callback. Runs entirely inside the daemon's event loop. */
 #include <assert.h>
 #include <inttypes.h>
 #include <netinet/in.h>
