@@ -523,8 +523,9 @@ static size_t tx_build_gso(Echo *e) {
 }
 
 /* Sends the k GSO messages. A kernel or route that cannot segment (EIO without checksum
- * offload, EINVAL for an old kernel or a small path MTU) turns GSO off for the socket and
- * the rest of the batch goes out one datagram per message. */
+ * offload, EINVAL for an old kernel or a small path MTU, EMSGSIZE) turns GSO off for the
+ * socket and the rest of the batch goes out one datagram per message, so a failure that
+ * only GSO causes never loses replies twice. */
 static void tx_send_gso(Echo *e, EchoSocket *s, size_t k) {
         size_t i = 0;
 
@@ -538,8 +539,8 @@ static void tx_send_gso(Echo *e, EchoSocket *s, size_t k) {
                                 e->counters.send_errors += e->n_tx - e->gso_first[i];
                                 return;
                         }
-                        if (e->gso_n[i] > 1 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP ||
-                                                errno == ENOPROTOOPT)) {
+                        if (e->gso_n[i] > 1 && (errno == EIO || errno == EINVAL || errno == EMSGSIZE ||
+                                                errno == EOPNOTSUPP || errno == ENOPROTOOPT)) {
                                 log_debug_errno(errno, "UDP GSO not usable on the echo socket, sending "
                                                 "datagrams one by one: %m");
                                 s->gso = false;
