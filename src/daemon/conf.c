@@ -3,7 +3,6 @@
  * parser walks the file, matches each setting against the table (unknown keys are
  * errors, with a "did you mean" hint), checks types and ranges, and reports the first
  * problem as "line: message". The daemon prefixes the file name. */
-#include <arpa/inet.h>
 #include <assert.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -15,6 +14,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 #include "parse_util.h"
 #include "sockets.h"
 
@@ -365,26 +365,10 @@ static double setting_number(const config_setting_t *s) {
         return (double) config_setting_get_int64(s);
 }
 
-static int parse_cidr(const char *s) {
-        char addr[INET6_ADDRSTRLEN + 1];
-        const char *slash = strchr(s, '/');
-        size_t n = slash ? (size_t) (slash - s) : strlen(s);
-        unsigned char buf[16];
-        unsigned prefix, max;
+static int check_cidr(const char *s) {
+        MetricsCidr c;
 
-        if (n == 0 || n >= sizeof(addr))
-                return -EINVAL;
-        memcpy(addr, s, n);
-        addr[n] = '\0';
-        if (inet_pton(AF_INET, addr, buf) == 1)
-                max = 32;
-        else if (inet_pton(AF_INET6, addr, buf) == 1)
-                max = 128;
-        else
-                return -EINVAL;
-        if (slash && (safe_atou(slash + 1, &prefix) < 0 || prefix > max))
-                return -EINVAL;
-        return 0;
+        return metrics_cidr_parse(s, &c);
 }
 
 /* Reads a string or list of strings into a NULL-terminated vector, validating each
@@ -566,7 +550,7 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                                               check_listen, err, &l);
                 else
                         r = parse_string_list(k, s, "an address or CIDR, e.g. \"127.0.0.0/8\" or \"::1\"",
-                                              parse_cidr, err, &l);
+                                              check_cidr, err, &l);
                 if (r < 0)
                         return r;
                 if (k->type == CONF_TYPE_LISTEN && !l[0]) {
