@@ -80,6 +80,7 @@ int log_internal(int level, int error, const char *format, ...) {
         }
         if (log_ident && use_timestamps)
                 k += snprintf(buf + k, sizeof(buf) - k, "%s: ", log_ident);
+        k = MIN(k, (int) sizeof(buf) - 1);     /* snprintf reports what it would have written */
 
         /* "%m" must see the caller's error, not whatever errno happens to hold. */
         errno = error;
