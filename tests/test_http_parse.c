@@ -134,7 +134,23 @@ static const struct {
         { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", -EBADMSG, 0, -1 },
         { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", -EBADMSG, 0, -1 },
         { "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", -EBADMSG, 0, -1 },
-        { "GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", -EBADMSG, 0, -1 },
+        /* chunked twice, or not last over several lines (RFC 9112 §6.1) */
+        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", -EBADMSG, 0, -1 },
+        /* Host that is not uri-host [":" port] (RFC 9110 §7.2) */
+        { "GET / HTTP/1.1\r\nHost: a:xyz\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a:80:80\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a\\b\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: []\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a%4\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.1\r\nHost: a]\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET http://a:b/ HTTP/1.1\r\nHost: a\r\n\r\n", -EBADMSG, 0, -1 },
 
         /* 501 */
         { "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", -EOPNOTSUPP, 0, -1 },
@@ -143,13 +159,29 @@ static const struct {
         { "PROPFIND / HTTP/1.1\r\n", -EOPNOTSUPP, 0, -1 },                          /* early */
         { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
         { "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ALL, HTTP_METHOD_POST, 1 },
+        { "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n", ALL, HTTP_METHOD_POST, 1 },
+        /* RFC 9110 §2.5: HTTP/1.2..1.9 are read as 1.1 (keep-alive by default, Host required) */
+        { "GET / HTTP/1.2\r\nHost: a\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        { "GET / HTTP/1.9\r\nHost: a\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        /* two Range fields: both ignored later, not a 400 */
+        { "GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        /* Host = uri-host [":" port] */
+        { "GET / HTTP/1.1\r\nHost: a.b-c_d~e:8080\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        { "GET / HTTP/1.1\r\nHost: 127.0.0.1:\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        { "GET / HTTP/1.1\r\nHost: [v1.x]\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        { "GET / HTTP/1.1\r\nHost: a%41\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
+        { "GET / HTTP/1.1\r\nHost:\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },      /* empty is valid */
+        { "GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n", ALL, HTTP_METHOD_GET, 1 },
 
         /* 505 */
         { "GET / HTTP/2.0\r\n\r\n", -EPROTONOSUPPORT, 0, -1 },
-        { "GET / HTTP/1.2\r\nHost: a\r\n\r\n", -EPROTONOSUPPORT, 0, -1 },
+        { "GET / HTTP/9.9\r\nHost: a\r\n\r\n", -EPROTONOSUPPORT, 0, -1 },
         { "GET / HTTP/0.9\r\n\r\n", -EPROTONOSUPPORT, 0, -1 },
         { "GET / HTTP/3\r\n\r\n", -EPROTONOSUPPORT, 0, -1 },
-        { "GET / HTTP/1.10\r\n\r\n", -EPROTONOSUPPORT, 0, -1 },
+        { "GET / HTTP/1.10\r\n\r\n", -EBADMSG, 0, -1 },                           /* DIGIT "." DIGIT */
+        { "GET / HTTP/01.1\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1\r\n\r\n", -EBADMSG, 0, -1 },
+        { "GET / HTTP/1.x\r\n\r\n", -EBADMSG, 0, -1 },
         { "GET / HTTP/2.0\r\n", -EPROTONOSUPPORT, 0, -1 },                          /* early */
 
         /* 414 / 431 at the limits */
@@ -280,6 +312,27 @@ START_TEST(test_parse_incremental) {
 }
 END_TEST
 
+/* The fields http_serve and http_conn act on: preconditions, Expect, a doubled Range
+ * (kept with length 0, so it is ignored), and HTTP/1.2 read as 1.1. */
+START_TEST(test_parse_fields) {
+        const char *raw = "GET / HTTP/1.2\r\nHost: a\r\nIf-Match: \"x\"\r\nIf-Unmodified-Since: d\r\n"
+                          "Expect: 100-Continue\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n";
+        const char *raw10 = "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n";
+        HttpRequest req = {};
+
+        ck_assert_int_eq(http_parse_request(raw, strlen(raw), 0, &limits, &req), (int) strlen(raw));
+        ck_assert_uint_eq(req.minor_version, 1);
+        ck_assert(req.if_match.len == 3 && memcmp(req.if_match.p, "\"x\"", 3) == 0);
+        ck_assert(req.if_unmodified_since.len == 1);
+        ck_assert(req.expect_continue);
+        ck_assert(req.range.p && req.range.len == 0);
+
+        /* RFC 9110 §10.1.1: Expect in an HTTP/1.0 request is ignored */
+        ck_assert_int_eq(http_parse_request(raw10, strlen(raw10), 0, &limits, &req), (int) strlen(raw10));
+        ck_assert(!req.expect_continue);
+}
+END_TEST
+
 START_TEST(test_parse_absolute_form) {
         const char *raw = "GET http://host:81/p/q?z HTTP/1.1\r\nHost: other\r\n\r\n";
         HttpRequest req = {};
@@ -366,6 +419,7 @@ static Suite *http_parse_suite(void) {
 
         tcase_add_loop_test(tc, test_parse_table, 0, ELEMENTSOF(cases));
         tcase_add_test(tc, test_parse_incremental);
+        tcase_add_test(tc, test_parse_fields);
         tcase_add_test(tc, test_parse_absolute_form);
         tcase_add_test(tc, test_parse_limits);
         tcase_add_test(tc, test_parse_pipelined);

@@ -139,6 +139,30 @@ START_TEST(test_conditional) {
 END_TEST
 
 static const struct {
+        HttpSlice im, ius;
+        bool expect;
+} preconds[] = {
+        { NONE, NONE, false },
+        { S("\"e1\""), NONE, false },
+        { S("\"x\", \"e1\""), NONE, false },
+        { S("*"), NONE, false },
+        { S("\"x\""), NONE, true },
+        { S("W/\"e1\""), NONE, true },                  /* strong comparison */
+        { S("e1"), NONE, true },
+        { NONE, S("Sun, 06 Nov 1994 08:49:37 GMT"), false },
+        { NONE, S("Sun, 06 Nov 1994 08:49:38 GMT"), false },
+        { NONE, S("Sun, 06 Nov 1994 08:49:36 GMT"), true },
+        { NONE, S("garbage"), false },                  /* not a date: ignored */
+        { S("\"e1\""), S("Sun, 06 Nov 1994 08:49:36 GMT"), false },  /* If-Match wins */
+};
+
+START_TEST(test_precondition) {
+        ck_assert_msg(http_serve_precondition_failed(preconds[_i].im, preconds[_i].ius, "\"e1\"", MTIME + 500000) ==
+                      preconds[_i].expect, "case %d", _i);
+}
+END_TEST
+
+static const struct {
         HttpSlice range, if_range;
         int expect;
         uint64_t first, last;
@@ -160,6 +184,15 @@ static const struct {
         { S("bytes=-"), NONE, 0, 0, 0 },
         { S("bytes="), NONE, 0, 0, 0 },
         { S("bytes=0-1,5-6"), NONE, 0, 0, 0 },          /* several: whole file */
+        { S("bytes=0-1, 200-300"), NONE, 0, 0, 0 },     /* one satisfiable of several */
+        { S("bytes=100-200,300-"), NONE, -ERANGE, 0, 0 },       /* none satisfiable: 416 */
+        { S("bytes=100-200, -0"), NONE, -ERANGE, 0, 0 },
+        { S("bytes=100-200,x"), NONE, 0, 0, 0 },        /* an invalid spec: ignored */
+        { S("bytes=0-1,"), NONE, 1, 0, 1 },             /* empty list elements are allowed */
+        { S("bytes= 0-1 "), NONE, 1, 0, 1 },
+        { S("bytes=0 - 1"), NONE, 0, 0, 0 },            /* no OWS inside a spec */
+        { S("bytes=0-99999999999999999999999"), NONE, 1, 0, 99 },   /* clamped */
+        { (HttpSlice) { "bytes=0-1", 0 }, NONE, 0, 0, 0 },  /* doubled Range from the parser */
         { S("items=0-1"), NONE, 0, 0, 0 },
         { S("bytes=0-9"), S("\"e1\""), 1, 0, 9 },
         { S("bytes=0-9"), S("\"other\""), 0, 0, 0 },
@@ -382,6 +415,7 @@ static Suite *http_serve_suite(void) {
         tcase_add_test(tc, test_normalize_long);
         tcase_add_test(tc, test_hidden_and_escape);
         tcase_add_loop_test(tc, test_conditional, 0, ELEMENTSOF(conds));
+        tcase_add_loop_test(tc, test_precondition, 0, ELEMENTSOF(preconds));
         tcase_add_loop_test(tc, test_range, 0, ELEMENTSOF(ranges));
         tcase_add_test(tc, test_range_empty_file);
         tcase_add_test(tc, test_etag);

@@ -36,6 +36,7 @@ struct HttpConn {
         bool wbuf_owned;                /* wbuf is malloc'ed (else env->scratch) */
         bool drained;                   /* last recv() was short: the socket is empty */
         bool nodelay;                   /* TCP_NODELAY set */
+        bool expect_continue;           /* "Expect: 100-continue" and the body is not here yet */
         int8_t method;                  /* HttpMethod, -1 if the request line did not parse */
         uint8_t minor_version;          /* of the request being answered */
         uint16_t status;
@@ -342,18 +343,39 @@ wait:
  * body's memory and fd in every case. Returns like conn_send(). */
 int http_conn_respond(HttpConn *c, HttpResponse *resp, HttpBody body) {
         HttpConnEnv *env = c->env;
+        size_t pre = 0;
         int n;
 
         assert(c->state == HTTP_CONN_RECV_HEAD || c->state == HTTP_CONN_DISCARD_BODY);
 
         if (env->stopping)
                 c->keep_alive = false;
+        if (c->expect_continue && resp->status >= 400) {
+                /* An error: no point in asking for a body we would throw away; the
+                 * client learns from "Connection: close" not to send it. */
+                c->keep_alive = false;
+                c->linger = true;
+        }
         resp->server = env->conf->http.server_header;
         resp->date = env_date(env);
         resp->keep_alive = c->keep_alive;
         resp->http10 = c->method >= 0 && c->minor_version == 0;
 
-        n = http_response_head(resp, env->scratch, sizeof(env->scratch));
+        /* RFC 9110 §10.1.1: the client holds the body back until it sees 100 (Continue)
+         * or a final status. When we keep the connection we read the body (to skip
+         * it), so ask for it; when we close, the final status alone tells the client
+         * not to send it. */
+        if (c->expect_continue && c->keep_alive) {
+                static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+                pre = sizeof(cont) - 1;
+                memcpy(env->scratch, cont, pre);
+        }
+        c->expect_continue = false;
+
+        n = http_response_head(resp, env->scratch + pre, sizeof(env->scratch) - pre);
+        if (n >= 0)
+                n += (int) pre;
         if (n < 0) {
                 free(body.mem);
                 safe_close(body.file_fd);
@@ -450,6 +472,21 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
                 c->discard = 0;
                 return http_conn_respond_status(c, 413);
         }
+        if (c->chunked) {
+                /* Check the part of a chunked body that came with the head before
+                 * answering, so broken framing gets its 400 (or 413) rather than a 200
+                 * followed by a silent close; the rest is checked while skipping it. */
+                HttpChunkState probe = {};
+                size_t consumed = 0;
+                int r = http_parse_chunked(&probe, c->rbuf + head_len, c->rlen - head_len,
+                                           env->conf->http.max_body, &consumed);
+
+                if (r < 0)
+                        return http_conn_respond_status(c, r == -EMSGSIZE ? 413 : 400);
+                c->expect_continue = req->expect_continue && r == 0;
+        } else
+                c->expect_continue = req->expect_continue && c->discard > c->rlen - head_len;
+
         if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
                 return http_conn_respond_status(c, 405);
         return http_route_get(c, req);

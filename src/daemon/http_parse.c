@@ -50,6 +50,14 @@ static bool is_field_char(unsigned char c) {
         return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7f);
 }
 
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+static bool is_xdigit(char c) {
+        return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 static bool is_ows(char c) {
         return c == ' ' || c == '\t';
 }
@@ -114,17 +122,43 @@ static HttpMethod method_from_token(const char *p, size_t len) {
         return _HTTP_METHOD_INVALID;
 }
 
-/* Host (RFC 9110 §7.2) is uri-host [":" port]: reg-name, IPv4 or an IP-literal. We allow
- * exactly the characters those productions use, so no path, userinfo or whitespace. */
-static bool host_valid(const char *p, size_t len) {
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = p[i];
+static bool is_reg_name_char(unsigned char c) {
+        /* unreserved / sub-delims (RFC 3986 §2.2-2.3); '%' starts a pct-encoded octet */
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit((char) c) ||
+               (c != 0 && strchr("-._~!$&'()*+,;=%", c));
+}
 
-                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-                        continue;
-                if (!strchr("-._~!$&'()*+,;=:[]%", c) || c == 0)
+/* Host (RFC 9110 §7.2) is uri-host [":" port]: an IP-literal in brackets, or a reg-name
+ * (IPv4 addresses included) of unreserved, pct-encoded and sub-delims characters; port is
+ * *DIGIT. So no path, userinfo, whitespace or backslash, and "a:xyz" is invalid: §7.2
+ * makes an invalid Host a 400. An empty value is valid. */
+static bool host_valid(const char *p, size_t len) {
+        size_t i = 0;
+
+        if (len > 0 && p[0] == '[') {
+                /* IPv6address / IPvFuture: hex digits, '.', ':', and IPvFuture's
+                 * unreserved and sub-delims; checked as that superset. */
+                for (i = 1; i < len && p[i] != ']'; i++)
+                        if (p[i] != ':' && (p[i] == '%' || !is_reg_name_char(p[i])))
+                                return false;
+                if (i == 1 || i >= len)
                         return false;
-        }
+                i++;
+        } else
+                for (; i < len && p[i] != ':'; i++) {
+                        if (!is_reg_name_char(p[i]))
+                                return false;
+                        if (p[i] == '%' && (i + 2 >= len || !is_xdigit(p[i + 1]) || !is_xdigit(p[i + 2])))
+                                return false;
+                }
+
+        if (i == len)
+                return true;
+        if (p[i] != ':')
+                return false;
+        for (i++; i < len; i++)
+                if (!is_digit(p[i]))
+                        return false;
         return true;
 }
 
@@ -173,30 +207,21 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
                 return -EBADMSG;
         i++;
 
+        /* HTTP-version = HTTP-name "/" DIGIT "." DIGIT (RFC 9112 §2.3). */
         v = buf + i;
         vlen = e - i;
-        if (vlen < 6 || memcmp(v, "HTTP/", 5) != 0)
+        if (vlen < 6 || memcmp(v, "HTTP/", 5) != 0 || !is_digit(v[5]))
                 return -EBADMSG;
-        if (vlen == 8 && v[5] == '1' && v[6] == '.' && (v[7] == '0' || v[7] == '1'))
-                req->minor_version = (unsigned) (v[7] - '0');
-        else {
-                /* Well-formed but not 1.0/1.1 (HTTP/2.0, HTTP/0.9, HTTP/1.2) -> 505;
-                 * anything else in that position is garbage -> 400. */
-                size_t j = 5, d1 = 0, d2 = 0;
-
-                while (j < vlen && v[j] >= '0' && v[j] <= '9')
-                        j++, d1++;
-                if (j < vlen && v[j] == '.') {
-                        j++;
-                        while (j < vlen && v[j] >= '0' && v[j] <= '9')
-                                j++, d2++;
-                        if (d2 == 0)
-                                return -EBADMSG;
-                }
-                if (d1 == 0 || j != vlen)
-                        return -EBADMSG;
-                return -EPROTONOSUPPORT;
-        }
+        if (vlen == 8 && v[6] == '.' && is_digit(v[7])) {
+                if (v[5] != '1')
+                        return -EPROTONOSUPPORT;        /* HTTP/0.9, HTTP/2.0, ... */
+                /* RFC 9110 §2.5: a higher minor version of a major version we implement
+                 * (HTTP/1.2) is processed as the highest one we conform to, 1.1. */
+                req->minor_version = v[7] == '0' ? 0 : 1;
+        } else if (vlen == 6 && v[5] != '1')
+                return -EPROTONOSUPPORT;                /* "HTTP/2", "HTTP/3": answered as nginx does */
+        else
+                return -EBADMSG;                        /* "HTTP/1.10", "HTTP/01.1", "HTTP/1" */
 
         m = method_from_token(buf + mb, ml);
         if (m < 0)
@@ -310,18 +335,30 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
                 req->has_content_length = true;
                 req->content_length = cl;
         } else if (http_parse_token_eq(n, nl, "transfer-encoding")) {
-                size_t k = vl, s;
+                size_t k = 0;
 
+                /* RFC 9112 §6.1: chunked is applied at most once and is the final coding,
+                 * over all Transfer-Encoding lines together (they form one list, RFC 9110
+                 * §5.3). A coding after chunked, or chunked twice, leaves the body length
+                 * unknown: 400. */
                 *seen_te = true;
-                /* The last coding in the (last) field decides whether it is chunked. */
-                while (k > 0 && (is_ows(v[k - 1]) || v[k - 1] == ','))
-                        k--;
-                s = k;
-                while (s > 0 && v[s - 1] != ',')
-                        s--;
-                while (s < k && is_ows(v[s]))
-                        s++;
-                *te_chunked_last = http_parse_token_eq(v + s, k - s, "chunked");
+                while (k < vl) {
+                        size_t cb, ce;
+
+                        while (k < vl && (is_ows(v[k]) || v[k] == ','))
+                                k++;
+                        if (k >= vl)
+                                break;
+                        cb = k;
+                        while (k < vl && v[k] != ',')
+                                k++;
+                        ce = k;
+                        while (ce > cb && is_ows(v[ce - 1]))
+                                ce--;
+                        if (*te_chunked_last)
+                                return -EBADMSG;
+                        *te_chunked_last = http_parse_token_eq(v + cb, ce - cb, "chunked");
+                }
         } else if (http_parse_token_eq(n, nl, "connection")) {
                 if (http_parse_list_has(v, vl, "close"))
                         req->keep_alive = false;
@@ -337,9 +374,19 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
                 if (!req->if_range.p)
                         req->if_range = (HttpSlice) { v, vl };
         } else if (http_parse_token_eq(n, nl, "range")) {
-                if (req->range.p)
-                        return -EBADMSG;        /* two Range fields: ambiguous */
-                req->range = (HttpSlice) { v, vl };
+                /* Range is not a list (RFC 9110 §14.2): two fields are ambiguous. A server
+                 * MAY ignore Range, so both are (an empty value is ignored): 200. */
+                req->range = (HttpSlice) { v, req->range.p ? 0 : vl };
+        } else if (http_parse_token_eq(n, nl, "if-match")) {
+                if (!req->if_match.p)
+                        req->if_match = (HttpSlice) { v, vl };
+        } else if (http_parse_token_eq(n, nl, "if-unmodified-since")) {
+                if (!req->if_unmodified_since.p)
+                        req->if_unmodified_since = (HttpSlice) { v, vl };
+        } else if (http_parse_token_eq(n, nl, "expect")) {
+                /* RFC 9110 §10.1.1: ignored in an HTTP/1.0 request. */
+                if (req->minor_version >= 1 && http_parse_list_has(v, vl, "100-continue"))
+                        req->expect_continue = true;
         }
 
         return 0;

@@ -52,11 +52,14 @@ typedef struct HttpRequest {
         HttpSlice path;                 /* absolute path part (before '?'), still percent-encoded */
         HttpSlice query;                /* after '?', without it; .p == NULL if none */
         HttpSlice host;                 /* authority of an absolute-form target, else Host: */
-        unsigned minor_version;         /* 0 or 1 */
+        unsigned minor_version;         /* 0 or 1 (HTTP/1.2..1.9 are read as 1.1, RFC 9110 §2.5) */
         bool keep_alive;                /* after applying the version default and Connection: */
         bool has_content_length;
         uint64_t content_length;        /* request body bytes that follow the head */
         bool chunked;                   /* body in the chunked coding (http_parse_chunked) */
+        bool expect_continue;           /* "Expect: 100-continue" on HTTP/1.1 (RFC 9110 §10.1.1) */
+        HttpSlice if_match;             /* first field of each; validators are checked by http_serve */
+        HttpSlice if_unmodified_since;
         HttpSlice if_none_match;
         HttpSlice if_modified_since;
         HttpSlice if_range;
@@ -77,12 +80,14 @@ typedef struct HttpRequest {
  *   -EBADMSG          malformed request line or header, bare CR, NUL, obs-fold, space
  *                     before ':', duplicate Host, missing Host on 1.1, Content-Length
  *                     with Transfer-Encoding, conflicting or bad Content-Length,
- *                     unsupported transfer coding                               -> 400
+ *                     Transfer-Encoding whose final coding is not chunked or that
+ *                     applies chunked twice, Host that is not uri-host [":" port] -> 400
  *   -ENAMETOOLONG     request line longer than limits->max_request_line           -> 414
  *   -EMSGSIZE         head longer than limits->max_head, or more headers than
  *                     limits->max_headers                                         -> 431
  *   -EOPNOTSUPP       method token we do not know (known ones parse: caller -> 405) -> 501
- *   -EPROTONOSUPPORT  version other than HTTP/1.0 or HTTP/1.1                     -> 505
+ *   -EPROTONOSUPPORT  a major version other than 1 ("HTTP/2.0", "HTTP/0.9", "HTTP/3") -> 505
+ * A malformed version ("HTTP/1.10", "HTTP/01.1", "http/1.1") is -EBADMSG.
  * Errors in the request line are reported as soon as the line is complete, before the
  * rest of the head arrives. Never allocates, never reads outside buf[0..len), fills
  * *ret only on success (pointers into @buf: valid while the caller keeps it). */

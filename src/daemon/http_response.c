@@ -13,6 +13,7 @@
 
 const char *http_response_reason(unsigned status) {
         switch (status) {
+        case 100: return "Continue";
         case 200: return "OK";
         case 204: return "No Content";
         case 206: return "Partial Content";
@@ -25,6 +26,7 @@ const char *http_response_reason(unsigned status) {
         case 408: return "Request Timeout";
         case 411: return "Length Required";
         case 413: return "Content Too Large";
+        case 412: return "Precondition Failed";
         case 414: return "URI Too Long";
         case 416: return "Range Not Satisfiable";
         case 431: return "Request Header Fields Too Large";

@@ -32,6 +32,11 @@ static int route_file(HttpConn *c, const HttpRequest *req, const HttpCacheEntry 
         HttpBody body = HTTP_BODY_NONE;
         int r;
 
+        /* RFC 9110 §13.2.2: If-Match/If-Unmodified-Since first, then the 304 checks,
+         * then Range. */
+        if (http_serve_precondition_failed(req->if_match, req->if_unmodified_since, etag, mtime))
+                return http_conn_respond_status(c, 412);
+
         if (http_serve_not_modified(req->if_none_match, req->if_modified_since, etag, mtime)) {
                 resp.status = 304;
                 return http_conn_respond(c, &resp, HTTP_BODY_NONE);

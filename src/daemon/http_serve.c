@@ -189,6 +189,48 @@ static bool etag_weak_eq(const char *a, size_t al, const char *b, size_t bl) {
         return al == bl && al >= 2 && a[0] == '"' && memcmp(a, b, al) == 0;
 }
 
+/* Calls @f for each member of a comma-separated list (OWS around members dropped). */
+static bool list_any(HttpSlice l, bool (*f)(const char *p, size_t len, const char *arg), const char *arg) {
+        size_t i = 0;
+
+        while (i < l.len) {
+                size_t b, e;
+
+                while (i < l.len && (is_ows(l.p[i]) || l.p[i] == ','))
+                        i++;
+                b = i;
+                while (i < l.len && l.p[i] != ',')
+                        i++;
+                e = i;
+                while (e > b && is_ows(l.p[e - 1]))
+                        e--;
+                if (e > b && f(l.p + b, e - b, arg))
+                        return true;
+        }
+        return false;
+}
+
+/* RFC 9110 §8.8.3.2 strong comparison: both strong, same octets; "*" is handled here too. */
+static bool etag_strong_match(const char *p, size_t len, const char *etag) {
+        if (len == 1 && p[0] == '*')
+                return true;
+        return etag && len >= 2 && p[0] == '"' && strlen(etag) == len && memcmp(p, etag, len) == 0;
+}
+
+bool http_serve_precondition_failed(HttpSlice if_match, HttpSlice if_unmodified_since, const char *etag,
+                                    usec_t mtime_usec) {
+        usec_t since;
+
+        /* §13.2.2 step 1: If-Match decides when present ("*": the file exists). */
+        if (if_match.p)
+                return !list_any(if_match, etag_strong_match, etag);
+        /* Step 2: If-Unmodified-Since, ignored unless it is a valid HTTP-date (§13.1.4). */
+        if (if_unmodified_since.p && http_response_parse_date(if_unmodified_since.p, if_unmodified_since.len,
+                                                              &since) >= 0)
+                return mtime_usec / USEC_PER_SEC > since / USEC_PER_SEC;
+        return false;
+}
+
 bool http_serve_not_modified(HttpSlice inm, HttpSlice ims, const char *etag, usec_t mtime_usec) {
         usec_t since;
 
@@ -236,6 +278,45 @@ static bool parse_pos(const char **p, const char *end, uint64_t *ret) {
         return *p > s;
 }
 
+/* One range-spec in [p, end), trailing OWS allowed. Returns 1 (satisfiable, fills
+ * *ret_first and *ret_last), -ERANGE (unsatisfiable), or 0 (invalid syntax). */
+static int range_spec(const char *p, const char *end, uint64_t size, uint64_t *ret_first, uint64_t *ret_last) {
+        uint64_t first, last;
+
+        while (end > p && is_ows(end[-1]))
+                end--;
+
+        if (p < end && *p == '-') {
+                uint64_t suffix;
+
+                p++;
+                if (!parse_pos(&p, end, &suffix) || p != end)
+                        return 0;
+                /* §14.1.3: a suffix of 0 bytes, or any range of an empty file, is
+                 * unsatisfiable. */
+                if (suffix == 0 || size == 0)
+                        return -ERANGE;
+                first = suffix >= size ? 0 : size - suffix;
+                last = size - 1;
+        } else {
+                if (!parse_pos(&p, end, &first) || p >= end || *p != '-')
+                        return 0;
+                p++;
+                if (p == end)
+                        last = UINT64_MAX;
+                else if (!parse_pos(&p, end, &last) || p != end || last < first)
+                        return 0;
+                if (first >= size)
+                        return -ERANGE;
+                if (last >= size)
+                        last = size - 1;
+        }
+
+        *ret_first = first;
+        *ret_last = last;
+        return 1;
+}
+
 int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec_t mtime_usec,
                      uint64_t size, uint64_t *ret_first, uint64_t *ret_last) {
         const char *p, *end;
@@ -267,36 +348,34 @@ int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec
                 return 0;                       /* other range units are ignored */
         p = range.p + 6;
         end = range.p + range.len;
-        while (p < end && is_ows(*p))
-                p++;
-        if (memchr(p, ',', (size_t) (end - p)))
-                return 0;                       /* several ranges: 200 with everything */
 
-        if (p < end && *p == '-') {
-                uint64_t suffix;
+        /* range-set = 1#range-spec. One satisfiable spec -> 206; several -> 200 with the
+         * whole file (allowed: §14.2 lets a server ignore Range) unless none of them is
+         * satisfiable, which is a 416 (§15.5.17); any invalid spec -> the Range is
+         * ignored. */
+        unsigned n_specs = 0, n_ok = 0;
+        while (p < end) {
+                const char *e;
+                int r;
 
-                p++;
-                if (!parse_pos(&p, end, &suffix) || p != end)
+                while (p < end && (is_ows(*p) || *p == ','))
+                        p++;
+                if (p >= end)
+                        break;
+                e = memchr(p, ',', (size_t) (end - p)) ?: end;
+                r = range_spec(p, e, size, &first, &last);
+                if (r == 0)
                         return 0;
-                /* §14.1.3: a suffix of 0 bytes, or any range of an empty file, is
-                 * unsatisfiable. */
-                if (suffix == 0 || size == 0)
-                        return -ERANGE;
-                first = suffix >= size ? 0 : size - suffix;
-                last = size - 1;
-        } else {
-                if (!parse_pos(&p, end, &first) || p >= end || *p != '-')
-                        return 0;
-                p++;
-                if (p == end)
-                        last = UINT64_MAX;
-                else if (!parse_pos(&p, end, &last) || p != end || last < first)
-                        return 0;
-                if (first >= size)
-                        return -ERANGE;
-                if (last >= size)
-                        last = size - 1;
+                n_specs++;
+                n_ok += r > 0;
+                p = e;
         }
+        if (n_specs == 0)
+                return 0;
+        if (n_ok == 0)
+                return -ERANGE;
+        if (n_specs > 1)
+                return 0;
 
         *ret_first = first;
         *ret_last = last;

@@ -37,6 +37,13 @@ int http_serve_uri_escape(const char *path, char *buf, size_t size);
  * into @buf (>= HTTP_SERVE_ETAG_MAX). Returns @buf. */
 char *http_serve_etag(const struct stat *st, char *buf, size_t size);
 
+/* RFC 9110 §13.1.1, §13.1.4 and §13.2.2 steps 1-2: If-Match (strong comparison, "*"
+ * matches the existing file) decides when present; otherwise If-Unmodified-Since, when
+ * it parses, is compared with @mtime_usec at one-second resolution. True -> 412, before
+ * any If-None-Match/If-Modified-Since or Range evaluation. */
+bool http_serve_precondition_failed(HttpSlice if_match, HttpSlice if_unmodified_since, const char *etag,
+                                    usec_t mtime_usec);
+
 /* RFC 9110 §13.1.2, §13.1.3 and §13.2.2 for GET/HEAD: If-None-Match (weak comparison,
  * "*" matches any) decides when present; otherwise If-Modified-Since, when it parses,
  * is compared with @mtime_usec at one-second resolution. True -> 304. */
@@ -46,9 +53,11 @@ bool http_serve_not_modified(HttpSlice if_none_match, HttpSlice if_modified_sinc
 /* Evaluates Range (RFC 9110 §14.2) against a representation of @size bytes, honouring
  * If-Range (§13.1.5: strong ETag or exact date, otherwise the whole file). Returns:
  *   1        one satisfiable range: serve 206 with [*ret_first, *ret_last]
- *   0        no Range, a Range we ignore (other unit, bad syntax, several ranges: the
- *            whole file is a valid answer), or a failed If-Range: serve 200
- *   -ERANGE  unsatisfiable: 416 with "Content-Range: bytes * /size" */
+ *   0        no Range, a Range we ignore (other unit, bad syntax, several ranges of
+ *            which at least one is satisfiable: the whole file is a valid answer), or
+ *            a failed If-Range: serve 200
+ *   -ERANGE  unsatisfiable (every range, if there are several): 416 with
+ *            "Content-Range: bytes * /size" */
 int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec_t mtime_usec,
                      uint64_t size, uint64_t *ret_first, uint64_t *ret_last);
 

@@ -220,7 +220,8 @@ HOSTILE = [
     (b"GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n", 400),                  # nginx: 200
     (b"GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400),
     (b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
-    (b"GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),                             # nginx: 200
+    (b"GET / HTTP/1.2\r\nHost: a\r\n\r\n", 200),                             # RFC 9110 §2.5: as 1.1
+    (b"GET / HTTP/1.10\r\nHost: a\r\n\r\n", 400),                            # nginx: 200
     (b"GET / HTTP/9.9\r\nHost: a\r\n\r\n", 505),
     (b"FOO / HTTP/1.1\r\nHost: a\r\n\r\n", 501),                             # nginx: 405
     (b"get / HTTP/1.1\r\nHost: a\r\n\r\n", 501),                             # nginx: 400
@@ -240,11 +241,27 @@ HOSTILE = [
     (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 405),
     (b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 405),                     # nginx: 400
     (b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 2000000\r\n\r\n", 413),
+    # RFC 9110 §13.1.1/§13.1.4: failed preconditions are 412, before 304 and Range
+    (b"GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Match: \"nope\"\r\n\r\n", 412),
+    (b"GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Match: *\r\n\r\n", 200),
+    (b"GET /index.html HTTP/1.1\r\nHost: a\r\nIf-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+     b"Range: bytes=0-1\r\n\r\n", 412),
+    (b"GET /nope HTTP/1.1\r\nHost: a\r\nIf-Match: \"nope\"\r\n\r\n", 404),
+    # broken chunked framing that came with the head: 400, not 200 and a silent close
+    (b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc\r\n0\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: a:xyz\r\n\r\n", 400),                     # nginx: 200
+    (b"GET / HTTP/1.1\r\nHost: a:8080\r\n\r\n", 200),
+    (b"GET /digits.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=30-40,50-60\r\n\r\n", 416),
+    (b"GET /digits.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", 200),  # nginx: 206
 ]
 NGINX_DIFFERS = {
     b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n": 501,   # RFC 9112 §6.3: MUST 400
     b"GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n": 200,                  # CTL in a field value
-    b"GET / HTTP/1.2\r\nHost: a\r\n\r\n": 200,                               # issue: other versions 505
+    b"GET / HTTP/1.10\r\nHost: a\r\n\r\n": 200,                              # RFC 9112 §2.3: DIGIT "." DIGIT
+    b"GET / HTTP/1.1\r\nHost: a:xyz\r\n\r\n": 200,                           # RFC 9110 §7.2: port = *DIGIT
+    b"GET /digits.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n": 206,
     b"FOO / HTTP/1.1\r\nHost: a\r\n\r\n": 405,                               # unknown method: 501
     b"get / HTTP/1.1\r\nHost: a\r\n\r\n": 400,
     b"GET / HTTP/1.1\r\nHost: a\r\nX: " + b"v" * 17000 + b"\r\n\r\n": 400,  # we say 431
@@ -286,6 +303,25 @@ for raw, want in HOSTILE:
         fail("%r: got %d, want %d" % (raw[:60], st, want))
     s.close()
 print("ok: %d hostile requests answered as expected" % len(HOSTILE))
+
+# Expect: 100-continue (RFC 9110 §10.1.1): with the body still to come, 100 then the final
+# status, and the body is skipped; an error closes instead of asking for the body
+s = connect()
+s.sendall(b"GET /digits.txt HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
+st, h, body, rest = read_response(s)
+if st != 100: fail("Expect: 100-continue: got %d first" % st)
+s.sendall(b"abcGET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+st, h, body, rest = read_response(s, rest)
+if st != 200 or body != b"0123456789abcdefghij": fail("after 100: %d %r" % (st, body))
+st, h, body, rest = read_response(s, rest)
+if st != 200: fail("request after the skipped body: %d" % st)
+s.close()
+s = connect()
+s.sendall(b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
+st, h, body, rest = read_response(s)
+if st != 405 or h.get("connection") != "close": fail("Expect on a 405: %d %r" % (st, h))
+s.close()
+print("ok: Expect: 100-continue")
 
 # request smuggling attempt: the smuggled request must never be answered
 s = connect()
