@@ -213,6 +213,19 @@ START_TEST(test_range) {
 }
 END_TEST
 
+/* If-Range with a date on a Wednesday: it starts with 'W' but is not a weak tag "W/". */
+START_TEST(test_range_if_range_wednesday) {
+        usec_t wed = MTIME + 3 * 24 * 3600 * USEC_PER_SEC;      /* Wed, 09 Nov 1994 08:49:37 GMT */
+        uint64_t f = 7, l = 7;
+
+        ck_assert_int_eq(http_serve_range(S("bytes=0-9"), S("Wed, 09 Nov 1994 08:49:37 GMT"), "\"e1\"", wed, 100,
+                                          &f, &l), 1);
+        ck_assert_uint_eq(f, 0);
+        ck_assert_uint_eq(l, 9);
+        ck_assert_int_eq(http_serve_range(S("bytes=0-9"), S("W/\"e1\""), "\"e1\"", wed, 100, &f, &l), 0);
+}
+END_TEST
+
 START_TEST(test_range_empty_file) {
         uint64_t f, l;
 
@@ -417,6 +430,7 @@ static Suite *http_serve_suite(void) {
         tcase_add_loop_test(tc, test_conditional, 0, ELEMENTSOF(conds));
         tcase_add_loop_test(tc, test_precondition, 0, ELEMENTSOF(preconds));
         tcase_add_loop_test(tc, test_range, 0, ELEMENTSOF(ranges));
+        tcase_add_test(tc, test_range_if_range_wednesday);
         tcase_add_test(tc, test_range_empty_file);
         tcase_add_test(tc, test_etag);
         suite_add_tcase(s, tc);

@@ -331,8 +331,11 @@ int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec
         /* §13.1.5: If-Range with a strong ETag must match exactly, a date must equal
          * Last-Modified; otherwise send the whole representation. */
         if (if_range.p) {
-                if (if_range.len > 0 && (if_range.p[0] == '"' || if_range.p[0] == 'W')) {
-                        if (!etag || if_range.p[0] == 'W' || strlen(etag) != if_range.len ||
+                bool weak = if_range.len >= 2 && if_range.p[0] == 'W' && if_range.p[1] == '/';
+
+                /* "W/" marks a weak tag; a bare 'W' is a date on a Wednesday. */
+                if (weak || (if_range.len > 0 && if_range.p[0] == '"')) {
+                        if (!etag || weak || strlen(etag) != if_range.len ||
                             memcmp(etag, if_range.p, if_range.len) != 0)
                                 return 0;
                 } else {

@@ -78,6 +78,14 @@ expect "open range" "$(curl -s -r 17- "$URL/digits.txt")" "hij"
 expect "unsatisfiable range" "$(code -r 20-30 "$URL/digits.txt" | cut -d' ' -f1)" "416"
 cr=$(curl -s -D - -o /dev/null -r 20-30 "$URL/digits.txt" | tr -d '\r' | grep '^Content-Range:')
 expect "416 Content-Range" "$cr" "Content-Range: bytes */20"
+# If-Range with the Last-Modified date: whatever the weekday (a "Wed, ..." date once read
+# as a weak "W/" tag and always got the whole file)
+for day in 2026-11-23 2026-11-25; do
+        touch -d "$day 12:00:00 UTC" "$ROOT/digits.txt"
+        sleep 1.1                       # the small-file cache trusts an entry for 1 s
+        lm=$(curl -sI "$URL/digits.txt" | tr -d '\r' | sed -n 's/^Last-Modified: //p')
+        expect "If-Range: $lm" "$(curl -s -r 2-5 -H "If-Range: $lm" "$URL/digits.txt")" "2345"
+done
 expect "multiple ranges -> whole file" "$(code -r 0-1,4-5 "$URL/digits.txt")" "200 20"
 
 # ---- conditional requests -> 304 ---------------------------------------------------------
