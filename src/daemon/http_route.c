@@ -144,6 +144,11 @@ int http_route_get(HttpConn *c, const HttpRequest *req) {
         int n, fd, r;
 
         n = http_serve_normalize_path(req->path.p, req->path.len, path, sizeof(path));
+        if (n == -ENAMETOOLONG)
+                /* Longer than PATH_MAX, so it names no file: 404. The request-line limit
+                 * (http.max_request_line, 414) is the parser's, and a target within it
+                 * must not get a 414. */
+                return http_conn_respond_status(c, 404);
         if (n < 0)
                 return http_conn_respond_status(c, http_parse_errno_to_status(n));
 

@@ -22,7 +22,7 @@
  * an ordinary character (POSIX file names may contain it). Returns the length, or:
  *   -EBADMSG       not starting with '/', invalid escape ("%zz", "%4"), "%00" or another
  *                  control character, or ".." above the root                   -> 400
- *   -ENAMETOOLONG  does not fit in @size (use HTTP_SERVE_PATH_MAX)              -> 414 */
+ *   -ENAMETOOLONG  does not fit in @size (use HTTP_SERVE_PATH_MAX): names no file  -> 404 */
 int http_serve_normalize_path(const char *path, size_t len, char *buf, size_t size);
 
 /* True if a segment of the normalized @path starts with '.' (dotfiles, .git/ ...). */

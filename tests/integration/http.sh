@@ -235,6 +235,9 @@ HOSTILE = [
     (b"get / HTTP/1.1\r\nHost: a\r\n\r\n", 501),                             # nginx: 400
     (b"DELETE / HTTP/1.1\r\nHost: a\r\n\r\n", 405),
     (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414),
+    # request line of exactly http.max_request_line (8192) bytes is served; one more is 414
+    (b"GET /" + b"a" * 8178 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 404),      # nginx: 414
+    (b"GET /" + b"a" * 8179 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414),
     (b"GET / HTTP/1.1\r\nHost: a\r\nX: " + b"v" * 17000 + b"\r\n\r\n", 431),   # nginx: 400
     (b"GET / HTTP/1.1\r\nHost: a\r\n" + b"".join(b"X%d: v\r\n" % i for i in range(70)) + b"\r\n", 431),  # nginx: 200
     (b"GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n", 400),
@@ -267,6 +270,7 @@ HOSTILE = [
 NGINX_DIFFERS = {
     b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n": 501,   # RFC 9112 §6.3: MUST 400
     b"GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n": 200,                  # CTL in a field value
+    b"GET /" + b"a" * 8178 + b" HTTP/1.1\r\nHost: a\r\n\r\n": 414,          # its 8 KiB buffer holds the CRLF too
     b"GET / HTTP/1.10\r\nHost: a\r\n\r\n": 200,                              # RFC 9112 §2.3: DIGIT "." DIGIT
     b"GET / HTTP/1.1\r\nHost: a:xyz\r\n\r\n": 200,                           # RFC 9110 §7.2: port = *DIGIT
     b"GET /digits.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n": 206,
