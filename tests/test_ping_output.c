@@ -157,8 +157,9 @@ static Stats *make_run(void) {
 
 static const char *const summary_text_expect[] = {
         "--- localhost netlab-ping statistics ---\n",
-        "10 probes transmitted, 6 received, 3 lost, 33.3% loss (22.2% emulated, 11.1% network), time 10ms\n",
-        "lost: 0 upstream, 2 emulated by the server, 0 downstream, 1 late, 0 after the last stamped reply\n",
+        "10 packets transmitted, 6 received, +1 duplicates, 33.3333% packet loss, time 10ms\n",
+        "3 lost (22.2% emulated, 11.1% network): 0 upstream, 2 emulated by the server, 0 downstream, 1 late, "
+        "0 after the last stamped reply\n",
         "1 duplicates, 0 reordered, 1 late, 1 in flight\n",
         "rtt min/avg/max/mdev = 0.0400/",
         "rtt p50/p90/p99/p99.9 = ",
@@ -292,7 +293,7 @@ START_TEST(test_interim) {
         buf_open(&b);
         ping_output_interim(b.f, &conf_udp, &sum);
         char *s = buf_close(&b);
-        ck_assert_msg(strncmp(s, "6/10 probes, 33% loss, min/avg/p50/max = 0.0400/", 48) == 0, "%s", s);
+        ck_assert_msg(strncmp(s, "6/10 packets, 33% loss, min/avg/p50/max = 0.0400/", 49) == 0, "%s", s);
         free(s);
         stats_free(st);
 }

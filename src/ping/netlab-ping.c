@@ -94,8 +94,11 @@ _printf_(1, 2) static int usage_error(const char *format, ...) {
         (void) vsnprintf(msg, sizeof(msg), format, ap);
         va_end(ap);
 
+        /* ping(8) answers a bad command line with its usage. */
         (void) fail("%s", msg);
-        fputs("Try 'netlab-ping --help' for more information.\n", stderr);
+        fputs("Usage: netlab-ping [options] HOST[:PORT]\n"
+              "       netlab-ping [options] --http URL\n"
+              "Try 'netlab-ping --help' for more information.\n", stderr);
         return EXIT_ERROR;
 }
 

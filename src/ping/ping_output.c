@@ -191,7 +191,7 @@ void ping_output_interim(FILE *f, const PingOutputConf *c, const PingSummary *s)
 
         st = s->stats;
         uint64_t settled = st->sent - stats_in_flight(st);
-        fprintf(f, "%" PRIu64 "/%" PRIu64 " probes, %.0f%% loss", st->received, st->sent,
+        fprintf(f, "%" PRIu64 "/%" PRIu64 " packets, %.0f%% loss", st->received, st->sent,
                 percent(stats_lost(st) + st->failed, settled));
         if (st->rtt.n > 0)
                 fprintf(f, ", min/avg/p50/max = %s/%s/%s/%s ms",
@@ -214,21 +214,37 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
         uint64_t settled = st->sent - in_flight;
 
         fprintf(f, "\n--- %s netlab-ping statistics ---\n", c->mode == PING_MODE_HTTP ? c->url : c->host);
-        /* As ping: probes ended by an error (ICMP unreachable, HTTP failure) count in the loss. */
-        fprintf(f, "%" PRIu64 " probes transmitted, %" PRIu64 " received, %" PRIu64 " lost, %.1f%% loss",
-                st->sent, st->received, ls.lost, percent(ls.lost + st->failed, settled));
-        if (ls.has_split)
-                fprintf(f, " (%.1f%% emulated, %.1f%% network)", percent(ls.emulated, settled),
-                        percent(ls.lost - ls.emulated, settled));
+        /* iputils ping's line, word for word ("+N duplicates", "+N errors", "%g%% packet
+         * loss"), so scripts and habits that parse ping's summary keep working. As in
+         * ping, probes ended by an error (ICMP unreachable, HTTP failure) count in the
+         * loss; unlike ping, probes still in flight at Ctrl-C do not. */
+        fprintf(f, "%" PRIu64 " packets transmitted, %" PRIu64 " received", st->sent, st->received);
+        if (st->duplicates > 0)
+                fprintf(f, ", +%" PRIu64 " duplicates", st->duplicates);
         if (st->failed > 0)
-                fprintf(f, ", %" PRIu64 " %s", st->failed,
-                        c->mode == PING_MODE_HTTP ? "failed" : "unreachable");
-        fprintf(f, ", time %" PRIu64 "ms\n", (uint64_t) (s->elapsed / NSEC_PER_MSEC));
+                fprintf(f, ", +%" PRIu64 " errors", st->failed);
+        fprintf(f, ", %g%% packet loss, time %" PRIu64 "ms\n", (float) percent(ls.lost + st->failed, settled),
+                (uint64_t) (s->elapsed / NSEC_PER_MSEC));
 
-        if (ls.has_split && ls.lost > 0)
-                fprintf(f, "lost: %" PRIu64 " upstream, %" PRIu64 " emulated by the server, %" PRIu64
-                        " downstream, %" PRIu64 " late, %" PRIu64 " after the last stamped reply\n",
-                        ls.upstream, ls.emulated, ls.downstream, ls.late, ls.unknown);
+        /* netlab's own line: where the losses happened. "network" is only what the
+         * server's counters place on the path; losses after the last stamped reply are
+         * unattributed, never guessed. */
+        if (ls.lost > 0 || st->failed > 0) {
+                fprintf(f, "%" PRIu64 " lost", ls.lost);
+                if (ls.has_split) {
+                        fprintf(f, " (%.1f%% emulated, %.1f%% network", percent(ls.emulated, settled),
+                                percent(ls.upstream + ls.downstream + ls.late, settled));
+                        if (ls.unknown > 0)
+                                fprintf(f, ", %.1f%% unattributed", percent(ls.unknown, settled));
+                        fprintf(f, "): %" PRIu64 " upstream, %" PRIu64 " emulated by the server, %" PRIu64
+                                " downstream, %" PRIu64 " late, %" PRIu64 " after the last stamped reply",
+                                ls.upstream, ls.emulated, ls.downstream, ls.late, ls.unknown);
+                }
+                if (st->failed > 0)
+                        fprintf(f, "; %" PRIu64 " %s", st->failed,
+                                c->mode == PING_MODE_HTTP ? "failed" : "unreachable");
+                fputc('\n', f);
+        }
         fprintf(f, "%" PRIu64 " duplicates, %" PRIu64 " reordered, %" PRIu64 " late, %" PRIu64 " in flight\n",
                 st->duplicates, st->reordered, st->late, in_flight);
 
@@ -383,12 +399,14 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
         if (ls.has_split)
                 fprintf(f, ",\"upstream\":%" PRIu64 ",\"emulated\":%" PRIu64 ",\"downstream\":%" PRIu64
                         ",\"late\":%" PRIu64 ",\"unknown\":%" PRIu64
-                        ",\"emulated_percent\":%.4f,\"network_percent\":%.4f",
+                        ",\"emulated_percent\":%.4f,\"network_percent\":%.4f,\"unknown_percent\":%.4f",
                         ls.upstream, ls.emulated, ls.downstream, ls.late, ls.unknown,
-                        percent(ls.emulated, settled), percent(ls.lost - ls.emulated, settled));
+                        percent(ls.emulated, settled), percent(ls.upstream + ls.downstream + ls.late, settled),
+                        percent(ls.unknown, settled));
         else
                 fputs(",\"upstream\":null,\"emulated\":null,\"downstream\":null,\"late\":null,"
-                      "\"unknown\":null,\"emulated_percent\":null,\"network_percent\":null", f);
+                      "\"unknown\":null,\"emulated_percent\":null,\"network_percent\":null,"
+                      "\"unknown_percent\":null", f);
         fputs("},", f);
 
         fputs("\"rtt_ms\":{", f);

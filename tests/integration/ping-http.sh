@@ -26,7 +26,7 @@ out="$NL_TMP/out.txt"
         nl_fail "200 lines: $(cat "$out")"
 grep -q '^HTTP/1.1 200' "$out" || nl_fail "-v: no response headers: $(cat "$out")"
 [ "$(grep -c '^HTTP/1.1 ' "$out")" -eq 1 ] || nl_fail "-v printed headers more than once"
-grep -q '^5 probes transmitted, 5 received, 0 lost, 0.0% loss' "$out" || nl_fail "200 summary: $(cat "$out")"
+grep -q '^5 packets transmitted, 5 received, 0% packet loss' "$out" || nl_fail "200 summary: $(cat "$out")"
 grep -q '^http: 0 non-2xx, 0 errors, 5 connections, 70 body bytes' "$out" || nl_fail "http line: $(cat "$out")"
 nl_pass "5 x 200 on new connections, -v headers once"
 
@@ -47,7 +47,7 @@ st=0
 "$PING" -c 3 -i 0.02 --http "$URL/missing.html" >"$out" 2>&1 || st=$?
 [ "$st" -eq 1 ] || nl_fail "404: exit $st, want 1"
 [ "$(grep -c '^404: .* (failure)$' "$out")" -eq 3 ] || nl_fail "404 lines: $(cat "$out")"
-grep -q '^3 probes transmitted, 0 received, 0 lost, 100.0% loss, 3 failed' "$out" || nl_fail "404 summary: $(cat "$out")"
+grep -q '^3 packets transmitted, 0 received, +3 errors, 100% packet loss' "$out" || nl_fail "404 summary: $(cat "$out")"
 grep -q '^http: 3 non-2xx, 0 errors' "$out" || nl_fail "404 http line: $(cat "$out")"
 nl_pass "404 counted as failure, exit 1"
 

@@ -22,7 +22,7 @@ nl_start "$CONF"
 # ---- loss 0: all received, stamped, exit 0 ------------------------------------------------
 out="$NL_TMP/out.txt"
 "$PING" -c 20 -i 0.01 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "exit $? with loss 0: $(cat "$out")"
-grep -q '^20 probes transmitted, 20 received, 0 lost, 0.0% loss' "$out" || nl_fail "summary: $(cat "$out")"
+grep -q '^20 packets transmitted, 20 received, 0% packet loss, time [0-9]*ms$' "$out" || nl_fail "summary: $(cat "$out")"
 [ "$(grep -c "^64 bytes from 127.0.0.1: seq=[0-9]* time=" "$out")" -eq 20 ] || nl_fail "per-probe lines: $(cat "$out")"
 grep -q '^server: hold min/avg/max' "$out" || nl_fail "no server stamps line: $(cat "$out")"
 grep -q 'rtt p50/p90/p99/p99.9 = ' "$out" || nl_fail "no percentiles: $(cat "$out")"
@@ -31,7 +31,7 @@ nl_pass "loss 0: 20/20 received, server stamps used, exit 0"
 # -p, -s, -q, -D
 "$PING" -q -c 3 -i 0.01 -s 1000 -p "$PORT" 127.0.0.1 >"$out" 2>&1 || nl_fail "-p/-s/-q: exit $?"
 grep -q 'seq=' "$out" && nl_fail "-q printed per-probe lines"
-grep -q '^3 probes transmitted, 3 received' "$out" || nl_fail "-s 1000: $(cat "$out")"
+grep -q '^3 packets transmitted, 3 received' "$out" || nl_fail "-s 1000: $(cat "$out")"
 "$PING" -D -c 1 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "-D: exit $?"
 grep -Eq '^\[[0-9]+\.[0-9]{6}\] 64 bytes from' "$out" || nl_fail "-D: $(cat "$out")"
 nl_pass "-p, -s, -q, -D"
@@ -41,12 +41,12 @@ nl_pass "-p, -s, -q, -D"
 grep -q '^64 bytes from ::1: seq=1 time=' "$out" || nl_fail "-6: $(cat "$out")"
 "$PING" -f -c 500 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "-f: exit $?"
 grep -q 'seq=' "$out" && nl_fail "-f printed per-probe lines"
-grep -q '^500 probes transmitted, 500 received' "$out" || nl_fail "-f: $(cat "$out")"
+grep -q '^500 packets transmitted, 500 received' "$out" || nl_fail "-f: $(cat "$out")"
 start=$(date +%s%N)
 "$PING" -q -w 0.6 -i 0.1 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "-w without -c: exit $?"
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -ge 550 ] && [ "$ms" -lt 3000 ] || nl_fail "-w 0.6 took $ms ms"
-grep -Eq '^[5-7] probes transmitted' "$out" || nl_fail "-w 0.6 -i 0.1: $(cat "$out")"
+grep -Eq '^[5-7] packets transmitted' "$out" || nl_fail "-w 0.6 -i 0.1: $(cat "$out")"
 st=0
 "$PING" -q -w 0.3 -c 100 -i 0.1 "127.0.0.1:$PORT" >"$out" 2>&1 || st=$?
 [ "$st" -eq 1 ] || nl_fail "-w 0.3 -c 100: exit $st, want 1 (fewer than COUNT replies by the deadline)"
@@ -104,12 +104,12 @@ sleep 0.5
 kill -QUIT "$pid"
 sleep 0.3
 kill -0 "$pid" 2>/dev/null || nl_fail "SIGQUIT ended the run"
-grep -Eq '^[0-9]+/[0-9]+ probes, 0% loss, min/avg/p50/max = ' "$NL_TMP/err" || nl_fail "no interim line: $(cat "$NL_TMP/err")"
+grep -Eq '^[0-9]+/[0-9]+ packets, 0% loss, min/avg/p50/max = ' "$NL_TMP/err" || nl_fail "no interim line: $(cat "$NL_TMP/err")"
 kill -INT "$pid"
 st=0
 wait "$pid" || st=$?
 [ "$st" -eq 0 ] || nl_fail "SIGINT: exit $st"
-grep -Eq '^[0-9]+ probes transmitted, [0-9]+ received, 0 lost' "$out" || nl_fail "SIGINT summary: $(cat "$out")"
+grep -Eq '^[0-9]+ packets transmitted, [0-9]+ received, 0% packet loss' "$out" || nl_fail "SIGINT summary: $(cat "$out")"
 nl_pass "SIGQUIT prints an interim line and continues; SIGINT prints the summary, exit 0"
 
 nl_stop
@@ -121,7 +121,7 @@ st=0
 [ "$(grep -c '^From 127.0.0.1: seq=[0-9] Destination port unreachable$' "$out")" -eq 3 ] ||
         nl_fail "no port unreachable lines: $(cat "$out")"
 grep -q 'timeout' "$out" && nl_fail "unreachable reported as timeout: $(cat "$out")"
-grep -q ', 100.0% loss, 3 unreachable' "$out" || nl_fail "unreachable summary: $(cat "$out")"
+grep -q ', +3 errors, 100% packet loss' "$out" || nl_fail "unreachable summary: $(cat "$out")"
 nl_pass "nothing listening: 3 x port unreachable, exit 1"
 
 # ---- bad flags, bad names: exit 2 (and JSON stays JSON) ------------------------------------
@@ -133,6 +133,7 @@ for args in "-x 127.0.0.1" "-c abc 127.0.0.1" "-i 0 127.0.0.1" "-W -1 127.0.0.1"
         "$PING" $args >"$out" 2>&1 || st=$?
         [ "$st" -eq 2 ] || nl_fail "'netlab-ping $args': exit $st, want 2"
         grep -q 'netlab-ping: ' "$out" || nl_fail "'netlab-ping $args': no message: $(cat "$out")"
+        grep -q '^Usage: netlab-ping ' "$out" || nl_fail "'netlab-ping $args': no usage: $(cat "$out")"
 done
 st=0
 "$PING" -c 1 nosuchhost.invalid >"$out" 2>&1 || st=$?
@@ -159,7 +160,7 @@ if command -v socat >/dev/null 2>&1; then
                 sleep 0.1
         done
         "$PING" -c 5 -i 0.05 "127.0.0.1:$PORT" >"$out" 2>"$NL_TMP/err" || nl_fail "socat: exit $?"
-        grep -q '^5 probes transmitted, 5 received' "$out" || nl_fail "socat: $(cat "$out")"
+        grep -q '^5 packets transmitted, 5 received' "$out" || nl_fail "socat: $(cat "$out")"
         grep -q 'plain echo (no netlab stamps): RTT and loss only' "$out" || nl_fail "socat summary: $(cat "$out")"
         [ "$(grep -c 'no netlab server stamps' "$NL_TMP/err")" -eq 1 ] || nl_fail "socat notice not once: $(cat "$NL_TMP/err")"
         kill "$spid" 2>/dev/null || true
@@ -187,6 +188,6 @@ while ! "$PING" -q -c 1 -W 0.2 "127.0.0.1:$PORT" >/dev/null 2>&1; do
         sleep 0.1
 done
 "$PING" -c 3 -i 0.05 "127.0.0.1:$PORT" >"$out" 2>/dev/null || nl_fail "lab-style echo: exit $?"
-grep -q '^3 probes transmitted, 3 received' "$out" || nl_fail "lab-style echo: $(cat "$out")"
+grep -q '^3 packets transmitted, 3 received' "$out" || nl_fail "lab-style echo: $(cat "$out")"
 kill "$lpid" 2>/dev/null || true
 nl_pass "the lab server's '<ms> <request>' replies are understood"
