@@ -46,6 +46,9 @@
  * wakeup per reply: at most 1/20 of the configured delay + jitter, and 250 us. */
 #define ECHO_TIMER_SLACK_MAX_USEC 250
 #define ECHO_LAB_PREFIX_MAX 24          /* "18446744073709551615 " */
+/* Votes the busiest port of a source address can bank: once it stops, another port takes
+ * over as the busiest within this many of the address's datagrams. */
+#define ECHO_HEAVY_VOTES_MAX 1024
 
 /* UDP GSO (UDP_SEGMENT, Linux >= 4.18) for runs of equal-sized replies to one peer:
  * at most 64 segments (the kernel's limit before 6.x), one IP datagram's worth of bytes,
@@ -83,7 +86,12 @@ typedef struct Flow {
         uint64_t sent;                  /* replies sent: releases a held reply */
         usec_t last_usec;
         ImpairLossState loss;
-        ImpairBucket bucket;            /* FLOW_KIND_SOURCE only */
+        /* FLOW_KIND_SOURCE only: the address's token bucket; its busiest port (a
+         * one-counter majority vote); a second bucket for its other ports */
+        ImpairBucket bucket;
+        ImpairBucket reserve;
+        uint16_t heavy_port;
+        uint16_t heavy_votes;
         QueuedReply *held;              /* reply held back for reordering, or NULL */
 } Flow;
 
@@ -706,6 +714,25 @@ static QueuedReply *reply_new(Echo *e, size_t sock, const void *prefix, size_t p
         return q;
 }
 
+/* The per-source-address rate limit. The address's bucket bounds what it gets; when one
+ * of its ports floods, it drains that bucket, and the address's other ports (another
+ * client on the same host, or behind the same NAT) would get nothing. So the port that
+ * sends most of the address's datagrams (Boyer-Moore majority vote: no per-port state, so
+ * a client cycling through source ports cannot grow the flow table) uses only the main
+ * bucket, and the other ports fall back on a second bucket of the same size. An address
+ * gets at most twice rate_limit in total; one port never more than rate_limit. */
+static bool source_allow(Echo *e, Flow *src, uint16_t port, usec_t now_usec) {
+        if (src->heavy_votes == 0 || src->heavy_port == port) {
+                src->heavy_port = port;
+                src->heavy_votes = MIN(src->heavy_votes + 1, ECHO_HEAVY_VOTES_MAX);
+        } else
+                src->heavy_votes--;
+
+        if (impair_bucket_take(&src->bucket, e->rate, e->burst, now_usec))
+                return true;
+        return port != src->heavy_port && impair_bucket_take(&src->reserve, e->rate, e->burst, now_usec);
+}
+
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         struct msghdr *m = &e->rx[i].msg_hdr;
         uint8_t *buf = e->rx_iov[i].iov_base;
@@ -770,8 +797,7 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
 
                 memcpy(sk.addr, key.addr, sizeof(sk.addr));
                 si = flow_get(e, &sk, now_mono, true);
-                allowed = si == FLOW_NONE ||
-                        impair_bucket_take(&e->flows[si].bucket, e->rate, e->burst, now_mono);
+                allowed = si == FLOW_NONE || source_allow(e, &e->flows[si], port, now_mono);
         }
 
         /* Per-flow state exists for probes (their counters go into the reply) and, when

@@ -398,6 +398,22 @@ out=$(timeout 50 python3 "$CLIENT" delay ::1 "$PORT" 15) || nl_fail "other sourc
 wait "$flood_pid" || true
 nl_pass "during a flood from 127.0.0.1 every probe from ::1 was answered ($out ms)"
 
+# ... nor another client on the same address (another port of 127.0.0.1: a second
+# program on the host, or a second student behind the same NAT): the flooding port drains
+# the address's bucket, the other ports draw on their own reserve.
+limited=$(counter "$(counters)" limit)
+timeout 50 python3 "$CLIENT" flood 127.0.0.1 "$PORT" 100000 >/dev/null 2>&1 &
+flood_pid=$!
+nl_track "$flood_pid"
+sleep 0.2
+out=$(timeout 50 python3 "$CLIENT" delay 127.0.0.1 "$PORT" 15) || nl_fail "same address during a flood: $out"
+kill -0 "$flood_pid" 2>/dev/null || nl_fail "the flood ended before the other client was measured"
+kill "$flood_pid" 2>/dev/null || true
+wait "$flood_pid" || true
+line=$(counters)
+[ "$(counter "$line" limit)" -ge $((limited + 1000)) ] || nl_fail "the flood was not rate-limited: $line"
+nl_pass "during a flood from 127.0.0.1 every probe from another port of 127.0.0.1 was answered ($out ms)"
+
 nl_stop
 [ "$NL_STATUS" = 0 ] || nl_fail "netlabd exited with $NL_STATUS"
 nl_pass "clean stop"
