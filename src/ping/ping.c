@@ -41,9 +41,26 @@ void ping_finish(Ping *p, int error) {
         (void) sd_event_exit(p->event, 0);
 }
 
+bool ping_count_reached(const Ping *p, uint64_t next_seq) {
+        assert(p);
+
+        if (p->conf.count == 0)
+                return false;
+        /* ping(8) -w: "ping does not stop after count packet are sent, it waits either for
+         * deadline expire or until count probes are answered or for some error
+         * notification from network." */
+        if (p->conf.deadline > 0)
+                return p->stats->received + p->stats->failed >= p->conf.count;
+        return next_seq >= p->conf.count;
+}
+
 void ping_maybe_finish(Ping *p) {
         assert(p);
 
+        if (p->conf.deadline > 0 && ping_count_reached(p, 0)) {
+                ping_finish(p, 0);
+                return;
+        }
         if (p->sending_done && stats_in_flight(p->stats) == 0)
                 ping_finish(p, 0);
 }

@@ -55,8 +55,13 @@ nsec_t ping_now(clockid_t clock);
 void ping_emit(Ping *p, const PingEvent *e);
 
 /* Called by a prober after it settled a probe or stopped sending: ends the loop once
- * sending is done and nothing is in flight. */
+ * sending is done and nothing is in flight, or (-w with -c, as ping) once COUNT probes
+ * are answered, whatever is still in flight. */
 void ping_maybe_finish(Ping *p);
+
+/* Whether sending is over after probe @next_seq - 1: COUNT probes sent, or with -w (ping's
+ * rule) COUNT probes answered or failed. Always false for -c 0. */
+bool ping_count_reached(const Ping *p, uint64_t next_seq);
 
 /* Ends the loop now; @error < 0 makes the run fail with exit status 2 (already logged). */
 void ping_finish(Ping *p, int error);

@@ -309,7 +309,7 @@ static void probe_done(PingHttp *h) {
                 /* Idle: watch for the server closing the connection (on_io drops it). */
                 (void) sd_event_source_set_io_events(h->io_source, EPOLLIN);
 
-        if (p->conf.count > 0 && h->next_seq >= p->conf.count)
+        if (ping_count_reached(p, h->next_seq))
                 p->sending_done = true;
         if (p->sending_done) {
                 ping_maybe_finish(p);

@@ -230,8 +230,9 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
          * server's counters place on the path; losses after the last stamped reply are
          * unattributed, never guessed. */
         if (ls.lost > 0 || st->failed > 0) {
-                fprintf(f, "%" PRIu64 " lost", ls.lost);
-                if (ls.has_split) {
+                if (ls.lost > 0)
+                        fprintf(f, "%" PRIu64 " lost", ls.lost);
+                if (ls.lost > 0 && ls.has_split) {
                         fprintf(f, " (%.1f%% emulated, %.1f%% network", percent(ls.emulated, settled),
                                 percent(ls.upstream + ls.downstream + ls.late, settled));
                         if (ls.unknown > 0)
@@ -241,7 +242,7 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
                                 ls.upstream, ls.emulated, ls.downstream, ls.late, ls.unknown);
                 }
                 if (st->failed > 0)
-                        fprintf(f, "; %" PRIu64 " %s", st->failed,
+                        fprintf(f, "%s%" PRIu64 " %s", ls.lost > 0 ? "; " : "", st->failed,
                                 c->mode == PING_MODE_HTTP ? "failed" : "unreachable");
                 fputc('\n', f);
         }

@@ -141,7 +141,7 @@ static int send_probe(PingUdp *u) {
                 });
         }
 
-        if (p->conf.count > 0 && u->next_seq >= p->conf.count)
+        if (ping_count_reached(p, u->next_seq))
                 ping_udp_stop(u);
 
         arm_timeout(u);

@@ -58,6 +58,20 @@ assert abs(s["emulated_percent"] + s["network_percent"] + s["unknown_percent"] -
 assert p["received"] + p["lost"] == n
 PY
 nl_pass "loss 0.3: loss within the 99.9% interval, emulated = daemon's count ($daemon), network loss 0"
+
+# ping -w DEADLINE -c COUNT does not stop after COUNT probes but once COUNT are answered:
+# with 30% loss it sends more than COUNT, gets COUNT replies and exits 0 long before the
+# deadline.
+st=0
+"$PING" --json -c 20 -w 20 -i 0.01 "127.0.0.1:$PORT" >"$NL_TMP/wc.json" 2>/dev/null || st=$?
+[ "$st" -eq 0 ] || nl_fail "-c 20 -w 20 with loss 0.3: exit $st: $(cat "$NL_TMP/wc.json")"
+python3 - "$NL_TMP/wc.json" <<'PY' || nl_fail "-c 20 -w 20 with loss 0.3: $(cat "$NL_TMP/wc.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["probes"]
+assert p["received"] == 20 and p["sent"] > 20 and d["duration_s"] < 10, (p, d["duration_s"])
+PY
+nl_pass "-c 20 -w 20 with loss 0.3: sent until 20 were answered, exit 0"
 nl_stop
 
 # ---- delay 20 ms, jitter 0 ----------------------------------------------------------------

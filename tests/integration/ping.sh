@@ -122,6 +122,7 @@ st=0
         nl_fail "no port unreachable lines: $(cat "$out")"
 grep -q 'timeout' "$out" && nl_fail "unreachable reported as timeout: $(cat "$out")"
 grep -q ', +3 errors, 100% packet loss' "$out" || nl_fail "unreachable summary: $(cat "$out")"
+grep -q '^3 unreachable$' "$out" || nl_fail "unreachable count line: $(cat "$out")"
 nl_pass "nothing listening: 3 x port unreachable, exit 1"
 
 # ---- bad flags, bad names: exit 2 (and JSON stays JSON) ------------------------------------
