@@ -37,6 +37,9 @@
 #define ECHO_REORDER_HOLD_USEC (200 * USEC_PER_MSEC)
 /* Flow entries idle for this long are recycled before the table is full. */
 #define ECHO_FLOW_IDLE_USEC (600 * USEC_PER_SEC)
+/* A full table recycles an entry that saw one datagram among this many least recently
+ * used ones before it recycles a flow that is in use. */
+#define ECHO_EVICT_SCAN 8
 /* lab_compat replies are larger than their requests, so they are always rate-limited:
  * by rate_limit/rate_burst, or by these when rate_limit = 0. */
 #define ECHO_LAB_RATE 100.0
@@ -283,14 +286,30 @@ static void flow_evict(Echo *e, uint32_t i) {
         e->n_live--;
 }
 
-/* Returns the index of a free entry: a recycled idle or least recently used one when the
- * table is at max_flows, otherwise a free or new one. FLOW_NONE on OOM. */
+/* The flow to recycle when the table is full: the least recently used one, unless one of
+ * the few next to it has seen a single datagram. A flood of one-off session ids or source
+ * ports then recycles its own entries, not the flows of clients that keep measuring at
+ * one probe a second (the probation segment of SLRU and 2Q caches, in its simplest form). */
+static uint32_t flow_victim(const Echo *e) {
+        uint32_t i = e->lru_tail;
+
+        for (unsigned n = 0; i != FLOW_NONE && n < ECHO_EVICT_SCAN; n++, i = e->flows[i].lru_prev)
+                if (e->flows[i].key.kind != FLOW_KIND_SOURCE && e->flows[i].received <= 1)
+                        return i;
+        return e->lru_tail;
+}
+
+/* Returns the index of a free entry: a recycled idle one, or one chosen by flow_victim()
+ * when the table is at max_flows, otherwise a free or new one. FLOW_NONE on OOM. */
 static uint32_t flow_alloc(Echo *e, usec_t now_usec) {
         uint32_t i;
 
-        if (e->lru_tail != FLOW_NONE &&
-            (e->n_live >= e->ce->max_flows || now_usec - e->flows[e->lru_tail].last_usec > ECHO_FLOW_IDLE_USEC))
-                flow_evict(e, e->lru_tail);
+        if (e->lru_tail != FLOW_NONE) {
+                if (now_usec - e->flows[e->lru_tail].last_usec > ECHO_FLOW_IDLE_USEC)
+                        flow_evict(e, e->lru_tail);
+                else if (e->n_live >= e->ce->max_flows)
+                        flow_evict(e, flow_victim(e));
+        }
 
         if (e->free_head != 0) {
                 i = e->free_head - 1;

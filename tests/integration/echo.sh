@@ -414,6 +414,34 @@ line=$(counters)
 [ "$(counter "$line" limit)" -ge $((limited + 1000)) ] || nl_fail "the flood was not rate-limited: $line"
 nl_pass "during a flood from 127.0.0.1 every probe from another port of 127.0.0.1 was answered ($out ms)"
 
+# ---- a full flow table ------------------------------------------------------------------
+# One-off session ids (a flood, or a client restarting) fill the table; the flow of a
+# client that keeps probing keeps its counters: flow_received never starts again from 1.
+reload "max_flows = 64;"
+python3 - "$PORT" <<'PY' || nl_fail "a flow in use was evicted by one-off flows"
+import random, socket, struct, sys
+port = int(sys.argv[1])
+def probe(session, seq):
+    return b"NLAB\x01\x00\x00\x00" + struct.pack(">QQQQQQQ", session, seq, 0, 0, 0, 0, 0)
+client, flood = (socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2))
+client.settimeout(2.0)
+flood.settimeout(2.0)
+rng = random.Random(1)
+for seq in range(20):
+    client.sendto(probe(7, seq), ("127.0.0.1", port))
+    received = struct.unpack(">Q", client.recv(2000)[48:56])[0]
+    if received != seq + 1:
+        sys.exit("probe %d: flow_received %d, want %d" % (seq, received, seq + 1))
+    if seq == 0:
+        continue                        # a flow seen once is the first to be recycled
+    for _ in range(100):                # 100 new flows per probe: the table holds 64
+        flood.sendto(probe(rng.getrandbits(64), 0), ("127.0.0.1", port))
+        flood.recv(2000)
+PY
+line=$(counters)
+echo "$line" | grep -q 'flows 64;' || nl_fail "flow table not at its cap: $line"
+nl_pass "max_flows 64: 1900 one-off flows recycled each other, the client's flow kept its counts"
+
 nl_stop
 [ "$NL_STATUS" = 0 ] || nl_fail "netlabd exited with $NL_STATUS"
 nl_pass "clean stop"
