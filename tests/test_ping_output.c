@@ -192,7 +192,7 @@ static const char *const summary_json_expect[] = {
         "\"target\":{\"host\":\"localhost\",\"address\":\"127.0.0.1\",\"port\":8080,\"url\":null}",
         "\"probes\":{\"sent\":10,\"received\":6,\"lost\":3,",
         "\"in_flight\":1,\"late\":1,\"duplicates\":1,\"reordered\":0,\"failed\":0,",
-        "\"loss_split\":{\"available\":true,\"upstream\":0,\"emulated\":2,\"downstream\":0,\"late\":1,\"unknown\":0,",
+        "\"loss_split\":{\"available\":true,\"counters_restarted\":false,\"upstream\":0,\"emulated\":2,\"downstream\":0,\"late\":1,\"unknown\":0,",
         "\"rtt_ms\":{\"min\":0.040000,",
         "\"p50\":", "\"p90\":", "\"p99\":", "\"p99_9\":",
         "\"jitter_ms\":{\"mean_abs_delta\":",
@@ -237,7 +237,7 @@ START_TEST(test_empty_run_json) {
         ping_output_summary(b.f, &c, &sum);
         char *s = buf_close(&b);
         ck_assert_ptr_nonnull(strstr(s, "\"rtt_ms\":{\"min\":null,\"avg\":null,\"max\":null,\"mdev\":null,\"p50\":null"));
-        ck_assert_ptr_nonnull(strstr(s, "\"loss_split\":{\"available\":false,\"upstream\":null"));
+        ck_assert_ptr_nonnull(strstr(s, "\"loss_split\":{\"available\":false,\"counters_restarted\":false,\"upstream\":null"));
         ck_assert_ptr_null(strstr(s, "nan"));
         free(s);
         stats_free(st);

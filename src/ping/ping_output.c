@@ -292,6 +292,9 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
                                 ping_output_format_ms(b, sizeof(b), (nsec_t) llround(st->server_hold.mean)),
                                 ping_output_format_ms(d, sizeof(d), (nsec_t) st->server_hold.max),
                                 ping_output_format_ms(e, sizeof(e), span * 1000));
+                        if (st->flow_reset)
+                                fputs("server: the flow's counters started again (netlabd restarted or recycled "
+                                      "the flow): loss not split\n", f);
                 } else if (st->unstamped > 0)
                         fputs("server: plain echo (no netlab stamps): RTT and loss only\n", f);
         }
@@ -396,7 +399,8 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
                 st->sent, st->received, ls.lost, percent(ls.lost + st->failed, settled), in_flight, st->late,
                 st->duplicates, st->reordered, st->failed, st->unknown, st->stale);
 
-        fprintf(f, "\"loss_split\":{\"available\":%s", ls.has_split ? "true" : "false");
+        fprintf(f, "\"loss_split\":{\"available\":%s,\"counters_restarted\":%s", ls.has_split ? "true" : "false",
+                st->flow_reset ? "true" : "false");
         if (ls.has_split)
                 fprintf(f, ",\"upstream\":%" PRIu64 ",\"emulated\":%" PRIu64 ",\"downstream\":%" PRIu64
                         ",\"late\":%" PRIu64 ",\"unknown\":%" PRIu64

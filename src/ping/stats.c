@@ -343,6 +343,11 @@ void stats_on_server(Stats *s, uint64_t seq, const StatsServerInfo *info) {
                 stats_welford_add(&s->server_hold,
                                   (double) (info->server_tx_usec - info->server_rx_usec) * 1000.0);
 
+        if (s->server_stamps && seq > s->seq_at_max && info->flow_received < s->flow_received_max &&
+            (s->flow_received_max - info->flow_received > STATS_FLOW_RESET_SLACK ||
+             2 * info->flow_received < s->flow_received_max))
+                s->flow_reset = true;
+
         /* The counters only grow, so the reply with the highest flow_received carries the
          * server's latest view of this flow. */
         if (!s->server_stamps || info->flow_received > s->flow_received_max) {
@@ -361,7 +366,7 @@ void stats_loss_split(const Stats *s, StatsLossSplit *ret) {
                 .lost = s->timeouts,
                 .late = s->late,
         };
-        if (!s->server_stamps)
+        if (!s->server_stamps || s->flow_reset)
                 return;
 
         uint64_t last = s->seq_at_max;

@@ -96,6 +96,8 @@ typedef enum StatsVerdict {
 } StatsVerdict;
 
 /* Server-side data carried by a stamped netlab reply (probe.h). */
+#define STATS_FLOW_RESET_SLACK 16
+
 typedef struct StatsServerInfo {
         uint64_t server_rx_usec;        /* CLOCK_REALTIME of the server */
         uint64_t server_tx_usec;
@@ -152,6 +154,7 @@ typedef struct Stats {
         uint64_t flow_received_max;     /* highest flow_received seen ... */
         uint64_t flow_dropped_at_max;   /* ... the flow_dropped of that same reply ... */
         uint64_t seq_at_max;            /* ... and its sequence number */
+        bool flow_reset;                /* the counters started again: no loss split */
 
         uint64_t expire_cursor;         /* no probe below this seq is still pending */
         size_t window;                  /* slots; probe seq lives in slot seq % window */
@@ -194,7 +197,10 @@ nsec_t stats_next_deadline(Stats *s, nsec_t timeout);
 uint64_t stats_in_flight(const Stats *s);
 
 /* Adds the server's stamps and counters carried by a reply to @seq (any verdict but
- * UNKNOWN). */
+ * UNKNOWN). A reply to a later probe whose flow_received is far below the highest seen
+ * (below half of it, or more than STATS_FLOW_RESET_SLACK below) means the server's
+ * counters started again, and sets flow_reset; a smaller step back is a probe that
+ * overtook an earlier one on the way to the server. */
 void stats_on_server(Stats *s, uint64_t seq, const StatsServerInfo *info);
 
 /* Loss = probes that settled without an on-time reply and without an error:
@@ -209,8 +215,9 @@ void stats_on_server(Stats *s, uint64_t seq, const StatsServerInfo *info);
  *   unknown    = losses among s+1..: no later counter says where they were lost
  * upstream + emulated + late + downstream + unknown = lost (downstream is clamped at 0
  * should the counters disagree, e.g. a probe still in flight that never reached the server).
- * Without stamps, or when the tail after s no longer fits the window, only lost and late
- * are known (has_split = false). */
+ * Without stamps, when the tail after s no longer fits the window, or once the server's
+ * counters started again (flow_reset: netlabd restarted or recycled the flow, so R no
+ * longer counts from our first probe), only lost and late are known (has_split = false). */
 typedef struct StatsLossSplit {
         bool has_split;
         uint64_t lost;

@@ -62,7 +62,7 @@ assert d["format_version"] == 1 and d["error"] is None and d["mode"] == "udp", d
 need = {
     "probes": ["sent", "received", "lost", "loss_percent", "in_flight", "late", "duplicates",
                "reordered", "failed", "unknown", "stale"],
-    "loss_split": ["available", "upstream", "emulated", "downstream", "late", "unknown",
+    "loss_split": ["available", "counters_restarted", "upstream", "emulated", "downstream", "late", "unknown",
                    "emulated_percent", "network_percent"],
     "rtt_ms": ["min", "avg", "max", "mdev", "p50", "p90", "p99", "p99_9"],
     "jitter_ms": ["mean_abs_delta", "rfc3550", "ipdv_mean", "ipdv_abs"],
