@@ -739,7 +739,7 @@ static QueuedReply *reply_new(Echo *e, size_t sock, const void *prefix, size_t p
  * sends most of the address's datagrams (Boyer-Moore majority vote: no per-port state, so
  * a client cycling through source ports cannot grow the flow table) uses only the main
  * bucket, and the other ports fall back on a second bucket of the same size. An address
- * gets at most twice rate_limit in total; one port never more than rate_limit. */
+ * gets at most twice rate_limit in total, a single flooding port at most rate_limit. */
 static bool source_allow(Echo *e, Flow *src, uint16_t port, usec_t now_usec) {
         if (src->heavy_votes == 0 || src->heavy_port == port) {
                 src->heavy_port = port;
