@@ -51,9 +51,9 @@ START_TEST(test_classify) {
         _cleanup_close_ int udp = -EBADF, tcp = -EBADF, tcp_conn = -EBADF, unix_fd = -EBADF;
         SocketKind kind;
 
-        udp = sockets_bind("127.0.0.1:0", SOCK_DGRAM);
+        udp = sockets_bind("127.0.0.1:0", SOCK_DGRAM, false);
         ck_assert_int_ge(udp, 0);
-        tcp = sockets_bind("127.0.0.1:0", SOCK_STREAM);
+        tcp = sockets_bind("127.0.0.1:0", SOCK_STREAM, false);
         ck_assert_int_ge(tcp, 0);
         tcp_conn = socket(AF_INET, SOCK_STREAM, 0);             /* not listening */
         unix_fd = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -79,14 +79,46 @@ START_TEST(test_bind) {
         SocketAddress sa = { .len = sizeof(sa.storage) };
         char addr[64];
 
-        ck_assert_int_eq(sockets_bind("nonsense", SOCK_DGRAM), -EINVAL);
-        a = sockets_bind("127.0.0.1:0", SOCK_DGRAM);
+        ck_assert_int_eq(sockets_bind("nonsense", SOCK_DGRAM, false), -EINVAL);
+        a = sockets_bind("127.0.0.1:0", SOCK_DGRAM, false);
         ck_assert_int_ge(a, 0);
         ck_assert_int_eq(getsockname(a, &sa.sa, &sa.len), 0);
         snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(sa.in.sin_port));
-        ck_assert_int_eq(sockets_bind(addr, SOCK_DGRAM), -EADDRINUSE);
-        b = sockets_bind("[::]:0", SOCK_STREAM);        /* dual-stack, or v4 fallback */
+        ck_assert_int_eq(sockets_bind(addr, SOCK_DGRAM, false), -EADDRINUSE);
+        b = sockets_bind("[::]:0", SOCK_STREAM, false);        /* dual-stack, or v4 fallback */
         ck_assert_int_ge(b, 0);
+}
+END_TEST
+
+/* "[::]:P" and "0.0.0.0:P" in one list: both bind, [::] as IPv6 only. */
+START_TEST(test_bind_all_v4_and_v6_wildcards) {
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        SocketAddress sa = { .len = sizeof(sa.storage) };
+        SocketSet set = {};
+        const char *bad = NULL;
+        char *listen[3] = {}, **saved;
+        int fd, r;
+
+        /* A port the kernel just handed out is free for both wildcards. */
+        fd = sockets_bind("0.0.0.0:0", SOCK_DGRAM, false);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(getsockname(fd, &sa.sa, &sa.len), 0);
+        ck_assert_int_ge(asprintf(&listen[0], "[::]:%u", ntohs(sa.in.sin_port)), 0);
+        ck_assert_int_ge(asprintf(&listen[1], "0.0.0.0:%u", ntohs(sa.in.sin_port)), 0);
+        safe_close(fd);
+
+        ck_assert_int_eq(conf_new_default(&c), 0);
+        saved = c->echo.listen;
+        c->echo.listen = listen;
+        c->http.enabled = false;
+        r = sockets_bind_all(c, &set, &bad);
+        c->echo.listen = saved;
+        free(listen[0]);
+        free(listen[1]);
+
+        ck_assert_msg(r == 0, "bind_all: %d at '%s'", r, bad ?: "");
+        ck_assert_uint_eq(set.n_fds[SOCKET_KIND_ECHO], 2);
+        sockets_set_done(&set);
 }
 END_TEST
 
@@ -148,6 +180,7 @@ int main(void) {
         tcase_add_loop_test(tc, test_parse_address, 0, ELEMENTSOF(addr_cases));
         tcase_add_test(tc, test_classify);
         tcase_add_test(tc, test_bind);
+        tcase_add_test(tc, test_bind_all_v4_and_v6_wildcards);
         tcase_add_test(tc, test_activation_none);
         tcase_add_loop_test(tc, test_cli, 0, ELEMENTSOF(cli_cases));
         suite_add_tcase(s, tc);

@@ -214,7 +214,7 @@ static int setsockopt_int(int fd, int level, int opt, int v) {
         return 0;
 }
 
-int sockets_bind(const char *address, int type) {
+int sockets_bind(const char *address, int type, bool v6only) {
         _cleanup_close_ int fd = -EBADF;
         SocketAddress a;
         bool any6;
@@ -246,7 +246,7 @@ int sockets_bind(const char *address, int type) {
                         return r;
         }
         if (a.sa.sa_family == AF_INET6) {
-                r = setsockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, any6 ? 0 : 1);
+                r = setsockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, any6 && !v6only ? 0 : 1);
                 if (r < 0)
                         return r;
         }
@@ -274,10 +274,20 @@ int sockets_bind_all(const Conf *conf, SocketSet *set, const char **reterr_addre
         assert(set);
 
         for (size_t i = 0; i < ELEMENTSOF(services); i++) {
+                bool has_ipv4 = false;
+
                 if (!services[i].enabled || !services[i].listen)
                         continue;
+                /* "[::]:P" next to "0.0.0.0:P" (or any IPv4 address) means IPv6 only:
+                 * a dual-stack socket would take the IPv4 port first. */
                 for (char **a = services[i].listen; *a; a++) {
-                        int fd = sockets_bind(*a, services[i].type);
+                        SocketAddress sa;
+
+                        if (sockets_parse_address(*a, &sa) >= 0 && sa.sa.sa_family == AF_INET)
+                                has_ipv4 = true;
+                }
+                for (char **a = services[i].listen; *a; a++) {
+                        int fd = sockets_bind(*a, services[i].type, has_ipv4);
 
                         r = fd < 0 ? fd : socket_set_add(set, services[i].kind, fd);
                         if (r < 0) {

@@ -60,10 +60,11 @@ int sockets_classify(int fd, const char *name, SocketKind *ret);
 int sockets_from_activation(SocketSet *set, char **reterr_msg);
 
 /* Opens a non-blocking, close-on-exec socket of @type (SOCK_DGRAM or SOCK_STREAM) bound
- * to @address (config syntax) and, for streams, listening. "[::]" is dual-stack; on a
- * host without IPv6 it falls back to 0.0.0.0. Returns the fd, or -EINVAL (bad address),
- * -EADDRINUSE, -EACCES, ... from socket()/bind()/listen(). */
-int sockets_bind(const char *address, int type);
+ * to @address (config syntax) and, for streams, listening. "[::]" is dual-stack unless
+ * @v6only (set when the same list also names IPv4 addresses, which would otherwise
+ * collide with it); on a host without IPv6 it falls back to 0.0.0.0. Returns the fd, or
+ * -EINVAL (bad address), -EADDRINUSE, -EACCES, ... from socket()/bind()/listen(). */
+int sockets_bind(const char *address, int type, bool v6only);
 
 /* Binds every listen address of the enabled services in @conf into @set. Returns 0, or
  * a negative errno with *reterr_address pointing into @conf (borrowed). On failure,
