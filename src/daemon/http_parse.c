@@ -9,6 +9,7 @@
 
 #include "http_parse.h"
 #include "macro.h"
+#include "parse_util.h"
 
 static const char *const method_names[_HTTP_METHOD_MAX] = {
         [HTTP_METHOD_GET] = "GET",         [HTTP_METHOD_HEAD] = "HEAD",
@@ -548,16 +549,6 @@ enum {
         CHUNK_DONE,
 };
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t limit, size_t *ret_consumed) {
         size_t i = 0;
 
@@ -571,7 +562,7 @@ int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t
 
                 switch (st->state) {
                 case CHUNK_SIZE:
-                        h = hexval(c);
+                        h = unhexchar(c);
                         if (h >= 0) {
                                 if (st->size_digits >= 16)
                                         return -EMSGSIZE;

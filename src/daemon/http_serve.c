@@ -18,16 +18,7 @@
 #include "http_response.h"
 #include "http_serve.h"
 #include "macro.h"
-
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
+#include "parse_util.h"
 
 int http_serve_normalize_path(const char *path, size_t len, char *buf, size_t size) {
         size_t n = 0, w, r;
@@ -48,8 +39,8 @@ int http_serve_normalize_path(const char *path, size_t len, char *buf, size_t si
 
                         if (i + 2 >= len)
                                 return -EBADMSG;
-                        hi = unhex(path[i + 1]);
-                        lo = unhex(path[i + 2]);
+                        hi = unhexchar(path[i + 1]);
+                        lo = unhexchar(path[i + 2]);
                         if (hi < 0 || lo < 0)
                                 return -EBADMSG;
                         c = (unsigned char) (hi * 16 + lo);

@@ -2,6 +2,7 @@
  * config strings). All reject empty strings, trailing garbage, and out-of-range values. */
 #pragma once
 
+#include <errno.h>
 #include <stdint.h>
 
 #include "time_util.h"
@@ -22,3 +23,15 @@ int parse_usec(const char *s, usec_t default_unit_usec, usec_t *ret);
 
 /* Parses a probability: "0.3" or "30%". Returns 0, -EINVAL, or -ERANGE if outside 0..1. */
 int parse_probability(const char *s, double *ret);
+
+/* Value of one hexadecimal digit (either case), or -EINVAL. Used for percent-escapes and
+ * chunk sizes. */
+static inline int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
