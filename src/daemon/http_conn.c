@@ -566,6 +566,26 @@ static int conn_recv_head(HttpConn *c) {
         }
 }
 
+/* One recv() of request body bytes: > 0 bytes read, 0 when the socket is empty (EPOLLIN
+ * is armed again), or < 0 to close (-ECONNRESET when the peer closed mid-body). */
+static ssize_t conn_recv_body(HttpConn *c, void *buf, size_t len) {
+        for (;;) {
+                ssize_t n = recv(c->fd, buf, len, 0);
+
+                if (n > 0)
+                        return n;
+                if (n == 0)
+                        return -ECONNRESET;
+                if (errno == EINTR)
+                        continue;
+                if (errno == EAGAIN) {
+                        conn_set_events(c, EPOLLIN);
+                        return 0;
+                }
+                return -errno;
+        }
+}
+
 /* Skips a chunked body: read into rbuf, decode, keep what follows it (the next
  * request). Returns 1 when done, 0 when waiting, < 0 to close. */
 static int conn_discard_chunked(HttpConn *c) {
@@ -591,18 +611,9 @@ static int conn_discard_chunked(HttpConn *c) {
                                 return 1;
                         }
                 }
-                n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                conn_set_events(c, EPOLLIN);
-                                return 0;
-                        }
-                        return -errno;
-                }
-                if (n == 0)
-                        return -ECONNRESET;
+                n = conn_recv_body(c, c->rbuf + c->rlen, c->rcap - c->rlen);
+                if (n <= 0)
+                        return (int) n;
                 c->rlen += (uint32_t) n;
         }
 }
@@ -615,19 +626,10 @@ static int conn_discard(HttpConn *c) {
                 return conn_discard_chunked(c);
 
         while (c->discard > 0) {
-                ssize_t n = recv(c->fd, env->scratch, (size_t) MIN(c->discard, (uint64_t) sizeof(env->scratch)), 0);
+                ssize_t n = conn_recv_body(c, env->scratch, (size_t) MIN(c->discard, (uint64_t) sizeof(env->scratch)));
 
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN) {
-                                conn_set_events(c, EPOLLIN);
-                                return 0;
-                        }
-                        return -errno;
-                }
-                if (n == 0)
-                        return -ECONNRESET;
+                if (n <= 0)
+                        return (int) n;
                 c->discard -= (uint64_t) n;
         }
         return 1;
