@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "parse_util.h"
 #include "ping_http.h"
 
 /* ---- pure parsing --------------------------------------------------------------------- */
@@ -143,11 +144,10 @@ static int chunk_size_line(PingHttpChunked *c) {
         uint64_t v = 0;
         size_t i = 0;
 
-        for (; i < n && isxdigit((unsigned char) c->line[i]); i++) {
+        for (; i < n && unhexchar(c->line[i]) >= 0; i++) {
                 if (i >= 15)
                         return -EBADMSG;        /* > 2^60 bytes: not a real chunk */
-                v = v * 16 + (uint64_t) (isdigit((unsigned char) c->line[i]) ? c->line[i] - '0' :
-                                                                                 (tolower((unsigned char) c->line[i]) - 'a' + 10));
+                v = v * 16 + (uint64_t) unhexchar(c->line[i]);
         }
         if (i == 0)
                 return -EBADMSG;
