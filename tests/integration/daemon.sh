@@ -95,14 +95,9 @@ before=$(ls "/proc/$NL_PID/fd" | wc -l)
 base=$(grep -c 'Reloaded configuration' "$NL_LOG")
 i=0
 while [ $i -lt 100 ]; do
-        kill -HUP "$NL_PID"
-        i=$((i + 1))
         # Signals coalesce: wait for each reload so that all 100 really happen.
-        j=0
-        while [ "$(grep -c 'Reloaded configuration' "$NL_LOG")" -lt $((base + i)) ] && [ $j -lt 500 ]; do
-                sleep 0.01
-                j=$((j + 1))
-        done
+        nl_signal_wait HUP 'Reloaded configuration' || nl_fail "reload $i not logged within 5 s"
+        i=$((i + 1))
 done
 [ "$(grep -c 'Reloaded configuration' "$NL_LOG")" -ge $((base + 100)) ] || nl_fail "not all 100 reloads happened"
 after=$(ls "/proc/$NL_PID/fd" | wc -l)

@@ -26,26 +26,12 @@ CONF
 }
 
 reload() {  # reload EXTRA-ECHO-SETTINGS: rewrite the file, SIGHUP, wait for the log line
-        n=$(grep -c 'Reloaded configuration' "$NL_LOG" || true)
         write_conf "$1"
-        kill -HUP "$NL_PID"
-        i=0
-        while [ "$(grep -c 'Reloaded configuration' "$NL_LOG" || true)" -le "$n" ]; do
-                i=$((i + 1))
-                [ "$i" -lt 100 ] || nl_fail "reload not logged within 5 s"
-                sleep 0.05
-        done
+        nl_signal_wait HUP 'Reloaded configuration' || nl_fail "reload not logged within 5 s"
 }
 
 counters() {  # counters: SIGUSR1, then print the newest "Echo counters:" line
-        n=$(grep -c 'Echo counters:' "$NL_LOG" || true)
-        kill -USR1 "$NL_PID"
-        i=0
-        while [ "$(grep -c 'Echo counters:' "$NL_LOG" || true)" -le "$n" ]; do
-                i=$((i + 1))
-                [ "$i" -lt 100 ] || nl_fail "SIGUSR1 did not log the counters within 5 s"
-                sleep 0.05
-        done
+        nl_signal_wait USR1 'Echo counters:' || nl_fail "SIGUSR1 did not log the counters within 5 s"
         grep 'Echo counters:' "$NL_LOG" | tail -n 1
 }
 

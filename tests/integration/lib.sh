@@ -9,6 +9,8 @@
 #   nl_stop [PID]           SIGTERM, waits (10 s max); sets NL_STATUS to the exit status
 #   nl_track PID            kill PID at cleanup too
 #   nl_wait_log PATTERN [SECONDS] [LOG]   waits for a line matching PATTERN (grep -E)
+#   nl_signal_wait SIGNAL PATTERN  sends SIGNAL to $NL_PID and waits (5 s max) until one
+#                           more line of $NL_LOG matches PATTERN (grep); fails otherwise
 #   nl_fail MESSAGE         prints "FAIL: ..." and exits 1
 #   nl_pass MESSAGE         prints "ok: ..."
 
@@ -84,6 +86,17 @@ nl_wait_log() {
                 i=$((i + 1))
         done
         return 1
+}
+
+nl_signal_wait() {
+        _nl_n=$(grep -c -- "$2" "$NL_LOG" || true)
+        kill -"$1" "$NL_PID"
+        _nl_i=0
+        while [ "$(grep -c -- "$2" "$NL_LOG" || true)" -le "$_nl_n" ]; do
+                _nl_i=$((_nl_i + 1))
+                [ "$_nl_i" -lt 250 ] || return 1
+                sleep 0.02
+        done
 }
 
 nl_start() {

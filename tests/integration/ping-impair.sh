@@ -22,14 +22,7 @@ CONF
 }
 
 dropped_by_daemon() {  # SIGUSR1, then the "loss N" of the newest "Echo counters:" line
-        n=$(grep -c 'Echo counters:' "$NL_LOG" || true)
-        kill -USR1 "$NL_PID"
-        i=0
-        while [ "$(grep -c 'Echo counters:' "$NL_LOG" || true)" -le "$n" ]; do
-                i=$((i + 1))
-                [ "$i" -lt 100 ] || nl_fail "no counters line within 5 s"
-                sleep 0.05
-        done
+        nl_signal_wait USR1 'Echo counters:' || nl_fail "no counters line within 5 s"
         grep 'Echo counters:' "$NL_LOG" | tail -n 1 | sed -n 's/.*dropped: loss \([0-9]*\).*/\1/p'
 }
 
