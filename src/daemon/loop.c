@@ -9,10 +9,12 @@
 #include "log.h"
 #include "loop.h"
 
-static void notify_status(const Daemon *d, const char *prefix) {
+/* Sends STATUS=, preceded by READY=1 when @ready (after start-up and after a reload). */
+static void notify_status(const Daemon *d, bool ready, const char *prefix) {
         char status[512];
 
-        (void) sd_notifyf(false, "READY=1\nSTATUS=%s%s", prefix, daemon_format_status(d, status, sizeof(status)));
+        (void) sd_notifyf(false, "%sSTATUS=%s%s", ready ? "READY=1\n" : "", prefix,
+                          daemon_format_status(d, status, sizeof(status)));
 }
 
 /* SIGHUP: re-read the configuration. A failed reload keeps the running snapshot, so
@@ -28,7 +30,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
          * timestamp, so "systemctl reload" still waits for the READY=1 that follows. */
         (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) now(CLOCK_MONOTONIC));
         r = daemon_reload(d);
-        notify_status(d, r < 0 ? "Reload failed, previous configuration kept; " : "");
+        notify_status(d, true, r < 0 ? "Reload failed, previous configuration kept; " : "");
         return 0;
 }
 
@@ -45,7 +47,7 @@ static int on_sigusr1(sd_event_source *s, const struct signalfd_siginfo *si, voi
 
         daemon_log_counters(d);
         if (!d->shutting_down)
-                notify_status(d, "");
+                notify_status(d, false, "");
         return 0;
 }
 
@@ -93,7 +95,7 @@ int loop_run(Daemon *d) {
         if (r < 0)
                 log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
 
-        notify_status(d, "");
+        notify_status(d, true, "");
         log_info("netlabd %s ready", PACKAGE_VERSION);
 
         r = sd_event_loop(d->event);
