@@ -15,6 +15,7 @@
 #include "ping.h"
 #include "ping_http.h"
 #include "ping_udp.h"
+#include "ping_stamp.h"
 
 #define EXIT_NO_REPLY 1
 #define EXIT_ERROR 2
@@ -26,6 +27,8 @@ static bool arg_interval_set = false;
 static nsec_t arg_timeout = NSEC_PER_SEC;
 static nsec_t arg_deadline = 0;
 static size_t arg_size = PING_SIZE_DEFAULT;
+static bool arg_size_set = false;
+static bool arg_stamp = false;
 static unsigned arg_port = 0;
 static int arg_family = AF_UNSPEC;
 static bool arg_quiet = false;
@@ -62,6 +65,7 @@ static void help(FILE *f) {
                 "      --histogram print the RTT histogram with the summary\n"
                 "      --http URL  probe http://HOST[:PORT]/PATH with GET requests\n"
                 "      --keep-alive  HTTP: reuse one connection for all probes\n"
+                "      --stamp     be a STAMP Session-Sender (RFC 8762/8972; port 862, -s 44.., default 60)\n"
                 "  -h              show this help (also --help)\n"
                 "  -V              show the version (also --version)\n",
                 PING_DEFAULT_COUNT, PROBE_HEADER_SIZE, PING_SIZE_MAX, PING_SIZE_DEFAULT, PING_DEFAULT_PORT,
@@ -118,6 +122,7 @@ enum {
         ARG_HISTOGRAM,
         ARG_HTTP,
         ARG_KEEP_ALIVE,
+        ARG_STAMP,
 };
 
 /* Returns 0 to go on, -1 to exit 0 (help, version), or EXIT_ERROR. */
@@ -130,6 +135,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "histogram",  no_argument,       NULL, ARG_HISTOGRAM  },
                 { "http",       required_argument, NULL, ARG_HTTP       },
                 { "keep-alive", no_argument,       NULL, ARG_KEEP_ALIVE },
+                { "stamp",      no_argument,       NULL, ARG_STAMP      },
                 {}
         };
         unsigned u;
@@ -170,10 +176,11 @@ static int parse_argv(int argc, char *argv[]) {
                                 return r;
                         break;
                 case 's':
-                        if (safe_atou(optarg, &u) < 0 || u < PROBE_HEADER_SIZE || u > PING_SIZE_MAX)
+                        if (safe_atou(optarg, &u) < 0 || u < STAMP_BASE_SIZE || u > PING_SIZE_MAX)
                                 return usage_error("Invalid size '%s': must be %u..%u bytes (the probe header is %u)",
                                                    optarg, PROBE_HEADER_SIZE, PING_SIZE_MAX, PROBE_HEADER_SIZE);
                         arg_size = u;
+                        arg_size_set = true;
                         break;
                 case 'p':
                         if (safe_atou(optarg, &u) < 0 || u == 0 || u > 65535)
@@ -213,6 +220,9 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_KEEP_ALIVE:
                         arg_keep_alive = true;
                         break;
+                case ARG_STAMP:
+                        arg_stamp = true;
+                        break;
                 case 'h':
                         help(stdout);
                         return -1;
@@ -229,6 +239,16 @@ static int parse_argv(int argc, char *argv[]) {
                 return usage_error("--json and --json-lines are exclusive");
         if (arg_keep_alive && !arg_url)
                 return usage_error("--keep-alive needs --http URL");
+        if (arg_stamp && arg_url)
+                return usage_error("--stamp and --http are exclusive");
+        if (!arg_stamp && arg_size < PROBE_HEADER_SIZE)
+                return usage_error("Invalid size '%zu': must be %u..%u bytes (the probe header is %u)",
+                                   arg_size, PROBE_HEADER_SIZE, PING_SIZE_MAX, PROBE_HEADER_SIZE);
+        if (arg_stamp && !arg_size_set)
+                arg_size = PING_STAMP_SIZE_DEFAULT;
+        if (arg_stamp && !stamp_sender_size_ok(arg_size, arg_size >= STAMP_SENDER_DM_SIZE))
+                return usage_error("Invalid STAMP size '%zu': 44 (base), 48..59 (padding), 60 (Direct "
+                                   "Measurement) or 64 and more", arg_size);
 
         if (arg_url) {
                 if (optind != argc)
@@ -377,6 +397,7 @@ static int run(void) {
         _cleanup_free_ char *host = NULL, *address = NULL, *host_header = NULL, *path = NULL;
         _cleanup_(ping_udp_freep) PingUdp *udp = NULL;
         _cleanup_(ping_http_freep) PingHttp *http = NULL;
+        _cleanup_(ping_stamp_freep) PingStamp *stamp = NULL;
         Ping p = {
                 .out = stdout,
         };
@@ -397,7 +418,7 @@ static int run(void) {
                         return usage_error("Invalid HOST[:PORT] '%s'", arg_target);
                 if (port > 0 && arg_port > 0 && port != arg_port)
                         return usage_error("Port %u in '%s' contradicts -p %u", port, arg_target, arg_port);
-                port = port ?: arg_port ?: PING_DEFAULT_PORT;
+                port = port ?: arg_port ?: (arg_stamp ? STAMP_PORT : PING_DEFAULT_PORT);
         }
 
         r = resolve(&p, host, port, arg_url ? SOCK_STREAM : SOCK_DGRAM, &address);
@@ -405,7 +426,7 @@ static int run(void) {
                 return r;
 
         p.conf = (PingOutputConf) {
-                .mode = arg_url ? PING_MODE_HTTP : PING_MODE_UDP,
+                .mode = arg_url ? PING_MODE_HTTP : arg_stamp ? PING_MODE_STAMP : PING_MODE_UDP,
                 .host = host,
                 .address = address,
                 .port = (uint16_t) port,
@@ -449,6 +470,8 @@ static int run(void) {
 
         if (arg_url)
                 r = ping_http_new(&p, &http);
+        else if (arg_stamp)
+                r = ping_stamp_new(&p, &stamp);
         else
                 r = ping_udp_new(&p, &udp);
         if (r < 0) {
@@ -488,6 +511,7 @@ static int run(void) {
 finish:
         udp = ping_udp_free(udp);
         http = ping_http_free(http);
+        stamp = ping_stamp_free(stamp);
         stats_free(p.stats);
         sd_event_source_disable_unref(p.deadline_source);
         sd_event_unref(p.event);

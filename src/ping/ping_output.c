@@ -80,8 +80,8 @@ void ping_output_header(FILE *f, const PingOutputConf *c) {
         if (c->mode == PING_MODE_HTTP)
                 fprintf(f, "NETLAB-PING %s (%s port %u): HTTP GET\n", c->url, c->address, c->port);
         else
-                fprintf(f, "NETLAB-PING %s (%s) port %u: %zu bytes\n", c->host, c->address, c->port,
-                        c->size);
+                fprintf(f, "NETLAB-PING %s (%s) port %u: %zu bytes%s\n", c->host, c->address, c->port,
+                        c->size, c->mode == PING_MODE_STAMP ? " (STAMP)" : "");
 }
 
 static const char *const event_names[_PING_EVENT_MAX] = {
@@ -102,6 +102,8 @@ static void event_json(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                 fprintf(f, ",\"reordered\":%s", e->reordered ? "true" : "false");
         if (e->has_server)
                 fprintf(f, ",\"server_hold_ms\":%.6f", ms((double) e->server_hold));
+        if (e->ttl > 0)
+                fprintf(f, ",\"ttl\":%d", e->ttl);
         if (c->mode == PING_MODE_HTTP && e->kind != PING_EVENT_TIMEOUT) {
                 fprintf(f, ",\"status\":%d", e->http_status);
                 fprintf(f, ",\"connect_ms\":%.6f,\"ttfb_ms\":%.6f", ms((double) e->http_connect),
@@ -146,6 +148,11 @@ void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                                 ping_output_format_ms(b, sizeof(b), e->http_ttfb),
                                 ping_output_format_ms(d, sizeof(d), e->rtt),
                                 e->kind == PING_EVENT_DUP ? " (DUP!)" : "");
+                else if (e->ttl > 0)
+                        fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " ttl=%d time=%s ms%s%s\n", e->bytes,
+                                c->address, e->seq, e->ttl, ping_output_format_ms(a, sizeof(a), e->rtt),
+                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "",
+                                e->reordered ? " (reordered)" : "");
                 else
                         fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " time=%s ms%s%s\n", e->bytes,
                                 c->address, e->seq, ping_output_format_ms(a, sizeof(a), e->rtt),
@@ -283,7 +290,7 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
                                 ping_output_format_ms(d, sizeof(d), stats_hist_percentile(&st->ipdv_hist, 99)));
                 fputc('\n', f);
         }
-        if (c->mode == PING_MODE_UDP) {
+        if (c->mode != PING_MODE_HTTP) {
                 if (st->server_stamps) {
                         uint64_t span = st->server_last_tx_usec - st->server_first_rx_usec;
 
@@ -378,7 +385,8 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
                 fputs("\"type\":\"summary\",", f);
         fprintf(f, "\"format_version\":%d,\"tool\":\"netlab-ping\",\"version\":\"%s\",\"error\":null,",
                 PING_JSON_FORMAT_VERSION, PACKAGE_VERSION);
-        fprintf(f, "\"mode\":\"%s\",\"target\":{\"host\":", c->mode == PING_MODE_HTTP ? "http" : "udp");
+        fprintf(f, "\"mode\":\"%s\",\"target\":{\"host\":",
+                c->mode == PING_MODE_HTTP ? "http" : c->mode == PING_MODE_STAMP ? "stamp" : "udp");
         ping_output_json_string(f, c->host);
         fputs(",\"address\":", f);
         ping_output_json_string(f, c->address);
