@@ -63,6 +63,15 @@ def main():
     rng = random.Random(args.seed)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    # A deep receive queue: scapy builds a reply in about a millisecond, slower under ASan
+    # builds and a loaded machine, and a request dropped by a full queue would show as
+    # upstream loss. SO_RCVBUFFORCE (root) passes net.core.rmem_max.
+    for opt in (33, socket.SO_RCVBUF):     # 33 = SO_RCVBUFFORCE
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, opt, 8 << 20)
+            break
+        except OSError:
+            pass
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     bind_layers(UDP, STAMPSessionSenderTestUnauthenticated, dport=port)

@@ -66,10 +66,12 @@ stop_peer
 nl_pass "stateless scapy reflector: 20/20, ttl=64 per reply, loss not split"
 
 # ---- stateful + DM, seeded 20 % drops: figures equal the reflector's count -------------
+# -W 5: a slow (ASan, loaded) scapy reflector answers late rather than never; its deep
+# receive queue keeps requests from being dropped before it counts them.
 N=1000
 start_peer stateful --loss 0.2 --seed 7 --count "$N"
 doc="$NL_TMP/stateful.json"
-"$PING" --stamp -q --json -c "$N" -i 0.002 -W 1 "127.0.0.1:$PEER_PORT" >"$doc" 2>"$NL_TMP/stateful.err" ||
+"$PING" --stamp -q --json -c "$N" -i 0.002 -W 5 "127.0.0.1:$PEER_PORT" >"$doc" 2>"$NL_TMP/stateful.err" ||
         [ $? -eq 1 ] || nl_fail "exit status: $(cat "$NL_TMP/stateful.err")"
 stop_peer
 dropped=$(json "$PEER_REPORT" 'd["dropped"]')
