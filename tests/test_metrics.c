@@ -717,6 +717,64 @@ START_TEST(test_json_hostile) {
 }
 END_TEST
 
+/* ---- golden files: the rendered bodies byte for byte ------------------------------------
+ * A dashboard or a scraper may depend on the exact text, so any change to it must show up
+ * as a diff of tests/data/metrics/. NETLAB_UPDATE_GOLDEN=1 rewrites the files instead of
+ * comparing (then review the diff before committing). */
+
+static void check_golden(const char *name, const char *body, size_t len) {
+        _cleanup_free_ char *path = NULL, *want = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        size_t want_len = 0;
+
+        ck_assert_int_ge(asprintf(&path, "%s/tests/data/metrics/%s", TOP_SRCDIR, name), 0);
+        if (getenv("NETLAB_UPDATE_GOLDEN")) {
+                f = fopen(path, "we");
+                ck_assert_ptr_nonnull(f);
+                ck_assert_uint_eq(fwrite(body, 1, len, f), len);
+                return;
+        }
+        f = fopen(path, "re");
+        ck_assert_msg(f, "cannot open %s", path);
+        ck_assert_int_ge(getdelim(&want, &want_len, '\0', f), 0);
+        ck_assert_msg(strlen(want) == len && memcmp(want, body, len) == 0,
+                      "%s differs from the rendered body:\n%s", path, body);
+}
+
+START_TEST(test_golden) {
+        Conf c = test_conf();
+        MetricsHttp m = {};
+        /* Every counter distinct, so a value rendered under the wrong name shows. */
+        static const EchoCounters echo = {
+                .received = 101, .replied = 102, .dropped_loss = 103, .dropped_rate_limit = 104,
+                .dropped_low_port = 105, .dropped_self = 106, .dropped_queue_full = 107,
+                .dropped_too_big = 108, .truncated = 109, .send_errors = 110, .duplicated = 111,
+                .reordered = 112, .delayed = 113, .probes = 114, .bytes_in = 115, .bytes_out = 116,
+        };
+        static const HttpCounters http = {
+                .connections_accepted = 201, .connections_rejected = 202, .requests = 203,
+                .responses_by_class = { 0, 204, 205, 206, 207, 208 }, .response_bytes = 209,
+                .timeouts = 210, .bad_requests = 211,
+        };
+        MetricsSnapshot full = test_snapshot(&c, &m), none = { .conf = &c, .version = "0.1.0" };
+
+        full.echo = &echo;
+        full.http = &http;
+        full.oom = 301;
+        _cleanup_free_ char *b1 = NULL, *b2 = NULL, *b3 = NULL, *b4 = NULL;
+        size_t l1, l2, l3, l4;
+
+        ck_assert_int_eq(metrics_render_prometheus(&full, &b1, &l1), 0);
+        check_golden("full.prom", b1, l1);
+        ck_assert_int_eq(metrics_render_json(&full, &b2, &l2), 0);
+        check_golden("full.json", b2, l2);
+        ck_assert_int_eq(metrics_render_prometheus(&none, &b3, &l3), 0);
+        check_golden("no-services.prom", b3, l3);
+        ck_assert_int_eq(metrics_render_json(&none, &b4, &l4), 0);
+        check_golden("no-services.json", b4, l4);
+}
+END_TEST
+
 /* ---- metrics_serve ------------------------------------------------------------------------ */
 
 static char *serve_allow[] = { (char *) "127.0.0.1", NULL };
@@ -801,6 +859,7 @@ static Suite *metrics_suite(void) {
         tcase_add_test(tc, test_prometheus_nonfinite);
         tcase_add_test(tc, test_json_full);
         tcase_add_test(tc, test_json_hostile);
+        tcase_add_test(tc, test_golden);
         tcase_add_loop_test(tc, test_serve_table, 0, ELEMENTSOF(serve_cases));
         suite_add_tcase(s, tc);
 
