@@ -114,10 +114,6 @@ int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_
  * number cannot hold exactly (the seed) are strings. Same return contract as above. */
 int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len);
 
-/* Escapes @len bytes of @s as the inside of a JSON string (no surrounding quotes) into a
- * malloc'ed string. Exported for the tests. Returns 0, or -ENOMEM. */
-int metrics_json_escape(const char *s, size_t len, char **ret);
-
 /* A parsed status_allow entry: IPv4 entries are stored v4-mapped (::ffff:a.b.c.d/96+n)
  * so one comparison covers AF_INET peers, AF_INET6 peers and v4-mapped AF_INET6 peers. */
 typedef struct MetricsCidr {
