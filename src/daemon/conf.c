@@ -14,9 +14,8 @@
 
 #include "conf.h"
 #include "log.h"
-#include "metrics.h"
 #include "parse_util.h"
-#include "sockets.h"
+#include "sockaddr.h"
 
 #define CONF_STRING_MAX 4096
 
@@ -366,9 +365,9 @@ static double setting_number(const config_setting_t *s) {
 }
 
 static int check_cidr(const char *s) {
-        MetricsCidr c;
+        SockAddrCidr c;
 
-        return metrics_cidr_parse(s, &c);
+        return sockaddr_cidr_parse(s, &c);
 }
 
 /* Reads a string or list of strings into a NULL-terminated vector, validating each
@@ -416,9 +415,9 @@ static int parse_string_list(const ConfKey *k, const config_setting_t *s, const 
 }
 
 static int check_listen(const char *s) {
-        SocketAddress a;
+        SockAddr a;
 
-        return sockets_parse_address(s, &a);
+        return sockaddr_parse(s, &a);
 }
 
 static int resolve_path(const char *conf_path, const char *v, char **ret) {

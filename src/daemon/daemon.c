@@ -44,12 +44,13 @@ int daemon_new(const char *conf_path, bool conf_path_explicit, Conf *conf, Daemo
 static void log_sockets(const char *what, const int *fds, size_t n, char *summary, size_t len) {
         summary[0] = '\0';
         for (size_t i = 0; i < n; i++) {
-                SocketAddress a = { .len = sizeof(a.storage) };
-                char buf[80];
+                char buf[SOCKADDR_FORMAT_MAX];
+                socklen_t len_a = sizeof(SockAddr);
+                SockAddr a;
 
-                if (getsockname(fds[i], &a.sa, &a.len) < 0)
+                if (getsockname(fds[i], &a.sa, &len_a) < 0)
                         continue;
-                sockets_format_address(&a, buf, sizeof(buf));
+                sockaddr_format(&a, buf, sizeof(buf));
                 log_info("Listening on %s (%s)", buf, what);
                 snprintf(summary + strlen(summary), len - strlen(summary), "%s%s", i ? " " : "", buf);
         }
@@ -73,7 +74,13 @@ int daemon_open_sockets(Daemon *d) {
                 if (d->sockets.n_fds[SOCKET_KIND_HTTP] == 0)
                         log_notice("No stream socket was passed: the HTTP service is off");
         } else {
-                r = sockets_bind_all(d->conf, &d->sockets, &address);
+                r = 0;
+                if (d->conf->echo.enabled)
+                        r = sockets_bind_list(d->conf->echo.listen, SOCK_DGRAM, SOCKET_KIND_ECHO,
+                                              &d->sockets, &address);
+                if (r >= 0 && d->conf->http.enabled)
+                        r = sockets_bind_list(d->conf->http.listen, SOCK_STREAM, SOCKET_KIND_HTTP,
+                                              &d->sockets, &address);
                 if (r < 0)
                         return log_error_errno(r, "Failed to listen on '%s': %m%s", address ?: "?",
                                                r == -EADDRINUSE ? " (another process uses this port)" :

@@ -2,10 +2,8 @@
  * /metrics (Prometheus text 0.0.4) and /api/status (JSON) bodies, and decides whether a
  * peer may read them. Pure: the daemon's HttpDynamicFunc gathers the numbers and the
  * clock readings, calls metrics_serve() and hands the body back to http_conn.c. */
-#include <arpa/inet.h>
 #include <assert.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +11,7 @@
 #include "http_server.h"
 #include "json.h"
 #include "metrics.h"
+#include "sockaddr.h"
 #include "strbuf.h"
 
 static const usec_t duration_bounds_usec[] = { METRICS_DURATION_BUCKETS_USEC };
@@ -520,92 +519,18 @@ int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len) {
 
 /* ---- status_allow ------------------------------------------------------------------------- */
 
-int metrics_cidr_parse(const char *s, MetricsCidr *ret) {
-        char addr[INET6_ADDRSTRLEN + 1];
-        const char *slash;
-        MetricsCidr c = {};
-        unsigned long len;
-        size_t n;
-        bool v4;
-
-        assert(s);
-        assert(ret);
-
-        slash = strchr(s, '/');
-        n = slash ? (size_t) (slash - s) : strlen(s);
-        if (n == 0 || n >= sizeof(addr))
-                return -EINVAL;
-        memcpy(addr, s, n);
-        addr[n] = '\0';
-
-        if (inet_pton(AF_INET, addr, c.addr + 12) == 1) {
-                v4 = true;
-                c.addr[10] = c.addr[11] = 0xff;
-        } else if (inet_pton(AF_INET6, addr, c.addr) == 1)
-                v4 = false;
-        else
-                return -EINVAL;
-
-        len = v4 ? 32 : 128;
-        if (slash) {
-                char *end;
-
-                /* Digits only: strtoul() would accept "+8", " 8" and "-0". */
-                if (slash[1] < '0' || slash[1] > '9')
-                        return -EINVAL;
-                errno = 0;
-                len = strtoul(slash + 1, &end, 10);
-                if (errno != 0 || *end != '\0' || len > (v4 ? 32u : 128u))
-                        return -EINVAL;
-        }
-        c.prefixlen = (unsigned) len + (v4 ? 96 : 0);
-
-        for (unsigned bit = c.prefixlen; bit < 128; bit++)
-                c.addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
-
-        *ret = c;
-        return 0;
-}
-
-static bool cidr_contains(const MetricsCidr *c, const uint8_t addr[static 16]) {
-        unsigned full = c->prefixlen / 8, rest = c->prefixlen % 8;
-
-        if (memcmp(c->addr, addr, full) != 0)
-                return false;
-        if (rest == 0)
-                return true;
-        return ((c->addr[full] ^ addr[full]) & (uint8_t) (0xff00u >> rest)) == 0;
-}
-
 int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer) {
-        uint8_t addr[16] = {};
-
         if (!cidrs)
                 return 1;
         if (!peer)
                 return 0;
 
-        switch (peer->sa_family) {
-        case AF_INET: {
-                const struct sockaddr_in *in = (const struct sockaddr_in *) peer;
-
-                addr[10] = addr[11] = 0xff;
-                memcpy(addr + 12, &in->sin_addr, 4);
-                break;
-        }
-        case AF_INET6:
-                memcpy(addr, &((const struct sockaddr_in6 *) peer)->sin6_addr, 16);
-                break;
-        default:
-                return 0;
-        }
-
         for (; *cidrs; cidrs++) {
-                MetricsCidr c;
+                SockAddrCidr c;
 
-                if (metrics_cidr_parse(*cidrs, &c) < 0)
+                if (sockaddr_cidr_parse(*cidrs, &c) < 0)
                         continue;
-                if (cidr_contains(&c, addr))
+                if (sockaddr_cidr_contains(&c, (const SockAddr *) peer))
                         return 1;
         }
         return 0;

@@ -114,26 +114,14 @@ int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_
  * number cannot hold exactly (the seed) are strings. Same return contract as above. */
 int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len);
 
-/* A parsed status_allow entry: IPv4 entries are stored v4-mapped (::ffff:a.b.c.d/96+n)
- * so one comparison covers AF_INET peers, AF_INET6 peers and v4-mapped AF_INET6 peers. */
-typedef struct MetricsCidr {
-        uint8_t addr[16];               /* host bits already cleared */
-        unsigned prefixlen;             /* 0..128, in the v6 (mapped) space */
-} MetricsCidr;
-
-/* Parses "ADDR", "ADDR/LEN" for IPv4 (LEN 0..32) or IPv6 (LEN 0..128). A bare address
- * means a single host. Host bits below the prefix are allowed and ignored
- * ("127.0.0.1/8" == "127.0.0.0/8"). Returns 0, or -EINVAL (not an address, bad length,
- * trailing garbage). conf.c can use it to validate status_allow at load time. */
-int metrics_cidr_parse(const char *s, MetricsCidr *ret);
-
 /* The status_allow check for metrics and status endpoints. @cidrs is the NULL-terminated
  * list from ConfHttp.status_allow: NULL means "everybody" (the default — a lab server has
  * nothing secret in its counters; conf.c also turns `status_allow = []` into NULL), a
  * non-NULL empty list means "nobody". Returns 1 if @peer
  * (AF_INET or AF_INET6, v4-mapped handled) is inside any entry, 0 if not, 0 as well for
  * other address families (e.g. AF_UNIX: fail closed when a list is configured).
- * Entries that do not parse never match (conf.c rejects them at load time). */
+ * Entries that do not parse (sockaddr_cidr_parse()) never match; conf.c rejects them at
+ * load time. */
 int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer);
 
 /* The body of the daemon's HttpDynamicFunc (see http_server.h): checks status_allow of
