@@ -10,6 +10,7 @@
 #include "impair.h"
 #include "log.h"
 #include "metrics.h"
+#include "strbuf.h"
 
 #define DRAIN_POLL_USEC (20 * USEC_PER_MSEC)
 
@@ -94,29 +95,57 @@ int daemon_open_sockets(Daemon *d) {
         return 0;
 }
 
+/* The gauges and counters the metrics tables describe, read from the running services.
+ * Return false when the service is not running. */
+static bool daemon_echo_stats(const Daemon *d, EchoStats *ret) {
+        if (!d->echo)
+                return false;
+        *ret = (EchoStats) {
+                .counters = *echo_get_counters(d->echo),
+                .queued_replies = echo_queue_length(d->echo),
+                .flows = echo_n_flows(d->echo),
+        };
+        return true;
+}
+
+static bool daemon_http_stats(const Daemon *d, HttpStats *ret) {
+        if (!d->http)
+                return false;
+        *ret = (HttpStats) {
+                .counters = *http_server_get_counters(d->http),
+                .open_connections = http_server_n_connections(d->http),
+        };
+        return true;
+}
+
 /* The HttpDynamicFunc behind /metrics and /api/status: one snapshot of every counter
  * and of the one Conf in effect, rendered by metrics.c. */
 static int daemon_serve_dynamic(void *userdata, const char *path, const struct sockaddr *peer,
                                 char **ret_body, size_t *ret_len, const char **ret_content_type) {
         Daemon *d = userdata;
-        usec_t mono = now(CLOCK_MONOTONIC);
+        EchoStats echo = {};
+        HttpStats http = {};
+        bool has_echo = daemon_echo_stats(d, &echo), has_http = daemon_http_stats(d, &http);
         MetricsSnapshot snap = {
                 .conf = d->conf,
                 .version = PACKAGE_VERSION,
-                .echo = d->echo ? echo_get_counters(d->echo) : NULL,
-                .http = d->http ? http_server_get_counters(d->http) : NULL,
+                .echo = has_echo ? &echo : NULL,
+                .http = has_http ? &http : NULL,
                 .http_requests = d->http ? http_server_get_metrics(d->http) : NULL,
-                .echo_queue_length = d->echo ? echo_queue_length(d->echo) : 0,
-                .echo_flows = d->echo ? echo_n_flows(d->echo) : 0,
-                .http_connections = d->http ? http_server_n_connections(d->http) : 0,
                 .start_realtime_usec = d->start_realtime_usec,
                 .now_realtime_usec = now(CLOCK_REALTIME),
-                .uptime_usec = mono - d->start_monotonic_usec,
+                .uptime_usec = now(CLOCK_MONOTONIC) - d->start_monotonic_usec,
                 .reloads = d->n_reloads,
                 .reload_failures = d->n_reload_failures,
+                /* Every allocation failure survived: the services' and our own. */
+                .oom = d->n_oom + echo.counters.oom + http.counters.oom,
         };
+        int r;
 
-        return metrics_serve(&snap, path, peer, ret_body, ret_len, ret_content_type);
+        r = metrics_serve(&snap, path, peer, ret_body, ret_len, ret_content_type);
+        if (r == -ENOMEM)
+                d->n_oom++;             /* the client gets a 503 */
+        return r;
 }
 
 int daemon_start_services(Daemon *d) {
@@ -256,34 +285,48 @@ void daemon_begin_shutdown(Daemon *d) {
         }
 }
 
-char *daemon_format_status(const Daemon *d, char *buf, size_t len) {
+int daemon_format_status(const Daemon *d, char **ret) {
+        _cleanup_(strbuf_done) StrBuf b = {};
         char summary[384];
 
         assert(d);
+        assert(ret);
 
         if (d->echo)
-                snprintf(buf, len, "echo %s: %s", d->echo_addresses,
-                         impair_format_summary(&d->conf->echo, summary, sizeof(summary)));
+                strbuf_printf(&b, "echo %s: %s", d->echo_addresses,
+                              impair_format_summary(&d->conf->echo, summary, sizeof(summary)));
         else
-                snprintf(buf, len, "echo off");
+                strbuf_puts(&b, "echo off");
         if (d->http)
-                snprintf(buf + strlen(buf), len - strlen(buf), "; http %s: %s", d->http_addresses,
-                         d->conf->http.root);
+                strbuf_printf(&b, "; http %s: %s", d->http_addresses, d->conf->http.root);
         else
-                snprintf(buf + strlen(buf), len - strlen(buf), "; http off");
+                strbuf_puts(&b, "; http off");
         if (d->n_reload_failures > 0)
-                snprintf(buf + strlen(buf), len - strlen(buf), "; %u failed reload(s)", d->n_reload_failures);
-        return buf;
+                strbuf_printf(&b, "; %u failed reload(s)", d->n_reload_failures);
+        return strbuf_finish(&b, ret, NULL);
+}
+
+/* Logs "<what> counters: ..." from the table, or says that it could not. */
+static void log_counters(const char *what, const CounterDesc *table, const void *stats) {
+        _cleanup_(strbuf_done) StrBuf b = {};
+
+        counters_format_summary(&b, table, stats);
+        if (b.error < 0)
+                log_warning_errno(b.error, "Failed to format the %s counters, ignoring: %m", what);
+        else
+                log_info("%s counters: %s", what, strbuf_str(&b));
 }
 
 void daemon_log_counters(const Daemon *d) {
-        char buf[512];
+        EchoStats echo;
+        HttpStats http;
 
         assert(d);
-        if (d->echo)
-                log_info("Echo counters: %s", echo_format_summary(d->echo, buf, sizeof(buf)));
-        if (d->http)
-                log_info("HTTP counters: %s", http_server_format_summary(d->http, buf, sizeof(buf)));
+
+        if (daemon_echo_stats(d, &echo))
+                log_counters("Echo", counters_echo, &echo);
+        if (daemon_http_stats(d, &http))
+                log_counters("HTTP", counters_http, &http);
 }
 
 Daemon *daemon_free(Daemon *d) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 #include "conf.h"
@@ -25,6 +26,7 @@ typedef struct Daemon {
         usec_t start_monotonic_usec;
         unsigned n_reloads;
         unsigned n_reload_failures;
+        uint64_t n_oom;                 /* our own allocation failures (rendering /metrics) */
         bool shutting_down;
         usec_t shutdown_deadline_usec;  /* CLOCK_MONOTONIC */
         sd_event_source *drain_timer;
@@ -52,10 +54,12 @@ int daemon_reload(Daemon *d);
  * shutdown_timeout, then the loop exits. A second call exits at once. */
 void daemon_begin_shutdown(Daemon *d);
 
-/* One-line summary for STATUS= ("echo 127.0.0.1:8080 loss 30% ... | http ..."). */
-char *daemon_format_status(const Daemon *d, char *buf, size_t len);
+/* The one-line state for STATUS= ("echo 127.0.0.1:8080: loss 30% ...; http ..."). Returns
+ * 0 with a malloc'ed string in *ret (caller frees), or -ENOMEM. */
+int daemon_format_status(const Daemon *d, char **ret);
 
-/* Logs the service counters at info level (SIGUSR1). */
+/* Logs the service counters at info level (SIGUSR1), one line per running service,
+ * formatted from the counter tables by counters_format_summary(). */
 void daemon_log_counters(const Daemon *d);
 
 Daemon *daemon_free(Daemon *d);

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "echo.h"
-#include "http_server.h"
 #include "json.h"
 #include "metrics.h"
 #include "sockaddr.h"
@@ -164,56 +162,35 @@ static void prom_histogram_le(StrBuf *b, usec_t bound) {
         strbuf_puts(b, frac);
 }
 
-static void render_prom_echo(StrBuf *b, const MetricsSnapshot *s) {
-        static const EchoCounters zero_echo = {};
-        const EchoCounters *e = s->echo ?: &zero_echo;
-        const ConfEcho *c = &s->conf->echo;
-        const struct {
-                const char *reason;
-                uint64_t value;
-        } drops[] = {
-                { "loss",       e->dropped_loss },
-                { "rate_limit", e->dropped_rate_limit },
-                { "low_port",   e->dropped_low_port },
-                { "self",       e->dropped_self },
-                { "queue_full", e->dropped_queue_full },
-                { "too_big",    e->dropped_too_big },
-                { "truncated",  e->truncated },
-                { "send_error", e->send_errors },
-        };
+/* The rows of @table meant for Prometheus: a HELP/TYPE header at the first row of each
+ * family, then one sample per row. */
+static void render_prom_table(StrBuf *b, const CounterDesc *table, const void *stats) {
+        const char *family = NULL;
 
-        prom_u64(b, "netlab_echo_received_total", "counter",
-                 "Datagrams received by the UDP echo service.", e->received);
-        prom_u64(b, "netlab_echo_replied_total", "counter",
-                 "Echo replies sent, duplicates included.", e->replied);
-
-        prom_family(b, "netlab_echo_dropped_total", "counter",
-                    "Datagrams not answered, by reason (loss = emulated loss on purpose).");
-        for (size_t i = 0; i < ELEMENTSOF(drops); i++) {
-                strbuf_puts(b, "netlab_echo_dropped_total{reason=\"");
-                strbuf_puts(b, drops[i].reason);
-                strbuf_puts(b, "\"} ");
-                strbuf_u64(b, drops[i].value);
+        for (const CounterDesc *d = table; d->name; d++) {
+                if (!(d->show & COUNTER_SHOW_PROMETHEUS))
+                        continue;
+                if (!family || !streq(family, d->name)) {
+                        family = d->name;
+                        prom_family(b, d->name, d->type == COUNTER_TYPE_GAUGE ? "gauge" : "counter", d->help);
+                }
+                strbuf_puts(b, d->name);
+                if (d->label) {
+                        strbuf_putc(b, '{');
+                        strbuf_puts(b, d->label);
+                        strbuf_putc(b, '}');
+                }
+                strbuf_putc(b, ' ');
+                strbuf_u64(b, counters_value(d, stats));
                 strbuf_putc(b, '\n');
         }
+}
 
-        prom_u64(b, "netlab_echo_duplicated_total", "counter",
-                 "Extra reply copies sent by the duplicate impairment.", e->duplicated);
-        prom_u64(b, "netlab_echo_reordered_total", "counter",
-                 "Replies held back behind later ones by the reorder impairment.", e->reordered);
-        prom_u64(b, "netlab_echo_delayed_total", "counter",
-                 "Replies that went through the delay queue.", e->delayed);
-        prom_u64(b, "netlab_echo_probes_total", "counter",
-                 "Received datagrams that were netlab probes (the rest is echoed verbatim).",
-                 e->probes);
-        prom_u64(b, "netlab_echo_received_bytes_total", "counter",
-                 "Payload bytes received by the echo service.", e->bytes_in);
-        prom_u64(b, "netlab_echo_sent_bytes_total", "counter",
-                 "Payload bytes sent by the echo service.", e->bytes_out);
-        prom_u64(b, "netlab_echo_queued_replies", "gauge",
-                 "Delayed replies waiting in the delay queue.", s->echo_queue_length);
-        prom_u64(b, "netlab_echo_flows", "gauge",
-                 "Entries in the per-flow table.", s->echo_flows);
+static void render_prom_echo(StrBuf *b, const MetricsSnapshot *s) {
+        static const EchoStats zero_echo = {};
+        const ConfEcho *c = &s->conf->echo;
+
+        render_prom_table(b, counters_echo, s->echo ?: &zero_echo);
 
         /* The configured impairment, so a dashboard can annotate the counters with it. */
         prom_family(b, "netlab_echo_loss_model_info", "gauge",
@@ -236,25 +213,12 @@ static void render_prom_echo(StrBuf *b, const MetricsSnapshot *s) {
 }
 
 static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
-        static const HttpCounters zero_http = {};
+        static const HttpStats zero_http = {};
         static const MetricsHttp zero_requests = {};
-        const HttpCounters *h = s->http ?: &zero_http;
         const MetricsHttp *m = s->http_requests ?: &zero_requests;
         uint64_t cumulative = 0;
 
-        prom_u64(b, "netlab_http_connections_accepted_total", "counter",
-                 "HTTP connections accepted.", h->connections_accepted);
-        prom_u64(b, "netlab_http_connections_rejected_total", "counter",
-                 "HTTP connections refused at max_connections or on EMFILE.",
-                 h->connections_rejected);
-        prom_u64(b, "netlab_http_open_connections", "gauge",
-                 "HTTP connections open now.", s->http_connections);
-        prom_u64(b, "netlab_http_timeouts_total", "counter",
-                 "HTTP header, keep-alive and send timeouts.", h->timeouts);
-        prom_u64(b, "netlab_http_bad_requests_total", "counter",
-                 "HTTP requests rejected by the parser.", h->bad_requests);
-        prom_u64(b, "netlab_http_response_bytes_total", "counter",
-                 "HTTP response bytes written (head and body).", h->response_bytes);
+        render_prom_table(b, counters_http, s->http ?: &zero_http);
 
         prom_family(b, "netlab_http_requests_total", "counter",
                     "HTTP responses sent, by status code and request method.");
@@ -391,62 +355,62 @@ static void render_json_conf(Json *j, const Conf *conf) {
         json_object_close(j);
 }
 
-static void render_json_echo(Json *j, const MetricsSnapshot *s) {
-        const EchoCounters *e = s->echo;
+/* The rows of @table meant for JSON, in order; a run of "group.key" members goes into
+ * one object "group". */
+static void render_json_table(Json *j, const CounterDesc *table, const void *stats) {
+        const char *group = NULL;
+        size_t group_len = 0;
 
-        if (!e) {
+        for (const CounterDesc *d = table; d->name; d++) {
+                const char *dot, *key;
+
+                if (!(d->show & COUNTER_SHOW_JSON))
+                        continue;
+                dot = strchr(d->json, '.');
+                key = dot ? dot + 1 : d->json;
+                if (group && (!dot || (size_t) (dot - d->json) != group_len ||
+                              !strneq(d->json, group, group_len))) {
+                        json_object_close(j);
+                        group = NULL;
+                }
+                if (dot && !group) {
+                        char name[64];
+
+                        group = d->json;
+                        group_len = (size_t) (dot - d->json);
+                        assert(group_len < sizeof(name));
+                        memcpy(name, group, group_len);
+                        name[group_len] = '\0';
+                        json_object_open(j, name);
+                }
+                json_u64(j, key, counters_value(d, stats));
+        }
+        if (group)
+                json_object_close(j);
+}
+
+static void render_json_echo(Json *j, const MetricsSnapshot *s) {
+        if (!s->echo) {
                 json_null(j, "echo");
                 return;
         }
 
         json_object_open(j, "echo");
-        json_u64(j, "received", e->received);
-        json_u64(j, "replied", e->replied);
-        json_object_open(j, "dropped");
-        json_u64(j, "loss", e->dropped_loss);
-        json_u64(j, "rate_limit", e->dropped_rate_limit);
-        json_u64(j, "low_port", e->dropped_low_port);
-        json_u64(j, "self", e->dropped_self);
-        json_u64(j, "queue_full", e->dropped_queue_full);
-        json_u64(j, "too_big", e->dropped_too_big);
-        json_u64(j, "truncated", e->truncated);
-        json_u64(j, "send_error", e->send_errors);
-        json_object_close(j);
-        json_u64(j, "duplicated", e->duplicated);
-        json_u64(j, "reordered", e->reordered);
-        json_u64(j, "delayed", e->delayed);
-        json_u64(j, "probes", e->probes);
-        json_u64(j, "bytes_in", e->bytes_in);
-        json_u64(j, "bytes_out", e->bytes_out);
-        json_u64(j, "queued_replies", s->echo_queue_length);
-        json_u64(j, "flows", s->echo_flows);
+        render_json_table(j, counters_echo, s->echo);
         json_object_close(j);
 }
 
 static void render_json_http(Json *j, const MetricsSnapshot *s) {
         static const MetricsHttp zero_requests = {};
         const MetricsHttp *m = s->http_requests ?: &zero_requests;
-        const HttpCounters *h = s->http;
-        static const char *const classes[] = { "1xx", "2xx", "3xx", "4xx", "5xx" };
 
-        if (!h) {
+        if (!s->http) {
                 json_null(j, "http");
                 return;
         }
 
         json_object_open(j, "http");
-        json_u64(j, "connections_accepted", h->connections_accepted);
-        json_u64(j, "connections_rejected", h->connections_rejected);
-        json_u64(j, "open_connections", s->http_connections);
-        json_u64(j, "requests", h->requests);
-        json_u64(j, "response_bytes", h->response_bytes);
-        json_u64(j, "timeouts", h->timeouts);
-        json_u64(j, "bad_requests", h->bad_requests);
-
-        json_object_open(j, "responses_by_class");
-        for (size_t i = 0; i < ELEMENTSOF(classes); i++)
-                json_u64(j, classes[i], h->responses_by_class[i + 1]);
-        json_object_close(j);
+        render_json_table(j, counters_http, s->http);
 
         /* Summed over methods: the page shows codes; Prometheus has the full matrix. */
         uint64_t by_code[METRICS_N_STATUS] = {}, by_method[_METRICS_METHOD_MAX] = {};

@@ -4,9 +4,10 @@
  *
  * Nothing here reads a clock, does I/O, logs or keeps globals: the daemon fills a
  * MetricsSnapshot (counters, gauges, one Conf pointer, the times) and the renderers only
- * format it. Because the daemon is one single-threaded sd-event loop and the snapshot
- * refers to exactly one Conf, a scrape during a reload is always consistent: it shows
- * either the old or the new configuration, never a mix. */
+ * format it, walking the counter tables of counters.c. Because the daemon is one
+ * single-threaded sd-event loop and the snapshot refers to exactly one Conf, a scrape
+ * during a reload is always consistent: it shows either the old or the new
+ * configuration, never a mix. */
 #pragma once
 
 #include <stdbool.h>
@@ -15,12 +16,8 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "counters.h"
 #include "time_util.h"
-
-/* Forward declarations (C11 allows repeating a typedef): the full structs live in echo.h
- * and http_server.h, which may themselves include this header. */
-typedef struct EchoCounters EchoCounters;
-typedef struct HttpCounters HttpCounters;
 
 /* Request-duration histogram bucket upper bounds, in microseconds (Prometheus "le"
  * values 0.0001 s .. 10 s); one more implicit bucket is +Inf. */
@@ -85,18 +82,15 @@ void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
 typedef struct MetricsSnapshot {
         const Conf *conf;               /* required: the one snapshot in effect */
         const char *version;            /* required: PACKAGE_VERSION */
-        const EchoCounters *echo;
-        const HttpCounters *http;
+        const EchoStats *echo;          /* rendered through counters_echo */
+        const HttpStats *http;          /* rendered through counters_http */
         const MetricsHttp *http_requests;
-        uint64_t echo_queue_length;     /* gauge: delayed replies held now */
-        uint64_t echo_flows;            /* gauge: entries in the flow table */
-        uint64_t http_connections;      /* gauge: open HTTP connections */
         usec_t start_realtime_usec;     /* process start, CLOCK_REALTIME */
         usec_t now_realtime_usec;       /* time of this scrape, CLOCK_REALTIME */
         usec_t uptime_usec;             /* CLOCK_MONOTONIC now - start (immune to clock steps) */
         uint64_t reloads;               /* successful configuration reloads */
         uint64_t reload_failures;       /* reloads rejected (old configuration kept) */
-        uint64_t oom;                   /* allocation failures survived (netlab_oom_total) */
+        uint64_t oom;                   /* allocation failures survived, all services (netlab_oom_total) */
 } MetricsSnapshot;
 
 #define METRICS_PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
