@@ -177,32 +177,51 @@ int daemon_start_services(Daemon *d) {
         return 0;
 }
 
+int daemon_load_conf(const char *path, bool path_explicit, bool reload, Conf **ret) {
+        const char *keeping = reload ? "; keeping the previous configuration" : "";
+        _cleanup_free_ char *msg = NULL;
+        unsigned line = 0;
+        int r;
+
+        assert(path);
+        assert(ret);
+
+        r = conf_load(path, ret, &line, &msg);
+        if (r == -ENOENT && !path_explicit) {
+                log_notice("%s not found, using built-in defaults", path);
+                r = conf_new_default(ret);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the built-in defaults: %m%s", keeping);
+                return 0;
+        }
+        if (r == -EBADMSG)
+                return log_error_errno(r, "%s:%u: %s%s", path, line, msg ?: "invalid configuration", keeping);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read configuration: %m%s%s", path,
+                                       r == -EACCES ? " (netlabd runs as a dynamic user: make it world-readable)" : "",
+                                       keeping);
+        return 0;
+}
+
 int daemon_reload(Daemon *d) {
         _cleanup_(conf_unrefp) Conf *fresh = NULL;
-        _cleanup_free_ char *msg = NULL, *restart = NULL;
-        unsigned line = 0;
+        _cleanup_free_ char *restart = NULL;
         int r;
 
         assert(d);
 
-        r = conf_load(d->conf_path, &fresh, &line, &msg);
-        if (r == -ENOENT && !d->conf_path_explicit)
-                r = conf_new_default(&fresh);   /* default file removed: back to built-ins */
+        r = daemon_load_conf(d->conf_path, d->conf_path_explicit, /* reload= */ true, &fresh);
         if (r < 0) {
                 d->n_reload_failures++;
-                if (r == -EBADMSG)
-                        return log_error_errno(r, "%s:%u: %s; keeping the previous configuration",
-                                               d->conf_path, line, msg ?: "invalid configuration");
-                return log_error_errno(r, "%s: cannot read: %m; keeping the previous configuration",
-                                       d->conf_path);
+                return r;
         }
 
         restart = conf_restart_keys_changed(d->conf, fresh);
         if (restart)
                 log_warning("%s: changes to %s take effect only after a restart", d->conf_path, restart);
 
-        /* Apply to the services first: if one refuses (e.g. new document root missing),
-         * nothing has changed yet and the old snapshot stays whole. */
+        /* The HTTP service is the one that can refuse (new document root missing): apply
+         * it first, so that on failure nothing has changed and the old snapshot stays whole. */
         if (d->http) {
                 r = http_server_apply_conf(d->http, fresh);
                 if (r < 0) {
@@ -211,16 +230,9 @@ int daemon_reload(Daemon *d) {
                                                "previous configuration", d->conf_path, fresh->http.root);
                 }
         }
-        if (d->echo) {
-                r = echo_apply_conf(d->echo, fresh);
-                if (r < 0) {
-                        d->n_reload_failures++;
-                        if (d->http)
-                                (void) http_server_apply_conf(d->http, d->conf);
-                        return log_error_errno(r, "%s: cannot apply echo settings: %m; keeping the "
-                                               "previous configuration", d->conf_path);
-                }
-        }
+        /* Cannot fail: it switches the snapshot and evicts flows above max_flows. */
+        if (d->echo)
+                (void) echo_apply_conf(d->echo, fresh);
 
         if (!d->verbose)
                 log_set_max_level(fresh->log_level);

@@ -45,9 +45,18 @@ int daemon_open_sockets(Daemon *d);
  * document root is unusable, a configuration problem). */
 int daemon_start_services(Daemon *d);
 
-/* Re-reads the configuration file. On success swaps the snapshot and applies it to
- * the services; on failure logs "FILE:LINE: message" and keeps the old snapshot.
- * Returns 0 or a negative errno (already logged). */
+/* Loads the configuration the way both start-up and reload want it, and logs what went
+ * wrong: a missing @path that was not named explicitly (@path_explicit false) means the
+ * built-in defaults (logged as a notice); an invalid file is "FILE:LINE: message", an
+ * unreadable one "FILE: cannot read configuration: ..."; with @reload, the message ends
+ * in "; keeping the previous configuration". Returns 0 with a new Conf in *ret (n_ref 1,
+ * caller unrefs), or a negative errno (-EBADMSG invalid; -ENOENT, -EACCES, ... from
+ * opening; -ENOMEM), already logged. */
+int daemon_load_conf(const char *path, bool path_explicit, bool reload, Conf **ret);
+
+/* Re-reads the configuration file (daemon_load_conf()). On success swaps the snapshot
+ * and applies it to the services; on failure keeps the old snapshot, counts the failure
+ * and logs why. Returns 0 or a negative errno (already logged). */
 int daemon_reload(Daemon *d);
 
 /* Starts a graceful stop: no new work, in-flight work may finish within
