@@ -1,13 +1,17 @@
 /* test_conf.c — the configuration loader: defaults, every key type, every validation
  * error with its line number and message, and a corpus of broken files that must be
- * refused cleanly (never crash, always a line and a message). */
+ * refused cleanly (never crash, always a line and a message); and daemon_load_conf(), the
+ * one loader of start-up and reload, with what it logs. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
+#include "log.h"
 #include "rng.h"
 
 static char tmpdir[] = "/tmp/netlab-test-conf.XXXXXX";
@@ -191,6 +195,70 @@ START_TEST(test_missing_file) {
 }
 END_TEST
 
+/* daemon_load_conf(): start-up and reload share one loader; what it logs goes to
+ * stderr, captured here into @log. */
+static int load_logged(const char *path, bool path_explicit, bool reload, Conf **ret, char *log, size_t size) {
+        char *p = write_file("stderr.txt", "");
+        int saved = dup(STDERR_FILENO), fd, r;
+        FILE *f;
+        size_t n;
+
+        log_setup(NULL, false, false);
+        fflush(stderr);
+        fd = open(p, O_WRONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+        close(fd);
+        r = daemon_load_conf(path, path_explicit, reload, ret);
+        fflush(stderr);
+        ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+        close(saved);
+
+        f = fopen(p, "re");
+        ck_assert_ptr_nonnull(f);
+        n = fread(log, 1, size - 1, f);
+        log[n] = '\0';
+        fclose(f);
+        return r;
+}
+
+static const struct {
+        const char *content;            /* NULL: the file does not exist */
+        bool explicit_, reload;
+        int r;
+        const char *log;                /* a substring of what was logged, "" for nothing */
+} load_cases[] = {
+        { "echo = { loss = 0.5; };\n", false, false, 0, "" },
+        { NULL, false, false, 0, "not found, using built-in defaults" },
+        { NULL, false, true, 0, "not found, using built-in defaults" },
+        { NULL, true, false, -ENOENT, "netlab.conf: cannot read configuration: No such file or directory" },
+        { NULL, true, true, -ENOENT, "No such file or directory; keeping the previous configuration" },
+        { "echo = { loss = 7; };\n", true, false, -EBADMSG, "netlab.conf:1: 'echo.loss' is 7, allowed range is 0..1\n" },
+        { "echo = { loss = 7; };\n", false, true, -EBADMSG,
+          "netlab.conf:1: 'echo.loss' is 7, allowed range is 0..1; keeping the previous configuration\n" },
+};
+
+START_TEST(test_daemon_load_table) {
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        char log[1024], path[300];
+        int r;
+
+        if (load_cases[_i].content)
+                snprintf(path, sizeof(path), "%s", write_file("netlab.conf", load_cases[_i].content));
+        else
+                snprintf(path, sizeof(path), "%s/netlab.conf", tmpdir);
+        r = load_logged(path, load_cases[_i].explicit_, load_cases[_i].reload, &c, log, sizeof(log));
+        ck_assert_int_eq(r, load_cases[_i].r);
+        ck_assert(r < 0 ? !c : !!c);
+        if (load_cases[_i].log[0])
+                ck_assert_msg(strstr(log, load_cases[_i].log), "case %d logged '%s'", _i, log);
+        else
+                ck_assert_str_eq(log, "");
+        if (r == 0 && load_cases[_i].content)
+                ck_assert(c->echo.loss == 0.5);
+}
+END_TEST
+
 START_TEST(test_shipped_files) {
         static const char *const files[] = { "netlab.conf", "netlab-dev.conf" };
 
@@ -297,6 +365,7 @@ static Suite *conf_suite(void) {
         tcase_add_test(tc, test_full_file);
         tcase_add_loop_test(tc, test_bad_table, 0, ELEMENTSOF(bad_cases));
         tcase_add_test(tc, test_missing_file);
+        tcase_add_loop_test(tc, test_daemon_load_table, 0, ELEMENTSOF(load_cases));
         tcase_add_test(tc, test_shipped_files);
         tcase_add_test(tc, test_restart_keys);
         tcase_add_test(tc, test_foreach_key);

@@ -14,9 +14,9 @@
 
 #include "conf.h"
 #include "log.h"
-#include "metrics.h"
 #include "parse_util.h"
-#include "sockets.h"
+#include "sockaddr.h"
+#include "strbuf.h"
 
 #define CONF_STRING_MAX 4096
 
@@ -366,9 +366,9 @@ static double setting_number(const config_setting_t *s) {
 }
 
 static int check_cidr(const char *s) {
-        MetricsCidr c;
+        SockAddrCidr c;
 
-        return metrics_cidr_parse(s, &c);
+        return sockaddr_cidr_parse(s, &c);
 }
 
 /* Reads a string or list of strings into a NULL-terminated vector, validating each
@@ -416,9 +416,9 @@ static int parse_string_list(const ConfKey *k, const config_setting_t *s, const 
 }
 
 static int check_listen(const char *s) {
-        SocketAddress a;
+        SockAddr a;
 
-        return sockets_parse_address(s, &a);
+        return sockaddr_parse(s, &a);
 }
 
 static int resolve_path(const char *conf_path, const char *v, char **ret) {
@@ -574,12 +574,14 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                                         return 0;
                                 }
                 {
-                        char allowed[256] = "";
+                        _cleanup_(strbuf_done) StrBuf allowed = {};
 
                         for (int i = 0; k->enum_names[i]; i++)
-                                snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed),
-                                         "%s\"%s\"", i ? ", " : "", k->enum_names[i]);
-                        return conf_fail(err, s, "'%s%s%s' must be one of %s", g, dot, k->name, allowed);
+                                strbuf_printf(&allowed, "%s\"%s\"", i ? ", " : "", k->enum_names[i]);
+                        if (allowed.error < 0)
+                                return allowed.error;
+                        return conf_fail(err, s, "'%s%s%s' must be one of %s", g, dot, k->name,
+                                         strbuf_str(&allowed));
                 }
 
         case CONF_TYPE_LOG_LEVEL:
@@ -724,32 +726,34 @@ fail:
 }
 
 char *conf_restart_keys_changed(const Conf *old, const Conf *new) {
-        char buf[512] = "";
+        _cleanup_(strbuf_done) StrBuf b = {};
+        char *ret;
 
         assert(old);
         assert(new);
 
         for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
                 const ConfKey *k = conf_keys + i;
-                const void *a = (const uint8_t *) old + k->offset, *b = (const uint8_t *) new + k->offset;
+                const void *a = (const uint8_t *) old + k->offset, *c = (const uint8_t *) new + k->offset;
                 bool same;
 
                 if (k->reloadable)
                         continue;
                 switch (k->type) {
                 case CONF_TYPE_BOOL:
-                        same = *(const bool *) a == *(const bool *) b;
+                        same = *(const bool *) a == *(const bool *) c;
                         break;
                 case CONF_TYPE_LISTEN:
-                        same = strv_equal(*(char **const *) a, *(char **const *) b);
+                        same = strv_equal(*(char **const *) a, *(char **const *) c);
                         break;
                 default:
                         assert(!"restart-only key of unexpected type");
                         same = true;
                 }
                 if (!same)
-                        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s.%s",
-                                 buf[0] ? ", " : "", k->group, k->name);
+                        strbuf_printf(&b, "%s%s.%s", b.len > 0 ? ", " : "", k->group, k->name);
         }
-        return buf[0] ? strdup(buf) : NULL;
+        if (b.len == 0 || strbuf_finish(&b, &ret, NULL) < 0)
+                return NULL;
+        return ret;
 }

@@ -10,20 +10,10 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "counters.h"
 
 typedef struct HttpServer HttpServer;
 typedef struct MetricsHttp MetricsHttp;         /* metrics.h */
-
-/* Monotonic counters since start. */
-typedef struct HttpCounters {
-        uint64_t connections_accepted;
-        uint64_t connections_rejected;  /* over max_connections or EMFILE */
-        uint64_t requests;
-        uint64_t responses_by_class[6]; /* index 1..5: 1xx..5xx */
-        uint64_t response_bytes;        /* head + body bytes written */
-        uint64_t timeouts;              /* header, idle and send timeouts */
-        uint64_t bad_requests;          /* parser rejections (4xx/5xx from the parser) */
-} HttpCounters;
 
 /* Produces the body of a dynamic endpoint (e.g. /metrics, /api/status). Called for
  * every GET/HEAD whose decoded path equals http.metrics_path or http.status_path.

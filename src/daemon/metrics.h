@@ -4,9 +4,10 @@
  *
  * Nothing here reads a clock, does I/O, logs or keeps globals: the daemon fills a
  * MetricsSnapshot (counters, gauges, one Conf pointer, the times) and the renderers only
- * format it. Because the daemon is one single-threaded sd-event loop and the snapshot
- * refers to exactly one Conf, a scrape during a reload is always consistent: it shows
- * either the old or the new configuration, never a mix. */
+ * format it, walking the counter tables of counters.c. Because the daemon is one
+ * single-threaded sd-event loop and the snapshot refers to exactly one Conf, a scrape
+ * during a reload is always consistent: it shows either the old or the new
+ * configuration, never a mix. */
 #pragma once
 
 #include <stdbool.h>
@@ -15,12 +16,8 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "counters.h"
 #include "time_util.h"
-
-/* Forward declarations (C11 allows repeating a typedef): the full structs live in echo.h
- * and http_server.h, which may themselves include this header. */
-typedef struct EchoCounters EchoCounters;
-typedef struct HttpCounters HttpCounters;
 
 /* Request-duration histogram bucket upper bounds, in microseconds (Prometheus "le"
  * values 0.0001 s .. 10 s); one more implicit bucket is +Inf. */
@@ -85,18 +82,15 @@ void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
 typedef struct MetricsSnapshot {
         const Conf *conf;               /* required: the one snapshot in effect */
         const char *version;            /* required: PACKAGE_VERSION */
-        const EchoCounters *echo;
-        const HttpCounters *http;
+        const EchoStats *echo;          /* rendered through counters_echo */
+        const HttpStats *http;          /* rendered through counters_http */
         const MetricsHttp *http_requests;
-        uint64_t echo_queue_length;     /* gauge: delayed replies held now */
-        uint64_t echo_flows;            /* gauge: entries in the flow table */
-        uint64_t http_connections;      /* gauge: open HTTP connections */
         usec_t start_realtime_usec;     /* process start, CLOCK_REALTIME */
         usec_t now_realtime_usec;       /* time of this scrape, CLOCK_REALTIME */
         usec_t uptime_usec;             /* CLOCK_MONOTONIC now - start (immune to clock steps) */
         uint64_t reloads;               /* successful configuration reloads */
         uint64_t reload_failures;       /* reloads rejected (old configuration kept) */
-        uint64_t oom;                   /* allocation failures survived (netlab_oom_total) */
+        uint64_t oom;                   /* allocation failures survived, all services (netlab_oom_total) */
 } MetricsSnapshot;
 
 #define METRICS_PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -114,30 +108,14 @@ int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_
  * number cannot hold exactly (the seed) are strings. Same return contract as above. */
 int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len);
 
-/* Escapes @len bytes of @s as the inside of a JSON string (no surrounding quotes) into a
- * malloc'ed string. Exported for the tests. Returns 0, or -ENOMEM. */
-int metrics_json_escape(const char *s, size_t len, char **ret);
-
-/* A parsed status_allow entry: IPv4 entries are stored v4-mapped (::ffff:a.b.c.d/96+n)
- * so one comparison covers AF_INET peers, AF_INET6 peers and v4-mapped AF_INET6 peers. */
-typedef struct MetricsCidr {
-        uint8_t addr[16];               /* host bits already cleared */
-        unsigned prefixlen;             /* 0..128, in the v6 (mapped) space */
-} MetricsCidr;
-
-/* Parses "ADDR", "ADDR/LEN" for IPv4 (LEN 0..32) or IPv6 (LEN 0..128). A bare address
- * means a single host. Host bits below the prefix are allowed and ignored
- * ("127.0.0.1/8" == "127.0.0.0/8"). Returns 0, or -EINVAL (not an address, bad length,
- * trailing garbage). conf.c can use it to validate status_allow at load time. */
-int metrics_cidr_parse(const char *s, MetricsCidr *ret);
-
 /* The status_allow check for metrics and status endpoints. @cidrs is the NULL-terminated
  * list from ConfHttp.status_allow: NULL means "everybody" (the default — a lab server has
  * nothing secret in its counters; conf.c also turns `status_allow = []` into NULL), a
  * non-NULL empty list means "nobody". Returns 1 if @peer
  * (AF_INET or AF_INET6, v4-mapped handled) is inside any entry, 0 if not, 0 as well for
  * other address families (e.g. AF_UNIX: fail closed when a list is configured).
- * Entries that do not parse never match (conf.c rejects them at load time). */
+ * Entries that do not parse (sockaddr_cidr_parse()) never match; conf.c rejects them at
+ * load time. */
 int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer);
 
 /* The body of the daemon's HttpDynamicFunc (see http_server.h): checks status_allow of

@@ -33,26 +33,6 @@ static void log_setup_for_environment(void) {
         log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !stderr_is_journal());
 }
 
-/* Loads the configuration as main() wants it: a missing default file means built-in
- * defaults; a missing explicit file, or any invalid file, is fatal. */
-static int load_conf(const CliArgs *args, Conf **ret) {
-        _cleanup_free_ char *msg = NULL;
-        unsigned line = 0;
-        int r;
-
-        r = conf_load(args->config_path, ret, &line, &msg);
-        if (r == -ENOENT && !args->config_explicit) {
-                log_notice("%s not found, using built-in defaults", args->config_path);
-                return conf_new_default(ret);
-        }
-        if (r == -EBADMSG)
-                return log_error_errno(r, "%s:%u: %s", args->config_path, line, msg ?: "invalid configuration");
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot read configuration: %m%s", args->config_path,
-                                       r == -EACCES ? " (netlabd runs as a dynamic user: make it world-readable)" : "");
-        return 0;
-}
-
 int main(int argc, char *argv[]) {
         _cleanup_(daemon_freep) Daemon *d = NULL;
         _cleanup_(conf_unrefp) Conf *conf = NULL;
@@ -78,7 +58,7 @@ int main(int argc, char *argv[]) {
         if (args.test_only) {
                 /* -t prints plain lines for people, not journal records. */
                 log_setup(NULL, false, false);
-                r = load_conf(&args, &conf);
+                r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
                 if (r < 0)
                         return EXIT_CONFIG;
                 printf("%s: syntax ok\n", args.config_path);
@@ -90,7 +70,7 @@ int main(int argc, char *argv[]) {
                 return EXIT_SUCCESS;
         }
 
-        r = load_conf(&args, &conf);
+        r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
         if (r < 0)
                 return EXIT_CONFIG;
         log_set_max_level(args.verbose ? LOG_DEBUG : conf->log_level);
