@@ -22,6 +22,7 @@
 #include "http_conn.h"
 #include "http_parse.h"
 #include "http_route.h"
+#include "http_fs.h"
 #include "http_serve.h"
 #include "log.h"
 
@@ -437,7 +438,7 @@ int http_conn_respond_status(HttpConn *c, unsigned status) {
 
         if (status == 404) {
                 struct stat st;
-                int fd = http_serve_open(env->root_fd, "404.html", &st);
+                int fd = http_fs_open(env->root_fd, "404.html", &st);
 
                 if (fd >= 0) {
                         resp.content_type = mime_table_lookup(env->mime, "404.html");

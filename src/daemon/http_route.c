@@ -8,6 +8,7 @@
 
 #include "http_conn.h"
 #include "http_route.h"
+#include "http_fs.h"
 #include "http_serve.h"
 
 /* A regular file, from the cache (@e: body copied inline after the head) or from @fd
@@ -100,7 +101,7 @@ static int route_open(HttpConn *c, const char *key, const HttpCacheEntry **ret_e
                 }
         }
 
-        fd = http_serve_open(env->root_fd, key, ret_st);
+        fd = http_fs_open(env->root_fd, key, ret_st);
         if (fd < 0)
                 return fd;
         if (env->cache && http_cache_put(env->cache, key, fd, ret_st, mime_table_lookup(env->mime, key), t, &e) >= 0) {
@@ -215,7 +216,7 @@ int http_route_get(HttpConn *c, const HttpRequest *req) {
                 char *body = NULL;
                 size_t len = 0;
 
-                r = http_serve_autoindex(env->root_fd, n == 1 ? "." : path + 1, path, h->show_hidden,
+                r = http_fs_autoindex(env->root_fd, n == 1 ? "." : path + 1, path, h->show_hidden,
                                          &body, &len);
                 if (r < 0)
                         return http_conn_respond_status(c, serve_errno_to_status(r));
