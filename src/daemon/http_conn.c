@@ -227,8 +227,7 @@ static void conn_account(HttpConn *c) {
         usec_t dur = now(CLOCK_MONOTONIC) - c->req_start;
 
         env->counters.response_bytes += c->bytes_sent;
-        metrics_http_observe(&env->metrics, c->method >= 0 ? http_method_to_string(c->method) : NULL,
-                             c->status, dur, c->bytes_sent);
+        metrics_http_observe(&env->metrics, c->method, c->status, dur, c->bytes_sent);
 
         if (env->conf->http.access_log && log_level_enabled(LOG_INFO)) {
                 char peer[INET6_ADDRSTRLEN + 16], line[1024];

@@ -18,33 +18,10 @@ static const usec_t duration_bounds_usec[] = { METRICS_DURATION_BUCKETS_USEC };
 _Static_assert(ELEMENTSOF(duration_bounds_usec) + 1 == METRICS_N_DURATION_BUCKETS,
                "METRICS_N_DURATION_BUCKETS must be the number of bounds plus +Inf");
 
-static const char *const method_names[_METRICS_METHOD_MAX] = {
-        [METRICS_METHOD_GET] = "GET",
-        [METRICS_METHOD_HEAD] = "HEAD",
-        [METRICS_METHOD_OPTIONS] = "OPTIONS",
-        [METRICS_METHOD_POST] = "POST",
-        [METRICS_METHOD_PUT] = "PUT",
-        [METRICS_METHOD_DELETE] = "DELETE",
-        [METRICS_METHOD_PATCH] = "PATCH",
-        [METRICS_METHOD_CONNECT] = "CONNECT",
-        [METRICS_METHOD_TRACE] = "TRACE",
-        [METRICS_METHOD_OTHER] = "other",
-};
-
-MetricsMethod metrics_method_from_string(const char *method) {
-        if (!method)
-                return METRICS_METHOD_OTHER;
-        /* "other" is a label, not a method: only real tokens (upper case) match. */
-        for (MetricsMethod m = 0; m < METRICS_METHOD_OTHER; m++)
-                if (streq(method, method_names[m]))
-                        return m;
-        return METRICS_METHOD_OTHER;
-}
-
-const char *metrics_method_to_string(MetricsMethod m) {
-        if (m < 0 || m >= _METRICS_METHOD_MAX)
-                return NULL;
-        return method_names[m];
+const char *metrics_method_to_string(size_t m) {
+        if (m == METRICS_METHOD_OTHER)
+                return "other";
+        return m < _HTTP_METHOD_MAX ? http_method_to_string((HttpMethod) m) : NULL;
 }
 
 static size_t status_index(unsigned status) {
@@ -53,10 +30,10 @@ static size_t status_index(unsigned status) {
         return status - METRICS_STATUS_MIN;
 }
 
-void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
+void metrics_http_observe(MetricsHttp *m, HttpMethod method, unsigned status,
                           usec_t duration_usec, uint64_t bytes) {
         size_t lo = 0, hi = ELEMENTSOF(duration_bounds_usec);
-        MetricsMethod meth = metrics_method_from_string(method);
+        size_t meth = method >= 0 && method < _HTTP_METHOD_MAX ? (size_t) method : METRICS_METHOD_OTHER;
         size_t idx = status_index(status);
 
         assert(m);
@@ -379,7 +356,7 @@ static void render_prom_http(Buf *b, const MetricsSnapshot *s) {
 
         prom_family(b, "netlab_http_requests_total", "counter",
                     "HTTP responses sent, by status code and request method.");
-        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++)
+        for (size_t meth = 0; meth < METRICS_N_METHODS; meth++)
                 FOREACH_SET_BIT(m->seen[meth], i) {
                         buf_puts(b, "netlab_http_requests_total{code=\"");
                         if (i == METRICS_N_STATUS - 1)
@@ -387,7 +364,7 @@ static void render_prom_http(Buf *b, const MetricsSnapshot *s) {
                         else
                                 buf_u64(b, i + METRICS_STATUS_MIN);
                         buf_puts(b, "\",method=\"");
-                        buf_puts(b, method_names[meth]);
+                        buf_puts(b, metrics_method_to_string(meth));
                         buf_puts(b, "\"} ");
                         buf_u64(b, m->requests[meth][i]);
                         buf_putc(b, '\n');
@@ -771,9 +748,9 @@ static void render_json_http(Json *j, const MetricsSnapshot *s) {
         json_close(j, '}');
 
         /* Summed over methods: the page shows codes; Prometheus has the full matrix. */
-        uint64_t by_code[METRICS_N_STATUS] = {}, by_method[_METRICS_METHOD_MAX] = {};
+        uint64_t by_code[METRICS_N_STATUS] = {}, by_method[METRICS_N_METHODS] = {};
         uint64_t any[ELEMENTSOF(m->seen[0])] = {};     /* codes in use by any method */
-        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++) {
+        for (size_t meth = 0; meth < METRICS_N_METHODS; meth++) {
                 FOREACH_SET_BIT(m->seen[meth], i) {
                         by_code[i] += m->requests[meth][i];
                         by_method[meth] += m->requests[meth][i];
@@ -796,9 +773,9 @@ static void render_json_http(Json *j, const MetricsSnapshot *s) {
         json_close(j, '}');
 
         json_open(j, "requests_by_method", '{');
-        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++)
+        for (size_t meth = 0; meth < METRICS_N_METHODS; meth++)
                 if (by_method[meth] > 0)
-                        json_u64(j, method_names[meth], by_method[meth]);
+                        json_u64(j, metrics_method_to_string(meth), by_method[meth]);
         json_close(j, '}');
 
         json_open(j, "duration", '{');
