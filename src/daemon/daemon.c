@@ -89,8 +89,8 @@ int daemon_open_sockets(Daemon *d) {
 
 /* The HttpDynamicFunc behind /metrics and /api/status: one snapshot of every counter
  * and of the one Conf in effect, rendered by metrics.c. */
-static int daemon_serve_dynamic(void *userdata, const char *path, const struct sockaddr *peer,
-                                char **ret_body, size_t *ret_len, const char **ret_content_type) {
+static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
+                                const char **ret_content_type) {
         Daemon *d = userdata;
         usec_t mono = now(CLOCK_MONOTONIC);
         MetricsSnapshot snap = {
@@ -109,7 +109,8 @@ static int daemon_serve_dynamic(void *userdata, const char *path, const struct s
                 .reload_failures = d->n_reload_failures,
         };
 
-        return metrics_serve(&snap, path, peer, ret_body, ret_len, ret_content_type);
+        return metrics_serve(&snap, endpoint == HTTP_ENDPOINT_METRICS ? METRICS_FORMAT_PROMETHEUS : METRICS_FORMAT_JSON,
+                             ret_body, ret_len, ret_content_type);
 }
 
 int daemon_start_services(Daemon *d) {

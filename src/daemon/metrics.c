@@ -909,40 +909,30 @@ int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer) {
         return 0;
 }
 
-int metrics_serve(const MetricsSnapshot *s, const char *path, const struct sockaddr *peer,
-                  char **ret_body, size_t *ret_len, const char **ret_content_type) {
-        const ConfHttp *h;
+int metrics_serve(const MetricsSnapshot *s, MetricsFormat format, char **ret_body, size_t *ret_len,
+                  const char **ret_content_type) {
         int r;
 
         assert(s);
         assert(s->conf);
-        assert(path);
         assert(ret_body);
         assert(ret_len);
         assert(ret_content_type);
 
-        h = &s->conf->http;
-
-        /* Decide what the path is before checking the peer: a refused peer asking for an
-         * unrelated path should see the same 404 as anyone else. */
-        bool is_metrics = h->metrics_path && h->metrics_path[0] && streq(path, h->metrics_path);
-        bool is_status = h->status_path && h->status_path[0] && streq(path, h->status_path);
-        if (!is_metrics && !is_status)
-                return -ENOENT;
-
-        if (metrics_peer_allowed(h->status_allow, peer) <= 0)
-                return -EACCES;
-
-        if (is_metrics) {
+        switch (format) {
+        case METRICS_FORMAT_PROMETHEUS:
                 r = metrics_render_prometheus(s, ret_body, ret_len);
                 if (r < 0)
                         return r;
                 *ret_content_type = METRICS_PROMETHEUS_CONTENT_TYPE;
-        } else {
+                return 0;
+        case METRICS_FORMAT_JSON:
                 r = metrics_render_json(s, ret_body, ret_len);
                 if (r < 0)
                         return r;
                 *ret_content_type = METRICS_JSON_CONTENT_TYPE;
+                return 0;
+        default:
+                return -EINVAL;
         }
-        return 0;
 }

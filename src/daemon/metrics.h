@@ -130,13 +130,16 @@ int metrics_cidr_parse(const char *s, MetricsCidr *ret);
  * Entries that do not parse never match (conf.c rejects them at load time). */
 int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer);
 
-/* The body of the daemon's HttpDynamicFunc (see http_server.h): checks status_allow of
- * s->conf for @peer, then renders Prometheus text if @path equals http.metrics_path or
- * JSON if it equals http.status_path (an empty path is a disabled endpoint and never
- * matches). Returns 0 with *ret_body (malloc'ed, caller frees), *ret_len and a static
- * *ret_content_type; or
- *   -EACCES   the peer is not in status_allow          -> 403
- *   -ENOENT   @path is neither endpoint (or disabled)  -> 404
- *   -ENOMEM                                            -> 503 */
-int metrics_serve(const MetricsSnapshot *s, const char *path, const struct sockaddr *peer,
-                  char **ret_body, size_t *ret_len, const char **ret_content_type);
+/* The two renderings of one snapshot, for the daemon's HttpDynamicFunc (the router has
+ * already matched the path and checked status_allow). */
+typedef enum MetricsFormat {
+        METRICS_FORMAT_PROMETHEUS,      /* http.metrics_path */
+        METRICS_FORMAT_JSON,            /* http.status_path */
+        _METRICS_FORMAT_MAX,
+        _METRICS_FORMAT_INVALID = -EINVAL,
+} MetricsFormat;
+
+/* Renders @s in @format. Returns 0 with *ret_body (malloc'ed, caller frees), *ret_len and
+ * a static *ret_content_type; or -ENOMEM, or -EINVAL for an unknown @format. */
+int metrics_serve(const MetricsSnapshot *s, MetricsFormat format, char **ret_body, size_t *ret_len,
+                  const char **ret_content_type);
