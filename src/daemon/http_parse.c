@@ -1,6 +1,6 @@
 /* http_parse.c — PURE: turns the bytes of one HTTP/1.x request head into an HttpRequest
  * of pointers into the caller's buffer. First step of the HTTP data path
- * (http_conn_on_io -> read -> http_parse_request -> http_serve_* -> http_response_head).
+ * (http_conn_on_io -> read -> http_parse_request -> http_route_resolve -> http_response_head).
  * Strict by design (RFC 9112): anything a front-end proxy could read differently from us
  * (smuggling) is a 400 and the connection closes. */
 

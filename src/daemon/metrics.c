@@ -1,7 +1,7 @@
 /* metrics.c — turns one MetricsSnapshot (counters, gauges, the Conf in effect) into the
  * /metrics (Prometheus text 0.0.4) and /api/status (JSON) bodies, and decides whether a
  * peer may read them. Pure: the daemon's HttpDynamicFunc gathers the numbers and the
- * clock readings, calls metrics_serve() and hands the body back to http_conn.c. */
+ * clock readings, calls metrics_serve() and hands the body back to http_route.c. */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <math.h>
