@@ -120,8 +120,8 @@ static bool daemon_http_stats(const Daemon *d, HttpStats *ret) {
 
 /* The HttpDynamicFunc behind /metrics and /api/status: one snapshot of every counter
  * and of the one Conf in effect, rendered by metrics.c. */
-static int daemon_serve_dynamic(void *userdata, const char *path, const struct sockaddr *peer,
-                                char **ret_body, size_t *ret_len, const char **ret_content_type) {
+static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
+                                const char **ret_content_type) {
         Daemon *d = userdata;
         EchoStats echo = {};
         HttpStats http = {};
@@ -142,7 +142,8 @@ static int daemon_serve_dynamic(void *userdata, const char *path, const struct s
         };
         int r;
 
-        r = metrics_serve(&snap, path, peer, ret_body, ret_len, ret_content_type);
+        r = metrics_serve(&snap, endpoint == HTTP_ENDPOINT_METRICS ? METRICS_FORMAT_PROMETHEUS : METRICS_FORMAT_JSON,
+                          ret_body, ret_len, ret_content_type);
         if (r == -ENOMEM)
                 d->n_oom++;             /* the client gets a 503 */
         return r;

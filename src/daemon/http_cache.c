@@ -1,4 +1,4 @@
-/* http_cache.c — small-file cache between conn_serve_get() and the file system: a fixed
+/* http_cache.c — small-file cache between http_route and the file system: a fixed
  * array of entries, a hash index by relative path, FIFO eviction, and a one-second
  * validity so edits to the document root show up quickly without a stat() per hit. */
 

@@ -1,6 +1,6 @@
 /* http_parse.c — PURE: turns the bytes of one HTTP/1.x request head into an HttpRequest
  * of pointers into the caller's buffer. First step of the HTTP data path
- * (http_conn_on_io -> read -> http_parse_request -> http_serve_* -> http_response_head).
+ * (http_conn_on_io -> read -> http_parse_request -> http_route_resolve -> http_response_head).
  * Strict by design (RFC 9112): anything a front-end proxy could read differently from us
  * (smuggling) is a 400 and the connection closes. */
 
@@ -13,10 +13,10 @@
 
 static const char *const method_names[_HTTP_METHOD_MAX] = {
         [HTTP_METHOD_GET] = "GET",         [HTTP_METHOD_HEAD] = "HEAD",
-        [HTTP_METHOD_POST] = "POST",       [HTTP_METHOD_PUT] = "PUT",
-        [HTTP_METHOD_DELETE] = "DELETE",   [HTTP_METHOD_CONNECT] = "CONNECT",
-        [HTTP_METHOD_OPTIONS] = "OPTIONS", [HTTP_METHOD_TRACE] = "TRACE",
-        [HTTP_METHOD_PATCH] = "PATCH",
+        [HTTP_METHOD_OPTIONS] = "OPTIONS", [HTTP_METHOD_POST] = "POST",
+        [HTTP_METHOD_PUT] = "PUT",         [HTTP_METHOD_DELETE] = "DELETE",
+        [HTTP_METHOD_PATCH] = "PATCH",     [HTTP_METHOD_CONNECT] = "CONNECT",
+        [HTTP_METHOD_TRACE] = "TRACE",
 };
 
 const char *http_method_to_string(HttpMethod m) {
@@ -288,7 +288,6 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
 static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *req, bool *seen_host,
                              bool *seen_te, bool *te_chunked_last) {
         size_t i = b, ve;
-        HttpHeader *h;
 
         /* RFC 9112 §5.2: obs-fold is rejected with 400. */
         if (is_ows(buf[b]))
@@ -300,9 +299,9 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
         if (i == b || i >= e || buf[i] != ':')
                 return -EBADMSG;
 
-        h = &req->headers[req->n_headers++];
-        h->name = buf + b;
-        h->name_len = i - b;
+        req->n_headers++;
+        const char *n = buf + b;
+        size_t nl = i - b;
         i++;
         while (i < e && is_ows(buf[i]))
                 i++;
@@ -312,11 +311,8 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
         ve = e;
         while (ve > i && is_ows(buf[ve - 1]))
                 ve--;
-        h->value = buf + i;
-        h->value_len = ve - i;
-
-        const char *n = h->name, *v = h->value;
-        size_t nl = h->name_len, vl = h->value_len;
+        const char *v = buf + i;        /* leading and trailing OWS removed */
+        size_t vl = ve - i;
 
         if (http_parse_token_eq(n, nl, "host")) {
                 if (*seen_host)
@@ -458,8 +454,7 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
         if (n < 0)
                 return (int) n;
 
-        memset(&req, 0, offsetof(HttpRequest, headers));
-        req.n_headers = 0;
+        req = (HttpRequest) {};
         r = parse_request_line(buf, start, e, limits, &req);
         if (r < 0)
                 return r;
@@ -529,9 +524,7 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
         if (req.minor_version >= 1 && !seen_host)
                 return -EBADMSG;
 
-        memcpy(ret, &req, offsetof(HttpRequest, headers));
-        memcpy(ret->headers, req.headers, req.n_headers * sizeof(HttpHeader));
-        ret->n_headers = req.n_headers;
+        *ret = req;
         return (int) head_end;
 }
 

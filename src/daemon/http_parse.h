@@ -12,27 +12,23 @@
 #define HTTP_HEADERS_MAX 128            /* hard bound on the header array; config may lower it */
 #define HTTP_HEAD_MAX (256U * 1024U)    /* hard bound on a whole head (http.max_header_size <= this) */
 
+/* The one method enum of the daemon: parsed once here, then used as it is by the router,
+ * the connection and the metrics label (metrics.h adds "other" after the last one). The
+ * order is the order of the metrics output. */
 typedef enum HttpMethod {
         HTTP_METHOD_GET,
         HTTP_METHOD_HEAD,
         /* Known but not served here: answered 405 with "Allow: GET, HEAD". */
+        HTTP_METHOD_OPTIONS,
         HTTP_METHOD_POST,
         HTTP_METHOD_PUT,
         HTTP_METHOD_DELETE,
-        HTTP_METHOD_CONNECT,
-        HTTP_METHOD_OPTIONS,
-        HTTP_METHOD_TRACE,
         HTTP_METHOD_PATCH,
+        HTTP_METHOD_CONNECT,
+        HTTP_METHOD_TRACE,
         _HTTP_METHOD_MAX,
         _HTTP_METHOD_INVALID = -EINVAL,
 } HttpMethod;
-
-typedef struct HttpHeader {
-        const char *name;               /* borrowed from the caller's buffer, not NUL-terminated */
-        size_t name_len;
-        const char *value;              /* leading and trailing OWS removed */
-        size_t value_len;
-} HttpHeader;
 
 /* A borrowed slice of the caller's buffer; .p == NULL when absent. */
 typedef struct HttpSlice {
@@ -64,8 +60,7 @@ typedef struct HttpRequest {
         HttpSlice if_modified_since;
         HttpSlice if_range;
         HttpSlice range;
-        HttpHeader headers[HTTP_HEADERS_MAX];
-        size_t n_headers;
+        size_t n_headers;               /* header fields in the head (<= limits->max_headers) */
 } HttpRequest;
 
 /* Parses one request head from buf[0..len). @prev_len is the length at the previous

@@ -1,5 +1,5 @@
 /* http_response.c — PURE: the bytes of a response head. Called by http_conn once
- * http_serve decided status, length, validators and range; the head then goes out in one
+ * http_route decided status, length, validators and range; the head then goes out in one
  * send() (with MSG_MORE when a file body follows). */
 
 #include <assert.h>

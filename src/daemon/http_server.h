@@ -1,6 +1,7 @@
 /* http_server.h — the HTTP/1.1 static file service: owns the listening stream sockets
- * and the set of open connections (http_conn.c), applies the connection limits, and
- * serves files below http.root plus the dynamic endpoints the daemon provides. */
+ * and the set of open connections (their list, epoll set, timeout sweep, read-buffer
+ * pool, scratch buffer and Date cache), applies the connection limits, and serves files
+ * below http.root plus the dynamic endpoints the daemon provides. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,17 +11,10 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
-#include "counters.h"
+#include "http_conn.h"
+#include "http_route.h"
 
 typedef struct HttpServer HttpServer;
-typedef struct MetricsHttp MetricsHttp;         /* metrics.h */
-
-/* Produces the body of a dynamic endpoint (e.g. /metrics, /api/status). Called for
- * every GET/HEAD whose decoded path equals http.metrics_path or http.status_path.
- * @peer is the client's address (for status_allow). Returns 0 with a malloc'ed body
- * (*ret_body, *ret_len) and a static *ret_content_type; -EACCES -> 403; -ENOMEM -> 503. */
-typedef int (*HttpDynamicFunc)(void *userdata, const char *path, const struct sockaddr *peer,
-                               char **ret_body, size_t *ret_len, const char **ret_content_type);
 
 /* Creates the service on @fds (listening, non-blocking SOCK_STREAM sockets; ownership
  * moves to the server, also on failure). Keeps a reference to @conf. Opens http.root.
@@ -28,7 +22,8 @@ typedef int (*HttpDynamicFunc)(void *userdata, const char *path, const struct so
  * the caller with the path). */
 int http_server_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, HttpServer **ret);
 
-/* Registers the provider of dynamic endpoints. @userdata is borrowed. */
+/* Registers the provider of dynamic endpoints (http.metrics_path, http.status_path; the
+ * router checks status_allow before calling it). @userdata is borrowed. */
 void http_server_set_dynamic(HttpServer *s, HttpDynamicFunc func, void *userdata);
 
 /* New snapshot for new requests (limits, root, index ...); connections keep serving.

@@ -1,7 +1,7 @@
 /* metrics.c — turns one MetricsSnapshot (counters, gauges, the Conf in effect) into the
  * /metrics (Prometheus text 0.0.4) and /api/status (JSON) bodies, and decides whether a
  * peer may read them. Pure: the daemon's HttpDynamicFunc gathers the numbers and the
- * clock readings, calls metrics_serve() and hands the body back to http_conn.c. */
+ * clock readings, calls metrics_serve() and hands the body back to http_route.c. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,33 +16,10 @@ static const usec_t duration_bounds_usec[] = { METRICS_DURATION_BUCKETS_USEC };
 _Static_assert(ELEMENTSOF(duration_bounds_usec) + 1 == METRICS_N_DURATION_BUCKETS,
                "METRICS_N_DURATION_BUCKETS must be the number of bounds plus +Inf");
 
-static const char *const method_names[_METRICS_METHOD_MAX] = {
-        [METRICS_METHOD_GET] = "GET",
-        [METRICS_METHOD_HEAD] = "HEAD",
-        [METRICS_METHOD_OPTIONS] = "OPTIONS",
-        [METRICS_METHOD_POST] = "POST",
-        [METRICS_METHOD_PUT] = "PUT",
-        [METRICS_METHOD_DELETE] = "DELETE",
-        [METRICS_METHOD_PATCH] = "PATCH",
-        [METRICS_METHOD_CONNECT] = "CONNECT",
-        [METRICS_METHOD_TRACE] = "TRACE",
-        [METRICS_METHOD_OTHER] = "other",
-};
-
-MetricsMethod metrics_method_from_string(const char *method) {
-        if (!method)
-                return METRICS_METHOD_OTHER;
-        /* "other" is a label, not a method: only real tokens (upper case) match. */
-        for (MetricsMethod m = 0; m < METRICS_METHOD_OTHER; m++)
-                if (streq(method, method_names[m]))
-                        return m;
-        return METRICS_METHOD_OTHER;
-}
-
-const char *metrics_method_to_string(MetricsMethod m) {
-        if (m < 0 || m >= _METRICS_METHOD_MAX)
-                return NULL;
-        return method_names[m];
+const char *metrics_method_to_string(size_t m) {
+        if (m == METRICS_METHOD_OTHER)
+                return "other";
+        return m < _HTTP_METHOD_MAX ? http_method_to_string((HttpMethod) m) : NULL;
 }
 
 static size_t status_index(unsigned status) {
@@ -51,10 +28,10 @@ static size_t status_index(unsigned status) {
         return status - METRICS_STATUS_MIN;
 }
 
-void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
+void metrics_http_observe(MetricsHttp *m, HttpMethod method, unsigned status,
                           usec_t duration_usec, uint64_t bytes) {
         size_t lo = 0, hi = ELEMENTSOF(duration_bounds_usec);
-        MetricsMethod meth = metrics_method_from_string(method);
+        size_t meth = method >= 0 && method < _HTTP_METHOD_MAX ? (size_t) method : METRICS_METHOD_OTHER;
         size_t idx = status_index(status);
 
         assert(m);
@@ -222,7 +199,7 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
 
         prom_family(b, "netlab_http_requests_total", "counter",
                     "HTTP responses sent, by status code and request method.");
-        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++)
+        for (size_t meth = 0; meth < METRICS_N_METHODS; meth++)
                 FOREACH_SET_BIT(m->seen[meth], i) {
                         strbuf_puts(b, "netlab_http_requests_total{code=\"");
                         if (i == METRICS_N_STATUS - 1)
@@ -230,7 +207,7 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
                         else
                                 strbuf_u64(b, i + METRICS_STATUS_MIN);
                         strbuf_puts(b, "\",method=\"");
-                        strbuf_puts(b, method_names[meth]);
+                        strbuf_puts(b, metrics_method_to_string(meth));
                         strbuf_puts(b, "\"} ");
                         strbuf_u64(b, m->requests[meth][i]);
                         strbuf_putc(b, '\n');
@@ -413,9 +390,9 @@ static void render_json_http(Json *j, const MetricsSnapshot *s) {
         render_json_table(j, counters_http, s->http);
 
         /* Summed over methods: the page shows codes; Prometheus has the full matrix. */
-        uint64_t by_code[METRICS_N_STATUS] = {}, by_method[_METRICS_METHOD_MAX] = {};
+        uint64_t by_code[METRICS_N_STATUS] = {}, by_method[METRICS_N_METHODS] = {};
         uint64_t any[ELEMENTSOF(m->seen[0])] = {};     /* codes in use by any method */
-        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++) {
+        for (size_t meth = 0; meth < METRICS_N_METHODS; meth++) {
                 FOREACH_SET_BIT(m->seen[meth], i) {
                         by_code[i] += m->requests[meth][i];
                         by_method[meth] += m->requests[meth][i];
@@ -438,9 +415,9 @@ static void render_json_http(Json *j, const MetricsSnapshot *s) {
         json_object_close(j);
 
         json_object_open(j, "requests_by_method");
-        for (MetricsMethod meth = 0; meth < _METRICS_METHOD_MAX; meth++)
+        for (size_t meth = 0; meth < METRICS_N_METHODS; meth++)
                 if (by_method[meth] > 0)
-                        json_u64(j, method_names[meth], by_method[meth]);
+                        json_u64(j, metrics_method_to_string(meth), by_method[meth]);
         json_object_close(j);
 
         json_object_open(j, "duration");
@@ -500,40 +477,30 @@ int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer) {
         return 0;
 }
 
-int metrics_serve(const MetricsSnapshot *s, const char *path, const struct sockaddr *peer,
-                  char **ret_body, size_t *ret_len, const char **ret_content_type) {
-        const ConfHttp *h;
+int metrics_serve(const MetricsSnapshot *s, MetricsFormat format, char **ret_body, size_t *ret_len,
+                  const char **ret_content_type) {
         int r;
 
         assert(s);
         assert(s->conf);
-        assert(path);
         assert(ret_body);
         assert(ret_len);
         assert(ret_content_type);
 
-        h = &s->conf->http;
-
-        /* Decide what the path is before checking the peer: a refused peer asking for an
-         * unrelated path should see the same 404 as anyone else. */
-        bool is_metrics = h->metrics_path && h->metrics_path[0] && streq(path, h->metrics_path);
-        bool is_status = h->status_path && h->status_path[0] && streq(path, h->status_path);
-        if (!is_metrics && !is_status)
-                return -ENOENT;
-
-        if (metrics_peer_allowed(h->status_allow, peer) <= 0)
-                return -EACCES;
-
-        if (is_metrics) {
+        switch (format) {
+        case METRICS_FORMAT_PROMETHEUS:
                 r = metrics_render_prometheus(s, ret_body, ret_len);
                 if (r < 0)
                         return r;
                 *ret_content_type = METRICS_PROMETHEUS_CONTENT_TYPE;
-        } else {
+                return 0;
+        case METRICS_FORMAT_JSON:
                 r = metrics_render_json(s, ret_body, ret_len);
                 if (r < 0)
                         return r;
                 *ret_content_type = METRICS_JSON_CONTENT_TYPE;
+                return 0;
+        default:
+                return -EINVAL;
         }
-        return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "http_parse.h"
 #include "time_util.h"
 
 /* Request-duration histogram bucket upper bounds, in microseconds (Prometheus "le"
@@ -32,48 +33,37 @@
 #define METRICS_STATUS_MAX 599
 #define METRICS_N_STATUS (METRICS_STATUS_MAX - METRICS_STATUS_MIN + 2)
 
-/* Request methods as a metric label: a fixed set keeps the label cardinality bounded
- * whatever a client sends (an unknown token is "other", never echoed into a label). */
-typedef enum MetricsMethod {
-        METRICS_METHOD_GET,
-        METRICS_METHOD_HEAD,
-        METRICS_METHOD_OPTIONS,
-        METRICS_METHOD_POST,
-        METRICS_METHOD_PUT,
-        METRICS_METHOD_DELETE,
-        METRICS_METHOD_PATCH,
-        METRICS_METHOD_CONNECT,
-        METRICS_METHOD_TRACE,
-        METRICS_METHOD_OTHER,           /* unknown token, or the request line never parsed */
-        _METRICS_METHOD_MAX,
-        _METRICS_METHOD_INVALID = -EINVAL,
-} MetricsMethod;
+/* Request methods as a metric label: HttpMethod (parsed once, by http_parse) plus one
+ * "other" slot for a request whose line never parsed. A fixed set keeps the label
+ * cardinality bounded whatever a client sends. */
+#define METRICS_METHOD_OTHER _HTTP_METHOD_MAX
+#define METRICS_N_METHODS (_HTTP_METHOD_MAX + 1)
 
 /* HTTP request accounting, owned by whoever serves requests (embed it in the
  * HttpServer and expose it read-only). Zero-initialise it; no constructor needed.
  * Never reset: every field is a Prometheus counter. */
 typedef struct MetricsHttp {
-        uint64_t requests[_METRICS_METHOD_MAX][METRICS_N_STATUS];  /* [method][status - 100] */
+        uint64_t requests[METRICS_N_METHODS][METRICS_N_STATUS];  /* [method][status - 100] */
         /* Bit i of seen[method] is set once requests[method][i] > 0: a scrape visits only
          * the few cells in use instead of all 5010. */
-        uint64_t seen[_METRICS_METHOD_MAX][(METRICS_N_STATUS + 63) / 64];
+        uint64_t seen[METRICS_N_METHODS][(METRICS_N_STATUS + 63) / 64];
         uint64_t duration_buckets[METRICS_N_DURATION_BUCKETS];     /* NOT cumulative */
         uint64_t duration_count;
         usec_t duration_sum_usec;
         uint64_t bytes;                 /* sum of @bytes passed to metrics_http_observe() */
 } MetricsHttp;
 
-/* Maps a method token ("GET", "HEAD", ...; case-sensitive, RFC 9110 §9.1) to its label.
- * @method may be NULL (request line not parsed) -> METRICS_METHOD_OTHER. Never fails. */
-MetricsMethod metrics_method_from_string(const char *method);
-const char *metrics_method_to_string(MetricsMethod m);
+/* The label of row @m of MetricsHttp.requests: "GET" ... "TRACE", "other" for
+ * METRICS_METHOD_OTHER; NULL beyond. */
+const char *metrics_method_to_string(size_t m);
 
-/* Accounts one finished response: @method as the client sent it (NULL if unknown; only
- * compared, not stored), the @status code sent, the time from the first byte of the
+/* Accounts one finished response: @method as parsed (_HTTP_METHOD_INVALID, or any value
+ * outside the enum, when the request line did not parse: counted as "other"), the
+ * @status code sent, the time from the first byte of the
  * request to the last byte of the response in µs, and the response bytes (head + body)
  * written. Call it once per response, including error responses (400, 408, 503, ...).
  * Pure and O(log buckets); cannot fail. */
-void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
+void metrics_http_observe(MetricsHttp *m, HttpMethod method, unsigned status,
                           usec_t duration_usec, uint64_t bytes);
 
 /* Everything one scrape shows. All pointers are borrowed for the duration of the render
@@ -118,13 +108,16 @@ int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len);
  * load time. */
 int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer);
 
-/* The body of the daemon's HttpDynamicFunc (see http_server.h): checks status_allow of
- * s->conf for @peer, then renders Prometheus text if @path equals http.metrics_path or
- * JSON if it equals http.status_path (an empty path is a disabled endpoint and never
- * matches). Returns 0 with *ret_body (malloc'ed, caller frees), *ret_len and a static
- * *ret_content_type; or
- *   -EACCES   the peer is not in status_allow          -> 403
- *   -ENOENT   @path is neither endpoint (or disabled)  -> 404
- *   -ENOMEM                                            -> 503 */
-int metrics_serve(const MetricsSnapshot *s, const char *path, const struct sockaddr *peer,
-                  char **ret_body, size_t *ret_len, const char **ret_content_type);
+/* The two renderings of one snapshot, for the daemon's HttpDynamicFunc (the router has
+ * already matched the path and checked status_allow). */
+typedef enum MetricsFormat {
+        METRICS_FORMAT_PROMETHEUS,      /* http.metrics_path */
+        METRICS_FORMAT_JSON,            /* http.status_path */
+        _METRICS_FORMAT_MAX,
+        _METRICS_FORMAT_INVALID = -EINVAL,
+} MetricsFormat;
+
+/* Renders @s in @format. Returns 0 with *ret_body (malloc'ed, caller frees), *ret_len and
+ * a static *ret_content_type; or -ENOMEM, or -EINVAL for an unknown @format. */
+int metrics_serve(const MetricsSnapshot *s, MetricsFormat format, char **ret_body, size_t *ret_len,
+                  const char **ret_content_type);
