@@ -574,7 +574,7 @@ def run_checks(browser, args):
     # ---- status.html on the classroom fixture -----------------------------------------------
     page.navigate(fixture_url)
     check(status_ready(page, 3), "status.html (fixture): connected, three samples")
-    loss = page.eval("document.getElementById('cfg-loss').textContent") or ""
+    loss = (page.eval("document.getElementById('cfg-loss').textContent") or "").replace("\u00a0", " ")
     check("14.3 %" in loss and "burst" in loss and "3.3 datagrams" in loss,
           "status.html: Gilbert-Elliott shows the model's mean loss and burst length (%s)" % loss)
     http_rate = page.eval("window.netlab.charts.http.data[0].slice(-1)[0]")
