@@ -36,7 +36,7 @@
                 reorderGap: '{reorder} (gap {gap})',
                 rateLimit: '{rate} replies/s per source (burst {burst})',
                 perSecond: 'per second',
-                dashboardShare: '{n} were status-page polls (not charted)',
+                dashboardShare: '{n} status polls, not charted',
                 droppedOnPurpose: '{share} dropped on purpose',
                 openConns: '{n} open',
                 acceptedConns: '{n} accepted',
