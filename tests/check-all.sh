@@ -28,6 +28,9 @@ missing=()
 for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm fetches the pinned axe-core for the page test; a nodejs from elsewhere (NodeSource)
+# ships its own npm, which conflicts with Debian's package, so ask only when it is absent.
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
         echo "== installing: ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
