@@ -174,7 +174,7 @@ START_TEST(test_summary_text) {
         PingSummary sum = { .stats = st, .elapsed = 10 * NSEC_PER_MSEC };
         Buf b;
 
-        c.histogram = true;
+        c.histogram_bins = 20;
         buf_open(&b);
         ping_output_summary(b.f, &c, &sum);
         char *s = buf_close(&b);
@@ -211,7 +211,7 @@ START_TEST(test_summary_json) {
         Buf b;
 
         c.json = true;
-        c.histogram = true;
+        c.histogram_bins = 20;
         buf_open(&b);
         ping_output_summary(b.f, &c, &sum);
         char *s = buf_close(&b);

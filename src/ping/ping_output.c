@@ -298,7 +298,7 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
                 } else if (st->unstamped > 0)
                         fputs("server: plain echo (no netlab stamps): RTT and loss only\n", f);
         }
-        if (c->histogram && st->rtt_hist.n > 0)
+        if (c->histogram_bins > 0 && st->rtt_hist.n > 0)
                 ping_output_histogram(f, &st->rtt_hist);
 }
 
@@ -455,7 +455,7 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
                 fputs("\"http\":null,", f);
 
         fputs("\"histogram\":", f);
-        if (c->histogram)
+        if (c->histogram_bins > 0)
                 json_histogram(f, &st->rtt_hist);
         else
                 fputs("null", f);

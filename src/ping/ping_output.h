@@ -58,7 +58,8 @@ typedef struct PingOutputConf {
         bool timestamps;                /* -D */
         bool json;                      /* --json: one document at the end, nothing else on stdout */
         bool json_lines;                /* --json-lines: one record per probe plus a summary record */
-        bool histogram;                 /* --histogram */
+        unsigned histogram_bins;        /* --histogram[=N]: linear bins; 0 = no histogram */
+        bool verbose;                   /* -v: print zero-valued summary categories too */
 } PingOutputConf;
 
 /* The end-of-run data on top of the Stats. */
