@@ -99,8 +99,11 @@ static int on_sigint(sd_event_source *s, const struct signalfd_siginfo *si, void
 static int on_sigquit(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Ping *p = userdata;
 
-        ping_output_interim(stderr, &p->conf, &p->summary);
-        (void) fflush(stderr);
+        /* ping prints the interim line on stderr; a --json-lines record joins the others. */
+        FILE *f = p->conf.json_lines ? p->out : stderr;
+
+        ping_output_interim(f, &p->conf, &p->summary);
+        (void) fflush(f);
         return 0;
 }
 

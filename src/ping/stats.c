@@ -451,8 +451,10 @@ void stats_loss_split(const Stats *s, StatsLossSplit *ret) {
                 return;
 
         if (s->final_counters) {
-                /* Every probe sent is covered by the final counts. */
-                uint64_t covered = s->next_seq;
+                /* Every probe sent is covered by the final counts; one still in flight
+                 * (the query is sent when none is, but a caller may ask earlier) is not
+                 * lost, so it is not counted as never having arrived either. */
+                uint64_t covered = s->next_seq - stats_in_flight(s);
                 uint64_t explained;
 
                 ret->upstream = covered > s->final_received ? covered - s->final_received : 0;

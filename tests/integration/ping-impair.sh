@@ -107,9 +107,9 @@ start "loss = 0.0; duplicate = 0.2; reorder = 0.2; reorder_gap = 3;"
 "$PING" -c 500 -i 0.002 "127.0.0.1:$PORT" >"$NL_TMP/dup.txt" 2>/dev/null || nl_fail "dup/reorder: exit $?"
 grep -q '(DUP!)' "$NL_TMP/dup.txt" || nl_fail "no (DUP!) line"
 grep -q '(reordered)' "$NL_TMP/dup.txt" || nl_fail "no (reordered) line"
-line=$(grep -E '^[0-9]+ duplicates, [0-9]+ reordered' "$NL_TMP/dup.txt")
-dups=${line%% duplicates*}
-reord=$(echo "$line" | sed -n 's/.* duplicates, \([0-9]*\) reordered.*/\1/p')
+line=$(grep -E '^[0-9]+ duplicate repl(y|ies), [0-9]+ reordered' "$NL_TMP/dup.txt")
+dups=${line%% duplicate*}
+reord=$(echo "$line" | sed -n 's/.* duplicate repl[yies]*, \([0-9]*\) reordered.*/\1/p')
 # 500 replies at p = 0.2: 100 expected, 99.9% interval about 100 +/- 30
 [ "$dups" -ge 60 ] && [ "$dups" -le 140 ] || nl_fail "duplicates $dups outside 60..140"
 [ "$reord" -ge 20 ] || nl_fail "reordered $reord < 20"
