@@ -54,21 +54,32 @@ bool ping_count_reached(const Ping *p, uint64_t next_seq) {
         return next_seq >= p->conf.count;
 }
 
+bool ping_run_complete(const Ping *p) {
+        assert(p);
+
+        if (p->finished)
+                return false;
+        if (p->conf.deadline > 0 && ping_count_reached(p, 0))
+                return true;
+        return p->sending_done && stats_in_flight(p->stats) == 0;
+}
+
 void ping_maybe_finish(Ping *p) {
         assert(p);
 
-        if (p->conf.deadline > 0 && ping_count_reached(p, 0)) {
-                ping_finish(p, 0);
-                return;
-        }
-        if (p->sending_done && stats_in_flight(p->stats) == 0)
+        if (ping_run_complete(p))
                 ping_finish(p, 0);
 }
 
 static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         Ping *p = userdata;
+        uint64_t seq;
 
-        /* ping -w: exit when the deadline passes, whatever is still in flight. */
+        /* ping -w: exit when the deadline passes, whatever is still in flight; as ping(8)
+         * does, a probe still unanswered then counts as lost (Ctrl-C, by contrast, leaves
+         * it in flight). */
+        while (stats_expire(p->stats, NSEC_INFINITY, 0, &seq) > 0)
+                ;
         p->summary.interrupted = true;
         ping_finish(p, 0);
         return 0;
