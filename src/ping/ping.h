@@ -51,6 +51,13 @@ typedef struct Ping {
 /* Nanoseconds of @clock. */
 nsec_t ping_now(clockid_t clock);
 
+/* The monotonic time of a kernel receive stamp (SO_TIMESTAMPNS, CLOCK_REALTIME): now minus
+ * how long ago the stamp was, so the wake-up delay between the packet's arrival and our
+ * reading it stays out of the measurement. Without a usable stamp (NULL, or a clock step
+ * in between) returns now and counts st->no_kernel_stamp; otherwise adds the delay to
+ * st->rx_delay. */
+nsec_t ping_receive_time(Stats *st, const struct timespec *stamp);
+
 /* Hands one probe outcome to the output (flushing per line in text mode). */
 void ping_emit(Ping *p, const PingEvent *e);
 

@@ -403,6 +403,9 @@ static int start_connect(PingHttp *h) {
         if (h->fd < 0)
                 return -errno;
         (void) setsockopt(h->fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
+        /* Linux stamps TCP data too (tcp_recv_timestamp()): the first byte's arrival,
+         * free of our wake-up delay, as the UDP prober measures its replies. */
+        (void) setsockopt(h->fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int) { 1 }, sizeof(int));
 
         h->reused = false;
         h->connections++;
@@ -495,7 +498,19 @@ static void on_readable(PingHttp *h) {
                 char *dst = h->state == HTTP_READ_HEAD ? h->head + h->head_len : buf;
                 size_t room = h->state == HTTP_READ_HEAD ? sizeof(h->head) - h->head_len : sizeof(buf);
 
-                ssize_t n = recv(h->fd, dst, room, 0);
+                union {
+                        struct cmsghdr align;
+                        uint8_t buf[CMSG_SPACE(sizeof(struct timespec))];
+                } control;
+                struct iovec iov = { .iov_base = dst, .iov_len = room };
+                struct msghdr mh = {
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = &control,
+                        .msg_controllen = sizeof(control),
+                };
+
+                ssize_t n = recvmsg(h->fd, &mh, 0);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EINTR)
                                 return;
@@ -515,8 +530,17 @@ static void on_readable(PingHttp *h) {
                         probe_fail(h, "connection closed before the response was complete", 0);
                         return;
                 }
-                if (h->t_first == 0)
-                        h->t_first = ping_now(CLOCK_MONOTONIC);
+                if (h->t_first == 0) {
+                        const struct timespec *stamp = NULL;
+
+                        /* The stamp of the newest segment read: for the first read of a
+                         * response, the segment that carried its first bytes in all but
+                         * the case where more arrived before we woke (then a little later). */
+                        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+                                        stamp = (const struct timespec *) CMSG_DATA(c);
+                        h->t_first = MAX(ping_receive_time(h->ping->stats, stamp), h->t_sent);
+                }
 
                 const char *body = buf;
                 size_t body_len = (size_t) n;

@@ -325,38 +325,6 @@ static int on_timeout_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* The kernel stamps arrival on CLOCK_REALTIME. Move it to our monotonic timeline by the
- * (tiny) realtime distance between the stamp and now; a clock step in between would show
- * as a negative or huge distance, and then "now" is the better estimate. */
-static nsec_t receive_time(Stats *st, const struct timespec *stamp) {
-        nsec_t mono = 0, real = 0;
-
-        if (!stamp) {
-                st->no_kernel_stamp++;
-                return ping_now(CLOCK_MONOTONIC);
-        }
-
-        /* Read the two clocks back to back; if we were preempted between the reads, the
-         * pair does not describe one instant and would shift the stamp, so read again. */
-        for (int i = 0; i < 3; i++) {
-                nsec_t r1 = ping_now(CLOCK_REALTIME);
-                mono = ping_now(CLOCK_MONOTONIC);
-                nsec_t r2 = ping_now(CLOCK_REALTIME);
-
-                real = r1 + (r2 - r1) / 2;
-                if (r2 - r1 < 2 * NSEC_PER_USEC)
-                        break;
-        }
-
-        nsec_t k = (nsec_t) stamp->tv_sec * NSEC_PER_SEC + (nsec_t) stamp->tv_nsec;
-        if (k > real || real - k > NSEC_PER_SEC || real - k > mono) {
-                st->no_kernel_stamp++;
-                return mono;
-        }
-        stats_welford_add(&st->rx_delay, (double) (real - k));
-        return mono - (real - k);
-}
-
 /* The lab's original server (and netlabd's lab_compat mode for non-probes) answers
  * "<its clock in ms> <the request>": find our probe after such a prefix. The reply is
  * then treated like a plain echo's (no netlab stamps). */
@@ -552,7 +520,7 @@ static void drain_replies(PingUdp *u) {
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
                                 stamp = (const struct timespec *) CMSG_DATA(c);
 
-                handle_reply(u, u->recv_buf, (size_t) n, receive_time(u->ping->stats, stamp));
+                handle_reply(u, u->recv_buf, (size_t) n, ping_receive_time(u->ping->stats, stamp));
         }
 }
 
