@@ -1,5 +1,5 @@
 /* netlab-ping.c — main() of netlab-ping: parses the command line (ping's flags), resolves
- * the target, runs the UDP or HTTP prober on an sd-event loop with SIGINT (summary and
+ * the target, runs the UDP, STAMP or HTTP prober on an sd-event loop with SIGINT (summary and
  * exit), SIGTERM (same) and SIGQUIT (interim line) handling, prints the summary and maps
  * the outcome to ping's exit status: 0 some reply, 1 none (or -w with -c not met), 2 error. */
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "ping_cli.h"
 #include "ping_http.h"
 #include "ping_udp.h"
+#include "ping_stamp.h"
 
 #define EXIT_NO_REPLY 1
 #define EXIT_ERROR 2
@@ -117,6 +118,7 @@ static int run(void) {
         _cleanup_free_ char *host = NULL, *address = NULL, *host_header = NULL, *path = NULL;
         _cleanup_(ping_udp_freep) PingUdp *udp = NULL;
         _cleanup_(ping_http_freep) PingHttp *http = NULL;
+        _cleanup_(ping_stamp_freep) PingStamp *stamp = NULL;
         Ping p = {
                 .out = stdout,
         };
@@ -137,7 +139,8 @@ static int run(void) {
                         return usage_error("Invalid HOST[:PORT] '%s'", arg.target);
                 if (port > 0 && arg.port > 0 && port != arg.port)
                         return usage_error("Port %u in '%s' contradicts -p %u", port, arg.target, arg.port);
-                port = port ?: arg.port ?: PING_DEFAULT_PORT;
+                if (port == 0)
+                        port = arg.port ?: (arg.mode == PING_MODE_STAMP ? STAMP_PORT : PING_DEFAULT_PORT);
         }
 
         /* "::1:8080" is a valid IPv6 address (the last group is 0x8080), so it resolves,
@@ -196,6 +199,8 @@ static int run(void) {
 
         if (arg.mode == PING_MODE_HTTP)
                 r = ping_http_new(&p, &http);
+        else if (arg.mode == PING_MODE_STAMP)
+                r = ping_stamp_new(&p, &stamp);
         else
                 r = ping_udp_new(&p, &udp);
         if (r < 0) {
@@ -235,6 +240,7 @@ static int run(void) {
 finish:
         udp = ping_udp_free(udp);
         http = ping_http_free(http);
+        stamp = ping_stamp_free(stamp);
         stats_free(p.stats);
         sd_event_source_disable_unref(p.deadline_source);
         sd_event_unref(p.event);

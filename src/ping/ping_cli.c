@@ -16,6 +16,7 @@
 #include "parse_util.h"
 #include "ping.h"
 #include "ping_cli.h"
+#include "ping_stamp.h"
 
 void ping_cli_help(FILE *f) {
         fprintf(f,
@@ -40,6 +41,7 @@ void ping_cli_help(FILE *f) {
                 "      --histogram[=N]  print an RTT histogram of N linear bins (default %u)\n"
                 "      --http URL  probe http://HOST[:PORT]/PATH with GET requests\n"
                 "      --keep-alive  HTTP: reuse one connection for all probes\n"
+                "      --stamp     be a STAMP Session-Sender (RFC 8762/8972; port 862, -s 44.., default 60)\n"
                 "  -h              show this help (also --help)\n"
                 "  -V              show the version (also --version)\n",
                 PING_DEFAULT_COUNT, PROBE_HEADER_SIZE, PING_SIZE_MAX, PING_SIZE_DEFAULT, PING_DEFAULT_PORT,
@@ -84,6 +86,7 @@ enum {
         ARG_HISTOGRAM,
         ARG_HTTP,
         ARG_KEEP_ALIVE,
+        ARG_STAMP,
 };
 
 int ping_cli_parse(int argc, char *argv[], PingCliArgs *ret, char *reterr_msg, size_t msg_size) {
@@ -95,6 +98,7 @@ int ping_cli_parse(int argc, char *argv[], PingCliArgs *ret, char *reterr_msg, s
                 { "histogram",  optional_argument, NULL, ARG_HISTOGRAM  },
                 { "http",       required_argument, NULL, ARG_HTTP       },
                 { "keep-alive", no_argument,       NULL, ARG_KEEP_ALIVE },
+                { "stamp",      no_argument,       NULL, ARG_STAMP      },
                 {}
         };
         PingCliArgs a = {
@@ -105,7 +109,7 @@ int ping_cli_parse(int argc, char *argv[], PingCliArgs *ret, char *reterr_msg, s
                 .size = PING_SIZE_DEFAULT,
                 .family = AF_UNSPEC,
         };
-        bool interval_set = false;
+        bool interval_set = false, size_set = false, stamp = false;
         unsigned u;
         uint64_t v;
         int c;
@@ -144,11 +148,13 @@ int ping_cli_parse(int argc, char *argv[], PingCliArgs *ret, char *reterr_msg, s
                                 return usage(reterr_msg, msg_size, "Invalid deadline value '%s'", optarg);
                         break;
                 case 's':
-                        if (safe_atou(optarg, &u) < 0 || u < PROBE_HEADER_SIZE || u > PING_SIZE_MAX)
+                        /* STAMP_BASE_SIZE..: --stamp may come later; checked per mode below. */
+                        if (safe_atou(optarg, &u) < 0 || u < STAMP_BASE_SIZE || u > PING_SIZE_MAX)
                                 return usage(reterr_msg, msg_size,
                                              "Invalid size '%s': must be %u..%u bytes (the probe header is %u)",
                                              optarg, PROBE_HEADER_SIZE, PING_SIZE_MAX, PROBE_HEADER_SIZE);
                         a.size = u;
+                        size_set = true;
                         break;
                 case 'p':
                         if (safe_atou(optarg, &u) < 0 || u == 0 || u > 65535)
@@ -194,6 +200,9 @@ int ping_cli_parse(int argc, char *argv[], PingCliArgs *ret, char *reterr_msg, s
                 case ARG_KEEP_ALIVE:
                         a.keep_alive = true;
                         break;
+                case ARG_STAMP:
+                        stamp = true;
+                        break;
                 case 'h':
                         a.help = true;
                         break;
@@ -215,6 +224,20 @@ int ping_cli_parse(int argc, char *argv[], PingCliArgs *ret, char *reterr_msg, s
                 return usage(reterr_msg, msg_size, "--json and --json-lines are exclusive");
         if (a.keep_alive && a.mode != PING_MODE_HTTP)
                 return usage(reterr_msg, msg_size, "--keep-alive needs --http URL");
+        if (stamp && a.mode == PING_MODE_HTTP)
+                return usage(reterr_msg, msg_size, "--stamp and --http are exclusive");
+        if (stamp) {
+                a.mode = PING_MODE_STAMP;
+                if (!size_set)
+                        a.size = PING_STAMP_SIZE_DEFAULT;
+                if (!stamp_sender_size_ok(a.size, a.size >= STAMP_SENDER_DM_SIZE))
+                        return usage(reterr_msg, msg_size,
+                                     "Invalid STAMP size '%zu': 44 (base), 48..59 (padding), 60 (Direct "
+                                     "Measurement) or 64 and more", a.size);
+        } else if (a.size < PROBE_HEADER_SIZE)
+                return usage(reterr_msg, msg_size,
+                             "Invalid size '%zu': must be %u..%u bytes (the probe header is %u)",
+                             a.size, PROBE_HEADER_SIZE, PING_SIZE_MAX, PROBE_HEADER_SIZE);
 
         if (a.mode == PING_MODE_HTTP) {
                 if (optind != argc)

@@ -15,14 +15,14 @@
 #define PING_HISTOGRAM_BINS_MAX 200
 
 typedef struct PingCliArgs {
-        PingMode mode;                  /* UDP unless --http */
+        PingMode mode;                  /* UDP unless --http or --stamp */
         uint64_t count;                 /* 0 = until interrupted (or the -w deadline) */
         bool count_set;                 /* -c given: with -w, ping's exit rule applies */
         nsec_t interval;
         nsec_t timeout;                 /* -W, > 0 */
         nsec_t deadline;                /* -w, 0 = none */
-        size_t size;
-        unsigned port;                  /* -p, 0 = not given */
+        size_t size;                    /* -s; --stamp: PING_STAMP_SIZE_DEFAULT unless given */
+        unsigned port;                  /* -p, 0 = not given (STAMP_PORT with --stamp) */
         int family;                     /* AF_UNSPEC, AF_INET or AF_INET6 */
         bool quiet, timestamps, flood, verbose;
         bool json, json_lines;
@@ -40,7 +40,9 @@ bool ping_cli_wants_json(int argc, char *argv[]);
 /* Parses @argv (getopt_long; resets optind, so it may be called repeatedly). Returns 0 and
  * fills *ret, or -EINVAL with a one-line reason (no trailing newline, user input in single
  * quotes) in @reterr_msg[0..msg_size). Applies ping's defaults: -w without -c sends until
- * the deadline, -f without -i probes every PING_FLOOD_INTERVAL. Prints nothing. */
+ * the deadline, -f without -i probes every PING_FLOOD_INTERVAL, --stamp sends
+ * PING_STAMP_SIZE_DEFAULT octets and accepts -s only where stamp_sender_size_ok().
+ * Prints nothing. */
 int ping_cli_parse(int argc, char *argv[], PingCliArgs *ret, char *reterr_msg, size_t msg_size);
 
 /* Prints the usage text to @f. */

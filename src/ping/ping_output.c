@@ -113,7 +113,7 @@ static void print_wall(FILE *f, uint64_t wall_usec) {
 }
 
 static const char *mode_name(PingMode m) {
-        return m == PING_MODE_HTTP ? "http" : "udp";
+        return m == PING_MODE_HTTP ? "http" : m == PING_MODE_STAMP ? "stamp" : "udp";
 }
 
 /* ---- JSON pieces ---------------------------------------------------------------------- */
@@ -176,8 +176,8 @@ void ping_output_header(FILE *f, const PingOutputConf *c) {
         if (c->mode == PING_MODE_HTTP)
                 fprintf(f, "NETLAB-PING %s (%s port %u): HTTP GET\n", c->url, c->address, c->port);
         else
-                fprintf(f, "NETLAB-PING %s (%s) port %u: %zu bytes\n", c->host, c->address, c->port,
-                        c->size);
+                fprintf(f, "NETLAB-PING %s (%s) port %u: %zu bytes%s\n", c->host, c->address, c->port,
+                        c->size, c->mode == PING_MODE_STAMP ? " (STAMP)" : "");
 }
 
 static const char *const event_names[_PING_EVENT_MAX] = {
@@ -199,6 +199,8 @@ static void event_json(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                 fprintf(f, ",\"reordered\":%s", e->reordered ? "true" : "false");
         if (e->has_server)
                 fprintf(f, ",\"server_hold_ms\":%.6f", ms((double) e->server_hold));
+        if (e->ttl > 0)
+                fprintf(f, ",\"ttl\":%d", e->ttl);
         if (c->mode == PING_MODE_HTTP && e->kind != PING_EVENT_TIMEOUT) {
                 fprintf(f, ",\"status\":%d,\"connect_ms\":", e->http_status);
                 json_ms_or_null(f, e->http_connect > 0, (double) e->http_connect);
@@ -249,7 +251,12 @@ void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                                 ping_output_format_ms_fixed(d, sizeof(d), e->http_ttfb, n),
                                 ping_output_format_ms_fixed(g, sizeof(g), e->rtt, n),
                                 e->kind == PING_EVENT_DUP ? " (DUP!)" : "");
-                } else
+                } else if (e->ttl > 0)
+                        fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " ttl=%d time=%s ms%s%s\n", e->bytes,
+                                c->address, e->seq, e->ttl, ping_output_format_ms(a, sizeof(a), e->rtt),
+                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "",
+                                e->reordered ? " (reordered)" : "");
+                else
                         fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " time=%s ms%s%s\n", e->bytes,
                                 c->address, e->seq, ping_output_format_ms(a, sizeof(a), e->rtt),
                                 e->kind == PING_EVENT_DUP ? " (DUP!)" : "",
@@ -369,7 +376,7 @@ static void summary_loss_text(FILE *f, const PingOutputConf *c, const PingSummar
                 fputs(" (the server's counters started again, so where is not known)", f);
         else if (ls.lost > 0 && !st->server_stamps && !st->final_counters)
                 fputs(ls.late > 0 ? " (the server does not say where; some were late)" : " (the server does not say where)", f);
-        if (st->failed > 0 && c->mode == PING_MODE_UDP)
+        if (st->failed > 0 && c->mode != PING_MODE_HTTP)
                 fprintf(f, "; %" PRIu64 " unreachable", st->failed);
         fputc('\n', f);
 }

@@ -36,6 +36,7 @@ typedef struct PingEvent {
         bool reordered;
         bool has_server;                /* a netlab-stamped reply */
         nsec_t server_hold;             /* server tx - rx */
+        int ttl;                        /* STAMP: TTL/Hop Limit the reflector saw; 0 = none */
         const char *error;              /* UNREACHABLE/ERROR: what happened (borrowed) */
         /* HTTP mode: the phases as curl's -w names them, each measured from the start of
          * the request (before connect()), so connect <= pretransfer <= ttfb <= rtt */
@@ -48,6 +49,7 @@ typedef struct PingEvent {
 typedef enum PingMode {
         PING_MODE_UDP,
         PING_MODE_HTTP,
+        PING_MODE_STAMP,                /* STAMP Session-Sender (RFC 8762), issue 16 */
 } PingMode;
 
 /* What was asked for, as printed in the header and the JSON "target"/"options". */
