@@ -1,6 +1,6 @@
 /* test_ping_cli.c — table tests for src/ping/ping_cli.c: every flag into PingCliArgs,
- * ping's defaults (-w without -c, -f without -i), each usage error and its message, and
- * the HOST[:PORT] / URL splitters. */
+ * ping's defaults (-w without -c, -f without -i), --stamp's mode, size and port rules,
+ * each usage error and its message, and the HOST[:PORT] / URL splitters. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "ping.h"
 #include "ping_cli.h"
+#include "ping_stamp.h"
 
 #define MAX_ARGS 12
 
@@ -82,6 +83,34 @@ START_TEST(test_every_flag) {
 }
 END_TEST
 
+START_TEST(test_stamp) {
+        PingCliArgs a;
+        char msg[PING_CLI_ERROR_MAX];
+
+        /* --stamp: STAMP mode, its own default size (base + Direct Measurement TLV) */
+        ck_assert_int_eq(parse((const char *[]) { "--stamp", "h", NULL }, &a, msg, sizeof(msg)), 0);
+        ck_assert_int_eq(a.mode, PING_MODE_STAMP);
+        ck_assert_uint_eq(a.size, PING_STAMP_SIZE_DEFAULT);
+        ck_assert_uint_eq(a.size, 60);
+        ck_assert_uint_eq(a.port, 0);           /* main() picks STAMP_PORT */
+        ck_assert_str_eq(a.target, "h");
+        ck_assert_ptr_null(a.url);
+
+        /* -s below the probe header only with --stamp, in either order */
+        ck_assert_int_eq(parse((const char *[]) { "-s", "44", "--stamp", "h", NULL }, &a, msg, sizeof(msg)), 0);
+        ck_assert_uint_eq(a.size, STAMP_BASE_SIZE);
+        ck_assert_int_eq(parse((const char *[]) { "--stamp", "-s", "48", "-p", "8620", "h", NULL }, &a, msg,
+                               sizeof(msg)), 0);
+        ck_assert_uint_eq(a.size, 48);
+        ck_assert_uint_eq(a.port, 8620);
+        ck_assert_int_eq(parse((const char *[]) { "--stamp", "-s", "64", "--json-lines", "h", NULL }, &a, msg,
+                               sizeof(msg)), 0);
+        ck_assert_uint_eq(a.size, 64);
+        ck_assert(a.json_lines);
+        ck_assert_int_eq(a.mode, PING_MODE_STAMP);
+}
+END_TEST
+
 START_TEST(test_ping_defaults) {
         PingCliArgs a;
         char msg[PING_CLI_ERROR_MAX];
@@ -109,6 +138,13 @@ static const struct {
         { { "-W", "-1", "h" }, "Invalid timeout value '-1'" },
         { { "-w", "soon", "h" }, "Invalid deadline value 'soon'" },
         { { "-s", "10", "h" }, "Invalid size '10': must be 64..65507 bytes (the probe header is 64)" },
+        { { "-s", "44", "h" }, "Invalid size '44': must be 64..65507 bytes (the probe header is 64)" },
+        { { "--stamp", "-s", "43", "h" }, "Invalid size '43': must be 64..65507 bytes (the probe header is 64)" },
+        { { "--stamp", "-s", "45", "h" },
+          "Invalid STAMP size '45': 44 (base), 48..59 (padding), 60 (Direct Measurement) or 64 and more" },
+        { { "-s", "61", "--stamp", "h" },
+          "Invalid STAMP size '61': 44 (base), 48..59 (padding), 60 (Direct Measurement) or 64 and more" },
+        { { "--stamp", "--http", "http://x/" }, "--stamp and --http are exclusive" },
         { { "-p", "70000", "h" }, "Invalid port '70000'" },
         { { "--histogram=0", "h" }, "Invalid histogram bin count '0': must be 1..200" },
         { { "-c" }, "Option '-c' needs a value" },
@@ -224,6 +260,7 @@ START_TEST(test_help_lists_flags) {
         fclose(f);
         ck_assert_ptr_nonnull(strstr(text, "--histogram[=N]"));
         ck_assert_ptr_nonnull(strstr(text, "--json-lines"));
+        ck_assert_ptr_nonnull(strstr(text, "--stamp"));
         free(text);
 }
 END_TEST
@@ -234,6 +271,7 @@ static Suite *cli_suite(void) {
 
         tcase_add_test(tc, test_defaults);
         tcase_add_test(tc, test_every_flag);
+        tcase_add_test(tc, test_stamp);
         tcase_add_test(tc, test_ping_defaults);
         tcase_add_loop_test(tc, test_errors, 0, ELEMENTSOF(error_cases));
         tcase_add_test(tc, test_wants_json);
