@@ -214,28 +214,6 @@ static int on_timeout_timer(sd_event_source *es, uint64_t usec, void *userdata) 
         return 0;
 }
 
-/* As ping_udp.c: move the kernel's CLOCK_REALTIME arrival stamp onto the monotonic
- * timeline by its distance from now; without a sane stamp, now. */
-static nsec_t receive_time(Stats *st, const struct timespec *stamp) {
-        if (!stamp) {
-                st->no_kernel_stamp++;
-                return ping_now(CLOCK_MONOTONIC);
-        }
-
-        nsec_t r1 = ping_now(CLOCK_REALTIME);
-        nsec_t mono = ping_now(CLOCK_MONOTONIC);
-        nsec_t r2 = ping_now(CLOCK_REALTIME);
-        nsec_t real = r1 + (r2 - r1) / 2;
-        nsec_t k = (nsec_t) stamp->tv_sec * NSEC_PER_SEC + (nsec_t) stamp->tv_nsec;
-
-        if (k > real || real - k > NSEC_PER_SEC || real - k > mono) {
-                st->no_kernel_stamp++;
-                return mono;
-        }
-        stats_welford_add(&st->rx_delay, (double) (real - k));
-        return mono - (real - k);
-}
-
 static void handle_reply(PingStamp *s, const uint8_t *buf, size_t len, nsec_t t) {
         Ping *p = s->ping;
         StampReflectorPacket rp;
@@ -410,7 +388,7 @@ static void drain_replies(PingStamp *s) {
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
                                 stamp = (const struct timespec *) CMSG_DATA(c);
 
-                handle_reply(s, s->recv_buf, (size_t) n, receive_time(s->ping->stats, stamp));
+                handle_reply(s, s->recv_buf, (size_t) n, ping_receive_time(s->ping->stats, stamp));
         }
 }
 

@@ -69,7 +69,7 @@ decode() {
 [ "$(decode -Y twamp.test | wc -l)" -eq 20 ] || nl_fail "expected 20 TWAMP-Test packets: $(decode)"
 
 want=$("$PY" -c 'import json, sys
-print(" ".join(str(r["seq"]) for r in map(json.loads, open(sys.argv[1])) if r["type"] == "reply"))' "$lines")
+print(" ".join(str(r["seq"]) for r in map(json.loads, open(sys.argv[1])) if r["type"] == "probe" and r["result"] == "reply"))' "$lines")
 sent=$(decode -Y "udp.dstport == $PORT" -T fields -e twamp.test.seq_number | tr '\n' ' ' | sed 's/ $//')
 echoed=$(decode -Y "udp.srcport == $PORT" -T fields -e twamp.test.sender_seq_number | tr '\n' ' ' | sed 's/ $//')
 ttl=$(decode -Y "udp.srcport == $PORT" -T fields -e twamp.test.sender_ttl | sort -u | tr '\n' ' ')

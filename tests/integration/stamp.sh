@@ -59,7 +59,7 @@ out="$NL_TMP/stateless.txt"
 grep -q "^NETLAB-PING 127.0.0.1 (127.0.0.1) port $PEER_PORT: 60 bytes (STAMP)$" "$out" || nl_fail "header: $(cat "$out")"
 grep -q '^20 packets transmitted, 20 received, 0% packet loss' "$out" || nl_fail "summary: $(cat "$out")"
 [ "$(grep -c '^60 bytes from 127.0.0.1: seq=[0-9]* ttl=64 time=' "$out")" -eq 20 ] || nl_fail "per-probe lines: $(cat "$out")"
-grep -q '^server: hold min/avg/max' "$out" && nl_fail "a stateless reflector's zero counters were used: $(cat "$out")"
+grep -q '^server: time in the server min/avg/max' "$out" && nl_fail "a stateless reflector's zero counters were used: $(cat "$out")"
 grep -q 'does not fill the Direct Measurement TLV' "$out" || nl_fail "no note about the missing DM counters: $(cat "$out")"
 stop_peer
 [ "$(json "$PEER_REPORT" 'd["received"], d["sent"]')" = "(20, 20)" ] || nl_fail "reflector count: $(cat "$PEER_REPORT")"
@@ -89,7 +89,7 @@ out="$NL_TMP/base.txt"
 [ "$(grep -c '^44 bytes from 127.0.0.1: seq=[0-9] ttl=64 ' "$out")" -eq 3 ] || nl_fail "-s 44: $(cat "$out")"
 "$PING" --stamp -c 3 -i 0.01 -s 1000 "127.0.0.1:$PEER_PORT" >"$out" 2>&1 || nl_fail "exit $? at -s 1000: $(cat "$out")"
 [ "$(grep -c '^1000 bytes from 127.0.0.1: seq=[0-9] ttl=64 ' "$out")" -eq 3 ] || nl_fail "-s 1000: $(cat "$out")"
-grep -q '^server: hold min/avg/max' "$out" || nl_fail "-s 1000 (DM + padding): no counters: $(cat "$out")"
+grep -q '^server: time in the server min/avg/max' "$out" || nl_fail "-s 1000 (DM + padding): no counters: $(cat "$out")"
 stop_peer
 for bad in 43 45 47 61 63; do
         st=0
