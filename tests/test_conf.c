@@ -260,7 +260,7 @@ START_TEST(test_daemon_load_table) {
 END_TEST
 
 START_TEST(test_shipped_files) {
-        static const char *const files[] = { "netlab.conf", "netlab-dev.conf" };
+        static const char *const files[] = { "netlab.conf.in", "netlab-dev.conf" };
 
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_(conf_unrefp) Conf *c = NULL;
