@@ -8,7 +8,7 @@ set -euo pipefail
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 check="$top_srcdir/tests/check-include-cycles.py"
-data="$top_srcdir/tests/data/include-cycles"
+data=$(cd "$top_srcdir/tests/data/include-cycles" && pwd)
 failed=0
 
 fail() {

@@ -12,6 +12,7 @@
 #include "echo.h"
 #include "http_server.h"
 #include "metrics.h"
+#include "tests.h"
 
 /* ---- a strict RFC 8259 validator (enough to prove the renderer's output parses) -------- */
 
@@ -807,12 +808,4 @@ static Suite *metrics_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(metrics_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(metrics_suite)
