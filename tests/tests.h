@@ -14,13 +14,13 @@
  * Use once, at the end of the file, without a trailing semicolon:
  *         TEST_MAIN(conf_suite)
  */
-#define TEST_MAIN(suite_func)                                                   \
-        int main(void) {                                                        \
-                SRunner *sr = srunner_create(suite_func());                     \
-                int failed;                                                     \
-                                                                                \
-                srunner_run_all(sr, CK_ENV);                                    \
-                failed = srunner_ntests_failed(sr);                             \
-                srunner_free(sr);                                               \
-                return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;               \
+#define TEST_MAIN(suite_func)                                     \
+        int main(void) {                                          \
+                SRunner *sr = srunner_create(suite_func());       \
+                int failed;                                       \
+                                                                  \
+                srunner_run_all(sr, CK_ENV);                      \
+                failed = srunner_ntests_failed(sr);               \
+                srunner_free(sr);                                 \
+                return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE; \
         }
