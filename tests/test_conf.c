@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "rng.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/netlab-test-conf.XXXXXX";
 
@@ -374,12 +375,4 @@ static Suite *conf_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(conf_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(conf_suite)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "counters.h"
+#include "tests.h"
 
 /* @unused: the offset of a field that is deliberately not shown, or SIZE_MAX. */
 static void check_table(const CounterDesc *table, size_t stats_size, size_t unused) {
@@ -118,12 +119,4 @@ static Suite *counters_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(counters_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(counters_suite)

@@ -12,6 +12,7 @@
 
 #include "http_cache.h"
 #include "macro.h"
+#include "tests.h"
 
 static int make_file(const char *content, size_t len, struct stat *st) {
         char path[] = "/tmp/netlab-test-cache.XXXXXX";
@@ -108,12 +109,4 @@ static Suite *http_cache_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_cache_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_cache_suite)

@@ -8,6 +8,7 @@
 
 #include "http_parse.h"
 #include "macro.h"
+#include "tests.h"
 
 #define ALL 1                           /* whole input consumed */
 
@@ -429,12 +430,4 @@ static Suite *http_parse_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_parse_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_parse_suite)

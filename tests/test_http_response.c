@@ -8,6 +8,7 @@
 
 #include "http_response.h"
 #include "macro.h"
+#include "tests.h"
 
 /* 1994-11-06 08:49:37 UTC, the RFC's example */
 #define RFC_EXAMPLE_USEC (784111777ULL * USEC_PER_SEC)
@@ -160,12 +161,4 @@ static Suite *http_response_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_response_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_response_suite)

@@ -17,6 +17,7 @@
 
 #include "http_route.h"
 #include "macro.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/netlab-test-route.XXXXXX";
 static int root_fd = -EBADF;
@@ -394,12 +395,4 @@ static Suite *http_route_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_route_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_route_suite)

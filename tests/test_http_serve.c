@@ -10,6 +10,7 @@
 
 #include "http_serve.h"
 #include "macro.h"
+#include "tests.h"
 
 static const struct {
         const char *in;
@@ -254,12 +255,4 @@ static Suite *http_serve_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_serve_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_serve_suite)

@@ -11,6 +11,7 @@
 #include "counters.h"
 #include "json.h"
 #include "metrics.h"
+#include "tests.h"
 
 /* ---- methods and request accounting ------------------------------------------------------ */
 
@@ -574,12 +575,4 @@ static Suite *metrics_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(metrics_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(metrics_suite)

@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "ping_output.h"
+#include "tests.h"
 
 typedef struct Buf {
         char *data;
@@ -616,12 +617,4 @@ static Suite *output_suite(void) {
         return su;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(output_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(output_suite)
