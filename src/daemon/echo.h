@@ -30,6 +30,7 @@ typedef struct EchoCounters {
         uint64_t probes;                /* datagrams that were netlab probes */
         uint64_t bytes_in;
         uint64_t bytes_out;
+        uint64_t oom;                   /* allocation failures survived (delay queue, flow table) */
 } EchoCounters;
 
 /* Creates the service on @fds (non-blocking SOCK_DGRAM sockets; ownership of every fd
