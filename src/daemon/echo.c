@@ -1,10 +1,8 @@
-/* echo.c — the UDP echo data path, top-down: on_readable() takes a batch with recvmmsg();
- * echo_handle() walks each datagram through named steps (admit -> classify/decode ->
- * rate limit and flow lookup -> impair) and answers it now (into the send batch, straight
- * from the receive buffer) or later (a copy in the delay queue, echo_queue.c, whose one
- * sd-event timer sends the due replies); tx_flush() sends a batch with sendmmsg(), runs of
- * replies to one peer as UDP GSO messages. Per-flow state lives in echo_flow.c, the
- * impairment model in impair.c. Runs entirely inside the daemon's event loop. */
+/* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
+ * steps (admit, classify/decode, rate limit + flow lookup, impair) -> reply now from the
+ * receive buffer, or later from the delay queue and its one sd-event timer -> tx_flush().
+ * Calls echo_flow (per-flow state), echo_queue (delayed replies), echo_send (sendmmsg,
+ * UDP GSO), impair and probe; daemon.c drives it through echo.h. */
 #include <assert.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -17,6 +15,7 @@
 #include "echo.h"
 #include "echo_flow.h"
 #include "echo_queue.h"
+#include "echo_send.h"
 #include "impair.h"
 #include "log.h"
 #include "probe.h"
@@ -25,7 +24,6 @@
 #define ECHO_FDS_MAX 16
 #define ECHO_BATCH 32                   /* datagrams per recvmmsg() */
 #define ECHO_ROUNDS_MAX 8               /* recvmmsg() rounds per wakeup: HTTP gets its turn */
-#define ECHO_TX_MAX (4 * ECHO_BATCH)    /* each datagram: 2 copies + a released held reply (2) */
 /* Larger than any IPv4 UDP payload (65507), so MSG_TRUNC only happens for IPv6 datagrams
  * beyond 64 KiB. The batch's 2 MiB of slots is allocated once and only the pages that
  * large datagrams touch become resident. */
@@ -44,13 +42,6 @@
  * over as the busiest within this many of the address's datagrams. */
 #define ECHO_HEAVY_VOTES_MAX 1024
 
-/* UDP GSO (UDP_SEGMENT, Linux >= 4.18) for runs of equal-sized replies to one peer:
- * at most 64 segments (the kernel's limit before 6.x), one IP datagram's worth of bytes,
- * and segments that fit the IPv6 minimum MTU, so no path needs fragmentation. */
-#define ECHO_GSO_SEGMENTS_MAX 64
-#define ECHO_GSO_BYTES_MAX 65000
-#define ECHO_GSO_SIZE_MAX 1232
-
 typedef struct EchoSocket {
         Echo *echo;
         int fd;
@@ -58,11 +49,6 @@ typedef struct EchoSocket {
         bool gso;                       /* UDP_SEGMENT works here (until it fails once) */
         sd_event_source *source;
 } EchoSocket;
-
-typedef union GsoCmsg {
-        struct cmsghdr align;
-        uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
-} GsoCmsg;
 
 typedef union CmsgBuf {
         struct cmsghdr align;
@@ -90,15 +76,7 @@ struct Echo {
         SockAddr rx_peer[ECHO_BATCH];
         CmsgBuf rx_cmsg[ECHO_BATCH];
 
-        /* send batch: all entries go to tx_sock */
-        struct mmsghdr tx[ECHO_TX_MAX];
-        struct iovec tx_iov[ECHO_TX_MAX];
-        EchoReply *tx_free[ECHO_TX_MAX];        /* queued replies to free once sent */
-        struct mmsghdr gso[ECHO_TX_MAX];        /* tx[] grouped into UDP GSO messages */
-        GsoCmsg gso_cmsg[ECHO_TX_MAX];
-        size_t gso_first[ECHO_TX_MAX], gso_n[ECHO_TX_MAX];
-        size_t n_tx;
-        size_t tx_sock;
+        EchoSend tx;                    /* send batch */
         usec_t now_rt;                  /* CLOCK_REALTIME of the current batch */
 
         EchoFlowTable flows;
@@ -167,8 +145,7 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
                         echo_handle(e, si, (size_t) i, now_mono);
                 if (echo_queue_next_due(&e->queue) <= now_mono)
                         queue_send_due(e, now_mono);
-                if (e->n_tx > 0)
-                        tx_flush(e);
+                tx_flush(e);
                 rx_reset(e);
                 if (n < ECHO_BATCH)
                         break;
@@ -483,8 +460,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         e->timer_armed = USEC_INFINITY;         /* ONESHOT: it is off now */
         e->now_rt = now(CLOCK_REALTIME);
         queue_send_due(e, now(CLOCK_MONOTONIC));
-        if (e->n_tx > 0)
-                tx_flush(e);
+        tx_flush(e);
         queue_rearm(e);
         return 0;
 }
@@ -493,20 +469,10 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer, socklen_t peer_len,
                    EchoReply *free_after) {
-        size_t k;
-
-        if (e->n_tx > 0 && (e->tx_sock != sock || e->n_tx == ECHO_TX_MAX))
-                tx_flush(e);
-        e->tx_sock = sock;
-        k = e->n_tx++;
-        e->tx_iov[k] = (struct iovec) { .iov_base = data, .iov_len = len };
-        e->tx[k].msg_hdr = (struct msghdr) {
-                .msg_name = peer,
-                .msg_namelen = peer_len,
-                .msg_iov = &e->tx_iov[k],
-                .msg_iovlen = 1,
-        };
-        e->tx_free[k] = free_after;
+        if (echo_send_add(&e->tx, sock, data, len, peer, peer_len, free_after))
+                return;
+        tx_flush(e);                    /* full, or for another socket */
+        (void) echo_send_add(&e->tx, sock, data, len, peer, peer_len, free_after);   /* empty: always fits */
 }
 
 /* Adds a queued reply (all its copies) to the batch; it is freed once sent. */
@@ -518,131 +484,10 @@ static void tx_add_reply(Echo *e, EchoReply *r) {
         tx_add(e, r->sock, r->data, r->len, &r->peer, r->peer_len, r);
 }
 
-/* Sends tx[from..to) with sendmmsg(), one datagram per message. A full socket buffer
- * (EAGAIN, ENOBUFS) drops the rest and counts it: a UDP echo never waits for buffer
- * space and never spins. Other errors (unreachable, EPERM from a firewall) lose only
- * that one datagram. */
-static void tx_send_plain(Echo *e, int fd, size_t from, size_t to) {
-        size_t i = from;
-
-        while (i < to) {
-                int r = sendmmsg(fd, e->tx + i, (unsigned) (to - i), MSG_DONTWAIT);
-
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-                                e->counters.send_errors += to - i;
-                                break;
-                        }
-                        e->counters.send_errors++;
-                        i++;
-                        continue;
-                }
-                for (int k = 0; k < r; k++)
-                        e->counters.bytes_out += e->tx_iov[i + (size_t) k].iov_len;
-                e->counters.replied += (uint64_t) r;
-                i += (size_t) r;
-        }
-}
-
-static bool tx_same_peer(const struct msghdr *a, const struct msghdr *b) {
-        return a->msg_namelen == b->msg_namelen && memcmp(a->msg_name, b->msg_name, a->msg_namelen) == 0;
-}
-
-/* Groups runs of replies to the same peer with the same length into one UDP GSO message
- * each (UDP_SEGMENT): the kernel then routes and builds one large packet and splits it
- * into the individual datagrams at the end, instead of walking the whole output path
- * once per datagram. A flooding client gets most of its replies this way; the datagrams
- * on the wire are identical. Returns the number of messages in e->gso[]. */
-static size_t tx_build_gso(Echo *e) {
-        size_t k = 0;
-
-        for (size_t i = 0; i < e->n_tx;) {
-                size_t len = e->tx_iov[i].iov_len, j = i + 1;
-
-                if (len > 0 && len <= ECHO_GSO_SIZE_MAX)
-                        while (j < e->n_tx && j - i < ECHO_GSO_SEGMENTS_MAX && e->tx_iov[j].iov_len == len &&
-                               (j - i + 1) * len <= ECHO_GSO_BYTES_MAX &&
-                               tx_same_peer(&e->tx[i].msg_hdr, &e->tx[j].msg_hdr))
-                                j++;
-
-                e->gso[k].msg_hdr = (struct msghdr) {
-                        .msg_name = e->tx[i].msg_hdr.msg_name,
-                        .msg_namelen = e->tx[i].msg_hdr.msg_namelen,
-                        .msg_iov = &e->tx_iov[i],
-                        .msg_iovlen = j - i,
-                };
-                if (j - i > 1) {
-                        struct cmsghdr *c;
-                        uint16_t segment = (uint16_t) len;
-
-                        e->gso[k].msg_hdr.msg_control = &e->gso_cmsg[k];
-                        e->gso[k].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(uint16_t));
-                        c = CMSG_FIRSTHDR(&e->gso[k].msg_hdr);
-                        c->cmsg_level = SOL_UDP;
-                        c->cmsg_type = UDP_SEGMENT;
-                        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-                        memcpy(CMSG_DATA(c), &segment, sizeof(segment));
-                }
-                e->gso_first[k] = i;
-                e->gso_n[k] = j - i;
-                k++;
-                i = j;
-        }
-        return k;
-}
-
-/* Sends the k GSO messages. A kernel or route that cannot segment (EIO without checksum
- * offload, EINVAL for an old kernel or a small path MTU, EMSGSIZE) turns GSO off for the
- * socket and the rest of the batch goes out one datagram per message, so a failure that
- * only GSO causes never loses replies twice. */
-static void tx_send_gso(Echo *e, EchoSocket *s, size_t k) {
-        size_t i = 0;
-
-        while (i < k) {
-                int r = sendmmsg(s->fd, e->gso + i, (unsigned) (k - i), MSG_DONTWAIT);
-
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-                                e->counters.send_errors += e->n_tx - e->gso_first[i];
-                                return;
-                        }
-                        if (e->gso_n[i] > 1 && (errno == EIO || errno == EINVAL || errno == EMSGSIZE ||
-                                                errno == EOPNOTSUPP || errno == ENOPROTOOPT)) {
-                                log_debug_errno(errno, "UDP GSO not usable on the echo socket, sending "
-                                                "datagrams one by one: %m");
-                                s->gso = false;
-                                tx_send_plain(e, s->fd, e->gso_first[i], e->n_tx);
-                                return;
-                        }
-                        e->counters.send_errors += e->gso_n[i];
-                        i++;
-                        continue;
-                }
-                for (size_t m = i; m < i + (size_t) r; m++) {
-                        e->counters.replied += e->gso_n[m];
-                        e->counters.bytes_out += e->gso_n[m] * e->tx_iov[e->gso_first[m]].iov_len;
-                }
-                i += (size_t) r;
-        }
-}
-
 static void tx_flush(Echo *e) {
-        EchoSocket *s = &e->socks[e->tx_sock];
-        size_t k;
+        EchoSocket *s = &e->socks[e->tx.sock];
 
-        if (s->gso && e->n_tx > 1 && (k = tx_build_gso(e)) < e->n_tx)
-                tx_send_gso(e, s, k);
-        else
-                tx_send_plain(e, s->fd, 0, e->n_tx);
-
-        for (size_t j = 0; j < e->n_tx; j++)
-                if (e->tx_free[j])
-                        echo_queue_reply_free(&e->queue, e->tx_free[j]);
-        e->n_tx = 0;
+        echo_send_flush(&e->tx, s->fd, &s->gso, &e->counters, &e->queue);
 }
 
 /* ---- configuration and lifetime --------------------------------------------------- */
