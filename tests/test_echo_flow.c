@@ -54,15 +54,17 @@ static void fill(EchoFlowTable *t, uint32_t n, uint64_t received) {
 }
 
 START_TEST(test_insert_lookup_grow) {
+        /* With the all-zero key every key here hashes to one chain: still correct, just slow. */
         const uint64_t *hk = _i == 0 ? key_a : key_zero;
+        uint32_t n = _i == 0 ? 20000 : 2000;
         EchoFlowTable t;
         EchoFlow *f;
 
         ck_assert_int_eq(echo_flow_table_init(&t, hk, 100000), 0);
         ck_assert_uint_eq(echo_flow_count(&t), 0);
 
-        /* 20 000 flows: the array and the buckets grow and rehash many times */
-        for (uint32_t i = 0; i < 20000; i++) {
+        /* the array and the buckets grow and rehash many times */
+        for (uint32_t i = 0; i < n; i++) {
                 EchoFlowKey k = key_probe(i);
 
                 ck_assert_int_eq(echo_flow_get(&t, &k, 1000, false, &f), -ENOENT);
@@ -73,9 +75,9 @@ START_TEST(test_insert_lookup_grow) {
                 ck_assert_ptr_null(f->hold.reply);
                 f->received = i + 1;
         }
-        ck_assert_uint_eq(echo_flow_count(&t), 20000);
+        ck_assert_uint_eq(echo_flow_count(&t), n);
 
-        for (uint32_t i = 0; i < 20000; i++) {
+        for (uint32_t i = 0; i < n; i++) {
                 EchoFlowKey k = key_probe(i);
 
                 ck_assert_int_eq(echo_flow_get(&t, &k, 2000, false, &f), 0);
@@ -85,7 +87,7 @@ START_TEST(test_insert_lookup_grow) {
                 ck_assert_int_eq(echo_flow_get(&t, &k, 2000, true, &f), 0);
                 ck_assert_uint_eq(f->received, i + 1);
         }
-        ck_assert_uint_eq(echo_flow_count(&t), 20000);
+        ck_assert_uint_eq(echo_flow_count(&t), n);
 
         /* every byte of the key counts: kind, port and session tell flows apart */
         EchoFlowKey k = key_probe(5);
