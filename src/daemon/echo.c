@@ -104,6 +104,12 @@ typedef struct Datagram {
 } Datagram;
 
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono);
+static bool dgram_admit(Echo *e, Datagram *dg);
+static bool dgram_classify(Echo *e, Datagram *dg);
+static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono);
+static bool dgram_impair(Echo *e, Datagram *dg);
+static void reply_now(Echo *e, Datagram *dg);
+static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix_len, usec_t now_mono);
 static void queue_send_due(Echo *e, usec_t now_usec);
 static void queue_rearm(Echo *e);
 static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer, socklen_t peer_len,
@@ -119,6 +125,18 @@ static void rx_reset(Echo *e) {
                 e->rx[i].msg_hdr.msg_controllen = sizeof(CmsgBuf);
                 e->rx[i].msg_hdr.msg_flags = 0;
         }
+}
+
+static usec_t rx_kernel_stamp(struct msghdr *m, usec_t fallback) {
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+                    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+                        struct timespec ts;
+
+                        memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+                        return timespec_load(&ts);
+                }
+        return fallback;
 }
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -155,16 +173,52 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-static usec_t rx_kernel_stamp(struct msghdr *m, usec_t fallback) {
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-                    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
-                        struct timespec ts;
+/* One datagram, in the steps below: each returns false (the drop counted) to stop. */
+static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
+        Datagram dg = {
+                .sock = sock,
+                .msg = &e->rx[i].msg_hdr,
+                .buf = e->rx_iov[i].iov_base,
+                .len = e->rx[i].msg_len,
+                .peer = &e->rx_peer[i],
+                .d.copies = 1,
+        };
+        char prefix[ECHO_LAB_PREFIX_MAX];
+        size_t prefix_len = 0;
+        bool lab;
 
-                        memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-                        return timespec_load(&ts);
-                }
-        return fallback;
+        e->counters.received++;
+        e->counters.bytes_in += dg.len;
+
+        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg) || !dgram_lookup(e, &dg, now_mono) ||
+            !dgram_impair(e, &dg))
+                return;
+
+        if (dg.probe)
+                probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
+                                  dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
+
+        lab = e->ce->lab_compat && !dg.probe;
+        if (lab) {
+                /* The lab server's reply: its clock in ms, a space, the request. Never
+                 * longer than max_payload. */
+                unsigned max = e->ce->max_payload;
+                int n = snprintf(prefix, sizeof(prefix), "%" PRIu64 " ", e->now_rt / USEC_PER_MSEC);
+
+                prefix_len = (size_t) MAX(n, 0);
+                if (prefix_len + dg.len > max)
+                        dg.len = max > prefix_len ? max - prefix_len : 0;
+        }
+
+        /* Only one reply per flow is held back at a time; with no delay it is held
+         * right here, so the rest of this batch already counts as overtaking it. */
+        if (dg.d.reorder && dg.d.delay_usec == 0 && (!dg.flow || dg.flow->hold.reply))
+                dg.d.reorder = false;
+
+        if (dg.d.delay_usec == 0 && !dg.d.reorder && !lab)
+                reply_now(e, &dg);
+        else
+                reply_later(e, &dg, prefix, prefix_len, now_mono);
 }
 
 /* Fills the address part of @k from @peer and returns the port (network order). IPv4
@@ -360,53 +414,6 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
                 e->counters.duplicated++;
         if (dg->d.delay_usec > 0)
                 e->counters.delayed++;
-}
-
-static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
-        Datagram dg = {
-                .sock = sock,
-                .msg = &e->rx[i].msg_hdr,
-                .buf = e->rx_iov[i].iov_base,
-                .len = e->rx[i].msg_len,
-                .peer = &e->rx_peer[i],
-                .d.copies = 1,
-        };
-        char prefix[ECHO_LAB_PREFIX_MAX];
-        size_t prefix_len = 0;
-        bool lab;
-
-        e->counters.received++;
-        e->counters.bytes_in += dg.len;
-
-        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg) || !dgram_lookup(e, &dg, now_mono) ||
-            !dgram_impair(e, &dg))
-                return;
-
-        if (dg.probe)
-                probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
-                                  dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
-
-        lab = e->ce->lab_compat && !dg.probe;
-        if (lab) {
-                /* The lab server's reply: its clock in ms, a space, the request. Never
-                 * longer than max_payload. */
-                unsigned max = e->ce->max_payload;
-                int n = snprintf(prefix, sizeof(prefix), "%" PRIu64 " ", e->now_rt / USEC_PER_MSEC);
-
-                prefix_len = (size_t) MAX(n, 0);
-                if (prefix_len + dg.len > max)
-                        dg.len = max > prefix_len ? max - prefix_len : 0;
-        }
-
-        /* Only one reply per flow is held back at a time; with no delay it is held
-         * right here, so the rest of this batch already counts as overtaking it. */
-        if (dg.d.reorder && dg.d.delay_usec == 0 && (!dg.flow || dg.flow->hold.reply))
-                dg.d.reorder = false;
-
-        if (dg.d.delay_usec == 0 && !dg.d.reorder && !lab)
-                reply_now(e, &dg);
-        else
-                reply_later(e, &dg, prefix, prefix_len, now_mono);
 }
 
 /* ---- the delay queue's timer -------------------------------------------------------- */
