@@ -403,19 +403,6 @@ size_t http_server_n_connections(const HttpServer *s) {
         return s ? s->n_conns : 0;
 }
 
-char *http_server_format_summary(const HttpServer *s, char *buf, size_t len) {
-        const HttpCounters *c = &s->shared.counters;
-
-        (void) snprintf(buf, len,
-                        "connections %" PRIu64 " accepted, %" PRIu64 " rejected, %zu open; requests %" PRIu64
-                        " (2xx %" PRIu64 ", 3xx %" PRIu64 ", 4xx %" PRIu64 ", 5xx %" PRIu64 "); %" PRIu64
-                        " bytes; %" PRIu64 " timeouts",
-                        c->connections_accepted, c->connections_rejected, s->n_conns, c->requests,
-                        c->responses_by_class[2], c->responses_by_class[3], c->responses_by_class[4],
-                        c->responses_by_class[5], c->response_bytes, c->timeouts);
-        return buf;
-}
-
 HttpServer *http_server_free(HttpServer *s) {
         if (!s)
                 return NULL;

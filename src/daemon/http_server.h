@@ -42,7 +42,6 @@ size_t http_server_n_connections(const HttpServer *s);
  * renderer (MetricsSnapshot.http_requests). Borrowed; valid until http_server_free(). */
 const MetricsHttp *http_server_get_metrics(const HttpServer *s);
 
-char *http_server_format_summary(const HttpServer *s, char *buf, size_t len);
 
 HttpServer *http_server_free(HttpServer *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HttpServer *, http_server_free);
