@@ -26,7 +26,7 @@ http = {
         max_connections_per_source = 8;
         header_timeout = 3.0;
         keepalive_timeout = 60.0;
-        send_timeout = 2.0;
+        send_timeout = 3.0;
         min_send_rate = 4194304;
 };
 CONF
@@ -124,22 +124,22 @@ for kind in (slow_headers, slow_reader, idle_keepalive):
     threads += attacker(kind)
 time.sleep(1.0)
 
-# A reader that keeps the response moving (8 KiB every 0.25 s: progress well within
-# send_timeout) but far below min_send_rate: closed at send_timeout + size / rate
-# (2 s + 8 s here), long before the 32 MiB are through.
+# A reader that keeps the response moving (1.5 MB/s: the server's send buffer drains
+# well within send_timeout) but below min_send_rate (4 MiB/s): closed at send_timeout +
+# size / rate (3 s + 8 s here) with about 16 of the 32 MiB read, where today it reads on.
 lifetime = {}
 def lifetime_reader():
-    s = connect("127.0.0.4", rcvbuf=16384)
+    s = connect("127.0.0.4")
     s.sendall(b"GET /large.bin HTTP/1.1\r\nHost: a\r\n\r\n")
     t0, got = time.monotonic(), 0
     s.settimeout(3)
     try:
         while time.monotonic() - t0 < 20:
-            d = s.recv(8192)
+            d = s.recv(65536)
             if not d:
                 break
             got += len(d)
-            time.sleep(0.25)
+            time.sleep(max(0.0, got / 1.5e6 - (time.monotonic() - t0)))
     except OSError:
         pass
     lifetime["elapsed"], lifetime["bytes"] = time.monotonic() - t0, got
@@ -168,8 +168,8 @@ if late:
     print("FAIL: 127.0.0.3 was not served within 1 s while 127.0.0.2 held its connections: %r" % late)
     sys.exit(1)
 print("ok: 127.0.0.3 got 200 within 1 s, every second for 15 s, while 127.0.0.2 held its connections")
-if lifetime["bytes"] >= 32 * 1024 * 1024 or not 8 <= lifetime["elapsed"] <= 14:
-    print("FAIL: slow reader below min_send_rate: %r (want closed after about 10 s)" % lifetime)
+if lifetime["bytes"] >= 30 * 1024 * 1024 or not 9 <= lifetime["elapsed"] <= 14:
+    print("FAIL: slow reader below min_send_rate: %r (want closed after about 11 s)" % lifetime)
     sys.exit(1)
 print("ok: a reader below min_send_rate is closed after %.1f s (%d bytes)" % (lifetime["elapsed"], lifetime["bytes"]))
 PY
@@ -178,6 +178,7 @@ metric() {  # metric LINE-PREFIX -> value
         awk -v k="$1" 'index($0, k " ") == 1 { print $2 }' "$NL_TMP/m.prom"
 }
 curl -s "http://127.0.0.1:$PORT/metrics" >"$NL_TMP/m.prom"
+ETAG1=$(curl -sI "http://127.0.0.1:$PORT/digits.txt" | tr -d '\r' | sed -n 's/^ETag: //p')
 if command -v promtool >/dev/null; then
         out=$(promtool check metrics <"$NL_TMP/m.prom" 2>&1) || nl_fail "promtool check metrics: $out"
         nl_pass "promtool check metrics"
@@ -195,11 +196,38 @@ nl_stop
 # ---- at the global cap the oldest idle keep-alive connection makes room -----------------
 PORT=$(nl_free_port)
 cat >"$NL_TMP/cap.conf" <<CONF
+log_level = "debug";
 echo = { enabled = false; };
-http = { listen = ["127.0.0.1:$PORT"]; root = "$ROOT"; access_log = false; max_connections = 4;
-         keepalive_timeout = 60.0; };
+http = { listen = ["127.0.0.1:$PORT"]; root = "$ROOT"; max_connections = 4; keepalive_timeout = 60.0; };
 CONF
 nl_start "$NL_TMP/cap.conf"
+
+# ---- ETags: the same across a restart, and no inode number in them -------------------------
+ETAG2=$(curl -sI "http://127.0.0.1:$PORT/digits.txt" | tr -d '\r' | sed -n 's/^ETag: //p')
+ino=$(stat -c %i "$ROOT/digits.txt")
+case "$ETAG2" in
+\"[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]\") ;;
+*) nl_fail "ETag is not 16 hex digits: '$ETAG2'" ;;
+esac
+case "$ETAG2" in *"$ino"* | *"$(printf %x "$ino")"*) nl_fail "ETag $ETAG2 shows inode $ino" ;; esac
+if [ -s /etc/machine-id ]; then
+        [ "$ETAG1" = "$ETAG2" ] || nl_fail "ETag changed across a restart: $ETAG1 -> $ETAG2"
+        nl_pass "ETag $ETAG2 is stable across a restart and hides inode $ino"
+else
+        nl_pass "ETag hides inode $ino (no /etc/machine-id: stability across restarts not checked)"
+fi
+
+# ---- error pages say why; the access log says it at debug level; counted by reason -----------
+body=$(printf 'GET /digits.txt HTTP/1.1\r\n\r\n' | socat -t 2 - "TCP:127.0.0.1:$PORT" | tr -d '\r')
+echo "$body" | grep -qxF '<p>400 Bad Request: HTTP/1.1 request without a Host header (RFC 9112 section 3.2)</p></body></html>' ||
+        nl_fail "400 page does not say why: $body"
+nl_wait_log '"GET /digits.txt HTTP/1.1" 400 [0-9]+ [0-9.]+ms reason=no_host$' 5 ||
+        nl_fail "access log line has no reason at debug level"
+body=$(printf 'GET /digits.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n' |
+       socat -t 2 - "TCP:127.0.0.1:$PORT" | tr -d '\r')
+echo "$body" | grep -q '^HTTP/1.1 400 ' || nl_fail "bare LF after a chunk size was accepted: $body"
+echo "$body" | grep -qF '400 Bad Request: malformed chunked body' || nl_fail "chunked 400 says no reason: $body"
+nl_pass "400 pages and the debug access log say why"
 python3 - "$PORT" <<'PY' || nl_fail "idle keep-alive eviction at the cap (see above)"
 import socket, sys, time
 port = int(sys.argv[1])
@@ -235,5 +263,9 @@ PY
 curl -s "http://127.0.0.1:$PORT/metrics" >"$NL_TMP/m.prom"
 v=$(metric 'netlab_http_connections_evicted_total')
 [ "${v:-0}" -ge 1 ] || nl_fail "eviction not counted: '$v'"
-nl_pass "eviction counted"
+v=$(metric 'netlab_http_bad_requests_total{reason="no_host"}')
+[ "${v:-0}" = 1 ] || nl_fail "no_host not counted once: '$v'"
+v=$(metric 'netlab_http_bad_requests_total{reason="chunked"}')
+[ "${v:-0}" = 1 ] || nl_fail "chunked not counted once: '$v'"
+nl_pass "eviction and bad requests by reason counted"
 nl_stop
