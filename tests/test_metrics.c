@@ -489,6 +489,9 @@ START_TEST(test_golden) {
                         .connections_accepted = 201, .connections_rejected = 202, .requests = 203,
                         .responses_by_class = { 0, 204, 205, 206, 207, 208 }, .response_bytes = 209,
                         .timeouts = 210, .bad_requests = 211, .oom = 212,
+                        .rejected_resources = 200, .rejected_per_source = 2, .connections_evicted = 213,
+                        .timeouts_by_kind = { 100, 50, 20, 20, 15, 5 },
+                        .bad_requests_by_reason = { [HTTP_REASON_NO_HOST] = 200, [HTTP_REASON_CHUNKED] = 11 },
                 },
                 .open_connections = 2,
         };

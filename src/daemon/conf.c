@@ -110,6 +110,8 @@ static const ConfKey conf_keys[] = {
         { "http", "keepalive_timeout",  CONF_TYPE_USEC,        H(keepalive_timeout_usec), 0, 3600, SEC, NULL, true },
         { "http", "send_timeout",       CONF_TYPE_USEC,        H(send_timeout_usec),    0.001, 3600, SEC, NULL, true },
         { "http", "max_connections",    CONF_TYPE_UINT,        H(max_connections),      1, 1000000, 0, NULL, true },
+        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0, NULL, true },
+        { "http", "min_send_rate",      CONF_TYPE_UINT,        H(min_send_rate),        0, 1e9,   0, NULL, true  },
         { "http", "metrics_path",       CONF_TYPE_URL_PATH,    H(metrics_path),         0, 0,     0, NULL, true  },
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
         { "http", "status_allow",       CONF_TYPE_CIDRS,       H(status_allow),         0, 0,     0, NULL, true  },
@@ -196,6 +198,10 @@ int conf_new_default(Conf **ret) {
                         .keepalive_timeout_usec = 15 * USEC_PER_SEC,
                         .send_timeout_usec = 30 * USEC_PER_SEC,
                         .max_connections = 4096,
+                        /* A class of 40 behind one NAT, each browser opening its 6
+                         * parallel connections per host: 240, rounded up. */
+                        .max_connections_per_source = 256,
+                        .min_send_rate = 1024,
                 },
         };
 

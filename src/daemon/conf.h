@@ -74,6 +74,8 @@ typedef struct ConfHttp {
         usec_t keepalive_timeout_usec;  /* idle between requests */
         usec_t send_timeout_usec;       /* no progress writing -> close */
         unsigned max_connections;
+        unsigned max_connections_per_source;    /* open at once from one address (v4-mapped) */
+        unsigned min_send_rate;         /* bytes/s a response must average; 0 = no lifetime cap */
         char *metrics_path;             /* "" = disabled */
         char *status_path;              /* "" = disabled */
         char **status_allow;            /* CIDRs allowed to read metrics/status; NULL = all */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http_reason.h"
 #include "json.h"
 #include "metrics.h"
 #include "sockaddr.h"
@@ -193,9 +194,25 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
         static const HttpStats zero_http = {};
         static const MetricsHttp zero_requests = {};
         const MetricsHttp *m = s->http_requests ?: &zero_requests;
+        const HttpStats *h = s->http ?: &zero_http;
         uint64_t cumulative = 0;
 
-        render_prom_table(b, counters_http, s->http ?: &zero_http);
+        render_prom_table(b, counters_http, h);
+
+        /* One sample per reason of the reason table (http_reason.c), zeros included, so
+         * a rate() over a reason exists before its first occurrence. */
+        prom_family(b, "netlab_http_bad_requests_total", "counter",
+                    "HTTP requests answered 400, 413, 414, 431, 501 or 505 (malformed, over a limit or "
+                    "not supported), after which the connection is closed, by reason.");
+        for (HttpReason r = 0; r < _HTTP_REASON_MAX; r++) {
+                if (!http_reason_is_bad_request(r))
+                        continue;
+                strbuf_puts(b, "netlab_http_bad_requests_total{reason=\"");
+                strbuf_puts(b, http_reason_label(r));
+                strbuf_puts(b, "\"} ");
+                strbuf_u64(b, h->counters.bad_requests_by_reason[r]);
+                strbuf_putc(b, '\n');
+        }
 
         prom_family(b, "netlab_http_requests_total", "counter",
                     "HTTP responses sent, by status code and request method.");
