@@ -127,16 +127,23 @@ static void prom_double(StrBuf *b, const char *name, const char *help, double v)
 }
 
 static void prom_histogram_le(StrBuf *b, usec_t bound) {
-        /* Exact decimal for every bound: avoids "0.00025000000000000001" in the label. */
+        /* The exact decimal of a whole number of µs, printed as the Go client library
+         * prints its bounds (strconv 'g', shortest): trailing zeros and a bare '.' go,
+         * so 100 µs is "0.0001" and 10 s is "10". Never "0.00025000000000000001". */
         char frac[7];
         usec_t f = bound % USEC_PER_SEC;
+        int n = 6;
 
         for (int i = 5; i >= 0; i--, f /= 10)
                 frac[i] = (char) ('0' + f % 10);
-        frac[6] = '\0';
+        while (n > 0 && frac[n - 1] == '0')
+                n--;
+        frac[n] = '\0';
         strbuf_u64(b, bound / USEC_PER_SEC);
-        strbuf_putc(b, '.');
-        strbuf_puts(b, frac);
+        if (n > 0) {
+                strbuf_putc(b, '.');
+                strbuf_puts(b, frac);
+        }
 }
 
 /* The rows of @table meant for Prometheus: a HELP/TYPE header at the first row of each
