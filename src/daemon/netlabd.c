@@ -43,7 +43,7 @@ int main(int argc, char *argv[]) {
 
         r = cli_parse(argc, argv, &args);
         if (r < 0) {
-                cli_help(stderr, program_invocation_short_name);
+                cli_usage_error(stderr, program_invocation_short_name);
                 return EXIT_USAGE;
         }
         if (args.help) {

@@ -46,8 +46,20 @@ echo "$out" | grep -q "typo.conf:3: unknown key 'echo.delya', did you mean 'dela
 nl_pass "-t bad file: 78 with file:line"
 
 set +e
-"$NETLABD" --no-such-flag >/dev/null 2>&1; rc=$?
+out=$("$NETLABD" --no-such-flag 2>&1 >/dev/null); rc=$?
 [ "$rc" = 64 ] || nl_fail "unknown option: exit $rc, want 64"
+# Like netlab-ping (and ping, ls): what is wrong, the synopsis, where to look; not the
+# whole --help.
+want="netlabd: unknown option '--no-such-flag'
+Usage: netlabd [-c FILE] [-t] [-v]
+Try 'netlabd --help' for more information."
+[ "$out" = "$want" ] || nl_fail "usage error output: '$out'"
+out=$("$NETLABD" -c 2>&1 >/dev/null)
+[ "$out" = "netlabd: option '-c' needs a file name
+Usage: netlabd [-c FILE] [-t] [-v]
+Try 'netlabd --help' for more information." ] || nl_fail "missing -c argument: '$out'"
+out=$("$NETLABD" -t stray 2>&1 >/dev/null)
+[ "$(echo "$out" | head -n1)" = "netlabd: unexpected argument 'stray'" ] || nl_fail "stray argument: '$out'"
 "$NETLABD" -c "$NL_TMP/missing.conf" >/dev/null 2>&1; rc=$?
 [ "$rc" = 78 ] || nl_fail "missing -c file: exit $rc, want 78"
 "$NETLABD" -t stray >/dev/null 2>&1; rc=$?
