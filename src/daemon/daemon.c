@@ -75,17 +75,21 @@ int daemon_open_sockets(Daemon *d) {
                 if (d->sockets.n_fds[SOCKET_KIND_HTTP] == 0)
                         log_notice("No stream socket was passed: the HTTP service is off");
         } else {
+                const char *service = "udp echo";
+
                 r = 0;
                 if (d->conf->echo.enabled)
                         r = sockets_bind_list(d->conf->echo.listen, SOCK_DGRAM, SOCKET_KIND_ECHO,
                                               &d->sockets, &address);
-                if (r >= 0 && d->conf->http.enabled)
+                if (r >= 0 && d->conf->http.enabled) {
+                        service = "http";
                         r = sockets_bind_list(d->conf->http.listen, SOCK_STREAM, SOCKET_KIND_HTTP,
                                               &d->sockets, &address);
+                }
+                /* Echo and HTTP usually share a port number: say which one failed. */
                 if (r < 0)
-                        return log_error_errno(r, "Failed to listen on '%s': %m%s", address ?: "?",
-                                               r == -EADDRINUSE ? " (another process uses this port)" :
-                                               r == -EACCES ? " (ports below 1024 need privileges)" : "");
+                        return log_error_errno(r, "Failed to listen on '%s': %m (%s%s)", address ?: "?", service,
+                                               r == -EACCES ? "; ports below 1024 need privileges" : "");
         }
 
         log_sockets("udp echo", d->sockets.fds[SOCKET_KIND_ECHO], d->sockets.n_fds[SOCKET_KIND_ECHO],

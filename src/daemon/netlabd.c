@@ -29,8 +29,10 @@ static bool stderr_is_journal(void) {
 }
 
 static void log_setup_for_environment(void) {
-        /* The journal stamps lines itself; a terminal or a file needs our timestamps. */
-        log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !stderr_is_journal());
+        /* The journal stamps lines itself; a terminal or a file needs our timestamps. The
+         * "<N>" prefix is for journald and for whatever reads a pipe or a file; a person
+         * at a terminal reads the message. */
+        log_setup("netlabd", /* prefix= */ !isatty(STDERR_FILENO), /* timestamps= */ !stderr_is_journal());
 }
 
 int main(int argc, char *argv[]) {

@@ -67,6 +67,35 @@ out=$("$NETLABD" -t stray 2>&1 >/dev/null)
 set -e
 nl_pass "exit codes 64 and 78"
 
+# ---- log format: "<N>" prefixes for journald and pipes, not on a terminal ----------------
+printf 'echo = {\n  loss = 7;\n};\n' >"$NL_TMP/bad.conf"
+out=$("$NETLABD" -c "$NL_TMP/bad.conf" 2>&1 || true)
+echo "$out" | grep -q "^<3>.*bad.conf:2: 'echo.loss' is 7" || nl_fail "piped stderr lacks the <3> prefix: '$out'"
+# script(1) gives netlabd a pseudo-terminal as stdin, stdout and stderr.
+out=$(script -qec "'$NETLABD' -c '$NL_TMP/bad.conf'" /dev/null </dev/null | tr -d '\r' || true)
+echo "$out" | grep -q "bad.conf:2: 'echo.loss' is 7" || nl_fail "nothing logged on a terminal: '$out'"
+if echo "$out" | grep -q '<[0-9]>'; then nl_fail "priority prefix on a terminal: '$out'"; fi
+nl_pass "log lines: <N> prefix on a pipe, none on a terminal"
+
+# A bind failure says which service could not get its port.
+BUSY=$(nl_free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+print("bound", flush=True); time.sleep(30)' "$BUSY" >"$NL_TMP/busy.txt" &
+nl_track $!
+nl_wait_log bound 5 "$NL_TMP/busy.txt" || nl_fail "port holder did not start"
+cat >"$NL_TMP/busy.conf" <<CONF
+echo = { listen = ["127.0.0.1:$BUSY"]; };
+http = { enabled = false; };
+CONF
+set +e
+out=$("$NETLABD" -c "$NL_TMP/busy.conf" 2>&1); rc=$?
+set -e
+[ "$rc" = 71 ] || nl_fail "busy port: exit $rc, want 71"
+echo "$out" | grep -q "Failed to listen on '127.0.0.1:$BUSY': Address already in use (udp echo)$" ||
+        nl_fail "bind failure does not name the service: '$out'"
+nl_pass "bind failure names the service"
+
 # ---- fallback bind, sd_notify, reload, counters, stop ------------------------------------
 NOTIFY="$NL_TMP/notify.sock"
 python3 "$top_srcdir/tests/integration/notify-listen.py" "$NOTIFY" "$NL_TMP/notify.txt" &
