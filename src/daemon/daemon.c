@@ -143,6 +143,10 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
                 .reload_failures = d->n_reload_failures,
                 /* Every allocation failure survived: the services' and our own. */
                 .oom = d->n_oom + echo.counters.oom + http.counters.oom,
+                /* The router calls us only for a peer that passed status_allow, so a
+                 * configured list means this peer is in it. Without one, everybody reads
+                 * the counters, and the paths stay out. */
+                .show_paths = d->conf->http.status_allow && d->conf->http.status_allow[0],
         };
         int r;
 
