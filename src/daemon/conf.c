@@ -1,8 +1,10 @@
 /* conf.c — reads /etc/netlab.conf with libconfig and turns it into a validated Conf.
  * One schema table lists every key with its type, range and reload behaviour; the
- * parser walks the file, matches each setting against the table (unknown keys are
- * errors, with a "did you mean" hint), checks types and ranges, and reports the first
- * problem as "line: message". The daemon prefixes the file name. */
+ * parser walks the file, matches each setting against the table (unknown keys and
+ * groups are errors, with a "did you mean" hint), checks types and ranges, and reports
+ * up to CONF_ERRORS_MAX problems as file, line and message. Where libconfig 1.5 loses
+ * information (which setting is duplicated, which include is missing, integers that do
+ * not fit) it asks conf_scan, a second read of the same text. No logging: daemon.c logs. */
 #include <assert.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -10,15 +12,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "conf.h"
+#include "conf_scan.h"
 #include "log.h"
 #include "parse_util.h"
 #include "sockaddr.h"
 #include "strbuf.h"
 
 #define CONF_STRING_MAX 4096
+#define CONF_FILE_MAX (1024 * 1024)     /* bytes read for the scan; a config is a few KiB */
+#define CONF_INCLUDE_SCANS_MAX 8        /* included files scanned for integer literals */
 
 typedef enum ConfType {
         CONF_TYPE_BOOL,
@@ -279,22 +285,139 @@ void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdat
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
+void conf_errors_done(ConfErrors *e) {
+        if (!e)
+                return;
+        for (size_t i = 0; i < e->n; i++) {
+                free(e->e[i].file);
+                free(e->e[i].msg);
+        }
+        *e = (ConfErrors) {};
+}
+
+/* The state of one conf_load(): the errors so far, and the scans of the file and of
+ * the included files that settings came from (read lazily, for integer literals). */
 typedef struct ConfError {
-        unsigned line;
-        char *msg;
+        ConfErrors list;
+        const char *path;               /* the loaded file */
+        const char *dir;                /* its directory: libconfig's include dir */
+        ConfScan scan;                  /* of @path */
+        struct {
+                char *file;             /* as libconfig names it */
+                ConfScan scan;
+        } inc[CONF_INCLUDE_SCANS_MAX];
+        size_t n_inc;
 } ConfError;
 
+static void conf_error_done(ConfError *err) {
+        conf_errors_done(&err->list);
+        conf_scan_done(&err->scan);
+        for (size_t i = 0; i < err->n_inc; i++) {
+                free(err->inc[i].file);
+                conf_scan_done(&err->inc[i].scan);
+        }
+}
+
+/* Records one error (taking @msg) unless CONF_ERRORS_MAX are already recorded.
+ * Returns -EBADMSG, or -ENOMEM. */
+static int conf_error_add(ConfError *err, const char *file, unsigned line, char *msg) {
+        char *f = NULL;
+
+        if (!msg)
+                return -ENOMEM;
+        if (err->list.n >= CONF_ERRORS_MAX) {
+                free(msg);
+                err->list.n_more++;
+                return -EBADMSG;
+        }
+        if (file && !streq(file, err->path)) {
+                f = strdup(file);
+                if (!f) {
+                        free(msg);
+                        return -ENOMEM;
+                }
+        }
+        err->list.e[err->list.n].file = f;
+        err->list.e[err->list.n].line = line;
+        err->list.e[err->list.n].msg = msg;
+        err->list.n++;
+        return -EBADMSG;
+}
+
+/* Records an error at setting @s (its file and line). Returns -EBADMSG, or -ENOMEM. */
 _printf_(3, 4)
 static int conf_fail(ConfError *err, const config_setting_t *s, const char *fmt, ...) {
+        char *msg = NULL;
         va_list ap;
 
-        free(err->msg);
-        err->line = s ? config_setting_source_line(s) : 0;
         va_start(ap, fmt);
-        if (vasprintf(&err->msg, fmt, ap) < 0)
-                err->msg = NULL;
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
         va_end(ap);
-        return err->msg ? -EBADMSG : -ENOMEM;
+        return conf_error_add(err, s ? config_setting_source_file(s) : NULL,
+                              s ? config_setting_source_line(s) : 0, msg);
+}
+
+/* Reads all of @f (at most CONF_FILE_MAX bytes). Returns 0 with a malloc'ed,
+ * NUL-terminated *ret and its length, -EFBIG, -ENOMEM or a read error. */
+static int read_text(FILE *f, char **ret, size_t *ret_len) {
+        _cleanup_free_ char *buf = malloc(CONF_FILE_MAX + 1);
+        size_t n;
+
+        if (!buf)
+                return -ENOMEM;
+        n = fread(buf, 1, CONF_FILE_MAX + 1, f);
+        if (ferror(f))
+                return errno > 0 ? -errno : -EIO;
+        if (n > CONF_FILE_MAX)
+                return -EFBIG;
+        buf[n] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = n;
+        return 0;
+}
+
+/* libconfig names an included file as written in @include; relative names are relative
+ * to the include directory. Returns a malloc'ed path or NULL on OOM. */
+static char *include_path(const ConfError *err, const char *file) {
+        char *p;
+
+        if (file[0] == '/' || !err->dir)
+                return strdup(file);
+        return asprintf(&p, "%s/%s", err->dir, file) < 0 ? NULL : p;
+}
+
+/* The scan of @file (the loaded file when NULL or equal to it), reading and scanning an
+ * included file the first time. NULL when it cannot be read or scanned: the caller then
+ * trusts libconfig. */
+static const ConfScan *conf_error_scan(ConfError *err, const char *file) {
+        _cleanup_free_ char *p = NULL, *text = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        size_t len;
+
+        if (!file || streq(file, err->path))
+                return &err->scan;
+        for (size_t i = 0; i < err->n_inc; i++)
+                if (streq(err->inc[i].file, file))
+                        return &err->inc[i].scan;
+        if (err->n_inc >= ELEMENTSOF(err->inc))
+                return NULL;
+
+        p = include_path(err, file);
+        if (!p)
+                return NULL;
+        f = fopen(p, "re");
+        if (!f || read_text(f, &text, &len) < 0)
+                return NULL;
+        err->inc[err->n_inc].file = strdup(file);
+        if (!err->inc[err->n_inc].file)
+                return NULL;
+        if (conf_scan(text, len, &err->inc[err->n_inc].scan) < 0) {
+                free(err->inc[err->n_inc].file);
+                conf_scan_done(&err->inc[err->n_inc].scan);
+                return NULL;
+        }
+        return &err->inc[err->n_inc++].scan;
 }
 
 /* Levenshtein distance, for "did you mean" on unknown keys. Names are short. */
@@ -329,27 +452,57 @@ static const ConfKey *conf_key_find(const char *group, const char *name) {
         return NULL;
 }
 
+/* True if some key of the schema lives in group @name. */
+static bool conf_group_known(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++)
+                if (conf_keys[i].group && streq(conf_keys[i].group, name))
+                        return true;
+        return false;
+}
+
 static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const char *group,
                              const char *name) {
-        const char *best = NULL;
+        const char *what = config_setting_type(s) == CONFIG_TYPE_GROUP ? "group" : "key";
+        const char *best = NULL, *best_group = NULL;
         unsigned best_d = 3;            /* suggest only close matches */
 
         for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
                 const ConfKey *k = conf_keys + i;
                 unsigned d;
 
+                /* At the top level a group name is a candidate too ("ecco" -> "echo"),
+                 * and so is a group's key written outside its group ("loss"). */
+                if (!group && k->group && (i == 0 || !conf_keys[i - 1].group ||
+                                           !streq(conf_keys[i - 1].group, k->group))) {
+                        d = edit_distance(name, k->group);
+                        if (d < best_d) {
+                                best_d = d;
+                                best = k->group;
+                                best_group = NULL;
+                        }
+                }
+                if (!group && k->group && streq(k->name, name)) {
+                        best_d = 0;
+                        best = k->name;
+                        best_group = k->group;
+                        break;
+                }
                 if (group ? !k->group || !streq(k->group, group) : !!k->group)
                         continue;
                 d = edit_distance(name, k->name);
                 if (d < best_d) {
                         best_d = d;
                         best = k->name;
+                        best_group = NULL;
                 }
         }
+        if (best && best_group)
+                return conf_fail(err, s, "unknown %s '%s' at the top level, did you mean '%s.%s'?", what,
+                                 name, best_group, best);
         if (best)
-                return conf_fail(err, s, "unknown key '%s%s%s', did you mean '%s'?",
+                return conf_fail(err, s, "unknown %s '%s%s%s', did you mean '%s'?", what,
                                  group ?: "", group ? "." : "", name, best);
-        return conf_fail(err, s, "unknown key '%s%s%s' (see netlab.conf(5) for the keys of %s)",
+        return conf_fail(err, s, "unknown %s '%s%s%s' (see netlab.conf(5) for the keys of %s)", what,
                          group ?: "", group ? "." : "", name, group ? group : "the top level");
 }
 
@@ -359,10 +512,57 @@ static bool setting_is_number(const config_setting_t *s) {
         return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
 }
 
-static double setting_number(const config_setting_t *s) {
-        if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-                return config_setting_get_float(s);
-        return (double) config_setting_get_int64(s);
+/* A numeric setting's value as written. libconfig 1.5 wraps integers silently: without
+ * an L suffix anything beyond 32 bits (9999999999999 becomes 1316134911), with it
+ * anything beyond 64 bits (99999999999999999999 becomes -1). So an integer is read
+ * again from its literal in the file when the scan has it. */
+typedef struct SettingNumber {
+        double v;
+        bool integer;                   /* written as an integer: @negative, @magnitude exact */
+        bool negative;
+        uint64_t magnitude;
+        const char *literal;            /* borrowed from the scan, or NULL */
+} SettingNumber;
+
+/* Returns 0 and fills *ret, or -ERANGE when the integer does not fit in 64 bits
+ * (ret->literal then says what was written). */
+static int setting_number(ConfError *err, const config_setting_t *s, SettingNumber *ret) {
+        const ConfScan *scan;
+        const ConfScanEntry *e;
+        const char *name = config_setting_name(s);
+        int64_t i;
+
+        if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+                *ret = (SettingNumber) { .v = config_setting_get_float(s) };
+                return 0;
+        }
+
+        i = config_setting_get_int64(s);
+        *ret = (SettingNumber) {
+                .v = (double) i,
+                .integer = true,
+                .negative = i < 0,
+                .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i,
+        };
+        scan = name ? conf_error_scan(err, config_setting_source_file(s)) : NULL;
+        e = scan ? conf_scan_find(scan, name, config_setting_source_line(s)) : NULL;
+        if (e) {
+                bool negative;
+                uint64_t m;
+                int r = conf_scan_integer(e->literal, &negative, &m);
+
+                if (r == -ERANGE) {
+                        ret->literal = e->literal;
+                        return -ERANGE;
+                }
+                if (r == 0) {
+                        ret->negative = negative;
+                        ret->magnitude = m;
+                        ret->v = negative ? -(double) m : (double) m;
+                        ret->literal = e->literal;
+                }
+        }
+        return 0;
 }
 
 static int check_cidr(const char *s) {
@@ -442,6 +642,7 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
         void *p = (uint8_t *) c + k->offset;
         const char *g = k->group ?: "", *dot = k->group ? "." : "";
         const char *str = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+        SettingNumber num;
         double v;
         int r;
 
@@ -458,14 +659,18 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                 if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
                         return conf_fail(err, s, "'%s%s%s' must be an integer between %.0f and %.0f", g,
                                          dot, k->name, k->min, k->max);
-                v = setting_number(s);
-                if (v < k->min || v > k->max)
-                        return conf_fail(err, s, "'%s%s%s' is %lld, allowed range is %.0f..%.0f", g, dot,
-                                         k->name, config_setting_get_int64(s), k->min, k->max);
+                r = setting_number(err, s, &num);
+                if (r == -ERANGE)
+                        return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %.0f..%.0f",
+                                         g, dot, k->name, num.literal, k->min, k->max);
+                if (num.v < k->min || num.v > k->max)
+                        return conf_fail(err, s, "'%s%s%s' is %s%llu, allowed range is %.0f..%.0f", g, dot,
+                                         k->name, num.negative ? "-" : "", (unsigned long long) num.magnitude,
+                                         k->min, k->max);
                 if (k->type == CONF_TYPE_UINT)
-                        *(unsigned *) p = (unsigned) config_setting_get_int64(s);
+                        *(unsigned *) p = (unsigned) num.magnitude;
                 else
-                        *(uint64_t *) p = (uint64_t) config_setting_get_int64(s);
+                        *(uint64_t *) p = num.magnitude;
                 return 0;
 
         case CONF_TYPE_DOUBLE:
@@ -475,8 +680,15 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                         if (r < 0)
                                 return conf_fail(err, s, "'%s%s%s' = '%s' is not a probability (0..1 or 0%%..100%%)",
                                                  g, dot, k->name, str);
-                } else if (setting_is_number(s))
-                        v = setting_number(s);
+                } else if (setting_is_number(s)) {
+                        r = setting_number(err, s, &num);
+                        if (r == -ERANGE)
+                                return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %g..%g",
+                                                 g, dot, k->name, num.literal, k->min, k->max);
+                        v = num.v;
+                } else if (k->type == CONF_TYPE_PROBABILITY)
+                        return conf_fail(err, s, "'%s%s%s' must be a number between %g and %g or a "
+                                         "percentage like \"10%%\"", g, dot, k->name, k->min, k->max);
                 else
                         return conf_fail(err, s, "'%s%s%s' must be a number between %g and %g", g, dot,
                                          k->name, k->min, k->max);
@@ -496,9 +708,13 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                                 return conf_fail(err, s, "'%s%s%s' = '%s' is not a duration (e.g. 250ms, 1.5s)",
                                                  g, dot, k->name, str);
                         v = (double) u / (double) k->unit;
-                } else if (setting_is_number(s))
-                        v = setting_number(s);
-                else
+                } else if (setting_is_number(s)) {
+                        r = setting_number(err, s, &num);
+                        if (r == -ERANGE)
+                                return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %g..%g%s",
+                                                 g, dot, k->name, num.literal, k->min, k->max, unit);
+                        v = num.v;
+                } else
                         return conf_fail(err, s, "'%s%s%s' must be a duration in %s or a string like \"1.5s\"",
                                          g, dot, k->name, unit);
                 if (!(v >= k->min && v <= k->max))
@@ -607,11 +823,9 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
                 int r;
 
                 k = key ? conf_key_find(name, key) : NULL;
-                if (!k)
-                        return conf_fail_unknown(err, s, name, key ?: "?");
-                r = conf_set(c, k, s, err);
-                if (r < 0)
-                        return r;
+                r = k ? conf_set(c, k, s, err) : conf_fail_unknown(err, s, name, key ?: "?");
+                if (r < 0 && r != -EBADMSG)
+                        return r;               /* -ENOMEM; a bad setting does not stop the walk */
         }
         return 0;
 }
@@ -643,13 +857,53 @@ static void libconfig_done(config_t *lc) {
         config_destroy(lc);
 }
 
-int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg) {
+/* Turns libconfig's parse error into ours, naming what libconfig leaves out. */
+static int conf_fail_parse(ConfError *err, const config_t *lc) {
+        const char *file = config_error_file(lc), *text = config_error_text(lc) ?: "syntax error";
+        unsigned line = (unsigned) MAX(config_error_line(lc), 0);
+        const ConfScan *scan = conf_error_scan(err, file);
+        char *msg = NULL;
+
+        if (scan && streq(text, "duplicate setting name")) {
+                const ConfScanEntry *e = conf_scan_find_duplicate(scan, line);
+
+                if (e && asprintf(&msg, "duplicate setting '%s' (first set on line %u)", e->path,
+                                  e->first_line) < 0)
+                        return -ENOMEM;
+        } else if (scan && streq(text, "cannot open include file")) {
+                const ConfScanInclude *inc = conf_scan_find_include(scan, line);
+                _cleanup_free_ char *p = inc ? include_path(err, inc->file) : NULL;
+
+                if (inc && !p)
+                        return -ENOMEM;
+                if (inc) {
+                        /* libconfig does not keep errno: try the same open again. */
+                        _cleanup_fclose_ FILE *f = fopen(p, "re");
+                        int e = f ? 0 : errno;
+
+                        /* Name it as written, and where it was looked for if that differs. */
+                        if (asprintf(&msg, "cannot open include file '%s'%s%s%s%s%s", inc->file,
+                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : " (",
+                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : p,
+                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : ")",
+                                     e ? ": " : "", e ? strerror(e) : "") < 0)
+                                return -ENOMEM;
+                }
+        }
+        if (!msg)
+                msg = strdup(text);
+        return conf_error_add(err, file, line, msg);
+}
+
+int conf_load(const char *path, Conf **ret, ConfErrors *reterr) {
         _cleanup_(libconfig_done) config_t lc;
         _cleanup_(conf_unrefp) Conf *c = NULL;
         _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *dir = NULL;
-        ConfError err = {};
+        _cleanup_free_ char *dir = NULL, *text = NULL;
+        ConfError err = { .path = path };
         const config_setting_t *root;
+        struct stat st;
+        size_t len;
         int r, n;
 
         config_init(&lc);               /* first: libconfig_done() is safe from here on */
@@ -660,6 +914,10 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
         f = fopen(path, "re");
         if (!f)
                 return -errno;
+        if (fstat(fileno(f), &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;         /* else libconfig says "input in flex scanner failed" */
 
         r = conf_new_default(&c);
         if (r < 0)
@@ -668,20 +926,20 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
         dir = strdup(path);
         if (!c->path || !dir)
                 return -ENOMEM;
-        config_set_include_dir(&lc, dirname(dir));
+        err.dir = dirname(dir);
+        config_set_include_dir(&lc, err.dir);
+
+        /* The scan reads the same bytes first; libconfig then reads them again. */
+        r = read_text(f, &text, &len);
+        if (r < 0)
+                return r;
+        r = conf_scan(text, len, &err.scan);
+        if (r < 0)
+                goto fail;
+        rewind(f);
 
         if (config_read(&lc, f) != CONFIG_TRUE) {
-                const char *file = config_error_file(&lc);
-
-                err.line = config_error_line(&lc);
-                if (file && !streq(file, path))
-                        r = asprintf(&err.msg, "in included file '%s' line %d: %s", file,
-                                     config_error_line(&lc), config_error_text(&lc) ?: "syntax error");
-                else
-                        r = asprintf(&err.msg, "%s", config_error_text(&lc) ?: "syntax error");
-                if (r < 0)
-                        return -ENOMEM;
-                r = -EBADMSG;
+                r = conf_fail_parse(&err, &lc);
                 goto fail;
         }
 
@@ -691,37 +949,36 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
                 const config_setting_t *s = config_setting_get_elem(root, i);
                 const char *name = config_setting_name(s);
 
-                if (name && (streq(name, "echo") || streq(name, "http"))) {
-                        if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+                if (name && conf_group_known(name)) {
+                        if (config_setting_type(s) != CONFIG_TYPE_GROUP)
                                 r = conf_fail(&err, s, "'%s' must be a group: %s = { ... };", name, name);
-                                goto fail;
-                        }
-                        r = conf_apply_group(c, s, name, &err);
+                        else
+                                r = conf_apply_group(c, s, name, &err);
                 } else {
                         const ConfKey *k = name ? conf_key_find(NULL, name) : NULL;
 
                         r = k ? conf_set(c, k, s, &err) : conf_fail_unknown(&err, s, NULL, name ?: "?");
                 }
-                if (r < 0)
+                if (r < 0 && r != -EBADMSG)
                         goto fail;
         }
 
-        r = conf_validate(c, root, &err);
+        /* Checks across keys only make sense once every key was read right. */
+        r = err.list.n == 0 ? conf_validate(c, root, &err) : -EBADMSG;
         if (r < 0)
                 goto fail;
 
+        conf_error_done(&err);
         *ret = TAKE_PTR(c);
         return 0;
 
 fail:
-        /* One exit for parse errors: hand the message over, or drop it. */
-        if (r == -EBADMSG) {
-                if (reterr_line)
-                        *reterr_line = err.line;
-                if (reterr_msg)
-                        *reterr_msg = TAKE_PTR(err.msg);
+        /* One exit for content errors: hand the list over, or drop it. */
+        if (r == -EBADMSG && reterr) {
+                *reterr = err.list;
+                err.list = (ConfErrors) {};
         }
-        free(err.msg);
+        conf_error_done(&err);
         return r;
 }
 
@@ -756,4 +1013,79 @@ char *conf_restart_keys_changed(const Conf *old, const Conf *new) {
         if (b.len == 0 || strbuf_finish(&b, &ret, NULL) < 0)
                 return NULL;
         return ret;
+}
+
+/* Formats the value of key @k in @c the way a person would write it in the file. */
+static void conf_format_value(StrBuf *b, const Conf *c, const ConfKey *k) {
+        const void *p = (const uint8_t *) c + k->offset;
+
+        switch (k->type) {
+        case CONF_TYPE_BOOL:
+                strbuf_puts(b, *(const bool *) p ? "true" : "false");
+                break;
+        case CONF_TYPE_UINT:
+                strbuf_printf(b, "%u", *(const unsigned *) p);
+                break;
+        case CONF_TYPE_U64:
+                strbuf_printf(b, "%llu", (unsigned long long) *(const uint64_t *) p);
+                break;
+        case CONF_TYPE_DOUBLE:
+        case CONF_TYPE_PROBABILITY:
+                strbuf_printf(b, "%.15g", *(const double *) p);
+                break;
+        case CONF_TYPE_USEC:
+                strbuf_printf(b, "%.15g%s", (double) *(const usec_t *) p / (double) k->unit,
+                              k->unit == USEC_PER_SEC ? "s" : "ms");
+                break;
+        case CONF_TYPE_STRING:
+        case CONF_TYPE_PATH:
+        case CONF_TYPE_URL_PATH:
+                strbuf_printf(b, "\"%s\"", *(char *const *) p ?: "");
+                break;
+        case CONF_TYPE_LISTEN:
+        case CONF_TYPE_CIDRS: {
+                char *const *l = *(char **const *) p;
+
+                strbuf_putc(b, '[');
+                for (size_t i = 0; l && l[i]; i++)
+                        strbuf_printf(b, "%s\"%s\"", i ? ", " : "", l[i]);
+                strbuf_putc(b, ']');
+                break;
+        }
+        case CONF_TYPE_ENUM:
+                strbuf_printf(b, "\"%s\"", k->enum_names[*(const int *) p]);
+                break;
+        case CONF_TYPE_LOG_LEVEL:
+                strbuf_printf(b, "\"%s\"", log_level_to_string(*(const int *) p) ?: "?");
+                break;
+        }
+}
+
+int conf_diff(const Conf *old, const Conf *new, char **ret) {
+        _cleanup_(strbuf_done) StrBuf b = {};
+
+        assert(old);
+        assert(new);
+        assert(ret);
+
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                const ConfKey *k = conf_keys + i;
+                _cleanup_(strbuf_done) StrBuf a = {}, z = {};
+
+                conf_format_value(&a, old, k);
+                conf_format_value(&z, new, k);
+                if (a.error < 0 || z.error < 0)
+                        return -ENOMEM;
+                if (streq(strbuf_str(&a), strbuf_str(&z)))
+                        continue;
+                strbuf_printf(&b, "%s%s%s%s %s -> %s", b.len > 0 ? ", " : "", k->group ?: "",
+                              k->group ? "." : "", k->name, strbuf_str(&a), strbuf_str(&z));
+        }
+        if (b.error < 0)
+                return b.error;
+        if (b.len == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        return strbuf_finish(&b, ret, NULL);
 }

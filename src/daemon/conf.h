@@ -88,16 +88,34 @@ typedef struct Conf {
         ConfHttp http;
 } Conf;
 
+#define CONF_ERRORS_MAX 10              /* errors reported per file; the rest are counted */
+
+/* What was wrong with a file, in file order (syntax errors end the parse, so there is
+ * then exactly one). */
+typedef struct ConfErrors {
+        size_t n;                       /* entries in e[] */
+        unsigned n_more;                /* further errors found but not recorded */
+        struct {
+                char *file;             /* an included file's name (malloc'ed); NULL: the loaded file */
+                unsigned line;          /* 1-based */
+                char *msg;              /* malloc'ed: "'echo.loss' is 7, allowed range is 0..1" */
+        } e[CONF_ERRORS_MAX];
+} ConfErrors;
+
+/* Frees the strings of @e and empties it. */
+void conf_errors_done(ConfErrors *e);
+
 /* Allocates a Conf holding the built-in defaults (n_ref = 1). Returns 0 or -ENOMEM. */
 int conf_new_default(Conf **ret);
 
 /* Parses and validates @path into a new Conf (n_ref = 1). Returns 0, or:
- *   -ENOENT, -EACCES, ...  the file could not be opened (*reterr_line = 0)
- *   -EBADMSG               syntax or validation error; *reterr_line and *reterr_msg
- *                          (malloc'ed, caller frees) say what and where
+ *   -ENOENT, -EACCES, -EISDIR, ...  the file could not be opened or read
+ *   -EBADMSG  syntax or validation errors; *reterr (if not NULL) holds up to
+ *             CONF_ERRORS_MAX of them with file and line, released by the caller with
+ *             conf_errors_done()
  *   -ENOMEM
- * reterr_* may be NULL; they are set on failure only. */
-int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg);
+ * *reterr is filled on -EBADMSG only. */
+int conf_load(const char *path, Conf **ret, ConfErrors *reterr);
 
 Conf *conf_ref(Conf *c);
 Conf *conf_unref(Conf *c);
@@ -110,6 +128,12 @@ const char *delay_distribution_to_string(DelayDistribution d);
  * between @old and @new as "echo.listen, http.enabled"; returns a malloc'ed string, or
  * NULL when nothing differs (or on OOM). */
 char *conf_restart_keys_changed(const Conf *old, const Conf *new);
+
+/* Describes what differs between @old and @new, key by key in schema order, as
+ * "echo.loss 0.3 -> 0.1, echo.delay 0ms -> 10ms" (paths of files are quoted, lists
+ * bracketed). Returns 0 with a malloc'ed string in *ret (NULL when nothing differs), or
+ * -ENOMEM. */
+int conf_diff(const Conf *old, const Conf *new, char **ret);
 
 /* Calls @cb for every key of the schema as "group.key" (or "key" for globals); used by
  * the man page test. */

@@ -60,10 +60,15 @@ int main(int argc, char *argv[]) {
         if (args.test_only) {
                 /* -t prints plain lines for people, not journal records. */
                 log_setup(NULL, false, false);
+                /* The same loader and checks as start-up and reload; only the sockets
+                 * are not bound. */
                 r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
                 if (r < 0)
                         return EXIT_CONFIG;
-                printf("%s: syntax ok\n", args.config_path);
+                if (r > 0)
+                        printf("no %s; built-in defaults ok\n", args.config_path);
+                else
+                        printf("%s: configuration ok\n", args.config_path);
                 if (conf->echo.enabled) {
                         char summary[512];
 

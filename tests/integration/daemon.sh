@@ -33,7 +33,7 @@ PY
 # ---- -t and exit codes ----------------------------------------------------------------
 write_conf "$NL_TMP/good.conf" 0.3
 out=$("$NETLABD" -t -c "$NL_TMP/good.conf" 2>&1) || nl_fail "-t on a good file: $out"
-[ "$(echo "$out" | head -n1)" = "$NL_TMP/good.conf: syntax ok" ] || nl_fail "-t output: '$out'"
+[ "$(echo "$out" | head -n1)" = "$NL_TMP/good.conf: configuration ok" ] || nl_fail "-t output: '$out'"
 echo "$out" | grep -q '^echo: loss 30' || nl_fail "-t does not describe the impairment: '$out'"
 nl_pass "-t good file"
 
@@ -44,6 +44,22 @@ set -e
 [ "$rc" = 78 ] || nl_fail "-t on a bad file: exit $rc, want 78"
 echo "$out" | grep -q "typo.conf:3: unknown key 'echo.delya', did you mean 'delay'?" || nl_fail "-t message: '$out'"
 nl_pass "-t bad file: 78 with file:line"
+
+# -t runs what start-up runs short of binding: a document root that does not open is a
+# failed check, not "syntax ok" (then a reload would have refused it).
+sed 's|root = "www"|root = "no-such-dir"|' "$NL_TMP/good.conf" >"$NL_TMP/noroot.conf"
+set +e
+out=$("$NETLABD" -t -c "$NL_TMP/noroot.conf" 2>&1); rc=$?
+set -e
+[ "$rc" = 78 ] || nl_fail "-t with a missing root: exit $rc, want 78 ('$out')"
+[ "$out" = "$NL_TMP/noroot.conf: cannot open the document root '$NL_TMP/no-such-dir': No such file or directory" ] ||
+        nl_fail "-t missing root message: '$out'"
+set +e
+out=$("$NETLABD" -t -c "$NL_TMP" 2>&1); rc=$?
+set -e
+[ "$rc" = 78 ] || nl_fail "-t -c DIR: exit $rc, want 78"
+[ "$out" = "$NL_TMP: Is a directory" ] || nl_fail "-t -c DIR message: '$out'"
+nl_pass "-t checks the document root; -c DIR is 'Is a directory', 78"
 
 set +e
 out=$("$NETLABD" --no-such-flag 2>&1 >/dev/null); rc=$?
@@ -115,13 +131,17 @@ mv "$NL_TMP/netlab.conf.new" "$NL_TMP/netlab.conf"        # replaced by rename, 
 kill -HUP "$NL_PID"
 nl_wait_log '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' 5 "$NL_TMP/notify.txt" || nl_fail "no RELOADING=1 + MONOTONIC_USEC"
 nl_wait_log '^READY=1\|STATUS=echo 127.0.0.1:[0-9]+: loss 25.00%' 5 "$NL_TMP/notify.txt" || nl_fail "reloaded value not in effect"
+nl_wait_log "Reloaded configuration from $NL_TMP/netlab.conf: echo.loss 0 -> 0.25\$" 5 || nl_fail "reload does not say what changed"
 nl_pass "SIGHUP with a valid file"
 
 # An invalid file: logged with file:line, old snapshot kept, process alive and serving.
 printf 'echo = {\n  loss = 7;\n};\n' >"$NL_TMP/netlab.conf"
 kill -HUP "$NL_PID"
-nl_wait_log "netlab.conf:2: 'echo.loss' is 7, allowed range is 0..1; keeping the previous configuration" 5 ||
-        nl_fail "bad reload not logged with file:line"
+nl_wait_log "netlab.conf:2: 'echo.loss' is 7, allowed range is 0..1\$" 5 || nl_fail "bad reload not logged with file:line"
+# Two sentences: what is wrong, then what netlabd does about it.
+nl_wait_log 'Keeping the previous configuration$' 5 || nl_fail "bad reload: no 'Keeping the previous configuration'"
+grep -A1 "netlab.conf:2: 'echo.loss' is 7" "$NL_LOG" | tail -n1 | grep -q 'Keeping the previous configuration$' ||
+        nl_fail "bad reload: 'Keeping the previous configuration' does not follow the error"
 nl_wait_log 'STATUS=Reload failed, previous configuration kept; echo 127.0.0.1:[0-9]+: loss 25.00%' 5 "$NL_TMP/notify.txt" ||
         nl_fail "STATUS does not say the reload failed"
 kill -0 "$NL_PID" || nl_fail "netlabd died on a bad reload"
