@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_diff.h"
 #include "conf_scan.h"
 #include "daemon.h"
 #include "log.h"

@@ -4,7 +4,8 @@
  * groups are errors, with a "did you mean" hint), checks types and ranges, and reports
  * up to CONF_ERRORS_MAX problems as file, line and message. Where libconfig 1.5 loses
  * information (which setting is duplicated, which include is missing, integers that do
- * not fit) it asks conf_scan, a second read of the same text. No logging: daemon.c logs. */
+ * not fit) conf_errors words it, from conf_scan's second read of the text. No logging:
+ * daemon.c logs. */
 #include <assert.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -16,42 +17,14 @@
 #include <syslog.h>
 
 #include "conf.h"
-#include "conf_scan.h"
+#include "conf_errors.h"
 #include "log.h"
 #include "parse_util.h"
 #include "sockaddr.h"
 #include "strbuf.h"
 
 #define CONF_STRING_MAX 4096
-#define CONF_FILE_MAX (1024 * 1024)     /* bytes read for the scan; a config is a few KiB */
-#define CONF_INCLUDE_SCANS_MAX 8        /* included files scanned for integer literals */
 
-typedef enum ConfType {
-        CONF_TYPE_BOOL,
-        CONF_TYPE_UINT,                 /* unsigned, stored as unsigned */
-        CONF_TYPE_U64,                  /* stored as uint64_t */
-        CONF_TYPE_DOUBLE,               /* stored as double */
-        CONF_TYPE_PROBABILITY,          /* double 0..1; also "30%" */
-        CONF_TYPE_USEC,                 /* number in the key's unit, or "250ms"; usec_t */
-        CONF_TYPE_STRING,               /* char * */
-        CONF_TYPE_PATH,                 /* char *; relative paths resolved against the file's dir */
-        CONF_TYPE_URL_PATH,             /* char *; "" or starting with '/' */
-        CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
-        CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
-        CONF_TYPE_ENUM,                 /* int, one of enum_names */
-        CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
-} ConfType;
-
-typedef struct ConfKey {
-        const char *group;              /* "echo", "http", or NULL for the top level */
-        const char *name;
-        ConfType type;
-        size_t offset;                  /* into Conf */
-        double min, max;                /* numeric range, in the key's own unit */
-        usec_t unit;                    /* CONF_TYPE_USEC: unit of a bare number */
-        const char *const *enum_names;
-        bool reloadable;                /* false: a change needs a restart */
-} ConfKey;
 
 static const char *const loss_model_names[_LOSS_MODEL_MAX + 1] = {
         [LOSS_MODEL_RANDOM] = "random",
@@ -271,6 +244,12 @@ const char *delay_distribution_to_string(DelayDistribution d) {
         return d >= 0 && d < _DELAY_DIST_MAX ? delay_dist_names[d] : NULL;
 }
 
+const ConfKey *conf_schema(size_t *ret_n) {
+        assert(ret_n);
+        *ret_n = ELEMENTSOF(conf_keys);
+        return conf_keys;
+}
+
 void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata) {
         char buf[128];
 
@@ -285,64 +264,7 @@ void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdat
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
-void conf_errors_done(ConfErrors *e) {
-        if (!e)
-                return;
-        for (size_t i = 0; i < e->n; i++) {
-                free(e->e[i].file);
-                free(e->e[i].msg);
-        }
-        *e = (ConfErrors) {};
-}
-
-/* The state of one conf_load(): the errors so far, and the scans of the file and of
- * the included files that settings came from (read lazily, for integer literals). */
-typedef struct ConfError {
-        ConfErrors list;
-        const char *path;               /* the loaded file */
-        const char *dir;                /* its directory: libconfig's include dir */
-        ConfScan scan;                  /* of @path */
-        struct {
-                char *file;             /* as libconfig names it */
-                ConfScan scan;
-        } inc[CONF_INCLUDE_SCANS_MAX];
-        size_t n_inc;
-} ConfError;
-
-static void conf_error_done(ConfError *err) {
-        conf_errors_done(&err->list);
-        conf_scan_done(&err->scan);
-        for (size_t i = 0; i < err->n_inc; i++) {
-                free(err->inc[i].file);
-                conf_scan_done(&err->inc[i].scan);
-        }
-}
-
-/* Records one error (taking @msg) unless CONF_ERRORS_MAX are already recorded.
- * Returns -EBADMSG, or -ENOMEM. */
-static int conf_error_add(ConfError *err, const char *file, unsigned line, char *msg) {
-        char *f = NULL;
-
-        if (!msg)
-                return -ENOMEM;
-        if (err->list.n >= CONF_ERRORS_MAX) {
-                free(msg);
-                err->list.n_more++;
-                return -EBADMSG;
-        }
-        if (file && !streq(file, err->path)) {
-                f = strdup(file);
-                if (!f) {
-                        free(msg);
-                        return -ENOMEM;
-                }
-        }
-        err->list.e[err->list.n].file = f;
-        err->list.e[err->list.n].line = line;
-        err->list.e[err->list.n].msg = msg;
-        err->list.n++;
-        return -EBADMSG;
-}
+typedef ConfErrorsCtx ConfError;        /* the errors of one load, and what names them */
 
 /* Records an error at setting @s (its file and line). Returns -EBADMSG, or -ENOMEM. */
 _printf_(3, 4)
@@ -354,70 +276,8 @@ static int conf_fail(ConfError *err, const config_setting_t *s, const char *fmt,
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        return conf_error_add(err, s ? config_setting_source_file(s) : NULL,
-                              s ? config_setting_source_line(s) : 0, msg);
-}
-
-/* Reads all of @f (at most CONF_FILE_MAX bytes). Returns 0 with a malloc'ed,
- * NUL-terminated *ret and its length, -EFBIG, -ENOMEM or a read error. */
-static int read_text(FILE *f, char **ret, size_t *ret_len) {
-        _cleanup_free_ char *buf = malloc(CONF_FILE_MAX + 1);
-        size_t n;
-
-        if (!buf)
-                return -ENOMEM;
-        n = fread(buf, 1, CONF_FILE_MAX + 1, f);
-        if (ferror(f))
-                return errno > 0 ? -errno : -EIO;
-        if (n > CONF_FILE_MAX)
-                return -EFBIG;
-        buf[n] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_len = n;
-        return 0;
-}
-
-/* libconfig names an included file as written in @include; relative names are relative
- * to the include directory. Returns a malloc'ed path or NULL on OOM. */
-static char *include_path(const ConfError *err, const char *file) {
-        char *p;
-
-        if (file[0] == '/' || !err->dir)
-                return strdup(file);
-        return asprintf(&p, "%s/%s", err->dir, file) < 0 ? NULL : p;
-}
-
-/* The scan of @file (the loaded file when NULL or equal to it), reading and scanning an
- * included file the first time. NULL when it cannot be read or scanned: the caller then
- * trusts libconfig. */
-static const ConfScan *conf_error_scan(ConfError *err, const char *file) {
-        _cleanup_free_ char *p = NULL, *text = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        size_t len;
-
-        if (!file || streq(file, err->path))
-                return &err->scan;
-        for (size_t i = 0; i < err->n_inc; i++)
-                if (streq(err->inc[i].file, file))
-                        return &err->inc[i].scan;
-        if (err->n_inc >= ELEMENTSOF(err->inc))
-                return NULL;
-
-        p = include_path(err, file);
-        if (!p)
-                return NULL;
-        f = fopen(p, "re");
-        if (!f || read_text(f, &text, &len) < 0)
-                return NULL;
-        err->inc[err->n_inc].file = strdup(file);
-        if (!err->inc[err->n_inc].file)
-                return NULL;
-        if (conf_scan(text, len, &err->inc[err->n_inc].scan) < 0) {
-                free(err->inc[err->n_inc].file);
-                conf_scan_done(&err->inc[err->n_inc].scan);
-                return NULL;
-        }
-        return &err->inc[err->n_inc++].scan;
+        return conf_errors_add(err, s ? config_setting_source_file(s) : NULL,
+                               s ? config_setting_source_line(s) : 0, msg);
 }
 
 /* Levenshtein distance, for "did you mean" on unknown keys. Names are short. */
@@ -512,56 +372,34 @@ static bool setting_is_number(const config_setting_t *s) {
         return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
 }
 
-/* A numeric setting's value as written. libconfig 1.5 wraps integers silently: without
- * an L suffix anything beyond 32 bits (9999999999999 becomes 1316134911), with it
- * anything beyond 64 bits (99999999999999999999 becomes -1). So an integer is read
- * again from its literal in the file when the scan has it. */
+/* A numeric setting's value as written: libconfig 1.5 wraps integers that do not fit,
+ * so conf_errors_integer() reads them again from the file's text. */
 typedef struct SettingNumber {
         double v;
-        bool integer;                   /* written as an integer: @negative, @magnitude exact */
-        bool negative;
+        bool negative;                  /* integers: exact sign and magnitude */
         uint64_t magnitude;
-        const char *literal;            /* borrowed from the scan, or NULL */
+        const char *literal;            /* as written (borrowed), or NULL */
 } SettingNumber;
 
 /* Returns 0 and fills *ret, or -ERANGE when the integer does not fit in 64 bits
  * (ret->literal then says what was written). */
 static int setting_number(ConfError *err, const config_setting_t *s, SettingNumber *ret) {
-        const ConfScan *scan;
-        const ConfScanEntry *e;
-        const char *name = config_setting_name(s);
         int64_t i;
+        int r;
 
         if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
                 *ret = (SettingNumber) { .v = config_setting_get_float(s) };
                 return 0;
         }
-
         i = config_setting_get_int64(s);
         *ret = (SettingNumber) {
-                .v = (double) i,
-                .integer = true,
                 .negative = i < 0,
                 .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i,
         };
-        scan = name ? conf_error_scan(err, config_setting_source_file(s)) : NULL;
-        e = scan ? conf_scan_find(scan, name, config_setting_source_line(s)) : NULL;
-        if (e) {
-                bool negative;
-                uint64_t m;
-                int r = conf_scan_integer(e->literal, &negative, &m);
-
-                if (r == -ERANGE) {
-                        ret->literal = e->literal;
-                        return -ERANGE;
-                }
-                if (r == 0) {
-                        ret->negative = negative;
-                        ret->magnitude = m;
-                        ret->v = negative ? -(double) m : (double) m;
-                        ret->literal = e->literal;
-                }
-        }
+        r = conf_errors_integer(err, s, &ret->negative, &ret->magnitude, &ret->literal);
+        if (r == -ERANGE)
+                return r;
+        ret->v = ret->negative ? -(double) ret->magnitude : (double) ret->magnitude;
         return 0;
 }
 
@@ -857,53 +695,15 @@ static void libconfig_done(config_t *lc) {
         config_destroy(lc);
 }
 
-/* Turns libconfig's parse error into ours, naming what libconfig leaves out. */
-static int conf_fail_parse(ConfError *err, const config_t *lc) {
-        const char *file = config_error_file(lc), *text = config_error_text(lc) ?: "syntax error";
-        unsigned line = (unsigned) MAX(config_error_line(lc), 0);
-        const ConfScan *scan = conf_error_scan(err, file);
-        char *msg = NULL;
-
-        if (scan && streq(text, "duplicate setting name")) {
-                const ConfScanEntry *e = conf_scan_find_duplicate(scan, line);
-
-                if (e && asprintf(&msg, "duplicate setting '%s' (first set on line %u)", e->path,
-                                  e->first_line) < 0)
-                        return -ENOMEM;
-        } else if (scan && streq(text, "cannot open include file")) {
-                const ConfScanInclude *inc = conf_scan_find_include(scan, line);
-                _cleanup_free_ char *p = inc ? include_path(err, inc->file) : NULL;
-
-                if (inc && !p)
-                        return -ENOMEM;
-                if (inc) {
-                        /* libconfig does not keep errno: try the same open again. */
-                        _cleanup_fclose_ FILE *f = fopen(p, "re");
-                        int e = f ? 0 : errno;
-
-                        /* Name it as written, and where it was looked for if that differs. */
-                        if (asprintf(&msg, "cannot open include file '%s'%s%s%s%s%s", inc->file,
-                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : " (",
-                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : p,
-                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : ")",
-                                     e ? ": " : "", e ? strerror(e) : "") < 0)
-                                return -ENOMEM;
-                }
-        }
-        if (!msg)
-                msg = strdup(text);
-        return conf_error_add(err, file, line, msg);
-}
-
 int conf_load(const char *path, Conf **ret, ConfErrors *reterr) {
         _cleanup_(libconfig_done) config_t lc;
         _cleanup_(conf_unrefp) Conf *c = NULL;
         _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *dir = NULL, *text = NULL;
-        ConfError err = { .path = path };
+        _cleanup_free_ char *dir = NULL;
+        ConfError err = {};
         const config_setting_t *root;
+        const char *include_dir;
         struct stat st;
-        size_t len;
         int r, n;
 
         config_init(&lc);               /* first: libconfig_done() is safe from here on */
@@ -926,20 +726,16 @@ int conf_load(const char *path, Conf **ret, ConfErrors *reterr) {
         dir = strdup(path);
         if (!c->path || !dir)
                 return -ENOMEM;
-        err.dir = dirname(dir);
-        config_set_include_dir(&lc, err.dir);
+        include_dir = dirname(dir);
+        config_set_include_dir(&lc, include_dir);
 
         /* The scan reads the same bytes first; libconfig then reads them again. */
-        r = read_text(f, &text, &len);
-        if (r < 0)
-                return r;
-        r = conf_scan(text, len, &err.scan);
+        r = conf_errors_ctx_init(&err, path, include_dir, f);
         if (r < 0)
                 goto fail;
-        rewind(f);
 
         if (config_read(&lc, f) != CONFIG_TRUE) {
-                r = conf_fail_parse(&err, &lc);
+                r = conf_errors_add_parse(&err, &lc);
                 goto fail;
         }
 
@@ -968,17 +764,15 @@ int conf_load(const char *path, Conf **ret, ConfErrors *reterr) {
         if (r < 0)
                 goto fail;
 
-        conf_error_done(&err);
+        conf_errors_ctx_done(&err);
         *ret = TAKE_PTR(c);
         return 0;
 
 fail:
         /* One exit for content errors: hand the list over, or drop it. */
-        if (r == -EBADMSG && reterr) {
-                *reterr = err.list;
-                err.list = (ConfErrors) {};
-        }
-        conf_error_done(&err);
+        if (r == -EBADMSG && reterr)
+                conf_errors_ctx_take(&err, reterr);
+        conf_errors_ctx_done(&err);
         return r;
 }
 
@@ -1013,79 +807,4 @@ char *conf_restart_keys_changed(const Conf *old, const Conf *new) {
         if (b.len == 0 || strbuf_finish(&b, &ret, NULL) < 0)
                 return NULL;
         return ret;
-}
-
-/* Formats the value of key @k in @c the way a person would write it in the file. */
-static void conf_format_value(StrBuf *b, const Conf *c, const ConfKey *k) {
-        const void *p = (const uint8_t *) c + k->offset;
-
-        switch (k->type) {
-        case CONF_TYPE_BOOL:
-                strbuf_puts(b, *(const bool *) p ? "true" : "false");
-                break;
-        case CONF_TYPE_UINT:
-                strbuf_printf(b, "%u", *(const unsigned *) p);
-                break;
-        case CONF_TYPE_U64:
-                strbuf_printf(b, "%llu", (unsigned long long) *(const uint64_t *) p);
-                break;
-        case CONF_TYPE_DOUBLE:
-        case CONF_TYPE_PROBABILITY:
-                strbuf_printf(b, "%.15g", *(const double *) p);
-                break;
-        case CONF_TYPE_USEC:
-                strbuf_printf(b, "%.15g%s", (double) *(const usec_t *) p / (double) k->unit,
-                              k->unit == USEC_PER_SEC ? "s" : "ms");
-                break;
-        case CONF_TYPE_STRING:
-        case CONF_TYPE_PATH:
-        case CONF_TYPE_URL_PATH:
-                strbuf_printf(b, "\"%s\"", *(char *const *) p ?: "");
-                break;
-        case CONF_TYPE_LISTEN:
-        case CONF_TYPE_CIDRS: {
-                char *const *l = *(char **const *) p;
-
-                strbuf_putc(b, '[');
-                for (size_t i = 0; l && l[i]; i++)
-                        strbuf_printf(b, "%s\"%s\"", i ? ", " : "", l[i]);
-                strbuf_putc(b, ']');
-                break;
-        }
-        case CONF_TYPE_ENUM:
-                strbuf_printf(b, "\"%s\"", k->enum_names[*(const int *) p]);
-                break;
-        case CONF_TYPE_LOG_LEVEL:
-                strbuf_printf(b, "\"%s\"", log_level_to_string(*(const int *) p) ?: "?");
-                break;
-        }
-}
-
-int conf_diff(const Conf *old, const Conf *new, char **ret) {
-        _cleanup_(strbuf_done) StrBuf b = {};
-
-        assert(old);
-        assert(new);
-        assert(ret);
-
-        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
-                const ConfKey *k = conf_keys + i;
-                _cleanup_(strbuf_done) StrBuf a = {}, z = {};
-
-                conf_format_value(&a, old, k);
-                conf_format_value(&z, new, k);
-                if (a.error < 0 || z.error < 0)
-                        return -ENOMEM;
-                if (streq(strbuf_str(&a), strbuf_str(&z)))
-                        continue;
-                strbuf_printf(&b, "%s%s%s%s %s -> %s", b.len > 0 ? ", " : "", k->group ?: "",
-                              k->group ? "." : "", k->name, strbuf_str(&a), strbuf_str(&z));
-        }
-        if (b.error < 0)
-                return b.error;
-        if (b.len == 0) {
-                *ret = NULL;
-                return 0;
-        }
-        return strbuf_finish(&b, ret, NULL);
 }

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "conf_errors.h"
 #include "macro.h"
 #include "time_util.h"
 
@@ -88,23 +90,6 @@ typedef struct Conf {
         ConfHttp http;
 } Conf;
 
-#define CONF_ERRORS_MAX 10              /* errors reported per file; the rest are counted */
-
-/* What was wrong with a file, in file order (syntax errors end the parse, so there is
- * then exactly one). */
-typedef struct ConfErrors {
-        size_t n;                       /* entries in e[] */
-        unsigned n_more;                /* further errors found but not recorded */
-        struct {
-                char *file;             /* an included file's name (malloc'ed); NULL: the loaded file */
-                unsigned line;          /* 1-based */
-                char *msg;              /* malloc'ed: "'echo.loss' is 7, allowed range is 0..1" */
-        } e[CONF_ERRORS_MAX];
-} ConfErrors;
-
-/* Frees the strings of @e and empties it. */
-void conf_errors_done(ConfErrors *e);
-
 /* Allocates a Conf holding the built-in defaults (n_ref = 1). Returns 0 or -ENOMEM. */
 int conf_new_default(Conf **ret);
 
@@ -129,11 +114,37 @@ const char *delay_distribution_to_string(DelayDistribution d);
  * NULL when nothing differs (or on OOM). */
 char *conf_restart_keys_changed(const Conf *old, const Conf *new);
 
-/* Describes what differs between @old and @new, key by key in schema order, as
- * "echo.loss 0.3 -> 0.1, echo.delay 0ms -> 10ms" (paths of files are quoted, lists
- * bracketed). Returns 0 with a malloc'ed string in *ret (NULL when nothing differs), or
- * -ENOMEM. */
-int conf_diff(const Conf *old, const Conf *new, char **ret);
+/* The schema: one row per key. conf.c owns the table; conf_diff.c formats values with
+ * it. */
+typedef enum ConfType {
+        CONF_TYPE_BOOL,
+        CONF_TYPE_UINT,                 /* unsigned, stored as unsigned */
+        CONF_TYPE_U64,                  /* stored as uint64_t */
+        CONF_TYPE_DOUBLE,               /* stored as double */
+        CONF_TYPE_PROBABILITY,          /* double 0..1; also "30%" */
+        CONF_TYPE_USEC,                 /* number in the key's unit, or "250ms"; usec_t */
+        CONF_TYPE_STRING,               /* char * */
+        CONF_TYPE_PATH,                 /* char *; relative paths resolved against the file's dir */
+        CONF_TYPE_URL_PATH,             /* char *; "" or starting with '/' */
+        CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
+        CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
+        CONF_TYPE_ENUM,                 /* int, one of enum_names */
+        CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
+} ConfType;
+
+typedef struct ConfKey {
+        const char *group;              /* "echo", "http", or NULL for the top level */
+        const char *name;
+        ConfType type;
+        size_t offset;                  /* into Conf */
+        double min, max;                /* numeric range, in the key's own unit */
+        usec_t unit;                    /* CONF_TYPE_USEC: unit of a bare number */
+        const char *const *enum_names;
+        bool reloadable;                /* false: a change needs a restart */
+} ConfKey;
+
+/* The schema table (static storage) and its length in *ret_n. */
+const ConfKey *conf_schema(size_t *ret_n);
 
 /* Calls @cb for every key of the schema as "group.key" (or "key" for globals); used by
  * the man page test. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "conf_diff.h"
 #include "daemon.h"
 #include "impair.h"
 #include "log.h"
