@@ -29,7 +29,6 @@
 #define HTTP_SERVER_LISTEN_MAX 16
 #define HTTP_SERVER_ACCEPT_BUDGET 64                    /* accepts per wake-up */
 #define HTTP_SERVER_RESUME_USEC (100 * USEC_PER_MSEC)   /* retry after EMFILE/ENFILE */
-#define HTTP_SERVER_MIME_TYPES "/etc/mime.types"
 #define HTTP_SERVER_MIME_MAX (1024U * 1024U)
 #define HTTP_SERVER_EPOLL_BATCH 16                      /* ready connections per loop dispatch */
 #define HTTP_SERVER_SWEEP_USEC (250 * USEC_PER_MSEC)    /* timeout granularity */

@@ -14,6 +14,10 @@
 #include "http_conn.h"
 #include "http_route.h"
 
+/* Read once at start for Content-Type; missing or unreadable: the built-in table. Also
+ * checked by netlabd -t (daemon.c). */
+#define HTTP_SERVER_MIME_TYPES "/etc/mime.types"
+
 typedef struct HttpServer HttpServer;
 
 /* Creates the service on @fds (listening, non-blocking SOCK_STREAM sockets; ownership

@@ -128,16 +128,23 @@ static void prom_double(StrBuf *b, const char *name, const char *help, double v)
 }
 
 static void prom_histogram_le(StrBuf *b, usec_t bound) {
-        /* Exact decimal for every bound: avoids "0.00025000000000000001" in the label. */
+        /* The exact decimal of a whole number of µs, printed as the Go client library
+         * prints its bounds (strconv 'g', shortest): trailing zeros and a bare '.' go,
+         * so 100 µs is "0.0001" and 10 s is "10". Never "0.00025000000000000001". */
         char frac[7];
         usec_t f = bound % USEC_PER_SEC;
+        int n = 6;
 
         for (int i = 5; i >= 0; i--, f /= 10)
                 frac[i] = (char) ('0' + f % 10);
-        frac[6] = '\0';
+        while (n > 0 && frac[n - 1] == '0')
+                n--;
+        frac[n] = '\0';
         strbuf_u64(b, bound / USEC_PER_SEC);
-        strbuf_putc(b, '.');
-        strbuf_puts(b, frac);
+        if (n > 0) {
+                strbuf_putc(b, '.');
+                strbuf_puts(b, frac);
+        }
 }
 
 /* The rows of @table meant for Prometheus: a HELP/TYPE header at the first row of each
@@ -287,13 +294,15 @@ static void json_msec(Json *j, const char *key, usec_t u) {
         json_double(j, key, u == USEC_INFINITY ? INFINITY : (double) u / (double) USEC_PER_MSEC);
 }
 
-static void render_json_conf(Json *j, const Conf *conf) {
+static void render_json_conf(Json *j, const Conf *conf, bool show_paths) {
+        static char *const everyone[] = { NULL };
         const ConfEcho *e = &conf->echo;
         const ConfHttp *h = &conf->http;
         char seed[24];
 
         json_object_open(j, "config");
-        json_string(j, "path", conf->path);
+        if (show_paths)
+                json_string(j, "path", conf->path);
 
         json_object_open(j, "echo");
         json_bool(j, "enabled", e->enabled);
@@ -327,7 +336,8 @@ static void render_json_conf(Json *j, const Conf *conf) {
         json_object_open(j, "http");
         json_bool(j, "enabled", h->enabled);
         json_strv(j, "listen", h->listen);
-        json_string(j, "root", h->root);
+        if (show_paths)
+                json_string(j, "root", h->root);
         json_string(j, "index", h->index);
         json_bool(j, "autoindex", h->autoindex);
         json_bool(j, "show_hidden", h->show_hidden);
@@ -343,7 +353,8 @@ static void render_json_conf(Json *j, const Conf *conf) {
         json_u64(j, "max_connections", h->max_connections);
         json_string(j, "metrics_path", h->metrics_path);
         json_string(j, "status_path", h->status_path);
-        json_strv(j, "status_allow", h->status_allow);
+        /* NULL and [] both mean "everyone" (conf.c folds one into the other). */
+        json_strv(j, "status_allow", h->status_allow ?: everyone);
         json_object_close(j);
 
         json_object_close(j);
@@ -466,7 +477,7 @@ int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len) {
         json_u64(&j, "reload_failures", s->reload_failures);
         json_u64(&j, "oom", s->oom);
         json_object_close(&j);
-        render_json_conf(&j, s->conf);
+        render_json_conf(&j, s->conf, s->show_paths);
         render_json_echo(&j, s);
         render_json_http(&j, s);
         json_object_close(&j);

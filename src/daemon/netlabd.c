@@ -29,8 +29,10 @@ static bool stderr_is_journal(void) {
 }
 
 static void log_setup_for_environment(void) {
-        /* The journal stamps lines itself; a terminal or a file needs our timestamps. */
-        log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !stderr_is_journal());
+        /* The journal stamps lines itself; a terminal or a file needs our timestamps. The
+         * "<N>" prefix is for journald and for whatever reads a pipe or a file; a person
+         * at a terminal reads the message. */
+        log_setup("netlabd", /* prefix= */ !isatty(STDERR_FILENO), /* timestamps= */ !stderr_is_journal());
 }
 
 int main(int argc, char *argv[]) {
@@ -43,7 +45,7 @@ int main(int argc, char *argv[]) {
 
         r = cli_parse(argc, argv, &args);
         if (r < 0) {
-                cli_help(stderr, program_invocation_short_name);
+                cli_usage_error(stderr, program_invocation_short_name);
                 return EXIT_USAGE;
         }
         if (args.help) {
@@ -58,10 +60,15 @@ int main(int argc, char *argv[]) {
         if (args.test_only) {
                 /* -t prints plain lines for people, not journal records. */
                 log_setup(NULL, false, false);
+                /* The same loader and checks as start-up and reload; only the sockets
+                 * are not bound. */
                 r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
                 if (r < 0)
                         return EXIT_CONFIG;
-                printf("%s: syntax ok\n", args.config_path);
+                if (r > 0)
+                        printf("no %s; built-in defaults ok\n", args.config_path);
+                else
+                        printf("%s: configuration ok\n", args.config_path);
                 if (conf->echo.enabled) {
                         char summary[512];
 
