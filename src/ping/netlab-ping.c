@@ -3,6 +3,7 @@
  * exit), SIGTERM (same) and SIGQUIT (interim line) handling, prints the summary and maps
  * the outcome to ping's exit status: 0 some reply, 1 none (or -w with -c not met), 2 error. */
 #include <errno.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -61,7 +62,7 @@ static int resolve(Ping *p, const char *host, unsigned port, int socktype, char 
                 .ai_socktype = socktype,
         };
         struct addrinfo *ai = NULL;
-        char service[8], address[NI_MAXHOST];
+        char service[8], address[SOCKADDR_FORMAT_MAX + 1 + IF_NAMESIZE];
         int r;
 
         snprintf(service, sizeof(service), "%u", port);
@@ -75,12 +76,26 @@ static int resolve(Ping *p, const char *host, unsigned port, int socktype, char 
                 return fail("Failed to resolve '%s': %s", host, reason);
         }
 
-        memcpy(&p->addr, ai->ai_addr, ai->ai_addrlen);
-        p->addr_len = ai->ai_addrlen;
-        r = getnameinfo(ai->ai_addr, ai->ai_addrlen, address, sizeof(address), NULL, 0, NI_NUMERICHOST);
+        bool ok = ai->ai_addrlen <= sizeof(p->addr) &&
+                  (ai->ai_family == AF_INET || ai->ai_family == AF_INET6);
+        if (ok)
+                memcpy(&p->addr, ai->ai_addr, ai->ai_addrlen);
         freeaddrinfo(ai);
-        if (r != 0)
-                return fail("Failed to format the address of '%s': %s", host, gai_strerror(r));
+        if (!ok)
+                return fail("Failed to resolve '%s': not an IPv4 or IPv6 address", host);
+
+        sockaddr_format_host(&p->addr, address, sizeof(address));
+        /* A link-local target needs its zone to be reached: show it as getnameinfo() and
+         * ping do ("fe80::1%eth0"). */
+        if (p->addr.sa.sa_family == AF_INET6 && p->addr.in6.sin6_scope_id != 0) {
+                char ifname[IF_NAMESIZE];
+                size_t n = strlen(address);
+
+                if (if_indextoname(p->addr.in6.sin6_scope_id, ifname))
+                        (void) snprintf(address + n, sizeof(address) - n, "%%%s", ifname);
+                else
+                        (void) snprintf(address + n, sizeof(address) - n, "%%%u", p->addr.in6.sin6_scope_id);
+        }
 
         *ret_address = strdup(address);
         if (!*ret_address)

@@ -399,7 +399,7 @@ static int start_connect(PingHttp *h) {
         int r;
 
         close_conn(h);
-        h->fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+        h->fd = socket(p->addr.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
         if (h->fd < 0)
                 return -errno;
         (void) setsockopt(h->fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
@@ -409,7 +409,7 @@ static int start_connect(PingHttp *h) {
 
         h->reused = false;
         h->connections++;
-        r = connect(h->fd, (const struct sockaddr *) &p->addr, p->addr_len);
+        r = connect(h->fd, &p->addr.sa, sockaddr_len(&p->addr));
         if (r < 0 && errno != EINPROGRESS)
                 return -errno;
 

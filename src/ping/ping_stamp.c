@@ -319,7 +319,7 @@ static void drain_errqueue(PingStamp *s) {
                 uint8_t data[STAMP_BASE_SIZE];
                 union {
                         struct cmsghdr align;
-                        uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
+                        uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(SockAddr))];
                 } control;
                 struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
                 struct msghdr mh = {
@@ -433,7 +433,7 @@ int ping_stamp_new(Ping *p, PingStamp **ret) {
                 if (getrandom(&s->ssid, sizeof(s->ssid), 0) != sizeof(s->ssid))
                         s->ssid = (uint16_t) (ping_now(CLOCK_REALTIME) ^ (uint64_t) getpid()) | 1;
 
-        int family = p->addr.ss_family;
+        int family = p->addr.sa.sa_family;
         s->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (s->fd < 0)
                 return -errno;
@@ -446,7 +446,7 @@ int ping_stamp_new(Ping *p, PingStamp **ret) {
         } else if (setsockopt(s->fd, SOL_IP, IP_RECVERR, &one, sizeof(one)) < 0)
                 return -errno;
 
-        if (connect(s->fd, (const struct sockaddr *) &p->addr, p->addr_len) < 0)
+        if (connect(s->fd, &p->addr.sa, sockaddr_len(&p->addr)) < 0)
                 return -errno;
 
         r = sd_event_add_io(p->event, &s->io_source, s->fd, EPOLLIN, on_io, s);

@@ -450,7 +450,7 @@ static void drain_errqueue(PingUdp *u) {
                 uint8_t data[PROBE_HEADER_SIZE + 64];
                 union {
                         struct cmsghdr align;
-                        uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
+                        uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(SockAddr))];
                 } control;
                 struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
                 struct msghdr mh = {
@@ -558,7 +558,7 @@ int ping_udp_new(Ping *p, PingUdp **ret) {
         if (getrandom(&u->session_id, sizeof(u->session_id), 0) != sizeof(u->session_id))
                 u->session_id = ping_now(CLOCK_REALTIME) ^ ((uint64_t) getpid() << 32);
 
-        int family = p->addr.ss_family;
+        int family = p->addr.sa.sa_family;
         u->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (u->fd < 0)
                 return -errno;
@@ -572,7 +572,7 @@ int ping_udp_new(Ping *p, PingUdp **ret) {
                 return -errno;
 
         /* Connected: the kernel then filters replies to our peer and reports its ICMP errors. */
-        if (connect(u->fd, (const struct sockaddr *) &p->addr, p->addr_len) < 0)
+        if (connect(u->fd, &p->addr.sa, sockaddr_len(&p->addr)) < 0)
                 return -errno;
 
         r = sd_event_add_io(p->event, &u->io_source, u->fd, EPOLLIN, on_io, u);
