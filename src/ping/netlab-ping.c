@@ -26,14 +26,10 @@ static bool arg_json_errors = false;    /* --json/--json-lines: errors as a JSON
 
 /* Reports a fatal error the ping way ("netlab-ping: ..." on stderr) and, with --json or
  * --json-lines, as a JSON error document so stdout stays parseable. Returns EXIT_ERROR. */
-_printf_(1, 2) static int fail(const char *format, ...) {
+_printf_(1, 0) static int vfail(const char *format, va_list ap) {
         char msg[1024];
-        va_list ap;
 
-        va_start(ap, format);
         (void) vsnprintf(msg, sizeof(msg), format, ap);
-        va_end(ap);
-
         fprintf(stderr, "netlab-ping: %s\n", msg);
         if (arg_json_errors) {
                 ping_output_json_error(stdout, msg, EXIT_ERROR);
@@ -42,18 +38,24 @@ _printf_(1, 2) static int fail(const char *format, ...) {
         return EXIT_ERROR;
 }
 
-/* ping(8) answers a bad command line with its usage. */
-_printf_(1, 2) static int usage_error(const char *format, ...) {
-        char msg[1024];
+_printf_(1, 2) static int fail(const char *format, ...) {
         va_list ap;
 
         va_start(ap, format);
-        (void) vsnprintf(msg, sizeof(msg), format, ap);
+        int r = vfail(format, ap);
         va_end(ap);
+        return r;
+}
 
-        (void) fail("%s", msg);
+/* ping(8) answers a bad command line with its usage. */
+_printf_(1, 2) static int usage_error(const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        int r = vfail(format, ap);
+        va_end(ap);
         ping_cli_usage_hint(stderr);
-        return EXIT_ERROR;
+        return r;
 }
 
 static int resolve(Ping *p, const char *host, unsigned port, int socktype, char **ret_address) {
