@@ -1,9 +1,8 @@
-/* ping_dgram.c — the datagram prober under the UDP and STAMP modes of netlab-ping. A timer
- * sends probe N at start + N*interval whether or not earlier replies came (so loss does not
- * slow the schedule); the socket's io source reads replies with their kernel receive stamp
- * (SO_TIMESTAMPNS) and hands them to the mode, and reads ICMP errors (IP_RECVERR) so "port
- * unreachable" is reported per probe instead of as a timeout; a second timer fires at the
- * oldest in-flight probe's timeout. Calls stats.c, ping.c and the mode's PingDgramOps. */
+/* ping_dgram.c — the datagram prober under netlab-ping's UDP and STAMP modes: probe N at
+ * start + N*interval (loss does not slow the schedule), replies read with their kernel
+ * receive stamp (SO_TIMESTAMPNS) and handed to the mode, ICMP errors (IP_RECVERR) settled
+ * per probe, and a timer at the oldest in-flight probe's timeout. Calls stats.c, ping.c,
+ * the mode's PingDgramOps and sd-event. */
 #include <assert.h>
 #include <errno.h>
 #include <time.h>
