@@ -93,8 +93,6 @@ static const ConfKey conf_keys[] = {
         { "echo", "max_payload",        CONF_TYPE_UINT,        E(max_payload),          1, 65507, 0, NULL, true  },
         { "echo", "lab_compat",         CONF_TYPE_BOOL,        E(lab_compat),           0, 0,     0, NULL, true  },
         { "echo", "max_flows",          CONF_TYPE_UINT,        E(max_flows),            16, 10000000, 0, NULL, true },
-        { "echo", "record",             CONF_TYPE_UINT,        E(record),               0, 16777216, 0, NULL, true },
-        { "echo", "record_log",         CONF_TYPE_BOOL,        E(record_log),           0, 0,     0, NULL, true  },
 
         { "http", "enabled",            CONF_TYPE_BOOL,        H(enabled),              0, 0,     0, NULL, false },
         { "http", "listen",             CONF_TYPE_LISTEN,      H(listen),               0, 0,     0, NULL, false },
@@ -821,11 +819,9 @@ static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError 
         return 0;
 }
 
-bool conf_profile_same_impairment(const ConfProfile *a, const ConfProfile *b) {
-        const ConfEcho *x = &a->echo, *y = &b->echo;
-
-        assert(a);
-        assert(b);
+bool conf_echo_same_impairment(const ConfEcho *x, const ConfEcho *y) {
+        assert(x);
+        assert(y);
 
         return x->loss == y->loss && x->loss_model == y->loss_model && x->ge_p == y->ge_p &&
                x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good && x->ge_loss_bad == y->ge_loss_bad &&
@@ -833,7 +829,7 @@ bool conf_profile_same_impairment(const ConfProfile *a, const ConfProfile *b) {
                x->distribution == y->distribution && x->duplicate == y->duplicate &&
                x->reorder == y->reorder && x->reorder_gap == y->reorder_gap &&
                x->rate_limit == y->rate_limit && x->rate_burst == y->rate_burst &&
-               x->lab_compat == y->lab_compat && x->seed == y->seed && a->seed_set == b->seed_set;
+               x->lab_compat == y->lab_compat && x->seed == y->seed;
 }
 
 /* Checks that only make sense across keys, after every key has been read. */

@@ -58,8 +58,6 @@ typedef struct ConfEcho {
         unsigned max_payload;           /* largest datagram answered, bytes (<= 65507) */
         bool lab_compat;                /* reply "<server ms> <payload>" like the lab server */
         unsigned max_flows;             /* per-flow state entries before eviction */
-        unsigned record;                /* decisions kept in the grading record; 0 = off */
-        bool record_log;                /* one structured log line per decision (rate-limited) */
         ConfProfile *profiles;          /* n_profiles classroom profiles, in file order */
         size_t n_profiles;
 } ConfEcho;
@@ -126,10 +124,10 @@ Conf *conf_ref(Conf *c);
 Conf *conf_unref(Conf *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Conf *, conf_unref);
 
-/* True if profiles @a and @b impair the same way (every impairment key and the seed are
- * equal); names and matches are not compared. Used on reload: an unchanged profile keeps
- * its flows' state. */
-bool conf_profile_same_impairment(const ConfProfile *a, const ConfProfile *b);
+/* True if @a and @b (the top level, or profiles' ConfProfile.echo) impair the same way:
+ * every key a profile may set, the seed included, is equal. Used on reload: an unchanged
+ * profile keeps its flows' state. */
+bool conf_echo_same_impairment(const ConfEcho *a, const ConfEcho *b);
 
 const char *loss_model_to_string(LossModel m);
 const char *delay_distribution_to_string(DelayDistribution d);
