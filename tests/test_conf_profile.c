@@ -89,8 +89,8 @@ START_TEST(test_classroom) {
         ck_assert_double_eq_tol(s.mean_burst, 1 / 0.3, 1e-9);
 
         ck_assert_double_eq(c->echo.loss, 0.1);         /* the top level is untouched */
-        ck_assert(!conf_profile_same_impairment(&c->echo.profiles[0], &c->echo.profiles[1]));
-        ck_assert(conf_profile_same_impairment(&c->echo.profiles[0], &c->echo.profiles[0]));
+        ck_assert(!conf_echo_same_impairment(&c->echo.profiles[0].echo, &c->echo.profiles[1].echo));
+        ck_assert(conf_echo_same_impairment(&c->echo.profiles[0].echo, &c->echo.profiles[0].echo));
 }
 END_TEST
 

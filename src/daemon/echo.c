@@ -806,6 +806,32 @@ size_t echo_n_flows(const Echo *e) {
         return echo_flow_count(&e->flows);
 }
 
+int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
+        MetricsEchoProfile *m;
+
+        assert(e);
+        assert(ret);
+        assert(ret_n);
+
+        m = calloc(e->n_profiles, sizeof(MetricsEchoProfile));
+        if (!m)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->n_profiles; i++)
+                m[i] = (MetricsEchoProfile) {
+                        .name = e->profiles[i].name,
+                        .match = e->profiles[i].cp ? e->profiles[i].cp->match : "everyone else",
+                        .ce = e->profiles[i].ce,
+                        .counters = e->profiles[i].counters,
+                };
+        for (const EchoFlow *f = echo_flow_next(&e->flows, NULL); f; f = echo_flow_next(&e->flows, f))
+                if (f->key.kind != ECHO_FLOW_SOURCE && f->received > 0 && f->profile < e->n_profiles &&
+                    f->profile_serial == e->profiles[f->profile].serial)
+                        m[f->profile].flows++;
+        *ret = m;
+        *ret_n = e->n_profiles;
+        return 0;
+}
+
 Echo *echo_free(Echo *e) {
         if (!e)
                 return NULL;
