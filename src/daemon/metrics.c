@@ -418,6 +418,8 @@ static void render_json_table(Json *j, const CounterDesc *table, const void *sta
                 json_object_close(j);
 }
 
+static void render_json_profiles(Json *j, const MetricsSnapshot *s);
+
 static void render_json_echo(Json *j, const MetricsSnapshot *s) {
         if (!s->echo) {
                 json_null(j, "echo");
@@ -426,6 +428,14 @@ static void render_json_echo(Json *j, const MetricsSnapshot *s) {
 
         json_object_open(j, "echo");
         render_json_table(j, counters_echo, s->echo);
+        if (s->n_echo_profiles > 0)
+                render_json_profiles(j, s);
+        json_object_close(j);
+}
+
+/* echo.profiles: every profile (the default first) with its effective impairment, the
+ * model's long-run figures and its counters. */
+static void render_json_profiles(Json *j, const MetricsSnapshot *s) {
         json_array_open(j, "profiles");
         for (size_t i = 0; i < s->n_echo_profiles; i++) {
                 const MetricsEchoProfile *p = &s->echo_profiles[i];
@@ -468,7 +478,6 @@ static void render_json_echo(Json *j, const MetricsSnapshot *s) {
                 json_object_close(j);
         }
         json_array_close(j);
-        json_object_close(j);
 }
 
 static void render_json_http(Json *j, const MetricsSnapshot *s) {
