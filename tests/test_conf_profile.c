@@ -66,7 +66,7 @@ START_TEST(test_classroom) {
         ck_assert_uint_eq(p->line, 4);
         ck_assert_uint_eq(p->n_cidrs, 1);
         ck_assert_uint_eq(p->n_ports, 0);
-        ck_assert_double_eq(p->echo.loss, 0.1);         /* inherited */
+        ck_assert_double_eq(p->echo.loss, 0.1); /* inherited */
         ck_assert_uint_eq(p->echo.delay_usec, 7000);
         ck_assert(!p->seed_set);
         ck_assert_ptr_null(p->echo.listen);
@@ -85,10 +85,10 @@ START_TEST(test_classroom) {
         ck_assert_uint_eq(p->echo.jitter_usec, 5000);
         ck_assert_str_eq(p->match, "ports 8083");
         impair_describe(&p->echo, &s);
-        ck_assert_double_eq_tol(s.mean_loss, 0.05 / 0.35, 1e-9);        /* p / (p + r), not 'loss' */
+        ck_assert_double_eq_tol(s.mean_loss, 0.05 / 0.35, 1e-9); /* p / (p + r), not 'loss' */
         ck_assert_double_eq_tol(s.mean_burst, 1 / 0.3, 1e-9);
 
-        ck_assert_double_eq(c->echo.loss, 0.1);         /* the top level is untouched */
+        ck_assert_double_eq(c->echo.loss, 0.1); /* the top level is untouched */
         ck_assert(!conf_echo_same_impairment(&c->echo.profiles[0].echo, &c->echo.profiles[1].echo));
         ck_assert(conf_echo_same_impairment(&c->echo.profiles[0].echo, &c->echo.profiles[0].echo));
 }
@@ -106,24 +106,28 @@ static const struct {
         { "echo = { profiles = (\n { name = \"default\"; }\n); };\n", 2, "not \"default\"" },
         { "echo = { profiles = (\n { name = \"abcdefghijklmnopqrstuvwxyz0123456\"; }\n); };\n", 2, "1..32" },
         { "echo = { profiles = (\n { name = \"a\"; sources = [\"10.0.0.0/8\"]; },\n"
-          " { name = \"a\"; sources = [\"10.1.0.0/16\"]; }\n); };\n", 3, "'a' is already used at line 2" },
+          " { name = \"a\"; sources = [\"10.1.0.0/16\"]; }\n); };\n",
+          3, "'a' is already used at line 2" },
         { "echo = { profiles = (\n { name = \"a\";\n   sources = [\"10.0.0.0/33\"]; }\n); };\n", 3,
           "invalid entry '10.0.0.0/33'" },
         { "echo = { profiles = (\n { name = \"a\"; sources = []; }\n); };\n", 2, "'sources' must not be empty" },
-        { "echo = { profiles = (\n { name = \"a\";\n  lossy = 0.3; }\n); };\n", 3, "unknown key 'lossy' in an echo profile" },
-        { "echo = { profiles = (\n { name = \"a\"; listen = [\"127.0.0.1:1\"]; }\n); };\n", 2, "unknown key 'listen'" },
-        { "echo = { profiles = (\n { name = \"a\";\n  loss = 2; }\n); };\n", 3, "'echo.loss' is 2, allowed range is 0..1" },
-        { "echo = { listen = [\"127.0.0.1:8080\"];\n profiles = (\n { name = \"a\"; ports = [ 8083 ]; }\n); };\n", 3,
-          "port 8083 is not one the echo listens on" },
+        { "echo = { profiles = (\n { name = \"a\";\n  lossy = 0.3; }\n); };\n", 3,
+          "unknown key 'lossy' in an echo profile" },
+        { "echo = { profiles = (\n { name = \"a\"; listen = [\"127.0.0.1:1\"]; }\n); };\n", 2,
+          "unknown key 'listen'" },
+        { "echo = { profiles = (\n { name = \"a\";\n  loss = 2; }\n); };\n", 3,
+          "'echo.loss' is 2, allowed range is 0..1" },
+        { "echo = { listen = [\"127.0.0.1:8080\"];\n profiles = (\n { name = \"a\"; ports = [ 8083 ]; }\n); };\n",
+          3, "port 8083 is not one the echo listens on" },
         { "echo = { profiles = (\n { name = \"a\"; ports = [ 0 ]; }\n); };\n", 2, "out of range 1..65535" },
         { "echo = { profiles = (\n { name = \"a\"; ports = [ \"x\" ]; }\n); };\n", 2, "only port numbers" },
         { "echo = { profiles = (\n { name = \"a\"; sources = [\"10.0.1.0/24\"]; },\n"
-          " { name = \"b\"; sources = [\"10.0.1.9/24\"]; loss = 0.5; }\n); };\n", 3,
-          "profile 'b' matches the same sources and ports as profile 'a' (line 2)" },
+          " { name = \"b\"; sources = [\"10.0.1.9/24\"]; loss = 0.5; }\n); };\n",
+          3, "profile 'b' matches the same sources and ports as profile 'a' (line 2)" },
         { "echo = { profiles = (\n { name = \"a\"; loss = 0.1; },\n { name = \"b\"; }\n); };\n", 3,
           "profile 'b' matches the same sources and ports" },
-        { "echo = { profiles = (\n { name = \"a\"; loss_model = \"gilbert-elliott\"; ge_p = 0.1; ge_r = 0; }\n); };\n", 2,
-          "profile 'a': 'ge_r' must be > 0" },
+        { "echo = { profiles = (\n { name = \"a\"; loss_model = \"gilbert-elliott\"; ge_p = 0.1; ge_r = 0; }\n); };\n",
+          2, "profile 'a': 'ge_r' must be > 0" },
 };
 
 START_TEST(test_bad_table) {

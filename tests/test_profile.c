@@ -34,10 +34,10 @@ static size_t classroom(ProfileMatch m[static 5]) {
         src_b[1] = cidr("2001:db8:2::/48");
         src_wide[0] = cidr("10.0.0.0/16");
         src_host[0] = cidr("10.0.1.7");
-        m[0] = (ProfileMatch) { .sources = src_a, .n_sources = 1 };                     /* group-a */
-        m[1] = (ProfileMatch) { .sources = src_b, .n_sources = 2 };                     /* group-b */
-        m[2] = (ProfileMatch) { .ports = ports_c, .n_ports = 1 };                       /* group-c */
-        m[3] = (ProfileMatch) { .sources = src_wide, .n_sources = 1 };                  /* wide */
+        m[0] = (ProfileMatch) { .sources = src_a, .n_sources = 1 };    /* group-a */
+        m[1] = (ProfileMatch) { .sources = src_b, .n_sources = 2 };    /* group-b */
+        m[2] = (ProfileMatch) { .ports = ports_c, .n_ports = 1 };      /* group-c */
+        m[3] = (ProfileMatch) { .sources = src_wide, .n_sources = 1 }; /* wide */
         m[4] = (ProfileMatch) { .sources = src_host, .n_sources = 1, .ports = ports_host, .n_ports = 1 };
         return 5;
 }
@@ -45,19 +45,19 @@ static size_t classroom(ProfileMatch m[static 5]) {
 static const struct {
         const char *addr;
         uint16_t port;
-        unsigned expect;                /* 0 default, i + 1 */
+        unsigned expect; /* 0 default, i + 1 */
 } classroom_cases[] = {
-        { "10.0.1.5", 8080, 1 },        /* group-a's /24 beats wide's /16 */
-        { "10.0.1.5", 8083, 1 },        /* longest prefix first: /24 beats group-c's ::/0 */
-        { "10.0.1.7", 8080, 5 },        /* a /32 host profile on its port */
-        { "10.0.1.7", 9999, 1 },        /* ... not on another port */
+        { "10.0.1.5", 8080, 1 }, /* group-a's /24 beats wide's /16 */
+        { "10.0.1.5", 8083, 1 }, /* longest prefix first: /24 beats group-c's ::/0 */
+        { "10.0.1.7", 8080, 5 }, /* a /32 host profile on its port */
+        { "10.0.1.7", 9999, 1 }, /* ... not on another port */
         { "10.0.2.200", 8080, 2 },
         { "::ffff:10.0.2.1", 8080, 2 }, /* v4-mapped is IPv4 */
         { "2001:db8:2:ffff::1", 8080, 2 },
         { "2001:db8:3::1", 8080, 0 },
-        { "2001:db8:3::1", 8083, 3 },   /* group-c: any source on 8083 */
-        { "10.0.9.1", 8080, 4 },        /* only the /16 */
-        { "10.0.9.1", 8083, 4 },        /* /16 beats group-c's /0 */
+        { "2001:db8:3::1", 8083, 3 }, /* group-c: any source on 8083 */
+        { "10.0.9.1", 8080, 4 },      /* only the /16 */
+        { "10.0.9.1", 8083, 4 },      /* /16 beats group-c's /0 */
         { "10.1.0.1", 8083, 3 },
         { "10.1.0.1", 8080, 0 },
         { "0.0.0.0", 1, 0 },
@@ -80,7 +80,7 @@ START_TEST(test_classroom_table) {
                       profile_table_lookup(&t, a, profile_table_column(&t, classroom_cases[_i].port)),
                       classroom_cases[_i].expect);
         profile_table_done(&t);
-        profile_table_done(&t);         /* idempotent */
+        profile_table_done(&t); /* idempotent */
 }
 END_TEST
 
@@ -94,14 +94,14 @@ START_TEST(test_empty_and_first_listed) {
         uint8_t a[16];
 
         addr_bytes("192.0.2.1", a);
-        ck_assert_uint_eq(profile_table_lookup(&t, a, 0), 0);   /* zeroed table */
+        ck_assert_uint_eq(profile_table_lookup(&t, a, 0), 0); /* zeroed table */
         ck_assert_int_eq(profile_table_build(NULL, 0, &t), 0);
         ck_assert_uint_eq(profile_table_lookup(&t, a, 0), 0);
         profile_table_done(&t);
 
         ck_assert_int_eq(profile_table_build(m, 2, &t), 0);
-        ck_assert_uint_eq(profile_table_lookup(&t, a, 0), 1);   /* same prefix: first listed */
-        ck_assert_uint_eq(profile_table_lookup(&t, a, 7), 0);   /* a column out of range */
+        ck_assert_uint_eq(profile_table_lookup(&t, a, 0), 1); /* same prefix: first listed */
+        ck_assert_uint_eq(profile_table_lookup(&t, a, 7), 0); /* a column out of range */
         profile_table_done(&t);
 }
 END_TEST
@@ -164,8 +164,10 @@ START_TEST(test_random_against_linear) {
 
         rng_seed(&rng, 1234 + (uint64_t) _i);
         for (size_t i = 0; i < n; i++) {
-                m[i] = (ProfileMatch) { .sources = srcs[i], .n_sources = rng_below(&rng, 4),
-                                        .ports = ports[i], .n_ports = rng_below(&rng, 5) == 0 };
+                m[i] = (ProfileMatch) { .sources = srcs[i],
+                                        .n_sources = rng_below(&rng, 4),
+                                        .ports = ports[i],
+                                        .n_ports = rng_below(&rng, 5) == 0 };
                 ports[i][0] = (uint16_t) (8080 + rng_below(&rng, 3));
                 for (size_t j = 0; j < m[i].n_sources; j++) {
                         SockAddrCidr *c = &srcs[i][j];
@@ -217,7 +219,7 @@ END_TEST
 
 START_TEST(test_duplicates) {
         SockAddrCidr a[2] = { cidr("10.0.1.0/24"), cidr("10.0.2.0/24") };
-        SockAddrCidr b[1] = { cidr("10.0.2.9/24") };    /* the same prefix, host bits set */
+        SockAddrCidr b[1] = { cidr("10.0.2.9/24") }; /* the same prefix, host bits set */
         SockAddrCidr c[1] = { cidr("10.0.2.0/25") };
         uint16_t p1[] = { 1 }, p2[] = { 2 };
         ProfileMatch m[3];
@@ -251,9 +253,16 @@ static const struct {
         const char *name;
         bool valid;
 } name_cases[] = {
-        { "group-a", true }, { "g_1", true }, { "abcdefghijklmnopqrstuvwxyz012345", true },
-        { "abcdefghijklmnopqrstuvwxyz0123456", false }, { "", false }, { "Group", false },
-        { "a b", false }, { "a.b", false }, { "default", false }, { "défaut", false },
+        { "group-a", true },
+        { "g_1", true },
+        { "abcdefghijklmnopqrstuvwxyz012345", true },
+        { "abcdefghijklmnopqrstuvwxyz0123456", false },
+        { "", false },
+        { "Group", false },
+        { "a b", false },
+        { "a.b", false },
+        { "default", false },
+        { "défaut", false },
 };
 
 START_TEST(test_names) {

@@ -619,7 +619,7 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
                 int r;
 
                 if (key && streq(name, "echo") && streq(key, "profiles")) {
-                        profiles = s;   /* after the other echo keys, which it inherits */
+                        profiles = s; /* after the other echo keys, which it inherits */
                         continue;
                 }
                 k = key ? conf_key_find(name, key) : NULL;
@@ -636,9 +636,9 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
 
 /* The echo keys a profile may set; its other keys are name, sources and ports. */
 static const char *const profile_keys[] = {
-        "loss", "loss_model", "ge_p", "ge_r", "ge_loss_good", "ge_loss_bad", "delay", "jitter",
-        "distribution", "duplicate", "reorder", "reorder_gap", "rate_limit", "rate_burst",
-        "lab_compat", "seed", NULL,
+        "loss",       "loss_model", "ge_p",         "ge_r",      "ge_loss_good", "ge_loss_bad",
+        "delay",      "jitter",     "distribution", "duplicate", "reorder",      "reorder_gap",
+        "rate_limit", "rate_burst", "lab_compat",   "seed",      NULL,
 };
 
 static bool profile_key_allowed(const char *key) {
@@ -649,14 +649,17 @@ static bool profile_key_allowed(const char *key) {
 }
 
 static int profile_parse_ports(ConfProfile *p, const config_setting_t *s, ConfError *err) {
-        int t = config_setting_type(s), n = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST ? config_setting_length(s) : 1;
+        int t = config_setting_type(s),
+            n = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST ? config_setting_length(s) : 1;
 
         if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
                 return conf_fail(err, s, "profile '%s': 'ports' must be a port or a list like [ 8080, 8083 ]",
                                  p->name);
         if (n == 0)
-                return conf_fail(err, s, "profile '%s': 'ports' must not be empty (leave it out to match "
-                                 "every port)", p->name);
+                return conf_fail(err, s,
+                                 "profile '%s': 'ports' must not be empty (leave it out to match "
+                                 "every port)",
+                                 p->name);
         if (n > PROFILE_PORTS_MAX)
                 return conf_fail(err, s, "profile '%s': 'ports' has %d entries, at most %d are allowed",
                                  p->name, n, PROFILE_PORTS_MAX);
@@ -684,8 +687,10 @@ static int profile_parse_sources(ConfProfile *p, const config_setting_t *s, Conf
         if (r < 0)
                 return r;
         if (!p->sources[0])
-                return conf_fail(err, s, "profile '%s': 'sources' must not be empty (leave it out to match "
-                                 "every source)", p->name);
+                return conf_fail(err, s,
+                                 "profile '%s': 'sources' must not be empty (leave it out to match "
+                                 "every source)",
+                                 p->name);
         for (size_t i = 0; p->sources[i]; i++)
                 assert_se(sockaddr_cidr_parse(p->sources[i], &p->cidrs[p->n_cidrs++]) == 0);
         return 0;
@@ -712,12 +717,13 @@ static int profile_format_match(ConfProfile *p) {
 /* Parses one profile group. Its impairment starts as a copy of the top-level echo
  * settings (all read by now), so an unset key inherits the top-level value. */
 static int profile_parse(const Conf *c, const config_setting_t *g, ConfProfile *p, ConfError *err) {
-        Conf tmp = *c;                  /* shallow: only scalar echo keys are written through it */
+        Conf tmp = *c; /* shallow: only scalar echo keys are written through it */
         bool have_name = false, seed_given = false;
         int n, r = 0;
 
         if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-                return conf_fail(err, g, "each entry of 'echo.profiles' must be a group: "
+                return conf_fail(err, g,
+                                 "each entry of 'echo.profiles' must be a group: "
                                  "{ name = \"group-a\"; sources = [ \"10.0.1.0/24\" ]; ... }");
         p->line = config_setting_source_line(g);
         n = config_setting_length(g);
@@ -726,11 +732,15 @@ static int profile_parse(const Conf *c, const config_setting_t *g, ConfProfile *
                 const char *key = config_setting_name(s) ?: "?";
 
                 if (streq(key, "name")) {
-                        const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+                        const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+                                                config_setting_get_string(s) :
+                                                NULL;
 
                         if (!profile_name_valid(v))
-                                return conf_fail(err, s, "profile name '%s' must be 1..%d characters of a-z, "
-                                                 "0-9, '_' and '-', and not \"default\"", v ?: "?", PROFILE_NAME_MAX);
+                                return conf_fail(err, s,
+                                                 "profile name '%s' must be 1..%d characters of a-z, "
+                                                 "0-9, '_' and '-', and not \"default\"",
+                                                 v ?: "?", PROFILE_NAME_MAX);
                         strcpy(p->name, v);
                         have_name = true;
                 } else if (streq(key, "sources"))
@@ -741,8 +751,10 @@ static int profile_parse(const Conf *c, const config_setting_t *g, ConfProfile *
                         r = conf_set(&tmp, conf_key_find("echo", key), s, err);
                         seed_given = seed_given || streq(key, "seed");
                 } else
-                        return conf_fail(err, s, "unknown key '%s' in an echo profile (a profile takes name, "
-                                         "sources, ports and the impairment keys of 'echo')", key);
+                        return conf_fail(err, s,
+                                         "unknown key '%s' in an echo profile (a profile takes name, "
+                                         "sources, ports and the impairment keys of 'echo')",
+                                         key);
                 if (!streq(key, "name") && r < 0)
                         return r;
                 r = 0;
@@ -756,8 +768,10 @@ static int profile_parse(const Conf *c, const config_setting_t *g, ConfProfile *
         p->echo.n_profiles = 0;
         p->seed_set = seed_given && p->echo.seed != 0;
         if (p->echo.loss_model == LOSS_MODEL_GILBERT_ELLIOTT && p->echo.ge_p > 0 && p->echo.ge_r <= 0)
-                return conf_fail(err, g, "profile '%s': 'ge_r' must be > 0 with loss_model \"gilbert-elliott\", "
-                                 "or the link never leaves the bad state", p->name);
+                return conf_fail(err, g,
+                                 "profile '%s': 'ge_r' must be > 0 with loss_model \"gilbert-elliott\", "
+                                 "or the link never leaves the bad state",
+                                 p->name);
         return profile_format_match(p);
 }
 
@@ -777,7 +791,8 @@ static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError 
         int n;
 
         if (config_setting_type(list) != CONFIG_TYPE_LIST)
-                return conf_fail(err, list, "'echo.profiles' must be a list of groups: profiles = ( { ... }, { ... } );");
+                return conf_fail(err, list,
+                                 "'echo.profiles' must be a list of groups: profiles = ( { ... }, { ... } );");
         n = config_setting_length(list);
         if (n > PROFILE_MAX)
                 return conf_fail(err, list, "'echo.profiles' has %d profiles, at most %d are allowed", n,
@@ -791,20 +806,23 @@ static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError 
                 ConfProfile *p = &c->echo.profiles[i];
                 int r;
 
-                c->echo.n_profiles++;   /* counted before parsing: conf_unref() frees a half-filled one */
+                c->echo.n_profiles++; /* counted before parsing: conf_unref() frees a half-filled one */
                 r = profile_parse(c, g, p, err);
                 if (r < 0)
                         return r;
                 for (int j = 0; j < i; j++)
                         if (streq(c->echo.profiles[j].name, p->name))
-                                return conf_fail(err, g, "profile name '%s' is already used at line %u", p->name,
-                                                 c->echo.profiles[j].line);
+                                return conf_fail(err, g, "profile name '%s' is already used at line %u",
+                                                 p->name, c->echo.profiles[j].line);
                 for (size_t j = 0; j < p->n_ports; j++)
                         if (!conf_listens_on(c, p->ports[j]))
-                                return conf_fail(err, g, "profile '%s': port %u is not one the echo listens "
-                                                 "on (see 'echo.listen')", p->name, p->ports[j]);
-                m[i] = (ProfileMatch) { .sources = p->cidrs, .n_sources = p->n_cidrs,
-                                        .ports = p->ports, .n_ports = p->n_ports };
+                                return conf_fail(err, g,
+                                                 "profile '%s': port %u is not one the echo listens "
+                                                 "on (see 'echo.listen')",
+                                                 p->name, p->ports[j]);
+                m[i] = (ProfileMatch) {
+                        .sources = p->cidrs, .n_sources = p->n_cidrs, .ports = p->ports, .n_ports = p->n_ports
+                };
         }
 
         {
@@ -813,8 +831,9 @@ static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError 
                 if (profile_find_duplicate(m, (size_t) n, &a, &b))
                         return conf_fail(err, config_setting_get_elem(list, (unsigned) b),
                                          "profile '%s' matches the same sources and ports as profile '%s' "
-                                         "(line %u), so it would never apply", c->echo.profiles[b].name,
-                                         c->echo.profiles[a].name, c->echo.profiles[a].line);
+                                         "(line %u), so it would never apply",
+                                         c->echo.profiles[b].name, c->echo.profiles[a].name,
+                                         c->echo.profiles[a].line);
         }
         return 0;
 }
@@ -827,9 +846,8 @@ bool conf_echo_same_impairment(const ConfEcho *x, const ConfEcho *y) {
                x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good && x->ge_loss_bad == y->ge_loss_bad &&
                x->delay_usec == y->delay_usec && x->jitter_usec == y->jitter_usec &&
                x->distribution == y->distribution && x->duplicate == y->duplicate &&
-               x->reorder == y->reorder && x->reorder_gap == y->reorder_gap &&
-               x->rate_limit == y->rate_limit && x->rate_burst == y->rate_burst &&
-               x->lab_compat == y->lab_compat && x->seed == y->seed;
+               x->reorder == y->reorder && x->reorder_gap == y->reorder_gap && x->rate_limit == y->rate_limit &&
+               x->rate_burst == y->rate_burst && x->lab_compat == y->lab_compat && x->seed == y->seed;
 }
 
 /* Checks that only make sense across keys, after every key has been read. */

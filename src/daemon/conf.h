@@ -65,14 +65,14 @@ typedef struct ConfEcho {
 /* One classroom profile of echo.profiles: who it matches and its effective impairment. */
 struct ConfProfile {
         char name[PROFILE_NAME_MAX + 1];
-        char **sources;                 /* NULL-terminated CIDR strings as written, or NULL: any */
+        char **sources; /* NULL-terminated CIDR strings as written, or NULL: any */
         SockAddrCidr cidrs[PROFILE_SOURCES_MAX];
         size_t n_cidrs;
-        uint16_t ports[PROFILE_PORTS_MAX];      /* local echo ports, host order; none: any */
+        uint16_t ports[PROFILE_PORTS_MAX]; /* local echo ports, host order; none: any */
         size_t n_ports;
-        char *match;                    /* "sources 10.0.1.0/24; ports 8083", for people */
-        bool seed_set;                  /* echo.seed given (non-zero): else derived from the name */
-        unsigned line;                  /* where it starts in the file */
+        char *match;   /* "sources 10.0.1.0/24; ports 8083", for people */
+        bool seed_set; /* echo.seed given (non-zero): else derived from the name */
+        unsigned line; /* where it starts in the file */
         /* The top-level echo settings with this profile's keys on top. Only the impairment
          * keys differ; listen and profiles are NULL here (the top level owns them). */
         ConfEcho echo;

@@ -148,7 +148,7 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
                 r = echo_get_profiles(d->echo, &profiles, &n_profiles);
                 if (r < 0) {
                         d->n_oom++;
-                        return r;       /* the client gets a 503 */
+                        return r; /* the client gets a 503 */
                 }
                 snap.echo_profiles = profiles;
                 snap.n_echo_profiles = n_profiles;

@@ -64,14 +64,14 @@ typedef union CmsgBuf {
  * carry over while the name stays (the stream and serial only while it is unchanged). */
 typedef struct EchoProfile {
         char name[PROFILE_NAME_MAX + 1];
-        const ConfEcho *ce;             /* in Echo.conf: the top level or ConfProfile.echo */
-        const ConfProfile *cp;          /* NULL for the default */
-        bool noop;                      /* impair_is_noop(): fast path */
-        double rate;                    /* effective per-source rate, 0 = off */
+        const ConfEcho *ce;    /* in Echo.conf: the top level or ConfProfile.echo */
+        const ConfProfile *cp; /* NULL for the default */
+        bool noop;             /* impair_is_noop(): fast path */
+        double rate;           /* effective per-source rate, 0 = off */
         unsigned burst;
         uint64_t seed;
         Rng rng;
-        uint32_t serial;                /* new when the settings change: flows restart their loss state */
+        uint32_t serial; /* new when the settings change: flows restart their loss state */
         EchoProfileCounters counters;
 } EchoProfile;
 
@@ -81,9 +81,9 @@ struct Echo {
         const ConfEcho *ce;             /* &conf->echo */
         uint64_t seed;                  /* seed in use (from the config, or random) */
         bool seed_fixed;
-        Rng rng;                        /* for the hash key fallback only */
+        Rng rng; /* for the hash key fallback only */
 
-        EchoProfile *profiles;          /* n_profiles, [0] = default */
+        EchoProfile *profiles; /* n_profiles, [0] = default */
         size_t n_profiles;
         ProfileTable table;
         uint32_t last_serial;
@@ -303,9 +303,9 @@ static bool dgram_classify(Echo *e, Datagram *dg) {
                 dg->probe = true;
                 e->counters.probes++;
         }
-        dg->prof = e->n_profiles > 1 ? (uint16_t) profile_table_lookup(&e->table, dg->key.addr,
-                                                                       e->socks[dg->sock].column)
-                                     : 0;
+        dg->prof = e->n_profiles > 1 ?
+                           (uint16_t) profile_table_lookup(&e->table, dg->key.addr, e->socks[dg->sock].column) :
+                           0;
         dg->pr = &e->profiles[dg->prof];
         dg->pr->counters.received++;
         return true;
@@ -459,8 +459,8 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
         if (dg->flow)
                 q->flow = echo_flow_ref(&e->flows, dg->flow);
 
-        r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, dg->pr->ce->reorder_gap, now_mono)
-                 : echo_queue_push(&e->queue, q);
+        r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, dg->pr->ce->reorder_gap, now_mono) :
+                   echo_queue_push(&e->queue, q);
         if (r < 0) {
                 echo_queue_reply_free(&e->queue, q);
                 e->counters.oom++;
@@ -590,8 +590,10 @@ static int echo_set_profiles(Echo *e, Conf *conf) {
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_profiles; i++)
                 m[i] = (ProfileMatch) {
-                        .sources = c->profiles[i].cidrs, .n_sources = c->profiles[i].n_cidrs,
-                        .ports = c->profiles[i].ports, .n_ports = c->profiles[i].n_ports,
+                        .sources = c->profiles[i].cidrs,
+                        .n_sources = c->profiles[i].n_cidrs,
+                        .ports = c->profiles[i].ports,
+                        .n_ports = c->profiles[i].n_ports,
                 };
         r = profile_table_build(m, c->n_profiles, &t);
         if (r < 0)
@@ -611,13 +613,15 @@ static int echo_set_profiles(Echo *e, Conf *conf) {
                         p->rate = ECHO_LAB_RATE;
                         p->burst = ECHO_LAB_BURST;
                 }
-                p->seed = !cp ? e->seed : cp->seed_set ? cp->echo.seed : profile_seed_derive(e->seed, cp->name);
+                p->seed = !cp          ? e->seed :
+                          cp->seed_set ? cp->echo.seed :
+                                         profile_seed_derive(e->seed, cp->name);
 
                 old = profile_find(e->profiles, e->n_profiles, p->name);
                 if (old)
                         p->counters = old->counters;
                 if (old && old->seed == p->seed)
-                        p->rng = old->rng;      /* an unchanged seed does not restart the sequence */
+                        p->rng = old->rng; /* an unchanged seed does not restart the sequence */
                 else
                         rng_seed(&p->rng, p->seed);
                 if (old && conf_echo_same_impairment(old->ce, p->ce))

@@ -38,7 +38,6 @@ size_t echo_n_flows(const Echo *e);             /* per-flow entries in the flow 
  * the next echo_apply_conf()) and *ret_n. Returns 0 or -ENOMEM. */
 int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n);
 
-
 /* Closes the sockets, drops queued replies, frees everything. NULL-safe; returns NULL. */
 Echo *echo_free(Echo *e);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Echo *, echo_free);

@@ -63,11 +63,11 @@ typedef struct EchoFlow {
         usec_t last_usec;
         /* classroom view (echo.c): the profile it was last classified into, and what
          * /api/flows shows */
-        uint32_t profile_serial;        /* EchoProfile serial; another one resets loss */
-        uint16_t profile;               /* index into the echo's profiles, 0 = default */
-        bool lab;                       /* answered in lab_compat mode */
+        uint32_t profile_serial; /* EchoProfile serial; another one resets loss */
+        uint16_t profile;        /* index into the echo's profiles, 0 = default */
+        bool lab;                /* answered in lab_compat mode */
         usec_t first_usec;
-        uint64_t last_seq;              /* probes: the latest sequence number seen */
+        uint64_t last_seq; /* probes: the latest sequence number seen */
         uint64_t replied;
         uint64_t dropped_loss, dropped_rate_limit, dropped_queue_full;
         ImpairLossState loss;

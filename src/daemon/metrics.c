@@ -197,18 +197,19 @@ static void render_prom_profiles(StrBuf *b, const MetricsSnapshot *s) {
                 const char *family, *type, *help, *reason;
                 size_t offset;
         } rows[] = {
-                { "netlab_echo_profile_received_total", "counter", "Datagrams classified into a classroom profile.",
-                  NULL, offsetof(MetricsEchoProfile, counters.received) },
+                { "netlab_echo_profile_received_total", "counter",
+                  "Datagrams classified into a classroom profile.", NULL,
+                  offsetof(MetricsEchoProfile, counters.received) },
                 { "netlab_echo_profile_replied_total", "counter", "Datagrams of a profile the echo answered.",
                   NULL, offsetof(MetricsEchoProfile, counters.replied) },
                 { "netlab_echo_profile_dropped_total", "counter", "Datagrams of a profile dropped, by reason.",
                   "loss", offsetof(MetricsEchoProfile, counters.dropped_loss) },
-                { "netlab_echo_profile_dropped_total", NULL, NULL,
-                  "rate_limit", offsetof(MetricsEchoProfile, counters.dropped_rate_limit) },
-                { "netlab_echo_profile_dropped_total", NULL, NULL,
-                  "queue_full", offsetof(MetricsEchoProfile, counters.dropped_queue_full) },
-                { "netlab_echo_profile_flows", "gauge", "Live flows classified into a profile.",
-                  NULL, offsetof(MetricsEchoProfile, flows) },
+                { "netlab_echo_profile_dropped_total", NULL, NULL, "rate_limit",
+                  offsetof(MetricsEchoProfile, counters.dropped_rate_limit) },
+                { "netlab_echo_profile_dropped_total", NULL, NULL, "queue_full",
+                  offsetof(MetricsEchoProfile, counters.dropped_queue_full) },
+                { "netlab_echo_profile_flows", "gauge", "Live flows classified into a profile.", NULL,
+                  offsetof(MetricsEchoProfile, flows) },
         };
 
         if (s->n_echo_profiles == 0)

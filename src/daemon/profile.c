@@ -12,7 +12,7 @@
 #include "profile.h"
 
 typedef struct Entry {
-        ProfileRange first, last;       /* inclusive */
+        ProfileRange first, last; /* inclusive */
         unsigned prefixlen;
         size_t profile;
 } Entry;

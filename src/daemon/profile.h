@@ -13,30 +13,30 @@
 
 #include "sockaddr.h"
 
-#define PROFILE_MAX 256                 /* profiles in one table (the default not counted) */
-#define PROFILE_NAME_MAX 32             /* bytes of a name, [a-z0-9_-] */
-#define PROFILE_SOURCES_MAX 16          /* source prefixes per profile */
-#define PROFILE_PORTS_MAX 16            /* distinct local ports named by all profiles together */
+#define PROFILE_MAX 256        /* profiles in one table (the default not counted) */
+#define PROFILE_NAME_MAX 32    /* bytes of a name, [a-z0-9_-] */
+#define PROFILE_SOURCES_MAX 16 /* source prefixes per profile */
+#define PROFILE_PORTS_MAX 16   /* distinct local ports named by all profiles together */
 
 /* What one profile matches. Borrowed by profile_table_build() for the call only. */
 typedef struct ProfileMatch {
-        const SockAddrCidr *sources;    /* n_sources prefixes; none: any source */
+        const SockAddrCidr *sources; /* n_sources prefixes; none: any source */
         size_t n_sources;
-        const uint16_t *ports;          /* n_ports local ports, host order; none: any port */
+        const uint16_t *ports; /* n_ports local ports, host order; none: any port */
         size_t n_ports;
 } ProfileMatch;
 
 typedef struct ProfileRange {
-        uint64_t hi, lo;                /* first address of the range, as a 128-bit number */
+        uint64_t hi, lo; /* first address of the range, as a 128-bit number */
 } ProfileRange;
 
 /* Built by profile_table_build(); all fields are private to profile.c. */
 typedef struct ProfileTable {
-        ProfileRange *starts;           /* n_ranges, ascending; starts[0] is :: */
-        uint16_t *rows;                 /* n_ranges * n_cols answers: 0 default, i + 1 profile i */
+        ProfileRange *starts; /* n_ranges, ascending; starts[0] is :: */
+        uint16_t *rows;       /* n_ranges * n_cols answers: 0 default, i + 1 profile i */
         size_t n_ranges;
-        size_t n_cols;                  /* 1 + n_ports */
-        uint16_t ports[PROFILE_PORTS_MAX];      /* column c >= 1 is ports[c - 1] */
+        size_t n_cols;                     /* 1 + n_ports */
+        uint16_t ports[PROFILE_PORTS_MAX]; /* column c >= 1 is ports[c - 1] */
         size_t n_ports;
 } ProfileTable;
 
