@@ -284,6 +284,7 @@ void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdat
                         snprintf(buf, sizeof(buf), "%s", conf_keys[i].name);
                 cb(buf, userdata);
         }
+        cb("echo.profiles", userdata);  /* a list of groups, parsed outside the table */
 }
 
 /* ---- parsing ---------------------------------------------------------------------------- */

@@ -137,6 +137,7 @@ const char *delay_distribution_to_string(DelayDistribution d);
  * NULL when nothing differs (or on OOM). */
 char *conf_restart_keys_changed(const Conf *old, const Conf *new);
 
-/* Calls @cb for every key of the schema as "group.key" (or "key" for globals); used by
+/* Calls @cb for every key of the schema as "group.key" (or "key" for globals), and for
+ * "echo.profiles"; used by
  * the man page test. */
 void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata);
