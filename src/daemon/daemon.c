@@ -129,6 +129,8 @@ static bool daemon_http_stats(const Daemon *d, HttpStats *ret) {
 static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
                                 const char **ret_content_type) {
         Daemon *d = userdata;
+        _cleanup_free_ MetricsEchoProfile *profiles = NULL;
+        size_t n_profiles = 0;
         EchoStats echo = {};
         HttpStats http = {};
         bool has_echo = daemon_echo_stats(d, &echo), has_http = daemon_http_stats(d, &http);
@@ -151,6 +153,16 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
                 .show_paths = d->conf->http.status_allow && d->conf->http.status_allow[0],
         };
         int r;
+
+        if (d->echo) {
+                r = echo_get_profiles(d->echo, &profiles, &n_profiles);
+                if (r < 0) {
+                        d->n_oom++;
+                        return r; /* the client gets a 503 */
+                }
+                snap.echo_profiles = profiles;
+                snap.n_echo_profiles = n_profiles;
+        }
 
         r = metrics_serve(&snap, endpoint == HTTP_ENDPOINT_METRICS ? METRICS_FORMAT_PROMETHEUS : METRICS_FORMAT_JSON,
                           ret_body, ret_len, ret_content_type);

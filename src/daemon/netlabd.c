@@ -73,6 +73,12 @@ int main(int argc, char *argv[]) {
                         char summary[512];
 
                         printf("echo: %s\n", impair_format_summary(&conf->echo, summary, sizeof(summary)));
+                        for (size_t i = 0; i < conf->echo.n_profiles; i++) {
+                                const ConfProfile *p = &conf->echo.profiles[i];
+
+                                printf("echo profile '%s' (%s): %s\n", p->name, p->match,
+                                       impair_format_summary(&p->echo, summary, sizeof(summary)));
+                        }
                 }
                 return EXIT_SUCCESS;
         }
