@@ -53,12 +53,11 @@ static const char classroom[] =
 
 START_TEST(test_classroom) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
-        _cleanup_free_ char *msg = NULL;
+        _cleanup_(conf_errors_done) ConfErrors errs = {};
         const ConfProfile *p;
-        unsigned line = 0;
         ImpairSummary s;
 
-        ck_assert_int_eq(conf_load(write_file(classroom), &c, &line, &msg), 0);
+        ck_assert_int_eq(conf_load(write_file(classroom), &c, &errs), 0);
         ck_assert_uint_eq(c->echo.n_profiles, 3);
 
         p = &c->echo.profiles[0];
@@ -132,13 +131,17 @@ static const struct {
 
 START_TEST(test_bad_table) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
-        _cleanup_free_ char *msg = NULL;
-        unsigned line = 999;
+        _cleanup_(conf_errors_done) ConfErrors errs = {};
+        unsigned line;
+        const char *msg;
         int r;
 
-        r = conf_load(write_file(bad_cases[_i].content), &c, &line, &msg);
+        r = conf_load(write_file(bad_cases[_i].content), &c, &errs);
         ck_assert_msg(r == -EBADMSG, "case %d: r=%d", _i, r);
         ck_assert_ptr_null(c);
+        ck_assert_uint_ge(errs.n, 1);
+        line = errs.e[0].line;
+        msg = errs.e[0].msg;
         ck_assert_ptr_nonnull(msg);
         ck_assert_msg(line == bad_cases[_i].line, "case %d: line %u, want %u (%s)", _i, line,
                       bad_cases[_i].line, msg);
@@ -151,10 +154,10 @@ END_TEST
 START_TEST(test_max_profiles) {
         for (unsigned n = 256; n <= 257; n++) {
                 _cleanup_(conf_unrefp) Conf *c = NULL;
-                _cleanup_free_ char *msg = NULL, *text = NULL;
+                _cleanup_(conf_errors_done) ConfErrors errs = {};
+                _cleanup_free_ char *text = NULL;
                 size_t len = 0;
                 FILE *f = open_memstream(&text, &len);
-                unsigned line = 0;
 
                 ck_assert_ptr_nonnull(f);
                 fputs("echo = { profiles = (\n", f);
@@ -164,11 +167,12 @@ START_TEST(test_max_profiles) {
                 fputs("); };\n", f);
                 ck_assert_int_eq(fclose(f), 0);
                 if (n == 256) {
-                        ck_assert_int_eq(conf_load(write_file(text), &c, &line, &msg), 0);
+                        ck_assert_int_eq(conf_load(write_file(text), &c, &errs), 0);
                         ck_assert_uint_eq(c->echo.n_profiles, 256);
                 } else {
-                        ck_assert_int_eq(conf_load(write_file(text), &c, &line, &msg), -EBADMSG);
-                        ck_assert_ptr_nonnull(strstr(msg, "at most 256"));
+                        ck_assert_int_eq(conf_load(write_file(text), &c, &errs), -EBADMSG);
+                        ck_assert_uint_ge(errs.n, 1);
+                        ck_assert_ptr_nonnull(strstr(errs.e[0].msg, "at most 256"));
                 }
         }
 }
