@@ -228,10 +228,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 size_t len = 0;
 
                 assert(inside(&st) && S_ISDIR(st.st_mode));
-                r = http_serve_autoindex(root_fd, rel, path, size > 0 && (data[0] & 1), &body, &len);
+                bool show_hidden = size % 2 == 1;
+
+                r = http_serve_autoindex(root_fd, rel, path, show_hidden, &body, &len);
                 assert(r == 0 || r == -ENOMEM);
-                if (r == 0)
+                if (r == 0) {
                         assert(body && !memmem(body, len, OUTSIDE_NAME, strlen(OUTSIDE_NAME)));
+                        if (!show_hidden)
+                                assert(!memmem(body, len, ".hidden", strlen(".hidden")));
+                }
         }
         return 0;
 }
