@@ -18,15 +18,19 @@ packages=(
         build-essential autoconf automake pkg-config
         libsystemd-dev libconfig-dev check
         systemd systemd-container debootstrap zstd dbus
-        clang libclang-rt-14-dev
+        clang libclang-rt-14-dev clang-format
         curl socat python3 media-types procps iproute2 jq
         groff man-db prometheus chromium
+        python3-scapy tshark
         debhelper dh-autoreconf lintian dpkg-dev xz-utils
 )
 missing=()
 for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm fetches the pinned axe-core for the page test; a nodejs from elsewhere (NodeSource)
+# ships its own npm, which conflicts with Debian's package, so ask only when it is absent.
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
         echo "== installing: ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive

@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "ping_http.h"
+#include "tests.h"
 
 static const struct {
         const char *raw;
@@ -134,12 +135,4 @@ static Suite *http_suite(void) {
         return su;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_suite)

@@ -8,6 +8,7 @@
 
 #include "macro.h"
 #include "probe.h"
+#include "tests.h"
 
 /* A v1 header with session 0x0102030405060708, seq 9, client time 0x0a0b0c0d0e0f1011,
  * server fields zero, as the client puts it on the wire. */
@@ -144,6 +145,28 @@ START_TEST(test_stamp_in_place) {
 }
 END_TEST
 
+/* The counters answer: FINAL set, the burst mean at 64..67, 68..79 zeroed, the rest of
+ * the header and any padding untouched. */
+START_TEST(test_counters_answer) {
+        uint8_t buf[PROBE_COUNTERS_SIZE + 4];
+        Probe p;
+
+        memset(buf, 0xaa, sizeof(buf));
+        probe_encode(&(Probe) { .flags = PROBE_FLAG_COUNTERS, .session_id = 7, .seq = 20 }, buf);
+        ck_assert_uint_eq(probe_counters_burst_mean(buf, sizeof(buf)), 0xaaaaaaaa);
+        probe_stamp_counters(buf, sizeof(buf), 3333);
+        ck_assert_int_eq(probe_decode(buf, sizeof(buf), &p), 0);
+        ck_assert_uint_eq(p.flags, PROBE_FLAG_COUNTERS | PROBE_FLAG_FINAL);
+        ck_assert_uint_eq(p.seq, 20);
+        ck_assert_uint_eq(probe_counters_burst_mean(buf, sizeof(buf)), 3333);
+        ck_assert_uint_eq(probe_counters_burst_mean(buf, PROBE_COUNTERS_SIZE - 1), 0);
+        for (size_t i = 68; i < PROBE_COUNTERS_SIZE; i++)
+                ck_assert_uint_eq(buf[i], 0);
+        for (size_t i = PROBE_COUNTERS_SIZE; i < sizeof(buf); i++)
+                ck_assert_uint_eq(buf[i], 0xaa);
+}
+END_TEST
+
 static Suite *probe_suite(void) {
         Suite *s = suite_create("probe");
         TCase *tc = tcase_create("core");
@@ -153,16 +176,9 @@ static Suite *probe_suite(void) {
         tcase_add_loop_test(tc, test_decode_table, 0, ELEMENTSOF(decode_cases));
         tcase_add_test(tc, test_decode_null_empty);
         tcase_add_loop_test(tc, test_stamp_in_place, 0, ELEMENTSOF(stamp_lens));
+        tcase_add_test(tc, test_counters_answer);
         suite_add_tcase(s, tc);
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(probe_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(probe_suite)

@@ -1,51 +1,13 @@
-/* test_sockets.c — the listen address syntax, classification of inherited fds (what
- * systemd may pass us) and the fallback bind; plus netlabd's command line. */
+/* test_sockets.c — classification of inherited fds (what systemd may pass us) and the
+ * fallback bind. The address syntax is test_sockaddr.c's; the command line test_cli.c's. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <string.h>
 #include <sys/un.h>
 
-#include "cli.h"
+#include "conf.h"
 #include "sockets.h"
-
-static const struct {
-        const char *s;
-        int r;
-        int family;
-        unsigned port;
-        const char *formatted;
-} addr_cases[] = {
-        { "127.0.0.1:8080", 0, AF_INET, 8080, "127.0.0.1:8080" },
-        { "0.0.0.0:0", 0, AF_INET, 0, "0.0.0.0:0" },
-        { "[::1]:53", 0, AF_INET6, 53, "[::1]:53" },
-        { "[::]:8080", 0, AF_INET6, 8080, "[::]:8080" },
-        { "*:8080", 0, AF_INET6, 8080, "[::]:8080" },
-        { "8080", 0, AF_INET6, 8080, "[::]:8080" },
-        { "[fe80::1%eth0]:80", -EINVAL, 0, 0, NULL },
-        { "::1:80", -EINVAL, 0, 0, NULL },
-        { "localhost:80", -EINVAL, 0, 0, NULL },
-        { "127.0.0.1:65536", -EINVAL, 0, 0, NULL },
-        { "127.0.0.1:", -EINVAL, 0, 0, NULL },
-        { "127.0.0.1:-1", -EINVAL, 0, 0, NULL },
-        { "127.0.0.1", -EINVAL, 0, 0, NULL },
-        { "[::1]80", -EINVAL, 0, 0, NULL },
-        { "[::1", -EINVAL, 0, 0, NULL },
-        { "", -EINVAL, 0, 0, NULL },
-        { "256.0.0.1:80", -EINVAL, 0, 0, NULL },
-};
-
-START_TEST(test_parse_address) {
-        SocketAddress a;
-        char buf[80];
-        int r = sockets_parse_address(addr_cases[_i].s, &a);
-
-        ck_assert_msg(r == addr_cases[_i].r, "'%s': r=%d", addr_cases[_i].s, r);
-        if (r < 0)
-                return;
-        ck_assert_int_eq(a.sa.sa_family, addr_cases[_i].family);
-        ck_assert_str_eq(sockets_format_address(&a, buf, sizeof(buf)), addr_cases[_i].formatted);
-}
-END_TEST
+#include "tests.h"
 
 START_TEST(test_classify) {
         _cleanup_close_ int udp = -EBADF, tcp = -EBADF, tcp_conn = -EBADF, unix_fd = -EBADF;
@@ -76,13 +38,14 @@ END_TEST
 
 START_TEST(test_bind) {
         _cleanup_close_ int a = -EBADF, b = -EBADF;
-        SocketAddress sa = { .len = sizeof(sa.storage) };
+        SockAddr sa;
+        socklen_t sa_len = sizeof(sa);
         char addr[64];
 
         ck_assert_int_eq(sockets_bind("nonsense", SOCK_DGRAM, false), -EINVAL);
         a = sockets_bind("127.0.0.1:0", SOCK_DGRAM, false);
         ck_assert_int_ge(a, 0);
-        ck_assert_int_eq(getsockname(a, &sa.sa, &sa.len), 0);
+        ck_assert_int_eq(getsockname(a, &sa.sa, &sa_len), 0);
         snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(sa.in.sin_port));
         ck_assert_int_eq(sockets_bind(addr, SOCK_DGRAM, false), -EADDRINUSE);
         b = sockets_bind("[::]:0", SOCK_STREAM, false);        /* dual-stack, or v4 fallback */
@@ -92,27 +55,22 @@ END_TEST
 
 /* "[::]:P" and "0.0.0.0:P" in one list: both bind, [::] as IPv6 only. */
 START_TEST(test_bind_all_v4_and_v6_wildcards) {
-        _cleanup_(conf_unrefp) Conf *c = NULL;
-        SocketAddress sa = { .len = sizeof(sa.storage) };
+        SockAddr sa;
+        socklen_t sa_len = sizeof(sa);
         SocketSet set = {};
         const char *bad = NULL;
-        char *listen[3] = {}, **saved;
+        char *listen[3] = {};
         int fd, r;
 
         /* A port the kernel just handed out is free for both wildcards. */
         fd = sockets_bind("0.0.0.0:0", SOCK_DGRAM, false);
         ck_assert_int_ge(fd, 0);
-        ck_assert_int_eq(getsockname(fd, &sa.sa, &sa.len), 0);
+        ck_assert_int_eq(getsockname(fd, &sa.sa, &sa_len), 0);
         ck_assert_int_ge(asprintf(&listen[0], "[::]:%u", ntohs(sa.in.sin_port)), 0);
         ck_assert_int_ge(asprintf(&listen[1], "0.0.0.0:%u", ntohs(sa.in.sin_port)), 0);
         safe_close(fd);
 
-        ck_assert_int_eq(conf_new_default(&c), 0);
-        saved = c->echo.listen;
-        c->echo.listen = listen;
-        c->http.enabled = false;
-        r = sockets_bind_all(c, &set, &bad);
-        c->echo.listen = saved;
+        r = sockets_bind_list(listen, SOCK_DGRAM, SOCKET_KIND_ECHO, &set, &bad);
         free(listen[0]);
         free(listen[1]);
 
@@ -131,62 +89,16 @@ START_TEST(test_activation_none) {
 }
 END_TEST
 
-static const struct {
-        const char *argv[5];
-        int r;
-        const char *config;
-        bool explicit_, test, verbose, version, help;
-} cli_cases[] = {
-        { { "netlabd" }, 0, CONF_DEFAULT_PATH, false, false, false, false, false },
-        { { "netlabd", "-c", "/x.conf", "-t" }, 0, "/x.conf", true, true, false, false, false },
-        { { "netlabd", "--config=/y", "--verbose" }, 0, "/y", true, false, true, false, false },
-        { { "netlabd", "--test", "--config", "/z" }, 0, "/z", true, true, false, false, false },
-        { { "netlabd", "-V" }, 0, CONF_DEFAULT_PATH, false, false, false, true, false },
-        { { "netlabd", "-h" }, 0, CONF_DEFAULT_PATH, false, false, false, false, true },
-        { { "netlabd", "-x" }, -EINVAL },
-        { { "netlabd", "--bogus" }, -EINVAL },
-        { { "netlabd", "-c" }, -EINVAL },
-        { { "netlabd", "-c", "" }, -EINVAL },
-        { { "netlabd", "stray" }, -EINVAL },
-};
-
-START_TEST(test_cli) {
-        char *argv[6] = {};
-        int argc = 0;
-        CliArgs a;
-        int r;
-
-        for (; cli_cases[_i].argv[argc]; argc++)
-                argv[argc] = (char *) cli_cases[_i].argv[argc];
-        r = cli_parse(argc, argv, &a);
-        ck_assert_int_eq(r, cli_cases[_i].r);
-        if (r < 0)
-                return;
-        ck_assert_str_eq(a.config_path, cli_cases[_i].config);
-        ck_assert_int_eq(a.config_explicit, cli_cases[_i].explicit_);
-        ck_assert_int_eq(a.test_only, cli_cases[_i].test);
-        ck_assert_int_eq(a.verbose, cli_cases[_i].verbose);
-        ck_assert_int_eq(a.version, cli_cases[_i].version);
-        ck_assert_int_eq(a.help, cli_cases[_i].help);
-}
-END_TEST
-
-int main(void) {
+static Suite *sockets_suite(void) {
         Suite *s = suite_create("sockets");
         TCase *tc = tcase_create("core");
-        SRunner *sr;
-        int failed;
 
-        tcase_add_loop_test(tc, test_parse_address, 0, ELEMENTSOF(addr_cases));
         tcase_add_test(tc, test_classify);
         tcase_add_test(tc, test_bind);
         tcase_add_test(tc, test_bind_all_v4_and_v6_wildcards);
         tcase_add_test(tc, test_activation_none);
-        tcase_add_loop_test(tc, test_cli, 0, ELEMENTSOF(cli_cases));
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        return s;
 }
+
+TEST_MAIN(sockets_suite)

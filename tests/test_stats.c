@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "rng.h"
 #include "stats.h"
+#include "tests.h"
 
 /* ---- histogram ------------------------------------------------------------------------ */
 
@@ -396,6 +397,161 @@ START_TEST(test_server_stamps) {
 }
 END_TEST
 
+/* The counters query answer (a synthetic reply's counts): the split then covers every
+ * probe, so the losses at the end that had no later stamped reply are attributed. */
+static const struct {
+        const char *fates;              /* as in split_cases; every probe settles */
+        uint64_t upstream, emulated, downstream, late;
+        bool reset;
+} final_cases[] = {
+        { "rrerrree",   0, 3, 0, 0, false },    /* before: 1 emulated, 2 unattributed */
+        { "rrerrrdd",   0, 1, 2, 0, false },
+        { "rruurruu",   4, 0, 0, 0, false },
+        { "rlrrlrll",   0, 0, 0, 4, false },    /* late is late, not network */
+        { "eeeeeeee",   0, 8, 0, 0, false },    /* no stamped reply at all: still split */
+        { "rrrrRrrr",   0, 0, 0, 0, true },     /* counts went back: no split */
+};
+
+START_TEST(test_final_counters) {
+        const char *f = final_cases[_i].fates;
+        size_t n = strlen(f);
+        uint64_t srv_received = 0, srv_dropped = 0, seq;
+        StatsLossSplit ls;
+        Stats *s = NULL;
+
+        ck_assert_int_eq(stats_new(64, &s), 0);
+        ck_assert_int_eq(stats_on_final_counters(s, 0, 0, 0), -EINVAL);        /* nothing sent */
+        for (uint64_t q = 0; q < n; q++)
+                stats_on_send(s, q, q, NULL);
+        for (uint64_t q = 0; q < n; q++) {
+                if (f[q] == 'u')
+                        continue;
+                if (f[q] == 'R')
+                        srv_received = srv_dropped = 0;
+                srv_received++;
+                if (f[q] == 'e') {
+                        srv_dropped++;
+                        continue;
+                }
+                if (f[q] == 'd')
+                        continue;
+                stats_on_reply(s, q, f[q] == 'l' ? q + 2 * T : q + 10, T, NULL, NULL);
+                stats_on_server(s, q, &(StatsServerInfo) { 1000 + q, 1001 + q, srv_received, srv_dropped });
+        }
+        while (stats_expire(s, NSEC_INFINITY, T, &seq) > 0)
+                ;
+        ck_assert_uint_eq(stats_in_flight(s), 0);
+
+        ck_assert_int_eq(stats_on_final_counters(s, srv_received, srv_dropped, 3333), 0);
+        ck_assert_uint_eq(s->server_burst_mean_milli, 3333);
+        stats_loss_split(s, &ls);
+        ck_assert(ls.has_split == !final_cases[_i].reset);
+        if (ls.has_split) {
+                ck_assert_uint_eq(ls.upstream, final_cases[_i].upstream);
+                ck_assert_uint_eq(ls.emulated, final_cases[_i].emulated);
+                ck_assert_uint_eq(ls.downstream, final_cases[_i].downstream);
+                ck_assert_uint_eq(ls.late, final_cases[_i].late);
+                ck_assert_uint_eq(ls.unknown, 0);
+                ck_assert_uint_eq(ls.upstream + ls.emulated + ls.downstream + ls.late, ls.lost);
+                ck_assert_uint_eq(stats_loss_network(&ls), ls.upstream + ls.downstream);
+        }
+        stats_free(s);
+}
+END_TEST
+
+/* Loss bursts from a fate string: r reply, x lost, l late, f error, p still pending;
+ * replies are delivered in reverse order, so runs must be found in seq order anyway. */
+static const struct {
+        const char *fates;
+        uint64_t count, lost, max;
+} burst_cases[] = {
+        { "rrrr",               0, 0, 0 },
+        { "xrrx",               2, 2, 1 },
+        { "rxxxrxxr",           2, 5, 3 },
+        { "xlxrfxx",            2, 5, 3 },      /* late is lost; an error ends a run */
+        { "xxpxx",              2, 4, 2 },      /* in flight ends a run, is not counted */
+        { "xxxxxxxxxx",         1, 10, 10 },
+};
+
+START_TEST(test_bursts) {
+        const char *f = burst_cases[_i].fates;
+        size_t n = strlen(f);
+        StatsBursts b;
+        Stats *s = NULL;
+
+        ck_assert_int_eq(stats_new(64, &s), 0);
+        for (uint64_t q = 0; q < n; q++)
+                stats_on_send(s, q, q, NULL);
+        for (uint64_t q = n; q-- > 0;)
+                if (f[q] == 'r')
+                        stats_on_reply(s, q, q + 10, T, NULL, NULL);
+                else if (f[q] == 'f')
+                        ck_assert_int_eq(stats_on_error(s, q), 0);
+        for (uint64_t q = 0; q < n; q++)
+                if (f[q] == 'x' || f[q] == 'l') {
+                        /* time out exactly this one: the others are settled or still wanted */
+                        StatsSlot *slot = &s->slots[q % s->window];
+                        slot->state = STATS_SLOT_TIMEDOUT;
+                        s->timeouts++;
+                        if (f[q] == 'l')
+                                ck_assert_int_eq(stats_on_reply(s, q, q + 2 * T, T, NULL, NULL), STATS_VERDICT_LATE);
+                }
+        stats_bursts(s, &b);
+        ck_assert_uint_eq(b.count, burst_cases[_i].count);
+        ck_assert_uint_eq(b.lost, burst_cases[_i].lost);
+        ck_assert_uint_eq(b.max, burst_cases[_i].max);
+        stats_free(s);
+}
+END_TEST
+
+/* A Gilbert-Elliott loss pattern (p = 0.05, r = 0.3, loss only in BAD) over 20 000 probes
+ * through a 64-slot window: the bursts counted as probes settle equal the runs counted
+ * directly in the pattern. */
+START_TEST(test_bursts_long_window) {
+        Stats *s = NULL;
+        uint64_t seq, state = 42, count = 0, lost = 0, max = 0, run = 0;
+        bool bad = false;
+        StatsBursts b;
+
+        ck_assert_int_eq(stats_new(64, &s), 0);
+        for (uint64_t q = 0; q < 20000; q++) {
+                /* xorshift64: deterministic, no dependency on rng.c's stream */
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                double u = (double) (state >> 11) / 9007199254740992.0;
+                bad = bad ? u >= 0.3 : u < 0.05;
+
+                stats_on_send(s, q, q * 1000, NULL);
+                if (!bad)
+                        stats_on_reply(s, q, q * 1000 + 500, 10000, NULL, NULL);
+                while (stats_expire(s, q * 1000, 10000, &seq) > 0)
+                        ;
+                if (bad)
+                        run++;
+                else if (run > 0) {
+                        count++;
+                        lost += run;
+                        max = MAX(max, run);
+                        run = 0;
+                }
+        }
+        while (stats_expire(s, NSEC_INFINITY, 10000, &seq) > 0)
+                ;
+        if (run > 0) {
+                count++;
+                lost += run;
+                max = MAX(max, run);
+        }
+        stats_bursts(s, &b);
+        ck_assert_uint_eq(b.count, count);
+        ck_assert_uint_eq(b.lost, lost);
+        ck_assert_uint_eq(b.max, max);
+        ck_assert_uint_eq(b.lost, stats_lost(s));
+        stats_free(s);
+}
+END_TEST
+
 /* Constant memory: a million probes do not grow anything. */
 START_TEST(test_long_run) {
         Stats *s = NULL;
@@ -430,17 +586,12 @@ static Suite *stats_suite(void) {
         tcase_add_test(tc, test_ipdv_out_of_order_and_gaps);
         tcase_add_loop_test(tc, test_loss_split, 0, ELEMENTSOF(split_cases));
         tcase_add_test(tc, test_server_stamps);
+        tcase_add_loop_test(tc, test_final_counters, 0, ELEMENTSOF(final_cases));
+        tcase_add_loop_test(tc, test_bursts, 0, ELEMENTSOF(burst_cases));
+        tcase_add_test(tc, test_bursts_long_window);
         tcase_add_test(tc, test_long_run);
         suite_add_tcase(su, tc);
         return su;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(stats_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(stats_suite)

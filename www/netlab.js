@@ -1,9 +1,12 @@
 /* netlab.js — the only script of the served pages. index.html shows the echo's current
- * impairment; status.html polls the status API every second and draws the counters as
- * rates on hand-drawn canvas charts. No framework, no network access beyond this host.
+ * impairment and commands that name this host; helloWorld.html fills its example command
+ * with the host it was served from; status.html polls the status API every second and
+ * draws the counters as rates on hand-drawn canvas charts. No framework, no network
+ * access beyond this host.
  *
  * Everything that comes from the API is put into the page with textContent (never
- * innerHTML), so a hostile string in the configuration can never become markup. */
+ * innerHTML), so a hostile string in the configuration can never become markup. Every
+ * string a person reads is in STR below, so the pages can be translated in one place. */
 'use strict';
 
 (function () {
@@ -11,6 +14,92 @@
         const TIMEOUT_MS = 2500;
         const HISTORY = 120;            /* chart samples: two minutes at one per second */
         const WINDOW_S = 60;            /* "last minute" columns */
+        const TABLE_BIN_S = 10;         /* a chart's data table shows 10-second means */
+        const CHART_FONT_PX = 15;       /* readable from the back of a classroom */
+        const MARKER_EVERY = 15;        /* one marker per series every 15 samples */
+
+        /* ---- user-visible strings ------------------------------------------------------- */
+
+        /* {name} is replaced by t(); keep the placeholders when translating. */
+        const STR = {
+                none: '—',
+                thisHost: 'this host',
+                echoDisabled: 'echo disabled',
+                off: 'off',
+                everybody: 'everybody',
+                builtinDefaults: 'built-in defaults',
+                lossRandom: '{loss} per round trip',
+                lossGE: '{loss} on average, in bursts of {burst} datagrams',
+                lossGENoBurst: '{loss} on average (the link never leaves the good state)',
+                geParams: '{model} (p {p}, r {r}, loss good {good}, bad {bad})',
+                delayJitter: '{delay} ± {jitter} ({distribution})',
+                reorderGap: '{reorder} (gap {gap})',
+                rateLimit: '{rate} replies/s per source (burst {burst})',
+                perSecond: 'per second',
+                dashboardShare: '{n} status polls, not charted',
+                droppedOnPurpose: '{share} dropped on purpose',
+                openConns: '{n} open',
+                acceptedConns: '{n} accepted',
+                reloads: '{ok} applied, {failed} rejected',
+                indexLive: 'Live from the running daemon; edit the config and reload to change it.',
+                indexDown: 'The status API is not reachable ({why}), so the current impairment is unknown.',
+                connecting: 'Connecting to the status API…',
+                live: 'Live: the values below update every second.',
+                paused: 'Paused: the values below are frozen. Resume to catch up.',
+                apiDown: 'Cannot read the status API at {path}: {why}. Retrying every second.',
+                updatedAt: 'updated {time}',
+                pausedAt: 'showing {time}',
+                staleAt: 'showing values from {time}',
+                pause: 'Pause updates',
+                resume: 'Resume updates',
+                showTable: 'Show data table',
+                hideTable: 'Hide data table',
+                secondsAgo: 'Seconds ago',
+                binLabel: '{from}–{to}',
+                noData: 'No data yet.',
+                seriesSummary: '{label}: {now} now, mean {mean}, peak {peak}, {trend}.',
+                scale: 'Scale 0 to {top} over the last {minutes} minutes.',
+                rising: 'rising',
+                falling: 'falling',
+                steady: 'steady',
+                tooEarly: 'too early for a trend',
+                axisStart: '−{minutes} min',
+                axisNow: 'now',
+                noResponses: 'No responses yet',
+                nothingDropped: 'Nothing dropped',
+                echoNotRunning: 'Echo service not running',
+                errTimeout: 'no answer within {s} s',
+                errUnreachable: 'the server cannot be reached (is netlabd running?)',
+                err403: 'access refused (403): this address is not in http.status_allow',
+                err404: 'not found (404): the status endpoint is disabled or at another path',
+                errStatus: 'the server answered {status}',
+                errJson: 'the answer is not valid JSON',
+                errNotStatus: 'the answer is not a netlab status document',
+                seriesReceived: 'received',
+                seriesReplied: 'replied',
+                seriesDropped: 'dropped',
+                seriesRequests: 'requests',
+                seriesErrors: 'errors (4xx+5xx)',
+                seriesHttpBytes: 'HTTP responses',
+                seriesEchoBytes: 'echo out',
+                drop_loss: 'emulated loss',
+                drop_rate_limit: 'rate limit',
+                drop_low_port: 'low source port',
+                drop_self: 'reply to self',
+                drop_queue_full: 'delay queue full',
+                drop_too_big: 'larger than max_payload',
+                drop_truncated: 'truncated',
+                drop_send_error: 'send error',
+        };
+        const LOCALE = 'en-US';
+        const TIME_LOCALE = 'en-GB';
+
+        function t(key, vars) {
+                const s = STR[key];
+                if (!vars)
+                        return s;
+                return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+        }
 
         /* The API path: /api/status, or ?api=/path for a daemon with another status_path.
          * Only same-origin absolute paths are accepted. */
@@ -29,39 +118,42 @@
 
         function fmtCount(v) {
                 if (!isNum(v))
-                        return '—';
-                return Math.round(v).toLocaleString('en-US');
+                        return STR.none;
+                return Math.round(v).toLocaleString(LOCALE);
         }
 
+        /* 12.3/s, or "12.3 per second" for a unit that is a word */
         function fmtRate(v, unit) {
                 if (!isNum(v))
-                        return '—';
+                        return STR.none;
                 const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-                return v.toFixed(digits) + ' ' + unit;
+                return v.toFixed(digits) + (unit.startsWith('/') ? '' : ' ') + unit;
         }
+
+        const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
         function fmtBytes(v) {
                 if (!isNum(v))
-                        return '—';
-                const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+                        return STR.none;
                 let i = 0;
-                while (Math.abs(v) >= 1024 && i < units.length - 1) {
+                while (Math.abs(v) >= 1024 && i < BYTE_UNITS.length - 1) {
                         v /= 1024;
                         i++;
                 }
-                return (i === 0 ? v.toFixed(0) : v.toFixed(v >= 100 ? 0 : 1)) + ' ' + units[i];
+                return (i === 0 ? v.toFixed(0) : v.toFixed(v >= 100 ? 0 : 1)) + ' ' + BYTE_UNITS[i];
         }
 
         function fmtPercent(p) {
                 if (!isNum(p))
-                        return '—';
+                        return STR.none;
                 const pct = p * 100;
-                return (Number.isInteger(pct) ? pct.toFixed(0) : pct.toFixed(pct < 1 ? 2 : 1)) + ' %';
+                /* a no-break space: "30 %" never splits across lines */
+                return (Number.isInteger(pct) ? pct.toFixed(0) : pct.toFixed(pct < 1 ? 2 : 1)) + '\u00a0%';
         }
 
         function fmtMs(ms) {
                 if (!isNum(ms))
-                        return '—';
+                        return STR.none;
                 if (ms >= 1000)
                         return (ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 2) + ' s';
                 return (Number.isInteger(ms) ? ms.toFixed(0) : ms.toFixed(2)) + ' ms';
@@ -69,7 +161,7 @@
 
         function fmtUptime(s) {
                 if (!isNum(s))
-                        return '—';
+                        return STR.none;
                 s = Math.floor(s);
                 const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
                 const m = Math.floor(s % 3600 / 60), sec = s % 60;
@@ -82,22 +174,97 @@
                 return sec + 's';
         }
 
+        function fmtTime(d) {
+                return d.toLocaleTimeString(TIME_LOCALE);
+        }
+
+        /* Writes only on change: a rewrite with the same text is still a DOM mutation, and
+         * inside a live region a screen reader may announce it again. */
         function setText(id, text) {
-                const el = document.getElementById(id);
-                if (el)
+                const el = typeof id === 'string' ? document.getElementById(id) : id;
+                if (el && el.textContent !== text)
                         el.textContent = text;
         }
 
-        function listText(list) {
-                if (!Array.isArray(list) || list.length === 0)
-                        return '—';
-                return list.map(String).join(', ');
+        /* A list of addresses (or CIDRs) as one span.tok per item: lines wrap between
+         * items, never inside "127.0.0.1:8080". */
+        function setTokens(id, list) {
+                const el = document.getElementById(id);
+                if (!el)
+                        return;
+                const items = Array.isArray(list) ? list.map(String) : [];
+                const key = JSON.stringify(items);
+                if (el.dataset.tokens === key)
+                        return;
+                el.dataset.tokens = key;
+                if (items.length === 0) {
+                        el.textContent = STR.none;
+                        return;
+                }
+                const frag = document.createDocumentFragment();
+                items.forEach((s, i) => {
+                        if (i > 0)
+                                frag.append(', ');
+                        const span = document.createElement('span');
+                        span.className = 'tok';
+                        span.textContent = s;
+                        frag.append(span);
+                });
+                el.replaceChildren(frag);
+        }
+
+        /* A file path that may wrap only after a '/': one span.tok per component. */
+        function setPath(id, path) {
+                const el = document.getElementById(id);
+                if (!el || el.dataset.path === path)
+                        return;
+                el.dataset.path = path;
+                const frag = document.createDocumentFragment();
+                const parts = path.split(/(?<=\/)/);
+                parts.forEach((p, i) => {
+                        const span = document.createElement('span');
+                        span.className = 'tok';
+                        span.textContent = p;
+                        frag.append(span);
+                        if (i < parts.length - 1)
+                                frag.append(document.createElement('wbr'));
+                });
+                el.replaceChildren(frag);
         }
 
         /* "127.0.0.1:8080" or "[::1]:8080" -> "8080" */
         function portOf(listen) {
                 const m = /:(\d+)$/.exec(String(listen));
                 return m ? m[1] : null;
+        }
+
+        /* location.hostname keeps the brackets of an IPv6 literal; nc and Python do not
+         * want them. */
+        function bareHostname() {
+                return (window.location.hostname || '').replace(/^\[(.*)\]$/, '$1');
+        }
+
+        /* ---- the loss model --------------------------------------------------------------- */
+
+        /* The model's long-run figures, as netlab.conf(5) defines them. Gilbert-Elliott
+         * (netem's "gemodel p r 1-h 1-k"): the link is in the bad state p/(p+r) of the
+         * time, so the mean loss is (p * loss_bad + r * loss_good)/(p + r), and a stay
+         * in the bad state lasts 1/r datagrams on average. With p = r = 0 the link stays
+         * in the good state it starts in. */
+        function lossModel(e) {
+                const ge = e && e.gilbert_elliott;
+                if (!(e && e.loss_model === 'gilbert-elliott' && ge))
+                        return { model: 'random', mean: isNum(e && e.loss) ? e.loss : null };
+                const p = ge.p, r = ge.r, good = ge.loss_good, bad = ge.loss_bad;
+                if (![p, r, good, bad].every(isNum))
+                        return { model: 'gilbert-elliott', mean: null };
+                if (p + r === 0)
+                        return { model: 'gilbert-elliott', mean: good, burst: null };
+                return {
+                        model: 'gilbert-elliott',
+                        mean: (p * bad + r * good) / (p + r),
+                        burst: r > 0 ? 1 / r : null,
+                };
         }
 
         /* ---- the API ---------------------------------------------------------------------- */
@@ -114,26 +281,25 @@
                                                         headers: { Accept: 'application/json' } });
                 } catch (e) {
                         throw new ApiError(e.name === 'AbortError'
-                                ? 'no answer within ' + TIMEOUT_MS / 1000 + ' s'
-                                : 'the server cannot be reached (is netlabd running?)');
+                                ? t('errTimeout', { s: TIMEOUT_MS / 1000 }) : STR.errUnreachable);
                 } finally {
                         clearTimeout(timer);
                 }
                 if (resp.status === 403)
-                        throw new ApiError('access refused (403): this address is not in http.status_allow');
+                        throw new ApiError(STR.err403);
                 if (resp.status === 404)
-                        throw new ApiError('not found (404): the status endpoint is disabled or at another path');
+                        throw new ApiError(STR.err404);
                 if (!resp.ok)
-                        throw new ApiError('the server answered ' + resp.status);
+                        throw new ApiError(t('errStatus', { status: resp.status }));
 
                 let data;
                 try {
                         data = await resp.json();
                 } catch (e) {
-                        throw new ApiError('the answer is not valid JSON');
+                        throw new ApiError(STR.errJson);
                 }
                 if (!data || typeof data !== 'object' || !data.config)
-                        throw new ApiError('the answer is not a netlab status document');
+                        throw new ApiError(STR.errNotStatus);
                 return data;
         }
 
@@ -143,41 +309,52 @@
                 if (e.enabled === false) {
                         for (const id of ['cfg-loss', 'cfg-loss-model', 'cfg-delay', 'cfg-duplicate',
                                           'cfg-reorder', 'cfg-rate'])
-                                setText(id, 'echo disabled');
+                                setText(id, STR.echoDisabled);
                 } else {
-                        setText('cfg-loss', fmtPercent(e.loss) + ' per round trip');
-                        let model = String(e.loss_model || '—');
+                        const lm = lossModel(e);
+                        let loss = t('lossRandom', { loss: fmtPercent(lm.mean) });
+                        if (lm.model === 'gilbert-elliott')
+                                loss = lm.burst
+                                        ? t('lossGE', { loss: fmtPercent(lm.mean),
+                                                        burst: lm.burst.toFixed(1) })
+                                        : t('lossGENoBurst', { loss: fmtPercent(lm.mean) });
+                        setText('cfg-loss', loss);
                         const ge = e.gilbert_elliott;
+                        let model = String(e.loss_model || STR.none);
                         if (e.loss_model === 'gilbert-elliott' && ge)
-                                model += ' (p ' + fmtPercent(ge.p) + ', r ' + fmtPercent(ge.r) +
-                                         ', loss good ' + fmtPercent(ge.loss_good) +
-                                         ', bad ' + fmtPercent(ge.loss_bad) + ')';
+                                model = t('geParams', { model, p: fmtPercent(ge.p), r: fmtPercent(ge.r),
+                                                        good: fmtPercent(ge.loss_good),
+                                                        bad: fmtPercent(ge.loss_bad) });
                         setText('cfg-loss-model', model);
                         let delay = fmtMs(e.delay_ms);
                         if (isNum(e.jitter_ms) && e.jitter_ms > 0)
-                                delay += ' ± ' + fmtMs(e.jitter_ms) + ' (' + String(e.distribution) + ')';
+                                delay = t('delayJitter', { delay, jitter: fmtMs(e.jitter_ms),
+                                                           distribution: String(e.distribution) });
                         setText('cfg-delay', delay);
                         setText('cfg-duplicate', fmtPercent(e.duplicate));
                         setText('cfg-reorder', isNum(e.reorder) && e.reorder > 0
-                                ? fmtPercent(e.reorder) + ' (gap ' + fmtCount(e.reorder_gap) + ')'
+                                ? t('reorderGap', { reorder: fmtPercent(e.reorder), gap: fmtCount(e.reorder_gap) })
                                 : fmtPercent(e.reorder));
                         setText('cfg-rate', isNum(e.rate_limit) && e.rate_limit > 0
-                                ? fmtCount(e.rate_limit) + ' replies/s per source (burst ' +
-                                  fmtCount(e.rate_burst) + ')'
-                                : 'off');
+                                ? t('rateLimit', { rate: fmtCount(e.rate_limit), burst: fmtCount(e.rate_burst) })
+                                : STR.off);
                 }
-                setText('cfg-echo-listen', listText(e.listen));
+                setTokens('cfg-echo-listen', e.listen);
         }
 
-        /* ---- index.html ------------------------------------------------------------------- */
+        /* ---- index.html and helloWorld.html ------------------------------------------------ */
 
-        function initIndex() {
+        function fillHostNames() {
                 for (const el of document.querySelectorAll('.js-host'))
-                        el.textContent = window.location.host || 'this host';
+                        el.textContent = window.location.host || STR.thisHost;
                 for (const el of document.querySelectorAll('.js-hostname'))
-                        el.textContent = window.location.hostname || 'HOST';
+                        el.textContent = bareHostname() || 'HOST';
                 for (const el of document.querySelectorAll('.js-hostport'))
                         el.textContent = window.location.host || 'HOST:8080';
+        }
+
+        function initIndex() {
+                fillHostNames();
                 const showPingTarget = (port) => {
                         /* netlab-ping's default port is 8080: name the port only if it differs. */
                         const host = window.location.hostname || 'HOST';
@@ -195,14 +372,12 @@
                                 const port = Array.isArray(listen) && listen.length ? portOf(listen[0]) : null;
                                 if (port) {
                                         for (const el of document.querySelectorAll('.js-echo-port'))
-                                                el.textContent = port;
+                                                setText(el, port);
                                         showPingTarget(port);
                                 }
-                                setText('impair-state', 'Live from the running daemon; edit the config ' +
-                                        'and reload to change it.');
+                                setText('impair-state', STR.indexLive);
                         } catch (e) {
-                                setText('impair-state', 'The status API is not reachable (' + e.message +
-                                        '), so the current impairment is unknown.');
+                                setText('impair-state', t('indexDown', { why: e.message }));
                         }
                 };
                 refresh();
@@ -216,33 +391,150 @@
                 return v || fallback;
         }
 
-        /* 1, 2, 5 x 10^n at or above v: readable axis maxima. */
-        function niceCeil(v) {
-                if (!(v > 0))
-                        return 1;
-                const p = Math.pow(10, Math.floor(Math.log10(v)));
-                for (const m of [1, 2, 5, 10])
-                        if (m * p >= v)
-                                return m * p;
-                return 10 * p;
+        /* An axis from 0 to at least @max with at most five intervals of a round step
+         * (1, 2 or 5 x 10^n, at least @minStep). An empty chart gets 0 to 5. Returns
+         * { top, step }. */
+        function niceScale(max, minStep) {
+                if (!(max > 0))
+                        max = 5;
+                for (let p = Math.pow(10, Math.floor(Math.log10(max / 5))); ; p *= 10)
+                        for (const m of [1, 2, 5]) {
+                                const step = Math.max(m * p, minStep);
+                                if (Math.ceil(max / step - 1e-9) <= 5)
+                                        return { top: step * Math.max(1, Math.ceil(max / step - 1e-9)), step };
+                        }
+        }
+
+        function decimalsFor(step) {
+                return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+        }
+
+        /* Axis kinds: the tick labels are round in the unit they are printed in, so a
+         * bytes axis picks KiB or MiB first and then a 1-2-5 step in that unit. */
+        const AXES = {
+                rate: {
+                        format: v => fmtRate(v, '/s'),
+                        ticks(max) {
+                                const { top, step } = niceScale(max, 0.001);
+                                const d = decimalsFor(step), out = [];
+                                for (let i = 0; i * step <= top + step / 2; i++)
+                                        out.push({ v: i * step, label: (i === 0 ? '0' : (i * step).toFixed(d)) + '/s' });
+                                return { top, ticks: out };
+                        },
+                },
+                bytes: {
+                        format: v => isNum(v) ? fmtBytes(v) + '/s' : STR.none,
+                        ticks(max) {
+                                let u = 0;
+                                while (max >= 1024 && u < BYTE_UNITS.length - 1) {
+                                        max /= 1024;
+                                        u++;
+                                }
+                                const k = Math.pow(1024, u);
+                                const { top, step } = niceScale(max, u === 0 ? 1 : 0.001);
+                                const d = decimalsFor(step), out = [];
+                                for (let i = 0; i * step <= top + step / 2; i++)
+                                        out.push({ v: i * step * k,
+                                                   label: i === 0 ? '0 B/s' : (i * step).toFixed(d) + ' ' + BYTE_UNITS[u] + '/s' });
+                                return { top: top * k, ticks: out };
+                        },
+                },
+        };
+
+        /* Line patterns and markers: the series differ in more than hue (WCAG 1.4.1). */
+        const PATTERNS = [
+                { dash: [], marker: 'circle' },
+                { dash: [10, 5], marker: 'square' },
+                { dash: [2, 4], marker: 'triangle' },
+        ];
+
+        function drawMarker(g, shape, x, y, r) {
+                g.beginPath();
+                if (shape === 'circle')
+                        g.arc(x, y, r, 0, 2 * Math.PI);
+                else if (shape === 'square')
+                        g.rect(x - r, y - r, 2 * r, 2 * r);
+                else {
+                        g.moveTo(x, y - r * 1.2);
+                        g.lineTo(x + r * 1.1, y + r * 0.8);
+                        g.lineTo(x - r * 1.1, y + r * 0.8);
+                        g.closePath();
+                }
+                g.fill();
+        }
+
+        const SVG = 'http://www.w3.org/2000/svg';
+
+        /* The legend's swatch: the series' colour, dash pattern and marker. */
+        function swatch(color, pattern) {
+                const svg = document.createElementNS(SVG, 'svg');
+                svg.setAttribute('width', '36');
+                svg.setAttribute('height', '14');
+                svg.setAttribute('viewBox', '0 0 36 14');
+                svg.setAttribute('aria-hidden', 'true');
+                svg.setAttribute('focusable', 'false');
+                const line = document.createElementNS(SVG, 'line');
+                for (const [k, v] of [['x1', 1], ['y1', 7], ['x2', 35], ['y2', 7], ['stroke', color],
+                                      ['stroke-width', 3]])
+                        line.setAttribute(k, v);
+                if (pattern.dash.length)
+                        line.setAttribute('stroke-dasharray', pattern.dash.join(' '));
+                let mark;
+                if (pattern.marker === 'circle') {
+                        mark = document.createElementNS(SVG, 'circle');
+                        mark.setAttribute('cx', 18);
+                        mark.setAttribute('cy', 7);
+                        mark.setAttribute('r', 4);
+                } else if (pattern.marker === 'square') {
+                        mark = document.createElementNS(SVG, 'rect');
+                        for (const [k, v] of [['x', 14], ['y', 3], ['width', 8], ['height', 8]])
+                                mark.setAttribute(k, v);
+                } else {
+                        mark = document.createElementNS(SVG, 'polygon');
+                        mark.setAttribute('points', '18,2 23,11 13,11');
+                }
+                mark.setAttribute('fill', color);
+                svg.append(line, mark);
+                return svg;
         }
 
         class Chart {
-                /* series: [{ label, color: CSS variable name, format }] */
-                constructor(canvasId, legendId, series, format) {
-                        this.canvas = document.getElementById(canvasId);
-                        this.legend = document.getElementById(legendId);
-                        this.series = series;
-                        this.format = format;
+                /* @id: the card's suffix (chart-ID, legend-ID, summary-ID, table-ID);
+                 * series: [{ label, color: CSS variable name }]; axis: a key of AXES. */
+                constructor(id, series, axis) {
+                        this.canvas = document.getElementById('chart-' + id);
+                        this.legend = document.getElementById('legend-' + id);
+                        this.summary = document.getElementById('summary-' + id);
+                        this.table = document.getElementById('table-' + id);
+                        this.toggle = document.querySelector('#card-' + id + ' .table-toggle');
+                        this.axis = AXES[axis];
+                        this.series = series.map((s, i) => Object.assign({}, s, PATTERNS[i]));
                         this.data = series.map(() => []);
+                        this.n = 0;             /* samples pushed in all, for marker phase */
+                        this.layout = null;     /* last draw's geometry, read by the browser test */
                         this.legendValues = [];
-                        for (const s of series) {
+                        this.canvas.setAttribute('aria-describedby', this.summary.id);
+                        this.buildLegend();
+                        this.toggle.addEventListener('click', () => {
+                                const open = this.toggle.getAttribute('aria-expanded') !== 'true';
+                                this.toggle.setAttribute('aria-expanded', String(open));
+                                this.toggle.textContent = open ? STR.hideTable : STR.showTable;
+                                this.table.hidden = !open;
+                                if (open)
+                                        this.renderTable();
+                        });
+                        this.toggle.textContent = STR.showTable;
+                }
+
+                buildLegend() {
+                        this.legend.replaceChildren();
+                        this.legendValues = [];
+                        for (const s of this.series) {
                                 const li = document.createElement('li');
-                                li.style.setProperty('--swatch', cssVar(s.color, '#888'));
-                                const name = document.createTextNode(s.label + ': ');
                                 const val = document.createElement('span');
-                                val.textContent = '—';
-                                li.append(name, val);
+                                val.className = 'legend-value';
+                                val.textContent = STR.none;
+                                li.append(swatch(cssVar(s.color, '#888'), s), s.label + ': ', val);
                                 this.legend.append(li);
                                 this.legendValues.push(val);
                         }
@@ -254,12 +546,80 @@
                                 d.push(isNum(v) ? Math.max(0, v) : null);
                                 if (d.length > HISTORY)
                                         d.shift();
-                                this.legendValues[i].textContent = this.format(v);
                         });
+                        this.n++;
                 }
 
                 clear() {
                         this.data = this.series.map(() => []);
+                }
+
+                max() {
+                        let max = 0;
+                        for (const d of this.data)
+                                for (const v of d)
+                                        if (v !== null && v > max)
+                                                max = v;
+                        return max;
+                }
+
+                /* Legend values, the text summary and (when open) the data table. */
+                render() {
+                        this.data.forEach((d, i) => setText(this.legendValues[i], this.axis.format(d[d.length - 1])));
+                        const parts = [];
+                        this.data.forEach((d, i) => {
+                                const vals = d.filter(v => v !== null);
+                                if (vals.length === 0)
+                                        return;
+                                const now = vals[vals.length - 1];
+                                const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+                                const peak = Math.max(...vals);
+                                let trend = STR.tooEarly;
+                                if (vals.length >= 3) {
+                                        const recent = vals.slice(-30);
+                                        const m = recent.reduce((a, b) => a + b, 0) / recent.length;
+                                        const tol = Math.max(0.1 * m, 0.1 * peak, 1e-9);
+                                        trend = now > m + tol ? STR.rising : now < m - tol ? STR.falling : STR.steady;
+                                }
+                                parts.push(t('seriesSummary', { label: this.series[i].label,
+                                        now: this.axis.format(now), mean: this.axis.format(mean),
+                                        peak: this.axis.format(peak), trend }));
+                        });
+                        const top = this.axis.ticks(this.max());
+                        parts.push(t('scale', { top: top.ticks[top.ticks.length - 1].label,
+                                                minutes: HISTORY / 60 }));
+                        setText(this.summary, parts.length > 1 ? parts.join(' ') : STR.noData);
+                        if (!this.table.hidden)
+                                this.renderTable();
+                        this.draw();
+                }
+
+                /* 10-second means, newest first. */
+                renderTable() {
+                        const tbody = this.table.querySelector('tbody');
+                        const len = Math.max(...this.data.map(d => d.length));
+                        const frag = document.createDocumentFragment();
+                        for (let end = len; end > 0; end -= TABLE_BIN_S) {
+                                const start = Math.max(0, end - TABLE_BIN_S);
+                                const tr = document.createElement('tr');
+                                const th = document.createElement('th');
+                                th.scope = 'row';
+                                th.textContent = t('binLabel', { from: len - start, to: len - end });
+                                tr.append(th);
+                                for (const d of this.data) {
+                                        const off = len - d.length;
+                                        const vals = d.slice(Math.max(0, start - off), Math.max(0, end - off))
+                                                      .filter(v => v !== null);
+                                        const td = document.createElement('td');
+                                        td.className = 'num';
+                                        td.textContent = vals.length
+                                                ? this.axis.format(vals.reduce((a, b) => a + b, 0) / vals.length)
+                                                : STR.none;
+                                        tr.append(td);
+                                }
+                                frag.append(tr);
+                        }
+                        tbody.replaceChildren(frag);
                 }
 
                 draw() {
@@ -276,44 +636,49 @@
                         g.setTransform(dpr, 0, 0, dpr, 0, 0);
                         g.clearRect(0, 0, w, h);
 
-                        const left = 56, right = 8, top = 8, bottom = 20;
+                        const { top: max, ticks } = this.axis.ticks(this.max());
+                        g.font = CHART_FONT_PX + 'px ' + cssVar('--sans', 'sans-serif');
+                        /* The margin is as wide as the widest label, so none is clipped. */
+                        const widths = ticks.map(tk => Math.ceil(g.measureText(tk.label).width));
+                        const left = Math.max(...widths) + 12, right = 10;
+                        const top = Math.ceil(CHART_FONT_PX * 0.7), bottom = CHART_FONT_PX + 10;
                         const pw = w - left - right, ph = h - top - bottom;
-                        let max = 0;
-                        for (const d of this.data)
-                                for (const v of d)
-                                        if (v !== null && v > max)
-                                                max = v;
-                        max = niceCeil(max);
+                        this.layout = { ticks: ticks.map(tk => tk.label), tickWidths: widths, left,
+                                        fontPx: CHART_FONT_PX };
 
-                        /* grid and y labels */
-                        g.font = '11px ' + cssVar('--sans', 'sans-serif');
                         g.textBaseline = 'middle';
                         g.textAlign = 'right';
                         g.lineWidth = 1;
-                        for (let i = 0; i <= 4; i++) {
-                                const y = Math.round(top + ph - ph * i / 4) + 0.5;
+                        g.setLineDash([]);
+                        const muted = cssVar('--muted', '#666');
+                        for (const tk of ticks) {
+                                const y = Math.round(top + ph - ph * tk.v / max) + 0.5;
                                 g.strokeStyle = cssVar('--border', '#ddd');
                                 g.beginPath();
                                 g.moveTo(left, y);
                                 g.lineTo(left + pw, y);
                                 g.stroke();
-                                g.fillStyle = cssVar('--muted', '#666');
-                                g.fillText(this.format(max * i / 4), left - 6, y);
+                                g.fillStyle = muted;
+                                g.fillText(tk.label, left - 8, y);
                         }
                         g.textAlign = 'left';
                         g.textBaseline = 'alphabetic';
-                        g.fillText('−' + HISTORY / 60 + ' min', left, h - 4);
+                        g.fillText(t('axisStart', { minutes: HISTORY / 60 }), left, h - 4);
                         g.textAlign = 'right';
-                        g.fillText('now', left + pw, h - 4);
+                        g.fillText(STR.axisNow, left + pw, h - 4);
 
-                        /* series: newest sample at the right edge, one pixel step per second */
+                        /* series: newest sample at the right edge, one step per second */
                         const step = pw / (HISTORY - 1);
                         this.data.forEach((d, si) => {
-                                const color = cssVar(this.series[si].color, '#888');
+                                const s = this.series[si];
+                                const color = cssVar(s.color, '#888');
                                 const x0 = left + pw - (d.length - 1) * step;
+                                const at = (v, i) => [x0 + i * step, top + ph - ph * v / max];
                                 g.strokeStyle = color;
-                                g.lineWidth = 2;
+                                g.fillStyle = color;
+                                g.lineWidth = 3;
                                 g.lineJoin = 'round';
+                                g.setLineDash(s.dash);
                                 g.beginPath();
                                 let pen = false;
                                 d.forEach((v, i) => {
@@ -321,7 +686,7 @@
                                                 pen = false;
                                                 return;
                                         }
-                                        const x = x0 + i * step, y = top + ph - ph * v / max;
+                                        const [x, y] = at(v, i);
                                         if (pen)
                                                 g.lineTo(x, y);
                                         else
@@ -329,22 +694,22 @@
                                         pen = true;
                                 });
                                 g.stroke();
+                                g.setLineDash([]);
+                                /* Markers ride with their samples: the phase counts every
+                                 * sample ever pushed, offset per series so they do not stack. */
+                                const first = this.n - d.length;
+                                d.forEach((v, i) => {
+                                        if (v !== null && (first + i + si * 5) % MARKER_EVERY === 0)
+                                                drawMarker(g, s.marker, ...at(v, i), 4.5);
+                                });
                         });
                 }
         }
 
         /* ---- status.html ------------------------------------------------------------------ */
 
-        const DROP_LABELS = {
-                loss: 'emulated loss',
-                rate_limit: 'rate limit',
-                low_port: 'low source port',
-                self: 'reply to self',
-                queue_full: 'delay queue full',
-                too_big: 'larger than max_payload',
-                truncated: 'truncated',
-                send_error: 'send error',
-        };
+        const DROP_REASONS = ['loss', 'rate_limit', 'low_port', 'self', 'queue_full', 'too_big',
+                              'truncated', 'send_error'];
 
         function sumValues(obj) {
                 let s = 0;
@@ -397,28 +762,45 @@
                 tbody.replaceChildren(frag);
         }
 
+        /* HTTP requests without the status page's and scrapers' own polls, when the server
+         * counts those apart (http.dashboard_requests, optional). */
+        function userRequests(h) {
+                if (!h || !isNum(h.requests))
+                        return null;
+                return isNum(h.dashboard_requests) ? h.requests - h.dashboard_requests : h.requests;
+        }
+
         function initStatus() {
                 setText('api-path', apiPath());
                 const charts = {
-                        echo: new Chart('chart-echo', 'legend-echo', [
-                                { label: 'received', color: '--accent' },
-                                { label: 'replied', color: '--good' },
-                                { label: 'dropped', color: '--bad' },
-                        ], v => fmtRate(v, '/s')),
-                        http: new Chart('chart-http', 'legend-http', [
-                                { label: 'requests', color: '--accent-2' },
-                                { label: 'errors (4xx+5xx)', color: '--warn' },
-                        ], v => fmtRate(v, '/s')),
-                        bytes: new Chart('chart-bytes', 'legend-bytes', [
-                                { label: 'HTTP responses', color: '--accent-2' },
-                                { label: 'echo out', color: '--accent' },
-                        ], v => isNum(v) ? fmtBytes(v) + '/s' : '—'),
+                        echo: new Chart('echo', [
+                                { label: STR.seriesReceived, color: '--accent' },
+                                { label: STR.seriesReplied, color: '--good' },
+                                { label: STR.seriesDropped, color: '--bad' },
+                        ], 'rate'),
+                        http: new Chart('http', [
+                                { label: STR.seriesRequests, color: '--accent-2' },
+                                { label: STR.seriesErrors, color: '--warn' },
+                        ], 'rate'),
+                        bytes: new Chart('bytes', [
+                                { label: STR.seriesHttpBytes, color: '--accent-2' },
+                                { label: STR.seriesEchoBytes, color: '--accent' },
+                        ], 'bytes'),
                 };
-                const history = [];     /* { t, codes, drops } for the last-minute columns */
-                let prev = null;        /* previous sample: { t, echo, http } */
+                window.netlab = { charts };     /* for the browser test and the curious */
+
+                const history = [];     /* { t, codes, dropped } for the last-minute columns */
+                let prev = null;        /* previous sample: { t, echo, http, drops } */
+                let last = null;        /* the sample on screen, with its rates */
                 let lastOk = null;
+                let paused = false;
+                let pending = [];       /* samples that arrived while paused */
+                let state = null;       /* what the live region said last: 'live', 'paused', error text */
 
                 const conn = document.getElementById('conn');
+                const connState = document.getElementById('conn-state');
+                const connTime = document.getElementById('conn-time');
+                const pauseBtn = document.getElementById('pause');
                 const stats = document.querySelector('.stats');
 
                 const redraw = () => {
@@ -427,124 +809,183 @@
                 };
                 window.addEventListener('resize', redraw);
                 if (window.matchMedia)
-                        window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', redraw);
+                        window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+                                for (const c of Object.values(charts))
+                                        c.buildLegend();
+                                if (last)
+                                        render();
+                        });
 
-                const update = (s) => {
-                        const t = s.uptime_seconds;
+                /* The live region speaks only when the state changes. */
+                const announce = (key, text) => {
+                        if (state === key)
+                                return;
+                        state = key;
+                        connState.textContent = text;
+                };
+
+                /* Takes one status document into the model: counters, rates, chart samples. */
+                const ingest = (s) => {
+                        const up = s.uptime_seconds;
                         const echo = s.echo, http = s.http;
                         const drops = echo ? sumValues(echo.dropped) : null;
 
                         /* A restart (uptime went back) makes every delta meaningless. */
-                        if (prev && !(t > prev.t - 0.001)) {
+                        if (prev && !(up > prev.t - 0.001)) {
                                 prev = null;
                                 history.length = 0;
                                 for (const c of Object.values(charts))
                                         c.clear();
                         }
 
-                        setText('uptime', fmtUptime(t));
-                        setText('version', 'netlabd ' + String(s.version));
-                        setText('echo-received', echo ? fmtCount(echo.received) : 'off');
-                        setText('echo-replied', echo ? fmtCount(echo.replied) : 'off');
-                        setText('echo-dropped', echo ? fmtCount(drops) : 'off');
-                        setText('echo-drop-share', echo && echo.received > 0
-                                ? fmtPercent(echo.dropped.loss / echo.received) + ' dropped on purpose'
-                                : '—');
-                        setText('http-requests', http ? fmtCount(http.requests) : 'off');
-                        setText('http-open', http ? fmtCount(http.open_connections) + ' open' : 'off');
-                        setText('http-accepted', http ? fmtCount(http.connections_accepted) + ' accepted' : '—');
-                        setText('echo-queue', echo ? fmtCount(echo.queued_replies) : '—');
-                        setText('echo-flows', echo ? fmtCount(echo.flows) : '—');
-                        setText('reloads', fmtCount(s.daemon && s.daemon.reloads) + ' applied, ' +
-                                fmtCount(s.daemon && s.daemon.reload_failures) + ' rejected');
-
-                        const cfg = s.config;
-                        showEchoConfig(cfg);
-                        const hc = cfg.http || {};
-                        setText('cfg-http-listen', listText(hc.listen));
-                        setText('cfg-root', String(hc.root ?? '—'));
-                        setText('cfg-maxconn', fmtCount(hc.max_connections));
-                        setText('cfg-header-timeout', fmtMs(hc.header_timeout_ms));
-                        setText('cfg-keepalive', fmtMs(hc.keepalive_timeout_ms));
-                        setText('cfg-allow', hc.status_allow ? listText(hc.status_allow) : 'everybody');
-                        setText('cfg-path', String(cfg.path ?? 'built-in defaults'));
-
-                        /* per-second rates from the previous sample */
+                        const rates = {};
                         if (prev) {
-                                const dt = t - prev.t;
+                                const dt = up - prev.t;
                                 const rate = (a, b) => (isNum(a) && isNum(b) && dt > 0 && a >= b) ? (a - b) / dt : null;
                                 const pe = prev.echo, ph = prev.http;
-                                const errs = (h) => h ? (h.responses_by_class['4xx'] || 0) + (h.responses_by_class['5xx'] || 0) : null;
-                                charts.echo.push([
-                                        echo && pe ? rate(echo.received, pe.received) : null,
-                                        echo && pe ? rate(echo.replied, pe.replied) : null,
-                                        echo && pe ? rate(drops, prev.drops) : null,
-                                ]);
-                                charts.http.push([
-                                        http && ph ? rate(http.requests, ph.requests) : null,
-                                        http && ph ? rate(errs(http), errs(ph)) : null,
-                                ]);
-                                charts.bytes.push([
-                                        http && ph ? rate(http.response_bytes, ph.response_bytes) : null,
-                                        echo && pe ? rate(echo.bytes_out, pe.bytes_out) : null,
-                                ]);
-                                setText('echo-rx-rate', echo && pe ? fmtRate(rate(echo.received, pe.received), 'per second') : '—');
-                                setText('echo-tx-rate', echo && pe ? fmtRate(rate(echo.replied, pe.replied), 'per second') : '—');
-                                setText('http-req-rate', http && ph ? fmtRate(rate(http.requests, ph.requests), 'per second') : '—');
-                                redraw();
+                                const errs = (h) => h && h.responses_by_class
+                                        ? (h.responses_by_class['4xx'] || 0) + (h.responses_by_class['5xx'] || 0) : null;
+                                rates.rx = echo && pe ? rate(echo.received, pe.received) : null;
+                                rates.tx = echo && pe ? rate(echo.replied, pe.replied) : null;
+                                rates.req = http && ph ? rate(userRequests(http), userRequests(ph)) : null;
+                                if (dt > 0) {
+                                        charts.echo.push([rates.rx, rates.tx,
+                                                          echo && pe ? rate(drops, prev.drops) : null]);
+                                        charts.http.push([rates.req, http && ph ? rate(errs(http), errs(ph)) : null]);
+                                        charts.bytes.push([
+                                                http && ph ? rate(http.response_bytes, ph.response_bytes) : null,
+                                                echo && pe ? rate(echo.bytes_out, pe.bytes_out) : null,
+                                        ]);
+                                }
                         }
-                        prev = { t, echo, http, drops };
+                        prev = { t: up, echo, http, drops };
 
-                        /* last-minute tables */
                         let codes = (http && http.responses_by_code) || {};
                         /* A daemon without per-code accounting still has the classes. */
                         if (http && Object.keys(codes).length === 0 && http.responses_by_class)
                                 codes = Object.fromEntries(Object.entries(http.responses_by_class)
                                                            .filter(([, v]) => v > 0));
-                        const dropped = (echo && echo.dropped) || {};
-                        history.push({ t, codes, dropped });
+                        history.push({ t: up, codes, dropped: (echo && echo.dropped) || {} });
                         while (history.length > WINDOW_S + 5)
                                 history.shift();
-                        const base = windowBase(history, t);
+                        last = { s, rates, drops, codes };
+                };
 
+                /* Puts the model on the page. */
+                const render = () => {
+                        const { s, rates, drops, codes } = last;
+                        const up = s.uptime_seconds;
+                        const echo = s.echo, http = s.http;
+
+                        setText('uptime', fmtUptime(up));
+                        setText('version', 'netlabd ' + String(s.version));
+                        setText('echo-received', echo ? fmtCount(echo.received) : STR.off);
+                        setText('echo-replied', echo ? fmtCount(echo.replied) : STR.off);
+                        setText('echo-dropped', echo ? fmtCount(drops) : STR.off);
+                        setText('echo-drop-share', echo && echo.received > 0
+                                ? t('droppedOnPurpose', { share: fmtPercent(echo.dropped.loss / echo.received) })
+                                : STR.none);
+                        setText('http-requests', http ? fmtCount(http.requests) : STR.off);
+                        setText('http-dashboard', http && isNum(http.dashboard_requests)
+                                ? t('dashboardShare', { n: fmtCount(http.dashboard_requests) }) : '');
+                        setText('http-open', http ? t('openConns', { n: fmtCount(http.open_connections) }) : STR.off);
+                        setText('http-accepted', http ? t('acceptedConns', { n: fmtCount(http.connections_accepted) }) : STR.none);
+                        setText('echo-queue', echo ? fmtCount(echo.queued_replies) : STR.none);
+                        setText('echo-flows', echo ? fmtCount(echo.flows) : STR.none);
+                        setText('reloads', t('reloads', { ok: fmtCount(s.daemon && s.daemon.reloads),
+                                                           failed: fmtCount(s.daemon && s.daemon.reload_failures) }));
+                        setText('echo-rx-rate', fmtRate(rates.rx, STR.perSecond));
+                        setText('echo-tx-rate', fmtRate(rates.tx, STR.perSecond));
+                        setText('http-req-rate', fmtRate(rates.req, STR.perSecond));
+
+                        const cfg = s.config;
+                        showEchoConfig(cfg);
+                        const hc = cfg.http || {};
+                        setTokens('cfg-http-listen', hc.listen);
+                        setPath('cfg-root', String(hc.root ?? STR.none));
+                        setText('cfg-maxconn', fmtCount(hc.max_connections));
+                        setText('cfg-header-timeout', fmtMs(hc.header_timeout_ms));
+                        setText('cfg-keepalive', fmtMs(hc.keepalive_timeout_ms));
+                        if (Array.isArray(hc.status_allow) && hc.status_allow.length)
+                                setTokens('cfg-allow', hc.status_allow);
+                        else
+                                setTokens('cfg-allow', [STR.everybody]);
+                        setPath('cfg-path', String(cfg.path ?? STR.builtinDefaults));
+
+                        for (const c of Object.values(charts))
+                                c.render();
+
+                        const base = windowBase(history, up);
                         const codeRows = Object.keys(codes).sort().map(code => ({
                                 name: code,
                                 badge: 'c' + code.charAt(0),
                                 total: codes[code],
                                 recent: codes[code] - (base.codes[code] || 0),
                         }));
-                        fillTable('codes', codeRows, 'No responses yet');
+                        fillTable('codes', codeRows, STR.noResponses);
 
-                        const dropRows = Object.keys(DROP_LABELS).map(k => ({
-                                name: DROP_LABELS[k],
+                        const dropped = (echo && echo.dropped) || {};
+                        const dropRows = DROP_REASONS.map(k => ({
+                                name: STR['drop_' + k],
                                 total: dropped[k],
                                 recent: isNum(dropped[k]) ? dropped[k] - (base.dropped[k] || 0) : null,
                         })).filter(r => r.total > 0);
-                        fillTable('drops', dropRows, echo ? 'Nothing dropped' : 'Echo service not running');
+                        fillTable('drops', dropRows, echo ? STR.nothingDropped : STR.echoNotRunning);
                 };
+
+                const showOk = () => {
+                        conn.className = 'banner ' + (paused ? 'paused' : 'ok');
+                        stats.classList.remove('stale');
+                        announce(paused ? 'paused' : 'live', paused ? STR.paused : STR.live);
+                        if (lastOk && !paused)
+                                setText(connTime, t('updatedAt', { time: fmtTime(lastOk) }));
+                };
+
+                pauseBtn.addEventListener('click', () => {
+                        paused = !paused;
+                        pauseBtn.setAttribute('aria-pressed', String(paused));
+                        pauseBtn.textContent = paused ? STR.resume : STR.pause;
+                        if (paused && lastOk)
+                                setText(connTime, t('pausedAt', { time: fmtTime(lastOk) }));
+                        if (!paused && pending.length) {
+                                for (const p of pending)
+                                        ingest(p.s);
+                                lastOk = pending[pending.length - 1].at;
+                                pending = [];
+                                render();
+                        }
+                        if (state === 'live' || state === 'paused')
+                                showOk();
+                });
+                pauseBtn.textContent = STR.pause;
 
                 const poll = async () => {
                         const started = performance.now();
                         try {
                                 const s = await fetchStatus();
-                                update(s);
-                                lastOk = new Date();
-                                conn.className = 'banner ok';
-                                conn.textContent = 'Live — updated ' + lastOk.toLocaleTimeString('en-GB');
-                                stats.classList.remove('stale');
+                                if (paused) {
+                                        pending.push({ s, at: new Date() });
+                                        if (pending.length > HISTORY)
+                                                pending.shift();
+                                } else {
+                                        ingest(s);
+                                        render();
+                                        lastOk = new Date();
+                                }
+                                showOk();
                         } catch (e) {
                                 if (!(e instanceof ApiError))
                                         throw e;
                                 conn.className = 'banner error';
-                                conn.textContent = 'Cannot read the status API at ' + apiPath() + ': ' +
-                                        e.message + '. ' +
-                                        (lastOk ? 'Showing values from ' + lastOk.toLocaleTimeString('en-GB') + '. '
-                                                : '') + 'Retrying every second.';
+                                const text = t('apiDown', { path: apiPath(), why: e.message });
+                                announce(text, text);
+                                setText(connTime, lastOk ? t('staleAt', { time: fmtTime(lastOk) }) : '');
                                 stats.classList.add('stale');
                         } finally {
                                 setTimeout(poll, Math.max(0, POLL_MS - (performance.now() - started)));
                         }
                 };
+                announce('connecting', STR.connecting);
                 poll();
         }
 
@@ -552,6 +993,8 @@
                 const page = document.body.dataset.page;
                 if (page === 'index')
                         initIndex();
+                else if (page === 'hello')
+                        fillHostNames();
                 else if (page === 'status')
                         initStatus();
         });

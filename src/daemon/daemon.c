@@ -3,13 +3,16 @@
  * daemon_reload(), SIGTERM in daemon_begin_shutdown(). The event loop itself (signals,
  * watchdog, sd_notify) is in loop.c. */
 #include <assert.h>
+#include <fcntl.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "conf_diff.h"
 #include "daemon.h"
 #include "impair.h"
 #include "log.h"
 #include "metrics.h"
+#include "strbuf.h"
 
 #define DRAIN_POLL_USEC (20 * USEC_PER_MSEC)
 
@@ -44,12 +47,13 @@ int daemon_new(const char *conf_path, bool conf_path_explicit, Conf *conf, Daemo
 static void log_sockets(const char *what, const int *fds, size_t n, char *summary, size_t len) {
         summary[0] = '\0';
         for (size_t i = 0; i < n; i++) {
-                SocketAddress a = { .len = sizeof(a.storage) };
-                char buf[80];
+                char buf[SOCKADDR_FORMAT_MAX];
+                socklen_t len_a = sizeof(SockAddr);
+                SockAddr a;
 
-                if (getsockname(fds[i], &a.sa, &a.len) < 0)
+                if (getsockname(fds[i], &a.sa, &len_a) < 0)
                         continue;
-                sockets_format_address(&a, buf, sizeof(buf));
+                sockaddr_format(&a, buf, sizeof(buf));
                 log_info("Listening on %s (%s)", buf, what);
                 snprintf(summary + strlen(summary), len - strlen(summary), "%s%s", i ? " " : "", buf);
         }
@@ -73,11 +77,21 @@ int daemon_open_sockets(Daemon *d) {
                 if (d->sockets.n_fds[SOCKET_KIND_HTTP] == 0)
                         log_notice("No stream socket was passed: the HTTP service is off");
         } else {
-                r = sockets_bind_all(d->conf, &d->sockets, &address);
+                const char *service = "udp echo";
+
+                r = 0;
+                if (d->conf->echo.enabled)
+                        r = sockets_bind_list(d->conf->echo.listen, SOCK_DGRAM, SOCKET_KIND_ECHO,
+                                              &d->sockets, &address);
+                if (r >= 0 && d->conf->http.enabled) {
+                        service = "http";
+                        r = sockets_bind_list(d->conf->http.listen, SOCK_STREAM, SOCKET_KIND_HTTP,
+                                              &d->sockets, &address);
+                }
+                /* Echo and HTTP usually share a port number: say which one failed. */
                 if (r < 0)
-                        return log_error_errno(r, "Failed to listen on '%s': %m%s", address ?: "?",
-                                               r == -EADDRINUSE ? " (another process uses this port)" :
-                                               r == -EACCES ? " (ports below 1024 need privileges)" : "");
+                        return log_error_errno(r, "Failed to listen on '%s': %m (%s%s)", address ?: "?", service,
+                                               r == -EACCES ? "; ports below 1024 need privileges" : "");
         }
 
         log_sockets("udp echo", d->sockets.fds[SOCKET_KIND_ECHO], d->sockets.n_fds[SOCKET_KIND_ECHO],
@@ -87,29 +101,62 @@ int daemon_open_sockets(Daemon *d) {
         return 0;
 }
 
+/* The gauges and counters the metrics tables describe, read from the running services.
+ * Return false when the service is not running. */
+static bool daemon_echo_stats(const Daemon *d, EchoStats *ret) {
+        if (!d->echo)
+                return false;
+        *ret = (EchoStats) {
+                .counters = *echo_get_counters(d->echo),
+                .queued_replies = echo_queue_length(d->echo),
+                .flows = echo_n_flows(d->echo),
+        };
+        return true;
+}
+
+static bool daemon_http_stats(const Daemon *d, HttpStats *ret) {
+        if (!d->http)
+                return false;
+        *ret = (HttpStats) {
+                .counters = *http_server_get_counters(d->http),
+                .open_connections = http_server_n_connections(d->http),
+        };
+        return true;
+}
+
 /* The HttpDynamicFunc behind /metrics and /api/status: one snapshot of every counter
  * and of the one Conf in effect, rendered by metrics.c. */
-static int daemon_serve_dynamic(void *userdata, const char *path, const struct sockaddr *peer,
-                                char **ret_body, size_t *ret_len, const char **ret_content_type) {
+static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
+                                const char **ret_content_type) {
         Daemon *d = userdata;
-        usec_t mono = now(CLOCK_MONOTONIC);
+        EchoStats echo = {};
+        HttpStats http = {};
+        bool has_echo = daemon_echo_stats(d, &echo), has_http = daemon_http_stats(d, &http);
         MetricsSnapshot snap = {
                 .conf = d->conf,
                 .version = PACKAGE_VERSION,
-                .echo = d->echo ? echo_get_counters(d->echo) : NULL,
-                .http = d->http ? http_server_get_counters(d->http) : NULL,
+                .echo = has_echo ? &echo : NULL,
+                .http = has_http ? &http : NULL,
                 .http_requests = d->http ? http_server_get_metrics(d->http) : NULL,
-                .echo_queue_length = d->echo ? echo_queue_length(d->echo) : 0,
-                .echo_flows = d->echo ? echo_n_flows(d->echo) : 0,
-                .http_connections = d->http ? http_server_n_connections(d->http) : 0,
                 .start_realtime_usec = d->start_realtime_usec,
                 .now_realtime_usec = now(CLOCK_REALTIME),
-                .uptime_usec = mono - d->start_monotonic_usec,
+                .uptime_usec = now(CLOCK_MONOTONIC) - d->start_monotonic_usec,
                 .reloads = d->n_reloads,
                 .reload_failures = d->n_reload_failures,
+                /* Every allocation failure survived: the services' and our own. */
+                .oom = d->n_oom + echo.counters.oom + http.counters.oom,
+                /* The router calls us only for a peer that passed status_allow, so a
+                 * configured list means this peer is in it. Without one, everybody reads
+                 * the counters, and the paths stay out. */
+                .show_paths = d->conf->http.status_allow && d->conf->http.status_allow[0],
         };
+        int r;
 
-        return metrics_serve(&snap, path, peer, ret_body, ret_len, ret_content_type);
+        r = metrics_serve(&snap, endpoint == HTTP_ENDPOINT_METRICS ? METRICS_FORMAT_PROMETHEUS : METRICS_FORMAT_JSON,
+                          ret_body, ret_len, ret_content_type);
+        if (r == -ENOMEM)
+                d->n_oom++;             /* the client gets a 503 */
+        return r;
 }
 
 int daemon_start_services(Daemon *d) {
@@ -141,57 +188,142 @@ int daemon_start_services(Daemon *d) {
         return 0;
 }
 
+/* ---- what start-up, reload and -t check ------------------------------------------------ */
+
+static int check_root(const Conf *c, const char **ret_object) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!c->http.enabled)
+                return 0;
+        *ret_object = c->http.root;
+        fd = open(c->http.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : 0;
+}
+
+static int check_mime(const Conf *c, const char **ret_object) {
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (!c->http.enabled)
+                return 0;
+        *ret_object = HTTP_SERVER_MIME_TYPES;
+        f = fopen(HTTP_SERVER_MIME_TYPES, "re");
+        return f ? 0 : -errno;
+}
+
+/* Everything a file must pass besides its own syntax and ranges (conf.c) before it is
+ * used, short of binding the sockets: one row per check, so a new kind of check is one
+ * more row. Each returns 0, or a negative errno with *ret_object naming what failed. */
+static const struct {
+        const char *what;               /* "Cannot <what> '<object>'" */
+        bool fatal;                     /* false: warn and go on */
+        const char *hint_eacces;        /* added to an EACCES message, or NULL */
+        int (*check)(const Conf *c, const char **ret_object);
+} daemon_conf_checks[] = {
+        { "open the document root", true,
+          " (under DynamicUser= the root and its parents must be world-readable: chmod o+rX)", check_root },
+        { "read the MIME types, using the built-in table", false, NULL, check_mime },
+};
+
+static int daemon_check_conf(const char *path, const Conf *c) {
+        int ret = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(daemon_conf_checks); i++) {
+                const char *object = "?";
+                int r = daemon_conf_checks[i].check(c, &object);
+
+                if (r >= 0)
+                        continue;
+                log_full_errno(daemon_conf_checks[i].fatal ? LOG_ERR : LOG_NOTICE, r, "%s: cannot %s '%s': %m%s",
+                               path, daemon_conf_checks[i].what, object,
+                               r == -EACCES && daemon_conf_checks[i].hint_eacces ? daemon_conf_checks[i].hint_eacces : "");
+                if (daemon_conf_checks[i].fatal && ret == 0)
+                        ret = r;
+        }
+        return ret;
+}
+
+static int daemon_load_conf_internal(const char *path, bool path_explicit, Conf **ret) {
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        bool defaults = false;
+        int r;
+
+        r = conf_load(path, &c, &errors);
+        if (r == -ENOENT && !path_explicit) {
+                log_notice("%s not found, using built-in defaults", path);
+                r = conf_new_default(&c);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the built-in defaults: %m");
+                defaults = true;
+        } else if (r == -EBADMSG) {
+                for (size_t i = 0; i < errors.n; i++)
+                        log_error("%s:%u: %s", errors.e[i].file ?: path, errors.e[i].line, errors.e[i].msg);
+                if (errors.n_more > 0)
+                        log_error("%s: %u more error(s) not shown", path, errors.n_more);
+                return r;
+        } else if (r < 0)
+                return log_error_errno(r, "%s: %m%s", path,
+                                       r == -EACCES ? " (netlabd runs as a dynamic user: make it world-readable)" : "");
+
+        r = daemon_check_conf(path, c);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return defaults;
+}
+
+int daemon_load_conf(const char *path, bool path_explicit, bool reload, Conf **ret) {
+        int r;
+
+        assert(path);
+        assert(ret);
+
+        r = daemon_load_conf_internal(path, path_explicit, ret);
+        if (r < 0 && reload)
+                log_warning("Keeping the previous configuration");
+        return r;
+}
+
 int daemon_reload(Daemon *d) {
         _cleanup_(conf_unrefp) Conf *fresh = NULL;
-        _cleanup_free_ char *msg = NULL, *restart = NULL;
-        unsigned line = 0;
+        _cleanup_free_ char *restart = NULL, *diff = NULL;
         int r;
 
         assert(d);
 
-        r = conf_load(d->conf_path, &fresh, &line, &msg);
-        if (r == -ENOENT && !d->conf_path_explicit)
-                r = conf_new_default(&fresh);   /* default file removed: back to built-ins */
+        r = daemon_load_conf(d->conf_path, d->conf_path_explicit, /* reload= */ true, &fresh);
         if (r < 0) {
                 d->n_reload_failures++;
-                if (r == -EBADMSG)
-                        return log_error_errno(r, "%s:%u: %s; keeping the previous configuration",
-                                               d->conf_path, line, msg ?: "invalid configuration");
-                return log_error_errno(r, "%s: cannot read: %m; keeping the previous configuration",
-                                       d->conf_path);
+                return r;
         }
 
         restart = conf_restart_keys_changed(d->conf, fresh);
         if (restart)
                 log_warning("%s: changes to %s take effect only after a restart", d->conf_path, restart);
 
-        /* Apply to the services first: if one refuses (e.g. new document root missing),
-         * nothing has changed yet and the old snapshot stays whole. */
+        /* The HTTP service is the one that can refuse (new document root missing): apply
+         * it first, so that on failure nothing has changed and the old snapshot stays whole. */
         if (d->http) {
                 r = http_server_apply_conf(d->http, fresh);
                 if (r < 0) {
                         d->n_reload_failures++;
-                        return log_error_errno(r, "%s: cannot use document root '%s': %m; keeping the "
-                                               "previous configuration", d->conf_path, fresh->http.root);
+                        log_error_errno(r, "%s: cannot use document root '%s': %m", d->conf_path, fresh->http.root);
+                        log_warning("Keeping the previous configuration");
+                        return r;
                 }
         }
-        if (d->echo) {
-                r = echo_apply_conf(d->echo, fresh);
-                if (r < 0) {
-                        d->n_reload_failures++;
-                        if (d->http)
-                                (void) http_server_apply_conf(d->http, d->conf);
-                        return log_error_errno(r, "%s: cannot apply echo settings: %m; keeping the "
-                                               "previous configuration", d->conf_path);
-                }
-        }
+        /* Cannot fail: it switches the snapshot and evicts flows above max_flows. */
+        if (d->echo)
+                (void) echo_apply_conf(d->echo, fresh);
 
         if (!d->verbose)
                 log_set_max_level(fresh->log_level);
+        r = conf_diff(d->conf, fresh, &diff);
         conf_unref(d->conf);
         d->conf = TAKE_PTR(fresh);
         d->n_reloads++;
-        log_info("Reloaded configuration from %s", d->conf_path);
+        log_info("Reloaded configuration from %s: %s", d->conf_path,
+                 r < 0 ? "(changes not listed: out of memory)" : diff ?: "no changes");
         return 0;
 }
 
@@ -249,34 +381,48 @@ void daemon_begin_shutdown(Daemon *d) {
         }
 }
 
-char *daemon_format_status(const Daemon *d, char *buf, size_t len) {
+int daemon_format_status(const Daemon *d, char **ret) {
+        _cleanup_(strbuf_done) StrBuf b = {};
         char summary[384];
 
         assert(d);
+        assert(ret);
 
         if (d->echo)
-                snprintf(buf, len, "echo %s: %s", d->echo_addresses,
-                         impair_format_summary(&d->conf->echo, summary, sizeof(summary)));
+                strbuf_printf(&b, "echo %s: %s", d->echo_addresses,
+                              impair_format_summary(&d->conf->echo, summary, sizeof(summary)));
         else
-                snprintf(buf, len, "echo off");
+                strbuf_puts(&b, "echo off");
         if (d->http)
-                snprintf(buf + strlen(buf), len - strlen(buf), "; http %s: %s", d->http_addresses,
-                         d->conf->http.root);
+                strbuf_printf(&b, "; http %s: %s", d->http_addresses, d->conf->http.root);
         else
-                snprintf(buf + strlen(buf), len - strlen(buf), "; http off");
+                strbuf_puts(&b, "; http off");
         if (d->n_reload_failures > 0)
-                snprintf(buf + strlen(buf), len - strlen(buf), "; %u failed reload(s)", d->n_reload_failures);
-        return buf;
+                strbuf_printf(&b, "; %u failed reload(s)", d->n_reload_failures);
+        return strbuf_finish(&b, ret, NULL);
+}
+
+/* Logs "<what> counters: ..." from the table, or says that it could not. */
+static void log_counters(const char *what, const CounterDesc *table, const void *stats) {
+        _cleanup_(strbuf_done) StrBuf b = {};
+
+        counters_format_summary(&b, table, stats);
+        if (b.error < 0)
+                log_warning_errno(b.error, "Failed to format the %s counters, ignoring: %m", what);
+        else
+                log_info("%s counters: %s", what, strbuf_str(&b));
 }
 
 void daemon_log_counters(const Daemon *d) {
-        char buf[512];
+        EchoStats echo;
+        HttpStats http;
 
         assert(d);
-        if (d->echo)
-                log_info("Echo counters: %s", echo_format_summary(d->echo, buf, sizeof(buf)));
-        if (d->http)
-                log_info("HTTP counters: %s", http_server_format_summary(d->http, buf, sizeof(buf)));
+
+        if (daemon_echo_stats(d, &echo))
+                log_counters("Echo", counters_echo, &echo);
+        if (daemon_http_stats(d, &http))
+                log_counters("HTTP", counters_http, &http);
 }
 
 Daemon *daemon_free(Daemon *d) {

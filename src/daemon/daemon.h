@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 #include "conf.h"
@@ -25,6 +26,7 @@ typedef struct Daemon {
         usec_t start_monotonic_usec;
         unsigned n_reloads;
         unsigned n_reload_failures;
+        uint64_t n_oom;                 /* our own allocation failures (rendering /metrics) */
         bool shutting_down;
         usec_t shutdown_deadline_usec;  /* CLOCK_MONOTONIC */
         sd_event_source *drain_timer;
@@ -43,19 +45,34 @@ int daemon_open_sockets(Daemon *d);
  * document root is unusable, a configuration problem). */
 int daemon_start_services(Daemon *d);
 
-/* Re-reads the configuration file. On success swaps the snapshot and applies it to
- * the services; on failure logs "FILE:LINE: message" and keeps the old snapshot.
- * Returns 0 or a negative errno (already logged). */
+/* Loads the configuration the way start-up, reload and -t all want it, and logs what
+ * went wrong: a missing @path that was not named explicitly (@path_explicit false) means
+ * the built-in defaults (logged as a notice); an invalid file is one "FILE:LINE: message"
+ * per error (up to CONF_ERRORS_MAX), an unreadable one "FILE: <strerror>" ("DIR: Is a
+ * directory"). Then the checks that need the file system run, everything short of
+ * binding: the document root opens (else an error), /etc/mime.types is readable (else
+ * a notice: the built-in table serves). With @reload, a failure is followed by a
+ * second line, "Keeping the previous configuration". Returns 0 (the file) or 1 (the
+ * built-in defaults) with a new Conf in *ret (n_ref 1, caller unrefs), or a negative
+ * errno (-EBADMSG invalid; -ENOENT, -EACCES, -EISDIR, ... from opening the file or the
+ * document root; -ENOMEM), already logged. */
+int daemon_load_conf(const char *path, bool path_explicit, bool reload, Conf **ret);
+
+/* Re-reads the configuration file (daemon_load_conf()). On success swaps the snapshot
+ * and applies it to the services; on failure keeps the old snapshot, counts the failure
+ * and logs why. Returns 0 or a negative errno (already logged). */
 int daemon_reload(Daemon *d);
 
 /* Starts a graceful stop: no new work, in-flight work may finish within
  * shutdown_timeout, then the loop exits. A second call exits at once. */
 void daemon_begin_shutdown(Daemon *d);
 
-/* One-line summary for STATUS= ("echo 127.0.0.1:8080 loss 30% ... | http ..."). */
-char *daemon_format_status(const Daemon *d, char *buf, size_t len);
+/* The one-line state for STATUS= ("echo 127.0.0.1:8080: loss 30% ...; http ..."). Returns
+ * 0 with a malloc'ed string in *ret (caller frees), or -ENOMEM. */
+int daemon_format_status(const Daemon *d, char **ret);
 
-/* Logs the service counters at info level (SIGUSR1). */
+/* Logs the service counters at info level (SIGUSR1), one line per running service,
+ * formatted from the counter tables by counters_format_summary(). */
 void daemon_log_counters(const Daemon *d);
 
 Daemon *daemon_free(Daemon *d);

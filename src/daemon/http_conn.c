@@ -1,9 +1,11 @@
-/* http_conn.c — the HTTP data path, top-down: http_conn_on_io() -> read ->
- * http_parse_request() -> conn_serve() (http_serve_* decisions, openat2) ->
- * http_response_head() -> send the head (MSG_MORE) -> sendfile() the body -> keep-alive
- * or close. One explicit state per connection; every wake-up does a bounded amount of
- * work so one busy client never starves the echo socket or the other connections.
- * Idle keep-alive connections hold no read buffer. */
+/* http_conn.c — the HTTP data path of one connection, top-down: http_conn_on_io() ->
+ * the handler of the current state: read -> http_parse_request() -> http_route_resolve()
+ * (a reply value) -> http_response_head() -> send the head (MSG_MORE) -> sendfile() the
+ * body -> keep-alive or close. Called by http_server's epoll dispatch and sweep; calls
+ * http_parse, http_route, http_response and metrics_http_observe(); the only module that
+ * does socket I/O for HTTP. Every wake-up does a bounded amount of work so one busy
+ * client never starves the echo socket or the other connections. Idle keep-alive
+ * connections hold no read buffer. */
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -20,98 +22,40 @@
 #include <unistd.h>
 
 #include "http_conn.h"
-#include "http_parse.h"
-#include "http_route.h"
-#include "http_serve.h"
 #include "log.h"
 
-struct HttpConn {
-        HttpConnEnv *env;
-        HttpConn *prev, *next;
-        int fd;
-        HttpConnState state;
-        uint32_t events;                /* epoll mask currently set */
-        bool keep_alive;                /* for the response being sent */
-        bool linger;                    /* close via shutdown + drain, not right away */
-        bool wbuf_owned;                /* wbuf is malloc'ed (else env->scratch) */
-        bool drained;                   /* last recv() was short: the socket is empty */
-        bool nodelay;                   /* TCP_NODELAY set */
-        bool expect_continue;           /* "Expect: 100-continue" and the body is not here yet */
-        int8_t method;                  /* HttpMethod, -1 if the request line did not parse */
-        uint8_t minor_version;          /* of the request being answered */
-        uint16_t status;
+/* The inline body of a reply is copied after the head into the scratch buffer: the
+ * largest head, the 100 Continue prefix and the largest inline body (a cached file or a
+ * status page) must fit, so nothing is ever truncated. */
+#define HTTP_CONN_CONTINUE "HTTP/1.1 100 Continue\r\n\r\n"
+static_assert(HTTP_RESPONSE_HEAD_MAX + sizeof(HTTP_CONN_CONTINUE) + HTTP_CACHE_FILE_MAX <= HTTP_CONN_SCRATCH_SIZE,
+              "a cached file with its head must fit in the scratch buffer");
+static_assert(HTTP_REPLY_PAGE_MAX <= HTTP_CACHE_FILE_MAX, "status pages are smaller than cached files");
 
-        char *rbuf;                     /* request bytes; NULL while idle */
-        uint32_t rlen, rcap, rprev;
-        uint32_t head_len;              /* bytes of rbuf holding the head being answered */
-
-        char *wbuf;                     /* head (+ inline body) not yet written */
-        uint32_t wlen, woff;
-        char *mem;                      /* owned memory body (autoindex, dynamic) */
-        size_t mem_len, mem_off;
-        int file_fd;                    /* file body: [file_off, file_end) */
-        uint64_t file_off, file_end;
-
-        uint64_t discard;               /* request body bytes still to skip */
-        bool chunked;                   /* a chunked request body still to skip */
-        HttpChunkState chunk;
-        uint64_t bytes_sent;            /* for this response: head + body */
-        usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
-        usec_t req_start;
-
-        union {
-                struct sockaddr sa;
-                struct sockaddr_in in;
-                struct sockaddr_in6 in6;
-        } peer;
-};
-
-static void *mfree(void *p) {
-        free(p);
-        return NULL;
+static usec_t conn_now(const HttpConn *c) {
+        return c->shared->now_usec;
 }
 
-static const char *const state_names[_HTTP_CONN_STATE_MAX] = {
-        [HTTP_CONN_RECV_HEAD] = "recv-head",       [HTTP_CONN_SEND_HEAD] = "send-head",
-        [HTTP_CONN_SEND_BODY] = "send-body",       [HTTP_CONN_DISCARD_BODY] = "discard-body",
-        [HTTP_CONN_LINGER] = "linger",
-};
-
-HttpConnEnv *http_conn_get_env(HttpConn *c) {
-        return c->env;
+static const ConfHttp *conn_http(const HttpConn *c) {
+        return &c->conf->http;
 }
 
-const struct sockaddr *http_conn_get_peer(const HttpConn *c) {
-        return &c->peer.sa;
+/* A new request starts: it runs on the snapshot in effect now, until it is answered, even
+ * if a reload swaps the server's snapshot meanwhile. */
+static void conn_pin_conf(HttpConn *c) {
+        if (c->conf == c->shared->conf)
+                return;
+        conf_unref(c->conf);
+        c->conf = conf_ref(c->shared->conf);
 }
 
-const char *http_conn_state_to_string(HttpConnState s) {
-        return s >= 0 && s < _HTTP_CONN_STATE_MAX ? state_names[s] : NULL;
+static size_t head_limit(const HttpConn *c) {
+        return MIN((size_t) conn_http(c)->max_header_size, (size_t) HTTP_HEAD_MAX);
 }
 
-usec_t http_conn_env_now(HttpConnEnv *env) {
-        uint64_t t;
-
-        if (sd_event_now(env->event, CLOCK_MONOTONIC, &t) < 0)
-                return now(CLOCK_MONOTONIC);
-        return t;
-}
-
-/* The Date value changes once per second: format it once per second. */
-static const char *env_date(HttpConnEnv *env) {
-        uint64_t t;
-
-        if (sd_event_now(env->event, CLOCK_REALTIME, &t) < 0)
-                t = now(CLOCK_REALTIME);
-        if (t / USEC_PER_SEC != env->date_sec || env->date[0] == 0) {
-                env->date_sec = t / USEC_PER_SEC;
-                (void) http_response_format_date(t, env->date);
-        }
-        return env->date;
-}
-
-static size_t head_limit(const HttpConnEnv *env) {
-        return MIN((size_t) env->conf->http.max_header_size, (size_t) HTTP_HEAD_MAX);
+static void conn_end_at_least(HttpConn *c, HttpConnEnd end) {
+        if (c->end < end)
+                c->end = end;
 }
 
 static void conn_set_events(HttpConn *c, uint32_t events) {
@@ -119,21 +63,57 @@ static void conn_set_events(HttpConn *c, uint32_t events) {
                 return;
         struct epoll_event ev = { .events = events, .data.ptr = c };
 
-        if (epoll_ctl(c->env->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
+        if (epoll_ctl(c->shared->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
                 c->events = events;
 }
 
+/* Between requests with nothing buffered: the connection may be closed at the global cap
+ * to make room for a new one. Appended last, so the list runs oldest first. */
+static void conn_idle_enter(HttpConn *c) {
+        HttpConnShared *sh = c->shared;
+
+        if (c->idle)
+                return;
+        c->idle = true;
+        c->idle_next = NULL;
+        c->idle_prev = sh->idle_last;
+        if (sh->idle_last)
+                sh->idle_last->idle_next = c;
+        else
+                sh->idle_first = c;
+        sh->idle_last = c;
+}
+
+static void conn_idle_leave(HttpConn *c) {
+        HttpConnShared *sh = c->shared;
+
+        if (!c->idle)
+                return;
+        if (c->idle_prev)
+                c->idle_prev->idle_next = c->idle_next;
+        else
+                sh->idle_first = c->idle_next;
+        if (c->idle_next)
+                c->idle_next->idle_prev = c->idle_prev;
+        else
+                sh->idle_last = c->idle_prev;
+        c->idle_prev = c->idle_next = NULL;
+        c->idle = false;
+}
+
 static int conn_rbuf_get(HttpConn *c) {
-        HttpConnEnv *env = c->env;
+        HttpConnShared *sh = c->shared;
 
         if (c->rbuf)
                 return 0;
-        if (env->n_rbuf_pool > 0)
-                c->rbuf = env->rbuf_pool[--env->n_rbuf_pool];
+        if (sh->n_rbuf_pool > 0)
+                c->rbuf = sh->rbuf_pool[--sh->n_rbuf_pool];
         else {
                 c->rbuf = malloc(HTTP_CONN_RBUF_MIN);
-                if (!c->rbuf)
+                if (!c->rbuf) {
+                        sh->counters.oom++;
                         return -ENOMEM;
+                }
         }
         c->rcap = HTTP_CONN_RBUF_MIN;
         c->rlen = c->rprev = 0;
@@ -143,12 +123,12 @@ static int conn_rbuf_get(HttpConn *c) {
 /* Gives the read buffer back while the connection idles: the target is <= 1 KiB of
  * memory per idle keep-alive connection. */
 static void conn_rbuf_put(HttpConn *c) {
-        HttpConnEnv *env = c->env;
+        HttpConnShared *sh = c->shared;
 
         if (!c->rbuf)
                 return;
-        if (c->rcap == HTTP_CONN_RBUF_MIN && env->n_rbuf_pool < HTTP_CONN_RBUF_POOL)
-                env->rbuf_pool[env->n_rbuf_pool++] = c->rbuf;
+        if (c->rcap == HTTP_CONN_RBUF_MIN && sh->n_rbuf_pool < HTTP_CONN_RBUF_POOL)
+                sh->rbuf_pool[sh->n_rbuf_pool++] = c->rbuf;
         else
                 free(c->rbuf);
         c->rbuf = NULL;
@@ -156,27 +136,33 @@ static void conn_rbuf_put(HttpConn *c) {
 }
 
 static int conn_rbuf_grow(HttpConn *c) {
-        size_t limit = head_limit(c->env) + 1, cap;
+        size_t limit = head_limit(c) + 1, cap;
         char *p;
 
         if (c->rcap >= limit)
                 return -EMSGSIZE;
         cap = MIN((size_t) c->rcap * 2, limit);
         p = realloc(c->rbuf, cap);
-        if (!p)
+        if (!p) {
+                c->shared->counters.oom++;
                 return -ENOMEM;
+        }
         c->rbuf = p;
         c->rcap = (uint32_t) cap;
         return 0;
 }
 
+static bool conn_wbuf_owned(const HttpConn *c) {
+        return c->wbuf && c->wbuf != c->shared->scratch;
+}
+
 static void conn_reset_response(HttpConn *c) {
-        if (c->wbuf_owned)
+        if (conn_wbuf_owned(c))
                 free(c->wbuf);
         c->wbuf = NULL;
-        c->wbuf_owned = false;
         c->wlen = c->woff = 0;
-        c->mem = mfree(c->mem);
+        free(c->mem);
+        c->mem = NULL;
         c->mem_len = c->mem_off = 0;
         c->file_fd = safe_close(c->file_fd);
         c->file_off = c->file_end = 0;
@@ -220,28 +206,29 @@ static void conn_format_request_line(const HttpConn *c, char *buf, size_t size) 
 }
 
 static void conn_account(HttpConn *c) {
-        HttpConnEnv *env = c->env;
+        HttpConnShared *sh = c->shared;
         /* A real clock read, not the loop's cached time: a request served within one
          * dispatch would otherwise always last 0 µs in the log and the histogram. */
         usec_t dur = now(CLOCK_MONOTONIC) - c->req_start;
 
-        env->counters.response_bytes += c->bytes_sent;
-        metrics_http_observe(&env->metrics, c->method >= 0 ? http_method_to_string(c->method) : NULL,
-                             c->status, dur, c->bytes_sent);
+        sh->counters.response_bytes += c->bytes_sent;
+        metrics_http_observe(&sh->metrics, c->method, c->status, dur, c->bytes_sent);
 
-        if (env->conf->http.access_log && log_level_enabled(LOG_INFO)) {
+        if (conn_http(c)->access_log && log_level_enabled(LOG_INFO)) {
                 char peer[INET6_ADDRSTRLEN + 16], line[1024];
+                /* At debug level an error line also says why (the label of the
+                 * bad-request counter), so a student's 400 is explained in the log. */
+                bool why = c->reason != HTTP_REASON_NONE && log_level_enabled(LOG_DEBUG);
 
                 conn_format_peer(c, peer, sizeof(peer));
                 conn_format_request_line(c, line, sizeof(line));
-                log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms", peer, line, c->status,
-                         c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC);
+                log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms%s%s", peer, line, c->status,
+                         c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC, why ? " reason=" : "",
+                         why ? http_reason_label(c->reason) : "");
         }
 }
 
 /* ---- sending ------------------------------------------------------------------------ */
-
-static int conn_finish_response(HttpConn *c);
 
 /* Moves the response forward as far as the socket takes it, within the budget.
  * Returns 1 when the response is complete, 0 when waiting for EPOLLOUT, < 0 to close. */
@@ -273,7 +260,7 @@ static int conn_send(HttpConn *c) {
                         return -errno;
                 }
                 c->bytes_sent += (uint64_t) n;
-                c->deadline = http_conn_env_now(c->env) + c->env->conf->http.send_timeout_usec;
+                c->deadline = conn_now(c) + conn_http(c)->send_timeout_usec;
                 if ((size_t) n < head_left) {
                         c->woff += (uint32_t) n;
                         continue;
@@ -319,160 +306,165 @@ static int conn_send(HttpConn *c) {
                 } else
                         return 1;
                 c->bytes_sent += (uint64_t) n;
-                c->deadline = http_conn_env_now(c->env) + c->env->conf->http.send_timeout_usec;
+                c->deadline = MIN(conn_now(c) + conn_http(c)->send_timeout_usec, c->send_end);
         }
         return 1;
 
 wait:
-        /* The head lives in env->scratch only until we return: keep what is left. */
-        if (c->state == HTTP_CONN_SEND_HEAD && !c->wbuf_owned) {
+        /* The head lives in the shared scratch only until we return: keep what is left. */
+        if (c->state == HTTP_CONN_SEND_HEAD && !conn_wbuf_owned(c)) {
                 char *p = malloc(c->wlen - c->woff);
 
-                if (!p)
+                if (!p) {
+                        c->shared->counters.oom++;
                         return -ENOMEM;
+                }
                 memcpy(p, c->wbuf + c->woff, c->wlen - c->woff);
                 c->wbuf = p;
                 c->wlen -= c->woff;
                 c->woff = 0;
-                c->wbuf_owned = true;
         }
         conn_set_events(c, EPOLLOUT);
         return 0;
 }
 
 
-/* Builds the head of @resp, attaches @body and starts sending. Takes ownership of the
- * body's memory and fd in every case. Returns like conn_send(). */
-int http_conn_respond(HttpConn *c, HttpResponse *resp, HttpBody body) {
-        HttpConnEnv *env = c->env;
+/* When a response of @total bytes must be out: send_timeout plus the time it takes at
+ * http.min_send_rate. A reader that takes a byte now and then renews the send timeout
+ * forever; this bounds the whole response (a byte every 29 s no longer holds a slot). */
+static usec_t conn_send_end(const HttpConn *c, uint64_t total) {
+        const ConfHttp *h = conn_http(c);
+        uint64_t rate = h->min_send_rate, t;
+
+        if (rate == 0)
+                return USEC_INFINITY;
+        t = total / rate * USEC_PER_SEC + total % rate * USEC_PER_SEC / rate;
+        if (t > USEC_INFINITY - conn_now(c) - h->send_timeout_usec)
+                return USEC_INFINITY;
+        return conn_now(c) + h->send_timeout_usec + t;
+}
+
+static HttpRouteCtx conn_route_ctx(const HttpConn *c) {
+        const HttpConnShared *sh = c->shared;
+
+        return (HttpRouteCtx) {
+                .conf = c->conf,
+                .root_fd = sh->root_fd,
+                .mime = sh->mime,
+                .cache = sh->cache,
+                .now_usec = sh->now_usec,
+                .etag_key = sh->etag_key,
+                .peer = &c->peer.sa,
+                .dynamic = sh->dynamic,
+                .dynamic_userdata = sh->dynamic_userdata,
+        };
+}
+
+/* Builds the head of @reply (Server, Date and Connection are filled in here), takes its
+ * body (the owned memory and fd move to the connection in every case) and starts
+ * sending. HEAD requests and 304 get the head only. Returns like conn_send(). */
+static int conn_reply(HttpConn *c, HttpReply *reply) {
+        HttpConnShared *sh = c->shared;
+        HttpResponse *resp = &reply->head;
         size_t pre = 0;
         int n;
 
         assert(c->state == HTTP_CONN_RECV_HEAD || c->state == HTTP_CONN_DISCARD_BODY);
 
-        if (env->stopping)
-                c->keep_alive = false;
-        if (c->expect_continue && resp->status >= 400) {
+        if (reply->oom)
+                sh->counters.oom++;
+        if (reply->close)
+                conn_end_at_least(c, HTTP_CONN_END_LINGER);
+        c->reason = (int8_t) reply->reason;
+        if (http_reason_is_bad_request(reply->reason)) {
+                sh->counters.bad_requests++;
+                sh->counters.bad_requests_by_reason[reply->reason]++;
+        }
+        if (sh->stopping)
+                conn_end_at_least(c, HTTP_CONN_END_CLOSE);
+        if (c->expect_continue && resp->status >= 400)
                 /* An error: no point in asking for a body we would throw away; the
                  * client learns from "Connection: close" not to send it. */
-                c->keep_alive = false;
-                c->linger = true;
-        }
-        resp->server = env->conf->http.server_header;
-        resp->date = env_date(env);
-        resp->keep_alive = c->keep_alive;
+                conn_end_at_least(c, HTTP_CONN_END_LINGER);
+        resp->server = conn_http(c)->server_header;
+        resp->date = sh->date;
+        resp->keep_alive = c->end == HTTP_CONN_END_KEEP_ALIVE;
         resp->http10 = c->method >= 0 && c->minor_version == 0;
 
         /* RFC 9110 §10.1.1: the client holds the body back until it sees 100 (Continue)
          * or a final status. When we keep the connection we read the body (to skip
          * it), so ask for it; when we close, the final status alone tells the client
          * not to send it. */
-        if (c->expect_continue && c->keep_alive) {
-                static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-
-                pre = sizeof(cont) - 1;
-                memcpy(env->scratch, cont, pre);
+        if (c->expect_continue && resp->keep_alive) {
+                pre = sizeof(HTTP_CONN_CONTINUE) - 1;
+                memcpy(sh->scratch, HTTP_CONN_CONTINUE, pre);
         }
         c->expect_continue = false;
 
-        n = http_response_head(resp, env->scratch + pre, sizeof(env->scratch) - pre);
-        if (n >= 0)
-                n += (int) pre;
+        n = http_response_head(resp, sh->scratch + pre, sizeof(sh->scratch) - pre);
         if (n < 0) {
-                free(body.mem);
-                safe_close(body.file_fd);
+                http_reply_done(reply);
                 return n;
         }
+        n += (int) pre;
 
         c->status = (uint16_t) resp->status;
-        env->counters.responses_by_class[resp->status / 100 % 6]++;
+        sh->counters.responses_by_class[resp->status / 100 % 6]++;
 
         if (c->method == HTTP_METHOD_HEAD || resp->status == 304) {
                 /* RFC 9110 §9.3.2: same head as GET, no content. */
-                body.mem = mfree(body.mem);
-                body.file_fd = safe_close(body.file_fd);
-                body.inline_len = 0;
-        } else if (body.inline_len > 0) {
-                size_t l = MIN(body.inline_len, sizeof(env->scratch) - (size_t) n);
-
-                memcpy(env->scratch + n, body.inline_p, l);
-                n += (int) l;
+                http_reply_done(reply);
+                reply->data_len = 0;
+        } else if (reply->data_len > 0) {
+                /* Fits: see the static_asserts on the scratch size above. */
+                assert(reply->data_len <= sizeof(sh->scratch) - (size_t) n);
+                memcpy(sh->scratch + n, reply->data, reply->data_len);
+                n += (int) reply->data_len;
         }
 
-        c->wbuf = env->scratch;
-        c->wbuf_owned = false;
+        c->wbuf = sh->scratch;
         c->wlen = (uint32_t) n;
         c->woff = 0;
-        c->mem = body.mem;
-        c->mem_len = body.mem ? body.mem_len : 0;
+        c->mem = TAKE_PTR(reply->mem);
+        c->mem_len = c->mem ? reply->mem_len : 0;
         c->mem_off = 0;
-        c->file_fd = body.file_fd;
-        c->file_off = body.file_off;
-        c->file_end = body.file_off + (body.file_fd >= 0 ? body.file_len : 0);
+        c->file_fd = TAKE_FD(reply->fd);
+        c->file_off = reply->file_off;
+        c->file_end = reply->file_off + (c->file_fd >= 0 ? reply->file_len : 0);
         c->bytes_sent = 0;
         c->state = HTTP_CONN_SEND_HEAD;
-        c->deadline = http_conn_env_now(env) + env->conf->http.send_timeout_usec;
+        c->send_end = conn_send_end(c, (uint64_t) c->wlen + c->mem_len + (c->file_end - c->file_off));
+        c->deadline = MIN(conn_now(c) + conn_http(c)->send_timeout_usec, c->send_end);
         return conn_send(c);
 }
 
-/* Error and status pages: an inline HTML body, or the root's 404.html for 404. */
-int http_conn_respond_status(HttpConn *c, unsigned status) {
-        HttpConnEnv *env = c->env;
-        HttpResponse resp = { .status = status };
-        char page[512];
-        HttpBody body = HTTP_BODY_NONE;
+/* A status page (parser errors, 408, 413, 431, 503) through the router's one builder. */
+static int conn_reply_status(HttpConn *c, HttpReason reason) {
+        HttpRouteCtx ctx = conn_route_ctx(c);
+        HttpReply reply;
 
-        switch (status) {
-        case 400: case 408: case 413: case 414: case 431: case 500: case 501: case 505:
-                /* The framing of what follows is unknown or the peer is misbehaving: close,
-                 * after draining what it already sent (so the reply is not lost to a RST). */
-                c->keep_alive = false;
-                c->linger = true;
-                env->counters.bad_requests += status != 408 && status != 500;
-                break;
-        case 405:
-                resp.allow = true;
-                break;
-        }
-
-        if (status == 404) {
-                struct stat st;
-                int fd = http_serve_open(env->root_fd, "404.html", &st);
-
-                if (fd >= 0) {
-                        resp.content_type = mime_table_lookup(env->mime, "404.html");
-                        resp.has_body_length = true;
-                        resp.content_length = (uint64_t) st.st_size;
-                        body.file_fd = fd;
-                        body.file_len = (uint64_t) st.st_size;
-                        return http_conn_respond(c, &resp, body);
-                }
-        }
-
-        body.inline_p = page;
-        body.inline_len = http_response_error_page(status, page, sizeof(page));
-        resp.content_type = "text/html; charset=utf-8";
-        resp.has_body_length = true;
-        resp.content_length = body.inline_len;
-        return http_conn_respond(c, &resp, body);
+        (void) http_route_status(&ctx, reason, &reply);
+        return conn_reply(c, &reply);
 }
 
-/* A complete head is in rbuf[0..head_len). */
+/* A complete head is in rbuf[0..head_len): the framing of its body, then the router. */
 static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_len) {
-        HttpConnEnv *env = c->env;
+        const ConfHttp *h = conn_http(c);
+        HttpRouteCtx ctx;
+        HttpReply reply;
 
         c->head_len = (uint32_t) head_len;
         c->method = (int8_t) req->method;
         c->minor_version = (uint8_t) req->minor_version;
-        c->keep_alive = req->keep_alive;
+        c->end = req->keep_alive ? HTTP_CONN_END_KEEP_ALIVE : HTTP_CONN_END_CLOSE;
         c->discard = req->has_content_length ? req->content_length : 0;
         c->chunked = req->chunked;
         c->chunk = (HttpChunkState) {};
-        env->counters.requests++;
+        c->shared->counters.requests++;
 
-        if (c->discard > env->conf->http.max_body) {
+        if (c->discard > h->max_body) {
                 c->discard = 0;
-                return http_conn_respond_status(c, 413);
+                return conn_reply_status(c, HTTP_REASON_BODY_TOO_LARGE);
         }
         if (c->chunked) {
                 /* Check the part of a chunked body that came with the head before
@@ -480,44 +472,44 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
                  * followed by a silent close; the rest is checked while skipping it. */
                 HttpChunkState probe = {};
                 size_t consumed = 0;
-                int r = http_parse_chunked(&probe, c->rbuf + head_len, c->rlen - head_len,
-                                           env->conf->http.max_body, &consumed);
+                int r = http_parse_chunked(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body, &consumed);
 
                 if (r < 0)
-                        return http_conn_respond_status(c, r == -EMSGSIZE ? 413 : 400);
+                        return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_BODY_TOO_LARGE : HTTP_REASON_CHUNKED);
                 c->expect_continue = req->expect_continue && r == 0;
         } else
                 c->expect_continue = req->expect_continue && c->discard > c->rlen - head_len;
 
-        if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
-                return http_conn_respond_status(c, 405);
-        return http_route_get(c, req);
+        ctx = conn_route_ctx(c);
+        (void) http_route_resolve(&ctx, req, &reply);
+        return conn_reply(c, &reply);
 }
 
-/* ---- receiving ---------------------------------------------------------------------- */
+/* ---- the state handlers ------------------------------------------------------------- */
 
-/* Reads and parses until one request is answered (returns http_conn_respond()'s result),
- * or the head is incomplete and the socket empty (0). < 0 closes the connection. */
+/* HTTP_CONN_RECV_HEAD: reads and parses until one request is answered (returns
+ * conn_reply()'s result), or the head is incomplete and the socket empty (0). < 0 closes
+ * the connection. */
 static int conn_recv_head(HttpConn *c) {
-        HttpConnEnv *env = c->env;
         HttpParseLimits limits = {
-                .max_request_line = env->conf->http.max_request_line,
-                .max_head = head_limit(env),
-                .max_headers = env->conf->http.max_headers,
+                .max_request_line = conn_http(c)->max_request_line,
+                .max_head = head_limit(c),
+                .max_headers = conn_http(c)->max_headers,
         };
         HttpRequest req;
+        HttpReason why;
         ssize_t n;
         int r;
 
         for (;;) {
                 if (c->rlen > c->rprev) {
-                        r = http_parse_request(c->rbuf, c->rlen, c->rprev, &limits, &req);
+                        r = http_parse_request(c->rbuf, c->rlen, c->rprev, &limits, &req, &why);
                         if (r > 0)
                                 return conn_handle_request(c, &req, (size_t) r);
                         if (r != -EAGAIN) {
-                                c->method = -1;
-                                env->counters.requests++;
-                                return http_conn_respond_status(c, http_parse_errno_to_status(r));
+                                c->method = _HTTP_METHOD_INVALID;
+                                c->shared->counters.requests++;
+                                return conn_reply_status(c, why);
                         }
                         c->rprev = c->rlen;
                 }
@@ -528,8 +520,11 @@ static int conn_recv_head(HttpConn *c) {
                 if (c->rlen == c->rcap) {
                         r = conn_rbuf_grow(c);
                         if (r < 0) {
-                                c->method = -1;
-                                return http_conn_respond_status(c, r == -EMSGSIZE ? 431 : 503);
+                                /* 431, or 503 on ENOMEM: both close the connection, so
+                                 * the same partial head is never parsed again. */
+                                c->method = _HTTP_METHOD_INVALID;
+                                return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_HEAD_TOO_LARGE
+                                                                           : HTTP_REASON_OUT_OF_MEMORY);
                         }
                 }
 
@@ -557,9 +552,17 @@ static int conn_recv_head(HttpConn *c) {
                 if (n == 0)
                         return -ECONNRESET;     /* peer closed (mid-head or between requests) */
                 if (c->rlen == 0) {
-                        /* First byte of a request: the header timer starts now. */
+                        /* First byte of a request: it runs on the snapshot in effect now,
+                         * and the header timer starts. */
+                        conn_idle_leave(c);
+                        conn_pin_conf(c);
+                        limits = (HttpParseLimits) {
+                                .max_request_line = conn_http(c)->max_request_line,
+                                .max_head = head_limit(c),
+                                .max_headers = conn_http(c)->max_headers,
+                        };
                         c->req_start = now(CLOCK_MONOTONIC);
-                        c->deadline = c->req_start + env->conf->http.header_timeout_usec;
+                        c->deadline = c->req_start + conn_http(c)->header_timeout_usec;
                 }
                 c->drained = (size_t) n < c->rcap - c->rlen;
                 c->rlen += (uint32_t) n;
@@ -589,7 +592,6 @@ static ssize_t conn_recv_body(HttpConn *c, void *buf, size_t len) {
 /* Skips a chunked body: read into rbuf, decode, keep what follows it (the next
  * request). Returns 1 when done, 0 when waiting, < 0 to close. */
 static int conn_discard_chunked(HttpConn *c) {
-        HttpConnEnv *env = c->env;
         int r;
 
         for (;;) {
@@ -600,7 +602,7 @@ static int conn_discard_chunked(HttpConn *c) {
                 if (r < 0)
                         return r;
                 if (c->rlen > 0) {
-                        r = http_parse_chunked(&c->chunk, c->rbuf, c->rlen, env->conf->http.max_body, &consumed);
+                        r = http_parse_chunked(&c->chunk, c->rbuf, c->rlen, conn_http(c)->max_body, &consumed);
                         if (r < 0)
                                 return r;       /* framing broken or too large: close */
                         memmove(c->rbuf, c->rbuf + consumed, c->rlen - consumed);
@@ -618,20 +620,27 @@ static int conn_discard_chunked(HttpConn *c) {
         }
 }
 
-/* Skips request body bytes. Returns 1 when done, 0 when waiting, < 0 to close. */
+/* HTTP_CONN_DISCARD_BODY: skips the body of a request already answered, then waits for
+ * the next one. Returns 1 when done (state is RECV_HEAD), 0 when waiting, < 0 to close. */
 static int conn_discard(HttpConn *c) {
-        HttpConnEnv *env = c->env;
+        HttpConnShared *sh = c->shared;
+        int r = 1;
 
         if (c->chunked)
-                return conn_discard_chunked(c);
+                r = conn_discard_chunked(c);
+        else
+                while (c->discard > 0) {
+                        ssize_t n = conn_recv_body(c, sh->scratch, (size_t) MIN(c->discard, (uint64_t) sizeof(sh->scratch)));
 
-        while (c->discard > 0) {
-                ssize_t n = conn_recv_body(c, env->scratch, (size_t) MIN(c->discard, (uint64_t) sizeof(env->scratch)));
+                        if (n <= 0)
+                                return (int) n;
+                        c->discard -= (uint64_t) n;
+                }
+        if (r <= 0)
+                return r;
 
-                if (n <= 0)
-                        return (int) n;
-                c->discard -= (uint64_t) n;
-        }
+        c->state = HTTP_CONN_RECV_HEAD;
+        c->deadline = conn_now(c) + conn_http(c)->keepalive_timeout_usec;
         return 1;
 }
 
@@ -639,7 +648,7 @@ static void conn_start_linger(HttpConn *c) {
         (void) shutdown(c->fd, SHUT_WR);
         c->state = HTTP_CONN_LINGER;
         c->discard = HTTP_CONN_LINGER_MAX;
-        c->deadline = http_conn_env_now(c->env) + HTTP_CONN_LINGER_USEC;
+        c->deadline = conn_now(c) + HTTP_CONN_LINGER_USEC;
         conn_rbuf_put(c);
         conn_set_events(c, EPOLLIN);
 }
@@ -647,11 +656,13 @@ static void conn_start_linger(HttpConn *c) {
 /* The response is out: log it, then keep-alive (the next pipelined head may already be
  * in rbuf) or close. Returns 1 to go on reading, 0 when lingering, < 0 to close. */
 static int conn_finish_response(HttpConn *c) {
-        HttpConnEnv *env = c->env;
+        const ConfHttp *h = conn_http(c);
         size_t used, body;
 
         conn_account(c);
         conn_reset_response(c);
+        c->served = true;
+        c->reason = HTTP_REASON_NONE;
 
         used = MIN((size_t) c->head_len, (size_t) c->rlen);
         body = (size_t) MIN(c->discard, (uint64_t) (c->rlen - used));
@@ -659,19 +670,17 @@ static int conn_finish_response(HttpConn *c) {
         c->discard -= body;
         if (c->chunked && c->rbuf) {
                 size_t consumed = 0;
-                int r = http_parse_chunked(&c->chunk, c->rbuf + used, c->rlen - used, env->conf->http.max_body,
-                                           &consumed);
+                int r = http_parse_chunked(&c->chunk, c->rbuf + used, c->rlen - used, h->max_body, &consumed);
 
                 used += consumed;
-                if (r < 0) {
-                        c->keep_alive = false;      /* cannot find the next request */
-                        c->linger = true;
-                } else if (r > 0)
+                if (r < 0)
+                        conn_end_at_least(c, HTTP_CONN_END_LINGER);     /* cannot find the next request */
+                else if (r > 0)
                         c->chunked = false;
         }
 
-        if (!c->keep_alive) {
-                if (c->linger || c->discard > 0 || c->chunked || c->rlen > used) {
+        if (c->end != HTTP_CONN_END_KEEP_ALIVE) {
+                if (c->end == HTTP_CONN_END_LINGER || c->discard > 0 || c->chunked || c->rlen > used) {
                         conn_start_linger(c);
                         return 0;
                 }
@@ -694,33 +703,53 @@ static int conn_finish_response(HttpConn *c) {
                 c->rprev = 0;
         }
         c->head_len = 0;
-        c->method = -1;
+        c->method = _HTTP_METHOD_INVALID;
         c->status = 0;
+
+        /* The request is answered: the next one (pipelined, or after the body) runs on the
+         * snapshot in effect now. */
+        conn_pin_conf(c);
+        h = conn_http(c);
 
         if (c->discard > 0 || c->chunked) {
                 c->state = HTTP_CONN_DISCARD_BODY;
-                c->deadline = http_conn_env_now(env) + env->conf->http.header_timeout_usec;
+                c->deadline = conn_now(c) + h->header_timeout_usec;
                 return 1;
         }
 
         c->state = HTTP_CONN_RECV_HEAD;
         if (c->rlen > 0) {
                 c->req_start = now(CLOCK_MONOTONIC);
-                c->deadline = c->req_start + env->conf->http.header_timeout_usec;
+                c->deadline = c->req_start + h->header_timeout_usec;
         } else {
                 conn_rbuf_put(c);
-                c->deadline = http_conn_env_now(env) + env->conf->http.keepalive_timeout_usec;
-                if (env->stopping)
+                c->deadline = conn_now(c) + h->keepalive_timeout_usec;
+                if (c->shared->stopping)
                         return -ECONNRESET;
+                conn_idle_enter(c);
         }
         return 1;
 }
 
+/* HTTP_CONN_SEND_HEAD, HTTP_CONN_SEND_BODY: moves the response forward; once it is out,
+ * finishes it. Returns 1 to go on (state RECV_HEAD or DISCARD_BODY), 0 when waiting or
+ * lingering, < 0 to close. */
+static int conn_send_response(HttpConn *c) {
+        int r;
+
+        r = conn_send(c);
+        if (r <= 0)
+                return r;
+        return conn_finish_response(c);
+}
+
+/* HTTP_CONN_LINGER: reads and drops what the peer still sends, up to a bound, until it
+ * closes. Returns 0 when waiting, < 0 to close. */
 static int conn_linger(HttpConn *c) {
-        HttpConnEnv *env = c->env;
+        HttpConnShared *sh = c->shared;
 
         for (;;) {
-                ssize_t n = recv(c->fd, env->scratch, sizeof(env->scratch), 0);
+                ssize_t n = recv(c->fd, sh->scratch, sizeof(sh->scratch), 0);
 
                 if (n < 0) {
                         if (errno == EINTR)
@@ -735,218 +764,175 @@ static int conn_linger(HttpConn *c) {
         }
 }
 
-/* One wake-up: a bounded number of steps, then back to the loop. */
-static int http_conn_on_io(HttpConn *c, uint32_t revents) {
-        unsigned requests = 0;
-        int r = 0;
+/* HTTP_CONN_RECV_HEAD under the per-wake-up request budget. */
+static int conn_on_recv_head(HttpConn *c) {
+        int r;
 
-        if (revents & EPOLLERR) {
-                http_conn_free(c);
-                return 0;
-        }
+        r = conn_recv_head(c);
+        if (r <= 0)
+                return r;
+        /* The response went out right away. */
+        return conn_finish_response(c);
+}
+
+typedef int (*ConnHandler)(HttpConn *c);
+
+/* One handler per state. Each returns 1 when the connection moved on and there may be
+ * more to do now, 0 when it waits for the next readiness event, < 0 to close. */
+static const ConnHandler handlers[_HTTP_CONN_STATE_MAX] = {
+        [HTTP_CONN_RECV_HEAD] = conn_on_recv_head,
+        [HTTP_CONN_SEND_HEAD] = conn_send_response,
+        [HTTP_CONN_SEND_BODY] = conn_send_response,
+        [HTTP_CONN_DISCARD_BODY] = conn_discard,
+        [HTTP_CONN_LINGER] = conn_linger,
+};
+
+int http_conn_on_io(HttpConn *c, uint32_t revents) {
+        unsigned requests = 0;
+
+        assert(c);
+        assert(c->state >= 0 && c->state < _HTTP_CONN_STATE_MAX);
+
+        if (revents & EPOLLERR)
+                return -ECONNRESET;
 
         for (;;) {
-                switch (c->state) {
-                case HTTP_CONN_RECV_HEAD:
-                        if (requests >= HTTP_CONN_REQUEST_BUDGET) {
-                                /* More pipelined requests wait: EPOLLOUT fires on the next
-                                 * iteration, after everybody else had a turn. */
-                                conn_set_events(c, EPOLLIN | EPOLLOUT);
-                                return 0;
-                        }
-                        r = conn_recv_head(c);
-                        if (c->state != HTTP_CONN_RECV_HEAD)
-                                requests++;
-                        break;
-                case HTTP_CONN_SEND_HEAD:
-                case HTTP_CONN_SEND_BODY:
-                        r = conn_send(c);
-                        break;
-                case HTTP_CONN_DISCARD_BODY:
-                        r = conn_discard(c);
-                        if (r > 0) {
-                                c->state = HTTP_CONN_RECV_HEAD;
-                                c->deadline = http_conn_env_now(c->env) + c->env->conf->http.keepalive_timeout_usec;
-                                continue;
-                        }
-                        break;
-                case HTTP_CONN_LINGER:
-                        r = conn_linger(c);
-                        break;
-                default:
-                        assert(false);
-                        http_conn_free(c);
-                        return 0;
-                }
+                int r;
 
-                if (r < 0) {
-                        http_conn_free(c);
+                if (c->state == HTTP_CONN_RECV_HEAD && requests++ >= HTTP_CONN_REQUEST_BUDGET) {
+                        /* More pipelined requests wait: EPOLLOUT fires on the next
+                         * iteration, after everybody else had a turn. */
+                        conn_set_events(c, EPOLLIN | EPOLLOUT);
                         return 0;
                 }
-                if (r == 0)
-                        return 0;
-                /* r > 0: the response just completed */
-                if (c->state == HTTP_CONN_SEND_HEAD || c->state == HTTP_CONN_SEND_BODY) {
-                        r = conn_finish_response(c);
-                        if (r < 0) {
-                                http_conn_free(c);
-                                return 0;
-                        }
-                        if (r == 0)
-                                return 0;
-                }
+                r = handlers[c->state](c);
+                if (r <= 0)
+                        return r;
         }
+}
+
+static HttpTimeoutKind conn_timeout_kind(const HttpConn *c, usec_t now_usec) {
+        switch (c->state) {
+        case HTTP_CONN_RECV_HEAD:
+                return c->rlen == 0 ? HTTP_TIMEOUT_IDLE : HTTP_TIMEOUT_HEADER;
+        case HTTP_CONN_DISCARD_BODY:
+                return HTTP_TIMEOUT_BODY;
+        case HTTP_CONN_SEND_HEAD:
+        case HTTP_CONN_SEND_BODY:
+                return now_usec >= c->send_end ? HTTP_TIMEOUT_LIFETIME : HTTP_TIMEOUT_SEND;
+        default:
+                return HTTP_TIMEOUT_LINGER;
+        }
+}
+
+int http_conn_check_timeout(HttpConn *c, usec_t now_usec) {
+        HttpTimeoutKind kind;
+        int r;
+
+        assert(c);
+
+        if (now_usec < c->deadline)
+                return 0;
+
+        kind = conn_timeout_kind(c, now_usec);
+        c->shared->counters.timeouts++;
+        c->shared->counters.timeouts_by_kind[kind]++;
+        if (kind == HTTP_TIMEOUT_SEND || kind == HTTP_TIMEOUT_LIFETIME) {
+                /* A reader that stalled: reset instead of a FIN queued behind megabytes
+                 * it will not read, so the kernel frees the send buffer now too (nginx's
+                 * reset_timedout_connection). */
+                struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+                (void) setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+        }
+        if (kind != HTTP_TIMEOUT_HEADER)
+                return -ETIMEDOUT;
+
+        /* Slow head (slowloris): 408, then close. */
+        c->method = _HTTP_METHOD_INVALID;
+        r = conn_reply_status(c, HTTP_REASON_HEADER_TIMEOUT);
+        if (r > 0)
+                r = conn_finish_response(c);
+        return MIN(r, 0);
+}
+
+int http_conn_stop(HttpConn *c) {
+        assert(c);
+
+        if (c->state == HTTP_CONN_RECV_HEAD && c->rlen == 0)
+                return -ECONNRESET;
+        conn_end_at_least(c, HTTP_CONN_END_CLOSE);
+        return 0;
+}
+
+void http_conn_refuse(HttpConnShared *shared, int fd, HttpReason reason) {
+        HttpRouteCtx ctx = { .conf = shared->conf, .root_fd = -EBADF, .mime = shared->mime };
+        char *buf = shared->scratch;
+        HttpReply reply;
+        int n;
+
+        assert(shared);
+
+        /* Unread bytes at close() turn the FIN into a RST, and the peer's kernel would
+         * drop the page with it. */
+        for (int i = 0; i < 4; i++)
+                if (recv(fd, buf, sizeof(shared->scratch), MSG_DONTWAIT) <= 0)
+                        break;
+
+        (void) http_route_status(&ctx, reason, &reply);
+        reply.head.server = shared->conf->http.server_header;
+        reply.head.date = shared->date;
+        reply.head.keep_alive = false;
+        n = http_response_head(&reply.head, buf, sizeof(shared->scratch));
+        if (n > 0 && reply.data_len <= sizeof(shared->scratch) - (size_t) n) {
+                memcpy(buf + n, reply.data, reply.data_len);
+                (void) send(fd, buf, (size_t) n + reply.data_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        }
+        http_reply_done(&reply);
+        (void) shutdown(fd, SHUT_WR);
+        safe_close(fd);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
-int http_conn_new(HttpConnEnv *env, int fd, const struct sockaddr *peer, socklen_t peer_len) {
+int http_conn_new(HttpConnShared *shared, int fd, const struct sockaddr *peer, socklen_t peer_len,
+                  HttpConn **ret) {
         HttpConn *c;
-        int r;
 
-        assert(env);
+        assert(shared);
+        assert(shared->conf);
+        assert(ret);
 
         c = calloc(1, sizeof(HttpConn));
         if (!c) {
                 safe_close(fd);
                 return -ENOMEM;
         }
-        c->env = env;
+        c->shared = shared;
+        c->conf = conf_ref(shared->conf);
         c->fd = fd;
         c->file_fd = -EBADF;
-        c->method = -1;
+        c->method = _HTTP_METHOD_INVALID;
         c->state = HTTP_CONN_RECV_HEAD;
         c->events = EPOLLIN;
         if (peer && peer_len > 0)
                 memcpy(&c->peer, peer, MIN((size_t) peer_len, sizeof(c->peer)));
         c->req_start = now(CLOCK_MONOTONIC);
-        c->deadline = c->req_start + env->conf->http.header_timeout_usec;
+        c->deadline = c->req_start + conn_http(c)->header_timeout_usec;
 
-        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-        if (epoll_ctl(env->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-                r = -errno;
-                safe_close(fd);
-                free(c);
-                return r;
-        }
-
-        c->next = env->conns;
-        if (env->conns)
-                env->conns->prev = c;
-        env->conns = c;
-        if (env->n_conns++ == 0 && env->sweep)
-                (void) sd_event_source_set_enabled(env->sweep, SD_EVENT_ON);
+        *ret = c;
         return 0;
 }
 
-void http_conn_free(HttpConn *c) {
-        HttpConnEnv *env;
-
+HttpConn *http_conn_free(HttpConn *c) {
         if (!c)
-                return;
-        env = c->env;
+                return NULL;
 
-        if (c->prev)
-                c->prev->next = c->next;
-        else
-                env->conns = c->next;
-        if (c->next)
-                c->next->prev = c->prev;
-        env->n_conns--;
-
+        conn_idle_leave(c);
         conn_reset_response(c);
         conn_rbuf_put(c);
         safe_close(c->fd);
+        conf_unref(c->conf);
         free(c);
-
-        if (env->n_conns == 0 && env->sweep)
-                (void) sd_event_source_set_enabled(env->sweep, SD_EVENT_OFF);
-        if (env->on_conn_closed)
-                env->on_conn_closed(env->on_conn_closed_userdata);
-}
-
-/* All connections share one epoll set, nested in the sd-event loop as a single source:
- * one dispatch serves up to HTTP_CONN_EPOLL_BATCH ready connections. sd-event polls its
- * epoll once per dispatched source, so one source per connection would cost an
- * epoll_wait() per request (and an sd_event_source per idle connection). The batch bound
- * keeps the echo socket's turn coming. */
-static int http_conn_env_on_epoll(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        HttpConnEnv *env = userdata;
-        struct epoll_event ev[HTTP_CONN_EPOLL_BATCH];
-        int n;
-
-        n = epoll_wait(env->epfd, ev, ELEMENTSOF(ev), 0);
-        if (n < 0)
-                return errno == EINTR ? 0 : -errno;
-        for (int i = 0; i < n; i++)
-                (void) http_conn_on_io(ev[i].data.ptr, ev[i].events);
-        return 0;
-}
-
-int http_conn_env_init(HttpConnEnv *env) {
-        int r;
-
-        env->epfd = epoll_create1(EPOLL_CLOEXEC);
-        if (env->epfd < 0)
-                return -errno;
-        r = sd_event_add_io(env->event, &env->epoll_source, env->epfd, EPOLLIN, http_conn_env_on_epoll, env);
-        if (r < 0)
-                return r;
-        return 0;
-}
-
-int http_conn_env_on_sweep(sd_event_source *s, uint64_t usec, void *userdata) {
-        HttpConnEnv *env = userdata;
-        usec_t t = http_conn_env_now(env);
-        HttpConn *next;
-
-        for (HttpConn *c = env->conns; c; c = next) {
-                int r = 0;
-
-                next = c->next;
-                if (t < c->deadline)
-                        continue;
-
-                env->counters.timeouts++;
-                if (c->state == HTTP_CONN_RECV_HEAD && c->rlen > 0) {
-                        /* Slow head (slowloris): 408, then close. */
-                        c->method = -1;
-                        r = http_conn_respond_status(c, 408);
-                        if (r > 0)
-                                r = conn_finish_response(c);
-                        if (r >= 0)
-                                continue;
-                }
-                http_conn_free(c);
-        }
-
-        (void) sd_event_source_set_time_relative(s, HTTP_SERVER_SWEEP_USEC);
-        return 0;
-}
-
-void http_conn_env_stop(HttpConnEnv *env) {
-        HttpConn *next;
-
-        env->stopping = true;
-        for (HttpConn *c = env->conns; c; c = next) {
-                next = c->next;
-                if (c->state == HTTP_CONN_RECV_HEAD && c->rlen == 0)
-                        http_conn_free(c);
-                else
-                        c->keep_alive = false;
-        }
-}
-
-void http_conn_env_flush_pool(HttpConnEnv *env) {
-        while (env->n_rbuf_pool > 0)
-                free(env->rbuf_pool[--env->n_rbuf_pool]);
-}
-
-void http_conn_env_done(HttpConnEnv *env) {
-        env->on_conn_closed = NULL;
-        while (env->conns)
-                http_conn_free(env->conns);
-        http_conn_env_flush_pool(env);
-        env->epoll_source = sd_event_source_disable_unref(env->epoll_source);
-        env->epfd = safe_close(env->epfd);
+        return NULL;
 }

@@ -1,19 +1,22 @@
-/* http_conn.h — one HTTP/1.1 connection: an explicit state machine driven by its sd-event
- * I/O source (darkhttpd's RECV_REQUEST -> SEND_HEADER -> SEND_REPLY -> DONE), with
- * keep-alive, pipelining, request-body discarding, timeouts and sendfile(). Connections
- * share one HttpConnEnv owned by the HttpServer. */
+/* http_conn.h — one HTTP/1.1 connection: an explicit state machine driven by the
+ * server's epoll dispatch (darkhttpd's RECV_REQUEST -> SEND_HEADER -> SEND_REPLY ->
+ * DONE), with keep-alive, pipelining, request-body discarding, lingering close and
+ * sendfile(). The only HTTP module that reads from and writes to sockets. Connections
+ * borrow one HttpConnShared from the HttpServer that owns them; they never free
+ * themselves: a negative return tells the owner to call http_conn_free(). */
 #pragma once
 
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "counters.h"
 #include "http_cache.h"
+#include "http_parse.h"
 #include "http_response.h"
-#include "http_server.h"
+#include "http_route.h"
 #include "metrics.h"
 #include "mime.h"
 
@@ -21,11 +24,9 @@
 #define HTTP_CONN_RBUF_POOL 8                   /* idle read buffers kept for reuse */
 #define HTTP_CONN_SEND_BUDGET (256U * 1024U)    /* body bytes per wake-up: fairness */
 #define HTTP_CONN_REQUEST_BUDGET 8              /* pipelined requests per wake-up */
-#define HTTP_CONN_EPOLL_BATCH 16                /* ready connections per loop dispatch */
 #define HTTP_CONN_LINGER_USEC (2 * USEC_PER_SEC)  /* reading leftovers after an error reply */
 #define HTTP_CONN_LINGER_MAX (64U * 1024U)
-#define HTTP_SERVER_SWEEP_USEC (250 * USEC_PER_MSEC)  /* timeout granularity */
-#define HTTP_CONN_SCRATCH_SIZE (16U * 1024U)    /* head + inline error page; discard buffer */
+#define HTTP_CONN_SCRATCH_SIZE (16U * 1024U)    /* head + inline body; discard buffer */
 
 typedef enum HttpConnState {
         HTTP_CONN_RECV_HEAD,            /* EPOLLIN; header timer (or keep-alive timer if idle) */
@@ -37,94 +38,124 @@ typedef enum HttpConnState {
         _HTTP_CONN_STATE_INVALID = -EINVAL,
 } HttpConnState;
 
-typedef struct HttpConn HttpConn;
-
-/* State shared by all connections of one server. Owned by HttpServer; connections
- * borrow it for their whole life (the server frees its connections first). */
-typedef struct HttpConnEnv {
-        sd_event *event;
-        Conf *conf;                     /* snapshot for new requests (reload swaps it) */
+/* What all connections of one server share. Owned by HttpServer (http_server.c creates,
+ * refreshes and frees it, including the pooled read buffers); every connection borrows
+ * it for its whole life. */
+typedef struct HttpConnShared {
+        Conf *conf;                     /* snapshot for requests that start now */
+        int epfd;                       /* the server's epoll set; a connection changes its own mask */
         int root_fd;
         MimeTable *mime;
         HttpCache *cache;               /* small files: content, stat, ETag */
-        HttpCounters counters;
-        MetricsHttp metrics;
         HttpDynamicFunc dynamic;
         void *dynamic_userdata;
-        bool stopping;
-
-        int epfd;                       /* epoll set of all connections */
-        sd_event_source *epoll_source;  /* epfd inside the sd-event loop */
-        HttpConn *conns;                /* all open connections (doubly linked) */
-        size_t n_conns;
-        sd_event_source *sweep;         /* periodic timeout sweep, on while n_conns > 0 */
-
-        char *rbuf_pool[HTTP_CONN_RBUF_POOL];
+        HttpCounters counters;
+        MetricsHttp metrics;
+        bool stopping;                  /* shutdown: no keep-alive */
+        usec_t now_usec;                /* CLOCK_MONOTONIC of this loop iteration */
+        uint8_t etag_key[HTTP_SERVE_ETAG_KEY_SIZE];     /* http_serve_etag() */
+        /* Idle keep-alive connections (answered at least one request, nothing buffered),
+         * oldest first: http_conn.c links and unlinks them, the server closes the first
+         * at max_connections to make room (as nginx and lighttpd reuse idle slots). */
+        struct HttpConn *idle_first, *idle_last;
+        char date[HTTP_DATE_LEN + 1];   /* Date: value of this second */
+        char *rbuf_pool[HTTP_CONN_RBUF_POOL];   /* HTTP_CONN_RBUF_MIN bytes each */
         size_t n_rbuf_pool;
-        char scratch[HTTP_CONN_SCRATCH_SIZE];
+        char scratch[HTTP_CONN_SCRATCH_SIZE];   /* valid only until a handler returns */
+} HttpConnShared;
 
-        usec_t date_sec;                /* second of the cached Date value */
-        char date[HTTP_DATE_LEN + 1];
+/* How the connection ends after the current response; only ever moves up. */
+typedef enum HttpConnEnd {
+        HTTP_CONN_END_KEEP_ALIVE,       /* read the next request */
+        HTTP_CONN_END_CLOSE,            /* close (lingering only if unread bytes remain) */
+        HTTP_CONN_END_LINGER,           /* shutdown(SHUT_WR), drain, then close */
+        _HTTP_CONN_END_MAX,
+        _HTTP_CONN_END_INVALID = -EINVAL,
+} HttpConnEnd;
 
-        void (*on_conn_closed)(void *userdata);   /* the server resumes accepting */
-        void *on_conn_closed_userdata;
-} HttpConnEnv;
+/* One connection. The fields belong to http_conn.c, except @prev/@next, @peer_key and
+ * @peer_counted: the owning server's list and per-source count. */
+typedef struct HttpConn {
+        HttpConnShared *shared;         /* borrowed */
+        struct HttpConn *prev, *next;
+        struct HttpConn *idle_prev, *idle_next; /* shared->idle_first list, while @idle */
+        bool idle;
+        bool served;                    /* at least one response went out */
+        bool peer_counted;              /* counted in the server's per-source table */
+        uint8_t peer_key[16];           /* v4-mapped peer address (sockaddr_v4mapped()) */
+        Conf *conf;                     /* pinned snapshot of the current request (conf_ref) */
+        int fd;
+        HttpConnState state;
+        HttpConnEnd end;
+        uint32_t events;                /* epoll mask currently set */
+        bool drained;                   /* last recv() was short: the socket is empty */
+        bool nodelay;                   /* TCP_NODELAY set */
+        bool expect_continue;           /* "Expect: 100-continue" and the body is not here yet */
+        bool chunked;                   /* a chunked request body still to skip */
+        int8_t method;                  /* HttpMethod, _HTTP_METHOD_INVALID if unparsed */
+        uint8_t minor_version;          /* of the request being answered */
+        uint16_t status;
+        int8_t reason;                  /* HttpReason of the current response */
 
-/* A response body: nothing, bytes copied right after the head (small files from the
- * cache, error pages), an owned malloc'ed buffer, or an owned file range (sendfile). */
-typedef struct HttpBody {
-        const char *inline_p;           /* copied; may point anywhere until the call returns */
-        size_t inline_len;
-        char *mem;                      /* owned, transferred */
-        size_t mem_len;
-        int file_fd;                    /* owned, transferred */
-        uint64_t file_off, file_len;
-} HttpBody;
+        char *rbuf;                     /* request bytes; NULL while idle */
+        uint32_t rlen, rcap, rprev;
+        uint32_t head_len;              /* bytes of rbuf holding the head being answered */
 
-#define HTTP_BODY_NONE ((HttpBody) { .file_fd = -EBADF })
+        char *wbuf;                     /* head (+ inline body) not yet written: shared scratch
+                                         * while in a handler, else malloc'ed */
+        uint32_t wlen, woff;
+        char *mem;                      /* owned memory body (autoindex, dynamic) */
+        size_t mem_len, mem_off;
+        int file_fd;                    /* file body: [file_off, file_end) */
+        uint64_t file_off, file_end;
 
-/* Builds the head of @resp (Server, Date and Connection are filled in here), attaches
- * @body and starts sending. Takes ownership of the body's buffer and fd in every case.
- * HEAD requests and 304 get the head only. Returns 1 when everything went out, 0 when
- * the rest waits for EPOLLOUT, or a negative errno (the caller closes). */
-int http_conn_respond(HttpConn *c, HttpResponse *resp, HttpBody body);
+        uint64_t discard;               /* request body bytes still to skip (or linger budget) */
+        HttpChunkState chunk;
+        uint64_t bytes_sent;            /* for this response: head + body */
+        usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
+        usec_t send_end;                /* the response must be out by then (min_send_rate) */
+        usec_t req_start;
 
-/* An error or status page (inline HTML, or the root's 404.html for 404); for statuses
- * that leave the stream's framing in doubt (400, 408, 413, 414, 431, 5xx) it also
- * closes the connection after the reply. Returns like http_conn_respond(). */
-int http_conn_respond_status(HttpConn *c, unsigned status);
+        union {
+                struct sockaddr sa;
+                struct sockaddr_in in;
+                struct sockaddr_in6 in6;
+        } peer;
+} HttpConn;
 
-/* Borrowed accessors for http_route.c. */
-HttpConnEnv *http_conn_get_env(HttpConn *c);
-const struct sockaddr *http_conn_get_peer(const HttpConn *c);
+/* Takes over the connected, non-blocking socket @fd (also on failure: it is closed) and
+ * pins shared->conf. @peer (@peer_len bytes) is copied. The caller adds the fd to the
+ * epoll set (EPOLLIN, data.ptr = the connection) and to its list. Returns 0 with *ret,
+ * or -ENOMEM. */
+int http_conn_new(HttpConnShared *shared, int fd, const struct sockaddr *peer, socklen_t peer_len,
+                  HttpConn **ret);
 
-/* CLOCK_MONOTONIC of the current loop iteration. */
-usec_t http_conn_env_now(HttpConnEnv *env);
+/* Closes the socket and frees the connection with its buffers, body and pinned Conf.
+ * The caller unlinks it from its list first. NULL-safe; returns NULL. */
+HttpConn *http_conn_free(HttpConn *c);
 
-/* Creates the connections' epoll set and registers it on env->event. env->epfd must
- * be -EBADF before. Returns 0 or a negative errno. */
-int http_conn_env_init(HttpConnEnv *env);
+/* One readiness event (@revents from epoll): a bounded amount of work, then back to the
+ * loop. Returns 0 to keep the connection, or a negative errno when it must be freed
+ * (peer closed, error, done without keep-alive). Per-client problems are never
+ * returned as anything else. */
+int http_conn_on_io(HttpConn *c, uint32_t revents);
 
-/* Takes over the connected, non-blocking socket @fd (also on failure: it is closed),
- * registers its I/O source and adds it to @env. @peer (@peer_len bytes) is copied.
- * Returns 0, or -ENOMEM / a negative errno from sd-event. */
-int http_conn_new(HttpConnEnv *env, int fd, const struct sockaddr *peer, socklen_t peer_len);
+/* The sweep's check at CLOCK_MONOTONIC @now_usec: nothing before the deadline; after it,
+ * a 408 for a slow head (then lingering), otherwise the connection is done. Counts the
+ * timeout by kind (HttpTimeoutKind): idle, header, body, send (no progress within
+ * send_timeout), lifetime (the response did not average http.min_send_rate: it had
+ * send_timeout + size / min_send_rate in all), linger. Returns 0 to keep, or a negative
+ * errno to free it. */
+int http_conn_check_timeout(HttpConn *c, usec_t now_usec);
 
-/* Closes the connection (no further I/O), frees it and tells the server. NULL-safe. */
-void http_conn_free(HttpConn *c);
+/* Answers a connection the server does not take (@reason: HTTP_REASON_PER_SOURCE) and
+ * closes @fd (owned): reads what already arrived without blocking (so close() sends a
+ * FIN after the page, not a RST that would discard it), writes the status page with
+ * "Connection: close" if the socket takes it at once, and closes. Never blocks, never
+ * fails: the page is best effort. */
+void http_conn_refuse(HttpConnShared *shared, int fd, HttpReason reason);
 
-/* Closes every idle keep-alive connection (nothing buffered, between requests); the
- * others get "Connection: close" on their current response. Used at shutdown. */
-void http_conn_env_stop(HttpConnEnv *env);
-
-/* Frees all connections and the buffer pool (server teardown). */
-void http_conn_env_done(HttpConnEnv *env);
-
-/* Drops pooled read buffers (their size depends on the old http.max_header_size). */
-void http_conn_env_flush_pool(HttpConnEnv *env);
-
-/* The periodic timeout sweep: 408 for slow heads, closes idle and stalled connections.
- * Exposed so the server can create the timer; @userdata is the env. */
-int http_conn_env_on_sweep(sd_event_source *s, uint64_t usec, void *userdata);
-
-const char *http_conn_state_to_string(HttpConnState s);
+/* Shutdown: an idle keep-alive connection (nothing buffered, between requests) is done
+ * (returns -ECONNRESET: free it); any other gets "Connection: close" on its current
+ * response (returns 0). */
+int http_conn_stop(HttpConn *c);

@@ -1,7 +1,6 @@
-/* http_serve.h — what to answer for a GET/HEAD of a path below the document root.
- * PURE decisions (percent-decoding and dot segments, hidden files, ETag, conditional
- * requests, Range) plus the two places that touch the file system: http_serve_open()
- * (openat2 beneath the root) and http_serve_autoindex() (a directory listing). */
+/* http_serve.h — PURE decisions for a GET/HEAD of a path below the document root:
+ * percent-decoding and dot segments, hidden files, escaping, ETag, conditional requests,
+ * Range. The file system side (openat2, autoindex) is http_fs.h. */
 #pragma once
 
 #include <stdbool.h>
@@ -14,7 +13,7 @@
 
 #define HTTP_SERVE_PATH_MAX 4096        /* decoded, normalized path incl. NUL */
 #define HTTP_SERVE_ETAG_MAX 64
-#define HTTP_SERVE_AUTOINDEX_MAX 4096   /* directory entries listed at most */
+#define HTTP_SERVE_ETAG_KEY_SIZE 16     /* SipHash-2-4 key of the ETags */
 
 /* Percent-decodes the absolute path @path[0..len) exactly once and removes dot segments
  * (RFC 3986 §5.2.4) and empty segments ("//"), into @buf (NUL-terminated). The result
@@ -33,9 +32,12 @@ bool http_serve_path_hidden(const char *path);
  * written (NUL-terminated), or -ENOBUFS. */
 int http_serve_uri_escape(const char *path, char *buf, size_t size);
 
-/* Strong validator from inode, size and mtime (nanoseconds): "\"ino-size-mtime\"" in hex,
- * into @buf (>= HTTP_SERVE_ETAG_MAX). Returns @buf. */
-char *http_serve_etag(const struct stat *st, char *buf, size_t size);
+/* Strong validator of a file: "\"<16 hex digits>\"", the SipHash-2-4 under @key
+ * (HTTP_SERVE_ETAG_KEY_SIZE bytes, borrowed) of its inode, size and mtime (nanoseconds),
+ * into @buf (>= HTTP_SERVE_ETAG_MAX). The same file under the same key always gets the
+ * same tag, and the tag does not tell the inode number to whoever lacks the key (the
+ * server derives it from /etc/machine-id, see http_server.c). Returns @buf. */
+char *http_serve_etag(const struct stat *st, const uint8_t *key, char *buf, size_t size);
 
 /* RFC 9110 §13.1.1, §13.1.4 and §13.2.2 steps 1-2: If-Match (strong comparison, "*"
  * matches the existing file) decides when present; otherwise If-Unmodified-Since, when
@@ -61,28 +63,6 @@ bool http_serve_not_modified(HttpSlice if_none_match, HttpSlice if_modified_sinc
 int http_serve_range(HttpSlice range, HttpSlice if_range, const char *etag, usec_t mtime_usec,
                      uint64_t size, uint64_t *ret_first, uint64_t *ret_last);
 
-/* Opens @rel_path (no leading '/'; "." for the root) below the document root and never
- * outside it: the kernel enforces containment (RESOLVE_BENEATH), so a ".." or symlink
- * that would climb out, an absolute symlink or a /proc magic link fails instead of
- * escaping. Returns an fd >= 0 and fills *ret_st, or:
- *   -ENOENT/-ENOTDIR  nothing there                                    -> 404
- *   -EXDEV/-ELOOP     resolution tried to leave root, or a symlink loop -> 404
- *   -EACCES/-EPERM    not readable / not a regular file                -> 403
- *   -EISDIR           a directory (*ret_st is filled): caller tries the index
- * When openat2() fails with ENOSYS (old kernel, or a seccomp filter such as systemd's
- * RestrictSUIDSGID=), a user-space resolver with the same containment rules is used:
- * O_NOFOLLOW per component, symlinks resolved here, absolute targets -EXDEV.
- * The fd is O_RDONLY|O_CLOEXEC|O_NONBLOCK and owned by the caller. */
-int http_serve_open(int root_fd, const char *rel_path, struct stat *ret_st);
-
-/* Opens the directory @rel_path beneath the root (same containment as above) and renders
- * an HTML listing of it: names sorted, HTML-escaped and URI-escaped in links, dotfiles
- * only if @show_hidden, at most HTTP_SERVE_AUTOINDEX_MAX entries. @url_path is the
- * normalized request path (ends in '/'). Returns 0 with a malloc'ed *ret_body of
- * *ret_len bytes, or -ENOENT, -EACCES, -ENOMEM ... */
-int http_serve_autoindex(int root_fd, const char *rel_path, const char *url_path, bool show_hidden,
-                         char **ret_body, size_t *ret_len);
-
 /* Appends @s HTML-escaped (& < > " ') into buf[0..size); returns the length written
- * (NUL-terminated) or -ENOBUFS. Pure. */
+ * (NUL-terminated) or -ENOBUFS. */
 int http_serve_html_escape(const char *s, char *buf, size_t size);

@@ -1,6 +1,7 @@
 /* http_server.h — the HTTP/1.1 static file service: owns the listening stream sockets
- * and the set of open connections (http_conn.c), applies the connection limits, and
- * serves files below http.root plus the dynamic endpoints the daemon provides. */
+ * and the set of open connections (their list, epoll set, timeout sweep, read-buffer
+ * pool, scratch buffer and Date cache), applies the connection limits, and serves files
+ * below http.root plus the dynamic endpoints the daemon provides. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,27 +11,14 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "http_conn.h"
+#include "http_route.h"
+
+/* Read once at start for Content-Type; missing or unreadable: the built-in table. Also
+ * checked by netlabd -t (daemon.c). */
+#define HTTP_SERVER_MIME_TYPES "/etc/mime.types"
 
 typedef struct HttpServer HttpServer;
-typedef struct MetricsHttp MetricsHttp;         /* metrics.h */
-
-/* Monotonic counters since start. */
-typedef struct HttpCounters {
-        uint64_t connections_accepted;
-        uint64_t connections_rejected;  /* over max_connections or EMFILE */
-        uint64_t requests;
-        uint64_t responses_by_class[6]; /* index 1..5: 1xx..5xx */
-        uint64_t response_bytes;        /* head + body bytes written */
-        uint64_t timeouts;              /* header, idle and send timeouts */
-        uint64_t bad_requests;          /* parser rejections (4xx/5xx from the parser) */
-} HttpCounters;
-
-/* Produces the body of a dynamic endpoint (e.g. /metrics, /api/status). Called for
- * every GET/HEAD whose decoded path equals http.metrics_path or http.status_path.
- * @peer is the client's address (for status_allow). Returns 0 with a malloc'ed body
- * (*ret_body, *ret_len) and a static *ret_content_type; -EACCES -> 403; -ENOMEM -> 503. */
-typedef int (*HttpDynamicFunc)(void *userdata, const char *path, const struct sockaddr *peer,
-                               char **ret_body, size_t *ret_len, const char **ret_content_type);
 
 /* Creates the service on @fds (listening, non-blocking SOCK_STREAM sockets; ownership
  * moves to the server, also on failure). Keeps a reference to @conf. Opens http.root.
@@ -38,7 +26,8 @@ typedef int (*HttpDynamicFunc)(void *userdata, const char *path, const struct so
  * the caller with the path). */
 int http_server_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, HttpServer **ret);
 
-/* Registers the provider of dynamic endpoints. @userdata is borrowed. */
+/* Registers the provider of dynamic endpoints (http.metrics_path, http.status_path; the
+ * router checks status_allow before calling it). @userdata is borrowed. */
 void http_server_set_dynamic(HttpServer *s, HttpDynamicFunc func, void *userdata);
 
 /* New snapshot for new requests (limits, root, index ...); connections keep serving.
@@ -57,7 +46,6 @@ size_t http_server_n_connections(const HttpServer *s);
  * renderer (MetricsSnapshot.http_requests). Borrowed; valid until http_server_free(). */
 const MetricsHttp *http_server_get_metrics(const HttpServer *s);
 
-char *http_server_format_summary(const HttpServer *s, char *buf, size_t len);
 
 HttpServer *http_server_free(HttpServer *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HttpServer *, http_server_free);

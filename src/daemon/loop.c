@@ -9,12 +9,14 @@
 #include "log.h"
 #include "loop.h"
 
-/* Sends STATUS=, preceded by READY=1 when @ready (after start-up and after a reload). */
+/* Sends STATUS=, preceded by READY=1 when @ready (after start-up and after a reload).
+ * Without memory for the status text, READY=1 still goes out. */
 static void notify_status(const Daemon *d, bool ready, const char *prefix) {
-        char status[512];
+        _cleanup_free_ char *status = NULL;
 
-        (void) sd_notifyf(false, "%sSTATUS=%s%s", ready ? "READY=1\n" : "", prefix,
-                          daemon_format_status(d, status, sizeof(status)));
+        if (daemon_format_status(d, &status) < 0)
+                status = NULL;
+        (void) sd_notifyf(false, "%sSTATUS=%s%s", ready ? "READY=1\n" : "", prefix, status ?: "");
 }
 
 /* SIGHUP: re-read the configuration. A failed reload keeps the running snapshot, so

@@ -4,9 +4,10 @@
  *
  * Nothing here reads a clock, does I/O, logs or keeps globals: the daemon fills a
  * MetricsSnapshot (counters, gauges, one Conf pointer, the times) and the renderers only
- * format it. Because the daemon is one single-threaded sd-event loop and the snapshot
- * refers to exactly one Conf, a scrape during a reload is always consistent: it shows
- * either the old or the new configuration, never a mix. */
+ * format it, walking the counter tables of counters.c. Because the daemon is one
+ * single-threaded sd-event loop and the snapshot refers to exactly one Conf, a scrape
+ * during a reload is always consistent: it shows either the old or the new
+ * configuration, never a mix. */
 #pragma once
 
 #include <stdbool.h>
@@ -15,12 +16,9 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "counters.h"
+#include "http_parse.h"
 #include "time_util.h"
-
-/* Forward declarations (C11 allows repeating a typedef): the full structs live in echo.h
- * and http_server.h, which may themselves include this header. */
-typedef struct EchoCounters EchoCounters;
-typedef struct HttpCounters HttpCounters;
 
 /* Request-duration histogram bucket upper bounds, in microseconds (Prometheus "le"
  * values 0.0001 s .. 10 s); one more implicit bucket is +Inf. */
@@ -35,48 +33,37 @@ typedef struct HttpCounters HttpCounters;
 #define METRICS_STATUS_MAX 599
 #define METRICS_N_STATUS (METRICS_STATUS_MAX - METRICS_STATUS_MIN + 2)
 
-/* Request methods as a metric label: a fixed set keeps the label cardinality bounded
- * whatever a client sends (an unknown token is "other", never echoed into a label). */
-typedef enum MetricsMethod {
-        METRICS_METHOD_GET,
-        METRICS_METHOD_HEAD,
-        METRICS_METHOD_OPTIONS,
-        METRICS_METHOD_POST,
-        METRICS_METHOD_PUT,
-        METRICS_METHOD_DELETE,
-        METRICS_METHOD_PATCH,
-        METRICS_METHOD_CONNECT,
-        METRICS_METHOD_TRACE,
-        METRICS_METHOD_OTHER,           /* unknown token, or the request line never parsed */
-        _METRICS_METHOD_MAX,
-        _METRICS_METHOD_INVALID = -EINVAL,
-} MetricsMethod;
+/* Request methods as a metric label: HttpMethod (parsed once, by http_parse) plus one
+ * "other" slot for a request whose line never parsed. A fixed set keeps the label
+ * cardinality bounded whatever a client sends. */
+#define METRICS_METHOD_OTHER _HTTP_METHOD_MAX
+#define METRICS_N_METHODS (_HTTP_METHOD_MAX + 1)
 
 /* HTTP request accounting, owned by whoever serves requests (embed it in the
  * HttpServer and expose it read-only). Zero-initialise it; no constructor needed.
  * Never reset: every field is a Prometheus counter. */
 typedef struct MetricsHttp {
-        uint64_t requests[_METRICS_METHOD_MAX][METRICS_N_STATUS];  /* [method][status - 100] */
+        uint64_t requests[METRICS_N_METHODS][METRICS_N_STATUS];  /* [method][status - 100] */
         /* Bit i of seen[method] is set once requests[method][i] > 0: a scrape visits only
          * the few cells in use instead of all 5010. */
-        uint64_t seen[_METRICS_METHOD_MAX][(METRICS_N_STATUS + 63) / 64];
+        uint64_t seen[METRICS_N_METHODS][(METRICS_N_STATUS + 63) / 64];
         uint64_t duration_buckets[METRICS_N_DURATION_BUCKETS];     /* NOT cumulative */
         uint64_t duration_count;
         usec_t duration_sum_usec;
         uint64_t bytes;                 /* sum of @bytes passed to metrics_http_observe() */
 } MetricsHttp;
 
-/* Maps a method token ("GET", "HEAD", ...; case-sensitive, RFC 9110 §9.1) to its label.
- * @method may be NULL (request line not parsed) -> METRICS_METHOD_OTHER. Never fails. */
-MetricsMethod metrics_method_from_string(const char *method);
-const char *metrics_method_to_string(MetricsMethod m);
+/* The label of row @m of MetricsHttp.requests: "GET" ... "TRACE", "other" for
+ * METRICS_METHOD_OTHER; NULL beyond. */
+const char *metrics_method_to_string(size_t m);
 
-/* Accounts one finished response: @method as the client sent it (NULL if unknown; only
- * compared, not stored), the @status code sent, the time from the first byte of the
+/* Accounts one finished response: @method as parsed (_HTTP_METHOD_INVALID, or any value
+ * outside the enum, when the request line did not parse: counted as "other"), the
+ * @status code sent, the time from the first byte of the
  * request to the last byte of the response in µs, and the response bytes (head + body)
  * written. Call it once per response, including error responses (400, 408, 503, ...).
  * Pure and O(log buckets); cannot fail. */
-void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
+void metrics_http_observe(MetricsHttp *m, HttpMethod method, unsigned status,
                           usec_t duration_usec, uint64_t bytes);
 
 /* Everything one scrape shows. All pointers are borrowed for the duration of the render
@@ -85,18 +72,19 @@ void metrics_http_observe(MetricsHttp *m, const char *method, unsigned status,
 typedef struct MetricsSnapshot {
         const Conf *conf;               /* required: the one snapshot in effect */
         const char *version;            /* required: PACKAGE_VERSION */
-        const EchoCounters *echo;
-        const HttpCounters *http;
+        const EchoStats *echo;          /* rendered through counters_echo */
+        const HttpStats *http;          /* rendered through counters_http */
         const MetricsHttp *http_requests;
-        uint64_t echo_queue_length;     /* gauge: delayed replies held now */
-        uint64_t echo_flows;            /* gauge: entries in the flow table */
-        uint64_t http_connections;      /* gauge: open HTTP connections */
         usec_t start_realtime_usec;     /* process start, CLOCK_REALTIME */
         usec_t now_realtime_usec;       /* time of this scrape, CLOCK_REALTIME */
         usec_t uptime_usec;             /* CLOCK_MONOTONIC now - start (immune to clock steps) */
         uint64_t reloads;               /* successful configuration reloads */
         uint64_t reload_failures;       /* reloads rejected (old configuration kept) */
-        uint64_t oom;                   /* allocation failures survived (netlab_oom_total) */
+        uint64_t oom;                   /* allocation failures survived, all services (netlab_oom_total) */
+        /* Render the filesystem paths (config.path, config.http.root) in the JSON. The
+         * daemon sets it only for a peer that passed a configured status_allow: everyone
+         * may read the counters of a lab server, not learn where its files are. */
+        bool show_paths;
 } MetricsSnapshot;
 
 #define METRICS_PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -109,27 +97,11 @@ typedef struct MetricsSnapshot {
 int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_len);
 
 /* Renders @s as the /api/status JSON document (version, uptime, effective configuration,
- * all counters and gauges). Always valid JSON (RFC 8259): strings are escaped, invalid
+ * all counters and gauges; "path" and "http.root" only with @s->show_paths, and
+ * status_allow as a list, [] when everyone may read). Always valid JSON (RFC 8259): strings are escaped, invalid
  * UTF-8 becomes U+FFFD, non-finite numbers become null, 64-bit values that a JavaScript
  * number cannot hold exactly (the seed) are strings. Same return contract as above. */
 int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len);
-
-/* Escapes @len bytes of @s as the inside of a JSON string (no surrounding quotes) into a
- * malloc'ed string. Exported for the tests. Returns 0, or -ENOMEM. */
-int metrics_json_escape(const char *s, size_t len, char **ret);
-
-/* A parsed status_allow entry: IPv4 entries are stored v4-mapped (::ffff:a.b.c.d/96+n)
- * so one comparison covers AF_INET peers, AF_INET6 peers and v4-mapped AF_INET6 peers. */
-typedef struct MetricsCidr {
-        uint8_t addr[16];               /* host bits already cleared */
-        unsigned prefixlen;             /* 0..128, in the v6 (mapped) space */
-} MetricsCidr;
-
-/* Parses "ADDR", "ADDR/LEN" for IPv4 (LEN 0..32) or IPv6 (LEN 0..128). A bare address
- * means a single host. Host bits below the prefix are allowed and ignored
- * ("127.0.0.1/8" == "127.0.0.0/8"). Returns 0, or -EINVAL (not an address, bad length,
- * trailing garbage). conf.c can use it to validate status_allow at load time. */
-int metrics_cidr_parse(const char *s, MetricsCidr *ret);
 
 /* The status_allow check for metrics and status endpoints. @cidrs is the NULL-terminated
  * list from ConfHttp.status_allow: NULL means "everybody" (the default — a lab server has
@@ -137,16 +109,20 @@ int metrics_cidr_parse(const char *s, MetricsCidr *ret);
  * non-NULL empty list means "nobody". Returns 1 if @peer
  * (AF_INET or AF_INET6, v4-mapped handled) is inside any entry, 0 if not, 0 as well for
  * other address families (e.g. AF_UNIX: fail closed when a list is configured).
- * Entries that do not parse never match (conf.c rejects them at load time). */
+ * Entries that do not parse (sockaddr_cidr_parse()) never match; conf.c rejects them at
+ * load time. */
 int metrics_peer_allowed(char *const *cidrs, const struct sockaddr *peer);
 
-/* The body of the daemon's HttpDynamicFunc (see http_server.h): checks status_allow of
- * s->conf for @peer, then renders Prometheus text if @path equals http.metrics_path or
- * JSON if it equals http.status_path (an empty path is a disabled endpoint and never
- * matches). Returns 0 with *ret_body (malloc'ed, caller frees), *ret_len and a static
- * *ret_content_type; or
- *   -EACCES   the peer is not in status_allow          -> 403
- *   -ENOENT   @path is neither endpoint (or disabled)  -> 404
- *   -ENOMEM                                            -> 503 */
-int metrics_serve(const MetricsSnapshot *s, const char *path, const struct sockaddr *peer,
-                  char **ret_body, size_t *ret_len, const char **ret_content_type);
+/* The two renderings of one snapshot, for the daemon's HttpDynamicFunc (the router has
+ * already matched the path and checked status_allow). */
+typedef enum MetricsFormat {
+        METRICS_FORMAT_PROMETHEUS,      /* http.metrics_path */
+        METRICS_FORMAT_JSON,            /* http.status_path */
+        _METRICS_FORMAT_MAX,
+        _METRICS_FORMAT_INVALID = -EINVAL,
+} MetricsFormat;
+
+/* Renders @s in @format. Returns 0 with *ret_body (malloc'ed, caller frees), *ret_len and
+ * a static *ret_content_type; or -ENOMEM, or -EINVAL for an unknown @format. */
+int metrics_serve(const MetricsSnapshot *s, MetricsFormat format, char **ret_body, size_t *ret_len,
+                  const char **ret_content_type);

@@ -29,28 +29,10 @@ static bool stderr_is_journal(void) {
 }
 
 static void log_setup_for_environment(void) {
-        /* The journal stamps lines itself; a terminal or a file needs our timestamps. */
-        log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !stderr_is_journal());
-}
-
-/* Loads the configuration as main() wants it: a missing default file means built-in
- * defaults; a missing explicit file, or any invalid file, is fatal. */
-static int load_conf(const CliArgs *args, Conf **ret) {
-        _cleanup_free_ char *msg = NULL;
-        unsigned line = 0;
-        int r;
-
-        r = conf_load(args->config_path, ret, &line, &msg);
-        if (r == -ENOENT && !args->config_explicit) {
-                log_notice("%s not found, using built-in defaults", args->config_path);
-                return conf_new_default(ret);
-        }
-        if (r == -EBADMSG)
-                return log_error_errno(r, "%s:%u: %s", args->config_path, line, msg ?: "invalid configuration");
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot read configuration: %m%s", args->config_path,
-                                       r == -EACCES ? " (netlabd runs as a dynamic user: make it world-readable)" : "");
-        return 0;
+        /* The journal stamps lines itself; a terminal or a file needs our timestamps. The
+         * "<N>" prefix is for journald and for whatever reads a pipe or a file; a person
+         * at a terminal reads the message. */
+        log_setup("netlabd", /* prefix= */ !isatty(STDERR_FILENO), /* timestamps= */ !stderr_is_journal());
 }
 
 int main(int argc, char *argv[]) {
@@ -63,7 +45,7 @@ int main(int argc, char *argv[]) {
 
         r = cli_parse(argc, argv, &args);
         if (r < 0) {
-                cli_help(stderr, program_invocation_short_name);
+                cli_usage_error(stderr, program_invocation_short_name);
                 return EXIT_USAGE;
         }
         if (args.help) {
@@ -78,10 +60,15 @@ int main(int argc, char *argv[]) {
         if (args.test_only) {
                 /* -t prints plain lines for people, not journal records. */
                 log_setup(NULL, false, false);
-                r = load_conf(&args, &conf);
+                /* The same loader and checks as start-up and reload; only the sockets
+                 * are not bound. */
+                r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
                 if (r < 0)
                         return EXIT_CONFIG;
-                printf("%s: syntax ok\n", args.config_path);
+                if (r > 0)
+                        printf("no %s; built-in defaults ok\n", args.config_path);
+                else
+                        printf("%s: configuration ok\n", args.config_path);
                 if (conf->echo.enabled) {
                         char summary[512];
 
@@ -90,7 +77,7 @@ int main(int argc, char *argv[]) {
                 return EXIT_SUCCESS;
         }
 
-        r = load_conf(&args, &conf);
+        r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
         if (r < 0)
                 return EXIT_CONFIG;
         log_set_max_level(args.verbose ? LOG_DEBUG : conf->log_level);

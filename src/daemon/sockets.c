@@ -1,7 +1,6 @@
 /* sockets.c — obtains the listening sockets before the event loop starts: inherited
  * from systemd (netlabd.socket) and sorted into echo (datagram) and HTTP (stream), or
  * bound from the config's listen addresses when the daemon runs by hand or in tests. */
-#include <arpa/inet.h>
 #include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,78 +10,6 @@
 #include "log.h"
 #include "parse_util.h"
 #include "sockets.h"
-
-int sockets_parse_address(const char *s, SocketAddress *ret) {
-        char host[INET6_ADDRSTRLEN + 1];
-        const char *port_str;
-        SocketAddress a = {};
-        unsigned port;
-        size_t n;
-
-        assert(s);
-        assert(ret);
-
-        if (s[0] == '[') {
-                const char *end = strchr(s, ']');
-
-                if (!end || end[1] != ':')
-                        return -EINVAL;
-                n = end - s - 1;
-                if (n == 0 || n >= sizeof(host))
-                        return -EINVAL;
-                memcpy(host, s + 1, n);
-                host[n] = '\0';
-                port_str = end + 2;
-        } else {
-                const char *colon = strrchr(s, ':');
-
-                if (!colon) {
-                        strcpy(host, "::");
-                        port_str = s;
-                } else {
-                        n = colon - s;
-                        if (n == 0 || n >= sizeof(host) || memchr(s, ':', n))
-                                return -EINVAL;         /* bare IPv6 needs brackets */
-                        memcpy(host, s, n);
-                        host[n] = '\0';
-                        port_str = colon + 1;
-                }
-        }
-
-        if (safe_atou(port_str, &port) < 0 || port > 65535)
-                return -EINVAL;
-        if (streq(host, "*"))
-                strcpy(host, "::");
-
-        if (inet_pton(AF_INET, host, &a.in.sin_addr) == 1) {
-                a.in.sin_family = AF_INET;
-                a.in.sin_port = htons(port);
-                a.len = sizeof(a.in);
-        } else if (inet_pton(AF_INET6, host, &a.in6.sin6_addr) == 1) {
-                a.in6.sin6_family = AF_INET6;
-                a.in6.sin6_port = htons(port);
-                a.len = sizeof(a.in6);
-        } else
-                return -EINVAL;
-
-        *ret = a;
-        return 0;
-}
-
-char *sockets_format_address(const SocketAddress *a, char *buf, size_t len) {
-        char host[INET6_ADDRSTRLEN];
-
-        assert(a);
-        if (a->sa.sa_family == AF_INET) {
-                inet_ntop(AF_INET, &a->in.sin_addr, host, sizeof(host));
-                snprintf(buf, len, "%s:%u", host, ntohs(a->in.sin_port));
-        } else if (a->sa.sa_family == AF_INET6) {
-                inet_ntop(AF_INET6, &a->in6.sin6_addr, host, sizeof(host));
-                snprintf(buf, len, "[%s]:%u", host, ntohs(a->in6.sin6_port));
-        } else
-                snprintf(buf, len, "(family %d)", a->sa.sa_family);
-        return buf;
-}
 
 static int getsockopt_int(int fd, int level, int opt, int *ret) {
         int v = 0;
@@ -216,14 +143,14 @@ static int setsockopt_int(int fd, int level, int opt, int v) {
 
 int sockets_bind(const char *address, int type, bool v6only) {
         _cleanup_close_ int fd = -EBADF;
-        SocketAddress a;
+        SockAddr a;
         bool any6;
         int r;
 
         assert(address);
         assert(type == SOCK_DGRAM || type == SOCK_STREAM);
 
-        r = sockets_parse_address(address, &a);
+        r = sockaddr_parse(address, &a);
         if (r < 0)
                 return r;
         any6 = a.sa.sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a.in6.sin6_addr);
@@ -233,7 +160,7 @@ int sockets_bind(const char *address, int type, bool v6only) {
                 /* No IPv6 on this host: "[::]" means "all addresses", so use IPv4's. */
                 uint16_t port = a.in6.sin6_port;
 
-                a = (SocketAddress) { .in.sin_family = AF_INET, .in.sin_port = port, .len = sizeof(a.in) };
+                a = (SockAddr) { .in.sin_family = AF_INET, .in.sin_port = port };
                 any6 = false;
                 fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         }
@@ -250,7 +177,7 @@ int sockets_bind(const char *address, int type, bool v6only) {
                 if (r < 0)
                         return r;
         }
-        if (bind(fd, &a.sa, a.len) < 0)
+        if (bind(fd, &a.sa, sockaddr_len(&a)) < 0)
                 return -errno;
         if (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)
                 return -errno;
@@ -258,46 +185,36 @@ int sockets_bind(const char *address, int type, bool v6only) {
         return TAKE_FD(fd);
 }
 
-int sockets_bind_all(const Conf *conf, SocketSet *set, const char **reterr_address) {
-        const struct {
-                bool enabled;
-                char **listen;
-                int type;
-                SocketKind kind;
-        } services[] = {
-                { conf->echo.enabled, conf->echo.listen, SOCK_DGRAM, SOCKET_KIND_ECHO },
-                { conf->http.enabled, conf->http.listen, SOCK_STREAM, SOCKET_KIND_HTTP },
-        };
+int sockets_bind_list(char *const *listen, int type, SocketKind kind, SocketSet *set,
+                      const char **reterr_address) {
+        bool has_ipv4 = false;
         int r;
 
-        assert(conf);
         assert(set);
+        assert(kind >= 0 && kind < _SOCKET_KIND_MAX);
 
-        for (size_t i = 0; i < ELEMENTSOF(services); i++) {
-                bool has_ipv4 = false;
+        if (!listen)
+                return 0;
 
-                if (!services[i].enabled || !services[i].listen)
-                        continue;
-                /* "[::]:P" next to "0.0.0.0:P" (or any IPv4 address) means IPv6 only:
-                 * a dual-stack socket would take the IPv4 port first. */
-                for (char **a = services[i].listen; *a; a++) {
-                        SocketAddress sa;
+        /* "[::]:P" next to "0.0.0.0:P" (or any IPv4 address) means IPv6 only: a
+         * dual-stack socket would take the IPv4 port first. */
+        for (char *const *a = listen; *a; a++) {
+                SockAddr sa;
 
-                        if (sockets_parse_address(*a, &sa) >= 0 && sa.sa.sa_family == AF_INET)
-                                has_ipv4 = true;
-                }
-                for (char **a = services[i].listen; *a; a++) {
-                        int fd = sockets_bind(*a, services[i].type, has_ipv4);
+                if (sockaddr_parse(*a, &sa) >= 0 && sa.sa.sa_family == AF_INET)
+                        has_ipv4 = true;
+        }
+        for (char *const *a = listen; *a; a++) {
+                int fd = sockets_bind(*a, type, has_ipv4);
 
-                        r = fd < 0 ? fd : socket_set_add(set, services[i].kind, fd);
-                        if (r < 0) {
-                                if (fd >= 0)
-                                        safe_close(fd);
-                                if (reterr_address)
-                                        *reterr_address = *a;
-                                sockets_set_done(set);
-                                return r;
-                        }
+                r = fd < 0 ? fd : socket_set_add(set, kind, fd);
+                if (r < 0) {
+                        if (fd >= 0)
+                                safe_close(fd);
+                        if (reterr_address)
+                                *reterr_address = *a;
+                        sockets_set_done(set);
+                        return r;
                 }
         }
         return 0;

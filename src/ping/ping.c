@@ -18,6 +18,38 @@ uint64_t ping_usec_ceil(nsec_t t) {
         return (t + NSEC_PER_USEC - 1) / NSEC_PER_USEC;
 }
 
+/* The kernel stamps arrival on CLOCK_REALTIME. Move it to our monotonic timeline by the
+ * (tiny) realtime distance between the stamp and now; a clock step in between would show
+ * as a negative or huge distance, and then "now" is the better estimate. */
+nsec_t ping_receive_time(Stats *st, const struct timespec *stamp) {
+        nsec_t mono = 0, real = 0;
+
+        if (!stamp) {
+                st->no_kernel_stamp++;
+                return ping_now(CLOCK_MONOTONIC);
+        }
+
+        /* Read the two clocks back to back; if we were preempted between the reads, the
+         * pair does not describe one instant and would shift the stamp, so read again. */
+        for (int i = 0; i < 3; i++) {
+                nsec_t r1 = ping_now(CLOCK_REALTIME);
+                mono = ping_now(CLOCK_MONOTONIC);
+                nsec_t r2 = ping_now(CLOCK_REALTIME);
+
+                real = r1 + (r2 - r1) / 2;
+                if (r2 - r1 < 2 * NSEC_PER_USEC)
+                        break;
+        }
+
+        nsec_t k = (nsec_t) stamp->tv_sec * NSEC_PER_SEC + (nsec_t) stamp->tv_nsec;
+        if (k > real || real - k > NSEC_PER_SEC || real - k > mono) {
+                st->no_kernel_stamp++;
+                return mono;
+        }
+        stats_welford_add(&st->rx_delay, (double) (real - k));
+        return mono - (real - k);
+}
+
 void ping_emit(Ping *p, const PingEvent *e) {
         assert(p);
         assert(e);
@@ -54,21 +86,32 @@ bool ping_count_reached(const Ping *p, uint64_t next_seq) {
         return next_seq >= p->conf.count;
 }
 
+bool ping_run_complete(const Ping *p) {
+        assert(p);
+
+        if (p->finished)
+                return false;
+        if (p->conf.deadline > 0 && ping_count_reached(p, 0))
+                return true;
+        return p->sending_done && stats_in_flight(p->stats) == 0;
+}
+
 void ping_maybe_finish(Ping *p) {
         assert(p);
 
-        if (p->conf.deadline > 0 && ping_count_reached(p, 0)) {
-                ping_finish(p, 0);
-                return;
-        }
-        if (p->sending_done && stats_in_flight(p->stats) == 0)
+        if (ping_run_complete(p))
                 ping_finish(p, 0);
 }
 
 static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         Ping *p = userdata;
+        uint64_t seq;
 
-        /* ping -w: exit when the deadline passes, whatever is still in flight. */
+        /* ping -w: exit when the deadline passes, whatever is still in flight; as ping(8)
+         * does, a probe still unanswered then counts as lost (Ctrl-C, by contrast, leaves
+         * it in flight). */
+        while (stats_expire(p->stats, NSEC_INFINITY, 0, &seq) > 0)
+                ;
         p->summary.interrupted = true;
         ping_finish(p, 0);
         return 0;

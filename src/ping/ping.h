@@ -51,8 +51,21 @@ typedef struct Ping {
 /* Nanoseconds of @clock. */
 nsec_t ping_now(clockid_t clock);
 
+/* The monotonic time of a kernel receive stamp (SO_TIMESTAMPNS, CLOCK_REALTIME): now minus
+ * how long ago the stamp was, so the wake-up delay between the packet's arrival and our
+ * reading it stays out of the measurement. Without a usable stamp (NULL, or a clock step
+ * in between) returns now and counts st->no_kernel_stamp; otherwise adds the delay to
+ * st->rx_delay. */
+nsec_t ping_receive_time(Stats *st, const struct timespec *stamp);
+
 /* Hands one probe outcome to the output (flushing per line in text mode). */
 void ping_emit(Ping *p, const PingEvent *e);
+
+/* Whether the probing part of the run is over (what ping_maybe_finish() ends the loop on):
+ * sending is done and nothing is in flight, or (-w with -c) COUNT probes are answered.
+ * False once the run finished. A prober that has something to do after the last probe
+ * (the UDP counters query) checks this instead of calling ping_maybe_finish(). */
+bool ping_run_complete(const Ping *p);
 
 /* Called by a prober after it settled a probe or stopped sending: ends the loop once
  * sending is done and nothing is in flight, or (-w with -c, as ping) once COUNT probes
@@ -66,8 +79,9 @@ bool ping_count_reached(const Ping *p, uint64_t next_seq);
 /* Ends the loop now; @error < 0 makes the run fail with exit status 2 (already logged). */
 void ping_finish(Ping *p, int error);
 
-/* Arms the -w deadline (if any) relative to now; call at the first send. Returns 0 or a
- * negative errno from sd-event. */
+/* Arms the -w deadline (if any) relative to now; call at the first send. When it fires,
+ * probes still in flight are timed out (lost, as in ping(8)) and the run ends. Returns 0
+ * or a negative errno from sd-event. */
 int ping_arm_deadline(Ping *p);
 
 /* Converts a monotonic ns time to sd-event's usec, rounding up so a timer never fires

@@ -1,7 +1,8 @@
 /* ping_http.c — the HTTP prober of netlab-ping. One probe at a time, each a GET on a
  * non-blocking socket driven by the run's sd-event loop through explicit states
- * (CONNECTING -> SENDING -> READ_HEAD -> READ_BODY -> idle), timed at connect, first
- * response byte and end of body. The next probe starts at its scheduled time, or at once if
+ * (CONNECTING -> SENDING -> READ_HEAD -> READ_BODY -> idle), timed as curl -w does, all
+ * from the start of the request: connect (handshake done), pretransfer (request written),
+ * ttfb (first response byte) and total (end of body). The next probe starts at its scheduled time, or at once if
  * the previous one overran it. The head parser and the chunked decoder are pure. */
 #include <assert.h>
 #include <ctype.h>
@@ -261,7 +262,8 @@ struct PingHttp {
         uint64_t seq;
         nsec_t t_start, t_connected, t_sent, t_first;
 
-        StatsWelford connect, ttfb;
+        PingHttpPhaseStats phases[_PING_HTTP_PHASE_MAX];
+        uint64_t status[PING_HTTP_STATUS_MAX];
         uint64_t errors, non2xx, total_body, connections;
 };
 
@@ -283,8 +285,8 @@ void ping_http_summary(const PingHttp *h, PingSummary *s) {
         assert(h);
         assert(s);
 
-        s->http_connect = h->connect;
-        s->http_ttfb = h->ttfb;
+        s->http_phases = h->phases;
+        memcpy(s->http_status, h->status, sizeof(s->http_status));
         s->http_errors = h->errors;
         s->http_non2xx = h->non2xx;
         s->http_body_bytes = h->total_body;
@@ -322,9 +324,11 @@ static void probe_fail(PingHttp *h, const char *error, int status) {
         Ping *p = h->ping;
         nsec_t now = ping_now(CLOCK_MONOTONIC);
 
-        if (status > 0)
+        if (status > 0) {
                 h->non2xx++;
-        else
+                if (status < PING_HTTP_STATUS_MAX)
+                        h->status[status]++;
+        } else
                 h->errors++;
         (void) stats_on_error(p->stats, h->seq);
         ping_emit(p, &(PingEvent) {
@@ -335,7 +339,8 @@ static void probe_fail(PingHttp *h, const char *error, int status) {
                 .rtt = now - h->t_start,
                 .http_status = status,
                 .http_connect = h->reused ? 0 : (h->t_connected ? h->t_connected - h->t_start : 0),
-                .http_ttfb = h->t_first ? h->t_first - h->t_sent : 0,
+                .http_pretransfer = h->t_sent ? h->t_sent - h->t_start : 0,
+                .http_ttfb = h->t_first ? h->t_first - h->t_start : 0,
                 .error = error,
         });
         if (status == 0 || h->resp.close)
@@ -357,10 +362,24 @@ static void probe_success(PingHttp *h) {
         }
 
         (void) stats_on_reply(p->stats, h->seq, now, NSEC_INFINITY, &rtt, NULL);
+        h->status[h->resp.status]++;
+
+        /* curl's -w timers: every phase from the start of the request, so they nest
+         * (connect <= pretransfer <= ttfb <= total) and their differences add up to the
+         * total exactly. A reused connection has no handshake to time. */
         nsec_t connect = h->reused ? 0 : h->t_connected - h->t_start;
-        if (!h->reused)
-                stats_welford_add(&h->connect, (double) connect);
-        stats_welford_add(&h->ttfb, (double) (h->t_first - h->t_sent));
+        nsec_t v[_PING_HTTP_PHASE_MAX] = {
+                [PING_HTTP_PHASE_CONNECT] = connect,
+                [PING_HTTP_PHASE_PRETRANSFER] = h->t_sent - h->t_start,
+                [PING_HTTP_PHASE_TTFB] = h->t_first - h->t_start,
+                [PING_HTTP_PHASE_TOTAL] = rtt,
+        };
+        for (size_t i = 0; i < _PING_HTTP_PHASE_MAX; i++) {
+                if (i == PING_HTTP_PHASE_CONNECT && h->reused)
+                        continue;
+                stats_welford_add(&h->phases[i].w, (double) v[i]);
+                stats_hist_add(&h->phases[i].h, v[i]);
+        }
         ping_emit(p, &(PingEvent) {
                 .kind = PING_EVENT_REPLY,
                 .seq = h->seq,
@@ -369,7 +388,8 @@ static void probe_success(PingHttp *h) {
                 .rtt = rtt,
                 .http_status = h->resp.status,
                 .http_connect = connect,
-                .http_ttfb = h->t_first - h->t_sent,
+                .http_pretransfer = v[PING_HTTP_PHASE_PRETRANSFER],
+                .http_ttfb = v[PING_HTTP_PHASE_TTFB],
         });
         probe_done(h);
 }
@@ -383,6 +403,9 @@ static int start_connect(PingHttp *h) {
         if (h->fd < 0)
                 return -errno;
         (void) setsockopt(h->fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
+        /* Linux stamps TCP data too (tcp_recv_timestamp()): the first byte's arrival,
+         * free of our wake-up delay, as the UDP prober measures its replies. */
+        (void) setsockopt(h->fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int) { 1 }, sizeof(int));
 
         h->reused = false;
         h->connections++;
@@ -475,7 +498,19 @@ static void on_readable(PingHttp *h) {
                 char *dst = h->state == HTTP_READ_HEAD ? h->head + h->head_len : buf;
                 size_t room = h->state == HTTP_READ_HEAD ? sizeof(h->head) - h->head_len : sizeof(buf);
 
-                ssize_t n = recv(h->fd, dst, room, 0);
+                union {
+                        struct cmsghdr align;
+                        uint8_t buf[CMSG_SPACE(sizeof(struct timespec))];
+                } control;
+                struct iovec iov = { .iov_base = dst, .iov_len = room };
+                struct msghdr mh = {
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = &control,
+                        .msg_controllen = sizeof(control),
+                };
+
+                ssize_t n = recvmsg(h->fd, &mh, 0);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EINTR)
                                 return;
@@ -495,8 +530,17 @@ static void on_readable(PingHttp *h) {
                         probe_fail(h, "connection closed before the response was complete", 0);
                         return;
                 }
-                if (h->t_first == 0)
-                        h->t_first = ping_now(CLOCK_MONOTONIC);
+                if (h->t_first == 0) {
+                        const struct timespec *stamp = NULL;
+
+                        /* The stamp of the newest segment read: for the first read of a
+                         * response, the segment that carried its first bytes in all but
+                         * the case where more arrived before we woke (then a little later). */
+                        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+                                        stamp = (const struct timespec *) CMSG_DATA(c);
+                        h->t_first = MAX(ping_receive_time(h->ping->stats, stamp), h->t_sent);
+                }
 
                 const char *body = buf;
                 size_t body_len = (size_t) n;

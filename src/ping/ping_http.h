@@ -1,6 +1,6 @@
 /* ping_http.h — netlab-ping's HTTP mode: each probe is one GET (a new connection per probe,
- * or one kept-alive connection with --keep-alive), timed as connect, time to first byte and
- * total. The response head parser is pure and table-tested (tests/test_ping_http.c). */
+ * or one kept-alive connection with --keep-alive), timed as curl's -w timers, all from the
+ * start of the request: connect, pretransfer (request written), ttfb (first byte), total. The response head parser is pure and table-tested (tests/test_ping_http.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -47,7 +47,8 @@ typedef struct PingHttp PingHttp;
 /* Starts probing p->http_path on p->addr. Returns 0 or a negative errno (sd-event). */
 int ping_http_new(Ping *p, PingHttp **ret);
 
-/* Copies the HTTP counters and timings into @s. */
+/* Copies the HTTP counters into @s and points s->http_phases at @h's phase statistics
+ * (borrowed: valid until ping_http_free()). */
 void ping_http_summary(const PingHttp *h, PingSummary *s);
 
 PingHttp *ping_http_free(PingHttp *h);

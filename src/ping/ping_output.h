@@ -1,7 +1,8 @@
 /* ping_output.h — everything netlab-ping prints: per-probe lines (ping's wording), the
- * summary, the interim line for SIGQUIT, the --json document (format_version 1), the
- * --json-lines records and the --histogram table. Pure: each function formats into the
- * FILE * it is given (stdout, or a memory stream in the tests) and reads nothing else. */
+ * summary, the interim line for SIGQUIT, the --json document, the --json-lines records
+ * (start, probe, interim, summary) and the --histogram table. Every word the user reads
+ * is in ping_output.c. Pure: each function formats into the FILE * it is given (stdout,
+ * or a memory stream in the tests) and reads nothing else. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,7 +11,11 @@
 
 #include "stats.h"
 
-#define PING_JSON_FORMAT_VERSION 1
+/* Version 2 (netlab-ping(1) lists the changes): --json-lines records carry "type"
+ * (start, probe, interim, summary), HTTP ttfb is measured from the start of the request,
+ * network loss no longer includes late replies, bursts and the final counters added. */
+#define PING_JSON_FORMAT_VERSION 2
+#define PING_HTTP_STATUS_MAX 600        /* status codes counted per value: 100..599 */
 
 typedef enum PingEventKind {
         PING_EVENT_REPLY,               /* first reply within the timeout */
@@ -31,16 +36,20 @@ typedef struct PingEvent {
         bool reordered;
         bool has_server;                /* a netlab-stamped reply */
         nsec_t server_hold;             /* server tx - rx */
+        int ttl;                        /* STAMP: TTL/Hop Limit the reflector saw; 0 = none */
         const char *error;              /* UNREACHABLE/ERROR: what happened (borrowed) */
-        /* HTTP mode */
+        /* HTTP mode: the phases as curl's -w names them, each measured from the start of
+         * the request (before connect()), so connect <= pretransfer <= ttfb <= rtt */
         int http_status;                /* 0 if no status line was received */
-        nsec_t http_connect;            /* 0 when the connection was reused */
-        nsec_t http_ttfb;               /* request written -> first response byte */
+        nsec_t http_connect;            /* TCP handshake done; 0 when the connection was reused */
+        nsec_t http_pretransfer;        /* request written; 0 if it never was */
+        nsec_t http_ttfb;               /* first response byte; 0 if none came */
 } PingEvent;
 
 typedef enum PingMode {
         PING_MODE_UDP,
         PING_MODE_HTTP,
+        PING_MODE_STAMP,                /* STAMP Session-Sender (RFC 8762), issue 16 */
 } PingMode;
 
 /* What was asked for, as printed in the header and the JSON "target"/"options". */
@@ -58,8 +67,23 @@ typedef struct PingOutputConf {
         bool timestamps;                /* -D */
         bool json;                      /* --json: one document at the end, nothing else on stdout */
         bool json_lines;                /* --json-lines: one record per probe plus a summary record */
-        bool histogram;                 /* --histogram */
+        unsigned histogram_bins;        /* --histogram[=N]: linear bins; 0 = no histogram */
+        bool verbose;                   /* -v: print zero-valued summary categories too */
 } PingOutputConf;
+
+/* HTTP phases (see PingEvent), over the successful requests. */
+typedef enum PingHttpPhase {
+        PING_HTTP_PHASE_CONNECT,        /* curl: time_connect (new connections only) */
+        PING_HTTP_PHASE_PRETRANSFER,    /* curl: time_pretransfer */
+        PING_HTTP_PHASE_TTFB,           /* curl: time_starttransfer */
+        PING_HTTP_PHASE_TOTAL,          /* curl: time_total */
+        _PING_HTTP_PHASE_MAX,
+} PingHttpPhase;
+
+typedef struct PingHttpPhaseStats {
+        StatsWelford w;                 /* ns */
+        StatsHist h;                    /* ns, for the median */
+} PingHttpPhaseStats;
 
 /* The end-of-run data on top of the Stats. */
 typedef struct PingSummary {
@@ -68,10 +92,10 @@ typedef struct PingSummary {
         uint64_t start_wall_usec;
         bool interrupted;               /* SIGINT or deadline ended the run */
         /* HTTP mode */
-        StatsWelford http_connect;      /* ns, new connections only */
-        StatsWelford http_ttfb;         /* ns */
+        const PingHttpPhaseStats *http_phases;  /* borrowed, [_PING_HTTP_PHASE_MAX]; may be NULL */
         uint64_t http_errors;           /* no status: refused, reset, timeout, bad response */
         uint64_t http_non2xx;
+        uint64_t http_status[PING_HTTP_STATUS_MAX];     /* responses per status code */
         uint64_t http_body_bytes;
         uint64_t http_connections;
 } PingSummary;
@@ -84,15 +108,24 @@ void ping_output_json_string(FILE *f, const char *s);
  * ("0.0491", "0.412", "20.001", "1203.000") into @buf; returns @buf. */
 char *ping_output_format_ms(char *buf, size_t len, nsec_t ns);
 
-/* "NETLAB-PING host (addr) port P: N bytes" / "NETLAB-PING url (addr:port)". Text mode
- * only: prints nothing when --json or --json-lines is set. */
+/* The decimals ping_output_format_ms() would use for the smallest non-zero value of
+ * @v[0..n): a line that prints several times uses this one width for all of them. */
+int ping_output_ms_decimals(const nsec_t *v, size_t n);
+
+/* @ns as milliseconds with exactly @decimals decimals; returns @buf. */
+char *ping_output_format_ms_fixed(char *buf, size_t len, nsec_t ns, int decimals);
+
+/* "NETLAB-PING host (addr) port P: N bytes" / "NETLAB-PING url (addr port P): HTTP GET";
+ * with --json-lines the {"type":"start",...} record; nothing with --json. */
 void ping_output_header(FILE *f, const PingOutputConf *c);
 
 /* One probe outcome: a ping-style line, or a JSON record with --json-lines, or nothing
  * with -q or --json. */
 void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e);
 
-/* The SIGQUIT line: "sent/received probes, loss%, min/avg/max ms". Always text. */
+/* The SIGQUIT report: the line "received/sent packets, loss%, min/avg/p50/max ms", or with
+ * --json-lines a {"type":"interim",...} record (the caller picks the stream: stderr for
+ * the text line, stdout for the record). */
 void ping_output_interim(FILE *f, const PingOutputConf *c, const PingSummary *s);
 
 /* The end-of-run report: text summary (plus the histogram with --histogram), or the
@@ -100,9 +133,11 @@ void ping_output_interim(FILE *f, const PingOutputConf *c, const PingSummary *s)
 void ping_output_summary(FILE *f, const PingOutputConf *c, const PingSummary *s);
 
 /* Error path of --json/--json-lines: a complete document
- * {"format_version":1,"error":{"message":...,"exit_status":N}} so stdout stays valid JSON. */
+ * {"format_version":N,"error":{"message":...,"exit_status":N}} so stdout stays valid JSON. */
 void ping_output_json_error(FILE *f, const char *message, int exit_status);
 
-/* Plain-text histogram of @h: about 2-3 rows per decade (1-2-5 steps) between min and max,
- * each with its range in ms, count, cumulative % and a bar. */
-void ping_output_histogram(FILE *f, const StatsHist *h);
+/* Plain-text histogram of @h: @bins rows of equal width from the observed min to max
+ * (one row if they are equal), under the header "bin (ms)  count  cumulative", each with
+ * its range in ms, its count, the cumulative % and a bar. Rows are counted from the HDR
+ * buckets, so a value sits in the row of its bucket's midpoint (within 1/2048). */
+void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins);

@@ -3,7 +3,10 @@
  * io source reads replies, takes their kernel receive stamp (SO_TIMESTAMPNS) and passes
  * them to stats.c to be classified, and reads ICMP errors (IP_RECVERR) so "port
  * unreachable" is reported per probe instead of as a timeout. A second timer fires at the
- * oldest in-flight probe's timeout. */
+ * oldest in-flight probe's timeout. When the last probe has settled, the run ends with a
+ * short final phase (a third timer): it waits a little for late replies if the server
+ * sends them, then asks a netlab server for the flow's final counters (doc/protocol.md)
+ * so the loss split covers the last probes too. */
 #include <assert.h>
 #include <errno.h>
 #include <time.h>
@@ -20,6 +23,15 @@
 #include "ping_udp.h"
 
 #define RECV_BATCH 64                   /* datagrams read per wake-up before yielding */
+#define FINAL_QUERY_TRIES 3             /* counters queries sent, -W / 3 apart */
+#define LINGER_MAX (10 * NSEC_PER_SEC)  /* longest wait for late replies after the last probe */
+
+typedef enum FinalState {
+        FINAL_NONE,                     /* probing */
+        FINAL_LINGER,                   /* last probe settled; waiting for late replies */
+        FINAL_QUERY,                    /* counters query sent, waiting for the answer */
+        FINAL_DONE,
+} FinalState;
 
 struct PingUdp {
         Ping *ping;
@@ -30,6 +42,10 @@ struct PingUdp {
         sd_event_source *io_source;
         sd_event_source *send_source;
         sd_event_source *timeout_source;
+        sd_event_source *final_source;  /* linger end, query retries */
+        FinalState final_state;
+        unsigned final_tries;
+        nsec_t max_late_rtt;            /* the slowest late reply so far */
         uint8_t *send_buf;              /* conf.size bytes: header + zero padding */
         uint8_t recv_buf[PING_SIZE_MAX + 1];
         bool told_unstamped;
@@ -44,6 +60,7 @@ PingUdp *ping_udp_free(PingUdp *u) {
         sd_event_source_disable_unref(u->io_source);
         sd_event_source_disable_unref(u->send_source);
         sd_event_source_disable_unref(u->timeout_source);
+        sd_event_source_disable_unref(u->final_source);
         safe_close(u->fd);
         free(u->send_buf);
         free(u);
@@ -148,6 +165,114 @@ static int send_probe(PingUdp *u) {
         return 0;
 }
 
+/* ---- final phase ------------------------------------------------------------------ */
+
+static void final_arm(PingUdp *u, nsec_t when) {
+        (void) sd_event_source_set_time(u->final_source, ping_usec_ceil(when));
+        (void) sd_event_source_set_enabled(u->final_source, SD_EVENT_ONESHOT);
+}
+
+/* Sends counters query number final_tries (seq = the number of probes sent, one past the
+ * last; the server answers it without counting it). */
+static void final_send_query(PingUdp *u) {
+        Ping *p = u->ping;
+        uint8_t buf[PROBE_COUNTERS_SIZE] = {};
+
+        probe_encode(&(Probe) {
+                .flags = PROBE_FLAG_COUNTERS,
+                .session_id = u->session_id,
+                .seq = u->next_seq,
+                .client_send_usec = ping_now(CLOCK_MONOTONIC) / NSEC_PER_USEC,
+        }, buf);
+        if (send(u->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+                log_debug_errno(errno, "Failed to send the counters query, ignoring: %m");
+        u->final_tries++;
+        final_arm(u, ping_now(CLOCK_MONOTONIC) + p->conf.timeout / FINAL_QUERY_TRIES);
+}
+
+static void final_done(PingUdp *u) {
+        u->final_state = FINAL_DONE;
+        (void) sd_event_source_set_enabled(u->final_source, SD_EVENT_OFF);
+        ping_finish(u->ping, 0);
+}
+
+/* Only a netlab server (one whose replies carried stamps) is asked: a plain echo would
+ * just echo the query, and nothing changes against it. */
+static void final_query_or_done(PingUdp *u) {
+        if (!u->ping->stats->server_stamps || u->ping->stats->flow_reset) {
+                final_done(u);
+                return;
+        }
+        u->final_state = FINAL_QUERY;
+        final_send_query(u);
+}
+
+/* Instead of ping_maybe_finish(): once probing is complete, run the final phase. */
+static void maybe_finish(PingUdp *u) {
+        Ping *p = u->ping;
+        const Stats *st = p->stats;
+
+        if (!ping_run_complete(p))
+                return;
+
+        switch (u->final_state) {
+
+        case FINAL_NONE:
+                /* Like ping, wait for late replies when the server sends them (twice the
+                 * slowest one so far, from the last send), so a reply held by an emulated
+                 * delay is counted late, not lost on the way back. */
+                if (st->late > 0 && st->timeouts > st->late) {
+                        nsec_t until = u->last_send + MIN(2 * u->max_late_rtt, LINGER_MAX);
+
+                        if (until > ping_now(CLOCK_MONOTONIC)) {
+                                u->final_state = FINAL_LINGER;
+                                final_arm(u, until);
+                                return;
+                        }
+                }
+                final_query_or_done(u);
+                return;
+
+        case FINAL_LINGER:
+                if (st->timeouts == st->late)           /* every timed-out probe came back */
+                        final_query_or_done(u);
+                return;
+
+        default:
+                return;
+        }
+}
+
+static int on_final_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        PingUdp *u = userdata;
+
+        if (u->final_state == FINAL_LINGER)
+                final_query_or_done(u);
+        else if (u->final_state == FINAL_QUERY) {
+                if (u->final_tries < FINAL_QUERY_TRIES)
+                        final_send_query(u);
+                else
+                        final_done(u);          /* no answer within -W: the split stays as it is */
+        }
+        return 0;
+}
+
+/* A reply with PROBE_FLAG_COUNTERS: the answer to our query (FINAL set), or our query
+ * echoed by a server that does not implement it (FINAL clear: its counts would include
+ * the query itself, so they are not used). */
+static void handle_counters_reply(PingUdp *u, const Probe *pr, const uint8_t *buf, size_t len) {
+        Ping *p = u->ping;
+
+        if (u->final_state != FINAL_QUERY || pr->seq != u->next_seq)
+                return;
+        if ((pr->flags & (PROBE_FLAG_REPLY | PROBE_FLAG_FINAL)) == (PROBE_FLAG_REPLY | PROBE_FLAG_FINAL))
+                (void) stats_on_final_counters(p->stats, pr->flow_received, pr->flow_dropped,
+                                               probe_counters_burst_mean(buf, len));
+        else
+                log_debug("The server echoed the counters query without answering it (an older netlabd?)");
+        final_done(u);
+}
+
 static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         PingUdp *u = userdata;
         Ping *p = u->ping;
@@ -180,7 +305,7 @@ static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                          * behind, the next one goes out at once. */
                         schedule_send(u, p->start + u->next_seq * p->conf.interval);
         }
-        ping_maybe_finish(p);
+        maybe_finish(u);
         return 0;
 }
 
@@ -196,40 +321,8 @@ static int on_timeout_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         /* -f: a lost probe must not stall the flood longer than the flood interval (the
          * send timer covers that); nothing else to do here. */
-        ping_maybe_finish(p);
+        maybe_finish(u);
         return 0;
-}
-
-/* The kernel stamps arrival on CLOCK_REALTIME. Move it to our monotonic timeline by the
- * (tiny) realtime distance between the stamp and now; a clock step in between would show
- * as a negative or huge distance, and then "now" is the better estimate. */
-static nsec_t receive_time(Stats *st, const struct timespec *stamp) {
-        nsec_t mono = 0, real = 0;
-
-        if (!stamp) {
-                st->no_kernel_stamp++;
-                return ping_now(CLOCK_MONOTONIC);
-        }
-
-        /* Read the two clocks back to back; if we were preempted between the reads, the
-         * pair does not describe one instant and would shift the stamp, so read again. */
-        for (int i = 0; i < 3; i++) {
-                nsec_t r1 = ping_now(CLOCK_REALTIME);
-                mono = ping_now(CLOCK_MONOTONIC);
-                nsec_t r2 = ping_now(CLOCK_REALTIME);
-
-                real = r1 + (r2 - r1) / 2;
-                if (r2 - r1 < 2 * NSEC_PER_USEC)
-                        break;
-        }
-
-        nsec_t k = (nsec_t) stamp->tv_sec * NSEC_PER_SEC + (nsec_t) stamp->tv_nsec;
-        if (k > real || real - k > NSEC_PER_SEC || real - k > mono) {
-                st->no_kernel_stamp++;
-                return mono;
-        }
-        stats_welford_add(&st->rx_delay, (double) (real - k));
-        return mono - (real - k);
 }
 
 /* The lab's original server (and netlabd's lab_compat mode for non-probes) answers
@@ -265,6 +358,10 @@ static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
                 u->foreign++;
                 return;
         }
+        if (pr.flags & PROBE_FLAG_COUNTERS) {
+                handle_counters_reply(u, &pr, buf, len);
+                return;
+        }
 
         StatsVerdict v = stats_on_reply(p->stats, pr.seq, t, p->conf.timeout, &rtt, &reordered);
         if (v == STATS_VERDICT_UNKNOWN || v == STATS_VERDICT_STALE) {
@@ -272,6 +369,9 @@ static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
                           (unsigned long long) pr.seq);
                 return;
         }
+
+        if (v == STATS_VERDICT_LATE)
+                u->max_late_rtt = MAX(u->max_late_rtt, rtt);
 
         PingEvent e = {
                 .kind = v == STATS_VERDICT_REPLY ? PING_EVENT_REPLY :
@@ -420,7 +520,7 @@ static void drain_replies(PingUdp *u) {
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
                                 stamp = (const struct timespec *) CMSG_DATA(c);
 
-                handle_reply(u, u->recv_buf, (size_t) n, receive_time(u->ping->stats, stamp));
+                handle_reply(u, u->recv_buf, (size_t) n, ping_receive_time(u->ping->stats, stamp));
         }
 }
 
@@ -433,7 +533,7 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 drain_replies(u);
 
         arm_timeout(u);
-        ping_maybe_finish(u->ping);
+        maybe_finish(u);
         return 0;
 }
 
@@ -486,6 +586,11 @@ int ping_udp_new(Ping *p, PingUdp **ret) {
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(u->timeout_source, SD_EVENT_OFF);
+        r = sd_event_add_time(p->event, &u->final_source, CLOCK_MONOTONIC, USEC_INFINITY, 1,
+                              on_final_timer, u);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(u->final_source, SD_EVENT_OFF);
         /* Replies before the send timer: a reply settles a probe before its timeout is
          * checked in the same iteration. */
         (void) sd_event_source_set_priority(u->io_source, SD_EVENT_PRIORITY_IMPORTANT);

@@ -151,6 +151,26 @@ static StatsSlot *slot_find(Stats *s, uint64_t seq) {
         return slot;
 }
 
+/* Moves the burst cursor over settled probes, extending or closing the current run. */
+static void bursts_advance(Stats *s) {
+        for (; s->burst_cursor < s->next_seq; s->burst_cursor++) {
+                const StatsSlot *slot = slot_find(s, s->burst_cursor);
+
+                if (!slot || slot->state == STATS_SLOT_PENDING)
+                        return;
+                if (slot->state == STATS_SLOT_TIMEDOUT || slot->state == STATS_SLOT_LATE) {
+                        s->burst_run++;
+                        continue;
+                }
+                if (s->burst_run > 0) {
+                        s->bursts++;
+                        s->burst_lost += s->burst_run;
+                        s->burst_max = MAX(s->burst_max, s->burst_run);
+                        s->burst_run = 0;
+                }
+        }
+}
+
 int stats_on_send(Stats *s, uint64_t seq, nsec_t t, uint64_t *ret_evicted) {
         int r = 0;
 
@@ -162,10 +182,14 @@ int stats_on_send(Stats *s, uint64_t seq, nsec_t t, uint64_t *ret_evicted) {
                 /* More probes in flight than the window holds: the oldest one has waited
                  * window * interval, longer than any sensible timeout, so it is lost. */
                 s->timeouts++;
+                slot->state = STATS_SLOT_TIMEDOUT;
                 if (ret_evicted)
                         *ret_evicted = slot->seq;
                 r = 1;
         }
+        /* The slot is about to describe another probe: count the one it held first. */
+        if (slot->state != STATS_SLOT_FREE)
+                bursts_advance(s);
 
         *slot = (StatsSlot) {
                 .seq = seq,
@@ -254,6 +278,7 @@ StatsVerdict stats_on_reply(Stats *s, uint64_t seq, nsec_t t, nsec_t timeout, ns
                         s->received++;
                         note_first_reply(s, seq, ret_reordered);
                         add_rtt(s, seq, rtt);
+                        bursts_advance(s);
                         return STATS_VERDICT_REPLY;
                 }
                 /* The timeout passed but the caller's timer has not fired yet. */
@@ -281,6 +306,7 @@ int stats_on_error(Stats *s, uint64_t seq) {
 
         slot->state = STATS_SLOT_FAILED;
         s->failed++;
+        bursts_advance(s);
         return 0;
 }
 
@@ -305,6 +331,7 @@ int stats_expire(Stats *s, nsec_t now, nsec_t timeout, uint64_t *ret_seq) {
 
         slot->state = STATS_SLOT_TIMEDOUT;
         s->timeouts++;
+        bursts_advance(s);
         *ret_seq = slot->seq;
         return 1;
 }
@@ -358,6 +385,60 @@ void stats_on_server(Stats *s, uint64_t seq, const StatsServerInfo *info) {
         s->server_stamps = true;
 }
 
+int stats_on_final_counters(Stats *s, uint64_t flow_received, uint64_t flow_dropped,
+                            uint64_t burst_mean_milli) {
+        assert(s);
+
+        if (s->next_seq == 0)
+                return -EINVAL;
+
+        /* The final counts can only be at or above what any reply carried. */
+        if (s->server_stamps && flow_received < s->flow_received_max)
+                s->flow_reset = true;
+        s->final_counters = true;
+        s->final_received = flow_received;
+        s->final_dropped = flow_dropped;
+        s->server_burst_mean_milli = burst_mean_milli;
+        return 0;
+}
+
+void stats_bursts(const Stats *s, StatsBursts *ret) {
+        StatsBursts b;
+        uint64_t run;
+
+        assert(s);
+        assert(ret);
+
+        b = (StatsBursts) { .count = s->bursts, .lost = s->burst_lost, .max = s->burst_max };
+        run = s->burst_run;
+
+        /* The tail the cursor has not passed yet: settled probes extend or close the run,
+         * a probe still in flight closes it (it is not lost). Read-only, so the cursor
+         * stays where it is. */
+        for (uint64_t q = s->burst_cursor; q < s->next_seq; q++) {
+                const StatsSlot *slot = &s->slots[q % s->window];
+                bool lost = slot->seq == q &&
+                            (slot->state == STATS_SLOT_TIMEDOUT || slot->state == STATS_SLOT_LATE);
+
+                if (lost) {
+                        run++;
+                        continue;
+                }
+                if (run > 0) {
+                        b.count++;
+                        b.lost += run;
+                        b.max = MAX(b.max, run);
+                        run = 0;
+                }
+        }
+        if (run > 0) {
+                b.count++;
+                b.lost += run;
+                b.max = MAX(b.max, run);
+        }
+        *ret = b;
+}
+
 void stats_loss_split(const Stats *s, StatsLossSplit *ret) {
         assert(s);
         assert(ret);
@@ -366,7 +447,24 @@ void stats_loss_split(const Stats *s, StatsLossSplit *ret) {
                 .lost = s->timeouts,
                 .late = s->late,
         };
-        if (!s->server_stamps || s->flow_reset)
+        if (s->flow_reset)
+                return;
+
+        if (s->final_counters) {
+                /* Every probe sent is covered by the final counts; one still in flight
+                 * (the query is sent when none is, but a caller may ask earlier) is not
+                 * lost, so it is not counted as never having arrived either. */
+                uint64_t covered = s->next_seq - stats_in_flight(s);
+                uint64_t explained;
+
+                ret->upstream = covered > s->final_received ? covered - s->final_received : 0;
+                ret->emulated = s->final_dropped;
+                explained = ret->upstream + ret->emulated + s->late;
+                ret->downstream = s->timeouts > explained ? s->timeouts - explained : 0;
+                ret->has_split = true;
+                return;
+        }
+        if (!s->server_stamps)
                 return;
 
         uint64_t last = s->seq_at_max;

@@ -156,6 +156,18 @@ typedef struct Stats {
         uint64_t seq_at_max;            /* ... and its sequence number */
         bool flow_reset;                /* the counters started again: no loss split */
 
+        /* the counters query at the end of a run (doc/protocol.md): the server's final
+         * counts for this flow, covering every probe sent */
+        bool final_counters;
+        uint64_t final_received, final_dropped;
+        uint64_t server_burst_mean_milli;       /* the server's model mean burst, 0 = not told */
+
+        /* loss bursts: runs of consecutive sequence numbers lost, found in seq order as
+         * probes settle (the cursor never passes a pending probe) */
+        uint64_t burst_cursor;          /* lowest seq not yet looked at */
+        uint64_t burst_run;             /* length of the run ending just below the cursor */
+        uint64_t bursts, burst_lost, burst_max;
+
         uint64_t expire_cursor;         /* no probe below this seq is still pending */
         size_t window;                  /* slots; probe seq lives in slot seq % window */
         StatsSlot *slots;
@@ -203,6 +215,15 @@ uint64_t stats_in_flight(const Stats *s);
  * overtook an earlier one on the way to the server. */
 void stats_on_server(Stats *s, uint64_t seq, const StatsServerInfo *info);
 
+/* Takes the answer to the counters query (doc/protocol.md, "Final counters"): the
+ * server's flow_received and flow_dropped once every probe has settled, and the mean loss
+ * burst length of its loss model in thousandths (0 if it has none). From then on
+ * stats_loss_split() covers every probe sent, so nothing is left unattributed. Counts
+ * below the highest flow_received seen mean the server's counters started again
+ * (flow_reset). Returns 0, or -EINVAL if no probe was sent. */
+int stats_on_final_counters(Stats *s, uint64_t flow_received, uint64_t flow_dropped,
+                            uint64_t burst_mean_milli);
+
 /* Loss = probes that settled without an on-time reply and without an error:
  *   lost = sent - received - failed - in_flight
  * (timed-out probes, including those answered late). Split using the stamped reply with
@@ -215,6 +236,8 @@ void stats_on_server(Stats *s, uint64_t seq, const StatsServerInfo *info);
  *   unknown    = losses among s+1..: no later counter says where they were lost
  * upstream + emulated + late + downstream + unknown = lost (downstream is clamped at 0
  * should the counters disagree, e.g. a probe still in flight that never reached the server).
+ * After stats_on_final_counters() the split uses the final counts with s = the last probe
+ * sent, so unknown = 0.
  * Without stamps, when the tail after s no longer fits the window, or once the server's
  * counters started again (flow_reset: netlabd restarted or recycled the flow, so R no
  * longer counts from our first probe), only lost and late are known (has_split = false). */
@@ -226,6 +249,24 @@ typedef struct StatsLossSplit {
 } StatsLossSplit;
 
 void stats_loss_split(const Stats *s, StatsLossSplit *ret);
+
+/* Loss bursts so far: maximal runs of consecutive sequence numbers that were lost (timed
+ * out, answered late or not); a reply or an error ends a run, and probes still in flight
+ * are not counted. @lost is the sum of the burst lengths, so lost / count is the mean.
+ * Constant memory: runs are counted as the probes settle, in sequence order. */
+typedef struct StatsBursts {
+        uint64_t count;
+        uint64_t lost;
+        uint64_t max;
+} StatsBursts;
+
+void stats_bursts(const Stats *s, StatsBursts *ret);
+
+/* Network loss of a split: lost on the way there or back. Late replies and losses whose
+ * direction is unknown are not network loss. */
+static inline uint64_t stats_loss_network(const StatsLossSplit *ls) {
+        return ls->upstream + ls->downstream;
+}
 
 /* Convenience readers (0 when undefined). */
 double stats_jitter_mean_abs(const Stats *s);   /* ns */

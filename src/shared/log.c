@@ -24,10 +24,6 @@ void log_set_max_level(int level) {
         max_level = CLAMP(level, LOG_EMERG, LOG_DEBUG);
 }
 
-int log_get_max_level(void) {
-        return max_level;
-}
-
 bool log_level_enabled(int level) {
         return level <= max_level;
 }

@@ -10,7 +10,6 @@
 
 /* Sets the maximum priority that is printed (LOG_ERR .. LOG_DEBUG). Default LOG_INFO. */
 void log_set_max_level(int level);
-int log_get_max_level(void);
 
 /* Chooses the line format. @prefix: emit "<N>" priority prefixes (default: on).
  * @timestamps: emit a wall-clock timestamp (default: on unless $JOURNAL_STREAM is set).

@@ -2,6 +2,7 @@
  * (systemd style), ownership transfer, array sizes and printf checking. Header only. */
 #pragma once
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,15 @@
 #define _likely_(x) (__builtin_expect(!!(x), 1))
 #define _unlikely_(x) (__builtin_expect(!!(x), 0))
 #define _noreturn_ __attribute__((noreturn))
+
+/* Like assert(), but @expr is evaluated even under -DNDEBUG: for calls whose effect is
+ * needed and whose failure can only be a programming error (clock_gettime() on a clock
+ * this system has). Fails with assert()'s message and abort(). */
+#define assert_se(expr)                                                         \
+        do {                                                                    \
+                if (_unlikely_(!(expr)))                                        \
+                        __assert_fail(#expr, __FILE__, __LINE__, __func__);     \
+        } while (0)
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -19,6 +19,7 @@ enum {
         OFF_SERVER_TX = 40,
         OFF_FLOW_RECEIVED = 48,
         OFF_FLOW_DROPPED = 56,
+        OFF_BURST_MEAN = 64,            /* counters answer only */
 };
 
 static uint64_t get_be64(const uint8_t *p) {
@@ -106,4 +107,24 @@ void probe_restamp_tx(void *buf, size_t len, usec_t server_tx_usec) {
         assert(len >= PROBE_HEADER_SIZE);
 
         put_be64((uint8_t *) buf + OFF_SERVER_TX, server_tx_usec);
+}
+
+void probe_stamp_counters(void *buf, size_t len, uint32_t burst_mean_milli) {
+        uint8_t *b = buf;
+
+        assert(buf);
+        assert(len >= PROBE_COUNTERS_SIZE);
+
+        for (int i = 0; i < 4; i++)
+                b[OFF_BURST_MEAN + i] = (uint8_t) (burst_mean_milli >> (24 - 8 * i));
+        memset(b + OFF_BURST_MEAN + 4, 0, PROBE_COUNTERS_SIZE - OFF_BURST_MEAN - 4);
+        b[OFF_FLAGS] |= PROBE_FLAG_FINAL;
+}
+
+uint32_t probe_counters_burst_mean(const void *buf, size_t len) {
+        assert(buf || len == 0);
+
+        if (len < PROBE_COUNTERS_SIZE)
+                return 0;
+        return get_be32((const uint8_t *) buf + OFF_BURST_MEAN);
 }

@@ -31,6 +31,14 @@
 #define PROBE_VERSION 1
 #define PROBE_HEADER_SIZE 64
 #define PROBE_FLAG_REPLY 0x01
+/* Counters query (doc/protocol.md, "Final counters"): a client sets COUNTERS in a
+ * request of at least PROBE_COUNTERS_SIZE bytes to ask for its flow's final counts; a
+ * server that implements it answers without counting or impairing the query and sets
+ * FINAL (with REPLY). A version-1 server without it leaves both bits as they came, so
+ * FINAL stays clear and the client knows not to trust the counts. */
+#define PROBE_FLAG_COUNTERS 0x02
+#define PROBE_FLAG_FINAL 0x04
+#define PROBE_COUNTERS_SIZE 80
 
 typedef struct Probe {
         uint8_t version;
@@ -58,6 +66,16 @@ void probe_encode(const Probe *p, void *buf);
  * caller has decoded it). */
 void probe_stamp_reply(void *buf, size_t len, usec_t server_rx_usec, usec_t server_tx_usec,
                        uint64_t flow_received, uint64_t flow_dropped);
+
+/* Server side, counters query: writes the answer's extension (bytes 64..79: the loss
+ * model's mean burst length in thousandths of a probe, 0 = no loss model, then 12 zero
+ * bytes) and sets PROBE_FLAG_FINAL. The caller stamps the header with
+ * probe_stamp_reply() as for any reply. @len must be >= PROBE_COUNTERS_SIZE. */
+void probe_stamp_counters(void *buf, size_t len, uint32_t burst_mean_milli);
+
+/* Client side: the mean burst length (thousandths) of a counters answer, or 0 if @len is
+ * below PROBE_COUNTERS_SIZE. */
+uint32_t probe_counters_burst_mean(const void *buf, size_t len);
 
 /* Rewrites only server_tx_usec of an already stamped reply (used when a delayed reply
  * leaves the queue). */

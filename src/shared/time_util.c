@@ -3,12 +3,13 @@
 #include <assert.h>
 #include <stdio.h>
 
+#include "macro.h"
 #include "time_util.h"
 
 usec_t now(clockid_t clock) {
         struct timespec ts;
 
-        assert(clock_gettime(clock, &ts) == 0);
+        assert_se(clock_gettime(clock, &ts) == 0);
         return timespec_load(&ts);
 }
 

@@ -1,12 +1,22 @@
 #!/usr/bin/env python3
 """check_pages.py — drives headless Chromium over the DevTools protocol to check the pages
-netlabd serves: each page loads without console errors or exceptions, helloWorld.html has
-its heading, paragraph, links and stylesheet, index.html shows the live impairment, and
-status.html's numbers move while we send echo traffic; then netlabd is stopped and the
-status page must say that the API is unreachable. Screenshots go to --out.
+netlabd serves. Every page (index, helloWorld, status, the 404 page, and the status page on
+a classroom fixture) is loaded at 1280x720 and 1024x768 in the light and the dark theme:
+no console errors, no horizontal overflow, no address or path broken inside itself, the
+summary cards in even rows, and no axe-core violation (WCAG 2.1 A/AA + best practice);
+a screenshot of each goes to --out. Then the functions: helloWorld.html's client box and
+its example command (run as printed), index.html's echo commands (the Python one-liner
+is run), status.html's numbers while we send echo traffic, the Gilbert-Elliott mean loss
+and burst length, round chart ticks that fit, dashboard polls left out of the HTTP
+chart, chart text summaries, data tables and line patterns, live regions that stay quiet
+unless the state changes, the pause control, and the page once netlabd is stopped.
+
+The classroom fixture is a status document rewritten once a second into --fixtures (a
+directory below the served root), read by the page as ?api=/fixtures/status.json.
 
 Uses --remote-debugging-pipe (fd 3 in, fd 4 out, NUL-separated JSON), so it needs only
-the Python standard library: no websocket module, no open debugging port.
+the Python standard library: no websocket module, no open debugging port. axe-core
+(--axe, the pinned axe.min.js) is injected into each page with Runtime.evaluate.
 
 Exit status: 0 all checks passed, 1 a check failed, 77 Chromium could not start (skip)."""
 
@@ -15,6 +25,7 @@ import base64
 import json
 import os
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -22,6 +33,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 
@@ -155,6 +167,13 @@ class Page:
     def send(self, method, params=None, timeout=15):
         return self.b.send(method, params, session=self.session, timeout=timeout)
 
+    def view(self, width, height, theme):
+        """Viewport size and prefers-color-scheme for what follows."""
+        self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
+                                                         "deviceScaleFactor": 1, "mobile": False})
+        self.send("Emulation.setEmulatedMedia", {"features": [
+            {"name": "prefers-color-scheme", "value": theme}]})
+
     def navigate(self, url):
         self.b.events.clear()
         self.send("Page.navigate", {"url": url})
@@ -258,6 +277,9 @@ def main():
     ap.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
     ap.add_argument("--echo", required=True, help="127.0.0.1:PORT of the echo service")
     ap.add_argument("--out", required=True, help="directory for screenshots")
+    ap.add_argument("--axe", required=True, help="axe-core's axe.min.js")
+    ap.add_argument("--fixtures", required=True,
+                    help="directory served as /fixtures/ for the classroom status document")
     ap.add_argument("--daemon-pid", type=int, help="netlabd to stop for the offline check")
     args = ap.parse_args()
 
@@ -283,15 +305,197 @@ def main():
     return 0
 
 
+VIEWPORTS = ((1280, 720), (1024, 768))
+THEMES = ("light", "dark")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def fixture_status(n):
+    """The status document a classroom daemon would serve after @n seconds: Gilbert-Elliott
+    loss, long listen lists and paths, status_allow set, and the optional
+    http.dashboard_requests counter. Every counter is linear in @n, so each rate the page
+    derives from two documents is exact: 100 received, 85 replied, 15 dropped, 10 HTTP
+    requests of which 4 are dashboard polls, 50000 response bytes (48.8 KiB) per second."""
+    return {
+        "version": "0.1.0-fixture", "start_time": 1700000000.0, "now": 1700000100.0 + n,
+        "uptime_seconds": 100.0 + n,
+        "daemon": {"reloads": 2, "reload_failures": 1, "oom": 0},
+        "config": {
+            "path": "/etc/netlab/classroom/networking-lab-2025-autumn.conf",
+            "echo": {
+                "enabled": True,
+                "listen": ["127.0.0.1:28080", "192.168.100.200:28081",
+                           "[2001:db8:1234:5678::abcd]:28080"],
+                "loss": 0, "loss_model": "gilbert-elliott",
+                "gilbert_elliott": {"p": 0.05, "r": 0.3, "loss_good": 0, "loss_bad": 1},
+                "delay_ms": 20, "jitter_ms": 5, "distribution": "uniform", "duplicate": 0,
+                "reorder": 0, "reorder_gap": 3, "max_queue": 65536, "rate_limit": 0,
+                "rate_burst": 1000, "allow_low_ports": False, "seed": "1",
+                "max_payload": 65507, "lab_compat": False, "max_flows": 16384,
+            },
+            "http": {
+                "enabled": True,
+                "listen": ["127.0.0.1:28080", "[2001:db8:1234:5678::abcd]:28080"],
+                "root": "/usr/local/share/netlab/www/course-pages/networking-2025",
+                "index": "index.html", "max_connections": 4096,
+                "header_timeout_ms": 10000, "keepalive_timeout_ms": 15000,
+                "status_path": "/api/status",
+                "status_allow": ["127.0.0.0/8", "192.168.100.0/24", "2001:db8:1234::/48"],
+            },
+        },
+        "echo": {
+            "received": 100 * n, "replied": 85 * n,
+            "dropped": {"loss": 15 * n, "rate_limit": 0, "low_port": 0, "self": 0,
+                        "queue_full": 0, "too_big": 0, "truncated": 0, "send_error": 0},
+            "duplicated": 0, "reordered": 0, "delayed": 85 * n, "probes": 100 * n,
+            "bytes_in": 6400 * n, "bytes_out": 5440 * n, "queued_replies": 3, "flows": 12,
+        },
+        "http": {
+            "connections_accepted": 10 * n, "connections_rejected": 0, "open_connections": 2,
+            "requests": 10 * n, "dashboard_requests": 4 * n, "response_bytes": 50000 * n,
+            "timeouts": 0, "bad_requests": 0,
+            "responses_by_class": {"1xx": 0, "2xx": 7 * n, "3xx": n, "4xx": n, "5xx": n},
+            "responses_by_code": {"200": 7 * n, "304": n, "404": n, "503": n},
+        },
+    }
+
+
+class FixtureWriter(threading.Thread):
+    """Rewrites fixtures/status.json once a second (atomically, by rename) while the
+    checks run; the page reads it through the real server as ?api=/fixtures/status.json."""
+
+    def __init__(self, directory):
+        super().__init__(daemon=True)
+        self.path = os.path.join(directory, "status.json")
+        self.stop = threading.Event()
+        self.t0 = time.monotonic()
+        self.write(1)
+
+    def write(self, n):
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(fixture_status(n), f)
+        os.rename(tmp, self.path)
+
+    def run(self):
+        last = 1
+        while not self.stop.wait(0.2):
+            n = 1 + int(time.monotonic() - self.t0)
+            if n != last:
+                self.write(n)
+                last = n
+
+
+def axe_check(page, axe_src, what):
+    """Injects axe-core (once per document) and fails on any violation."""
+    if not page.eval("typeof window.axe === 'object'"):
+        page.send("Runtime.evaluate", {"expression": axe_src}, timeout=30)
+    res = page.eval("""axe.run(document, {runOnly: {type: 'tag', values: %s},
+                                          resultTypes: ['violations']})
+        .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+              nodes: v.nodes.map(n => n.target.join(' ') + ': ' +
+                                 (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 160))})))"""
+                    % json.dumps(AXE_TAGS))
+    if res is None:
+        check(False, "%s: axe-core ran" % what)
+        return
+    detail = "; ".join("%s (%s) on %s" % (v["id"], v["impact"], " | ".join(v["nodes"][:3]))
+                       for v in res)
+    check(not res, "%s: no axe-core violations%s" % (what, (": " + detail) if detail else ""))
+
+
+LAYOUT_JS = """(() => {
+    const out = [];
+    const de = document.documentElement;
+    if (de.scrollWidth > window.innerWidth)
+        out.push('page scrolls sideways: ' + de.scrollWidth + ' > ' + window.innerWidth);
+    for (const el of document.querySelectorAll('pre, .card, .stat, dd, td'))
+        if (el.scrollWidth > el.clientWidth + 1)
+            out.push((el.id || el.className || el.tagName) + ' overflows: ' +
+                     el.scrollWidth + ' > ' + el.clientWidth);
+    /* An address or path token never wraps inside itself. */
+    for (const el of document.querySelectorAll('.tok'))
+        if (el.getClientRects().length > 1)
+            out.push('token broken across lines: ' + el.textContent);
+    /* The summary cards fill their rows evenly: no card alone on the last row. */
+    const tops = {};
+    for (const el of document.querySelectorAll('.stats > .stat'))
+        tops[el.offsetTop] = (tops[el.offsetTop] || 0) + 1;
+    const rows = Object.values(tops);
+    if (rows.length > 1 && rows[rows.length - 1] !== rows[0])
+        out.push('summary cards in uneven rows: ' + rows.join('+'));
+    return out; })()"""
+
+
+def layout_check(page, what):
+    problems = page.eval(LAYOUT_JS)
+    check(problems == [], "%s: layout (no overflow, no broken tokens, even card rows)%s" %
+          (what, (": " + "; ".join(problems)) if problems else ""))
+
+
+def status_ready(page, samples=2):
+    """Waits until status.html is connected and every chart has @samples points."""
+    return wait_for(page, """document.getElementById('conn').classList.contains('ok') &&
+        window.netlab && Object.values(window.netlab.charts).every(
+            c => c.data[0].length >= %d)""" % samples, 8)
+
+
+def sweep(page, url, name, axe_src, out, ready=None):
+    """Every viewport and theme: load, layout, axe, screenshot. (The 404 page's own
+    status is the one console error expected on it.)"""
+    for w, h in VIEWPORTS:
+        for theme in THEMES:
+            page.view(w, h, theme)
+            page.navigate(url)
+            if ready:
+                ready(page)
+            else:
+                page.b.pump(0.3)
+            what = "%s %dx%d %s" % (name, w, h, theme)
+            errs = [e for e in page.errors()
+                    if not (name == "404" and "status of 404" in e and e.endswith(url))]
+            check(not errs, "%s: no console errors %s" % (what, errs or ""))
+            layout_check(page, what)
+            axe_check(page, axe_src, what)
+            page.screenshot(os.path.join(out, "%s-%dx%d-%s.png" % (name, w, h, theme)))
+
+
+LIVE_WATCH_JS = """(() => {
+    window.__liveMutations = [];
+    const obs = new MutationObserver(ms => {
+        for (const m of ms)
+            window.__liveMutations.push((m.target.id || m.target.parentElement.id || '?') + ': ' +
+                                        (m.target.textContent || '').slice(0, 60));
+    });
+    for (const el of document.querySelectorAll('[aria-live], [role=status], [role=alert], [role=log]'))
+        obs.observe(el, {childList: true, subtree: true, characterData: true});
+    return document.querySelectorAll('[aria-live], [role=status], [role=alert], [role=log]').length;
+})()"""
+
+
 def run_checks(browser, args):
     page = Page(browser)
     base = args.base.rstrip("/")
+    host = base.split("//", 1)[1]
+    with open(args.axe, encoding="utf-8") as f:
+        axe_src = f.read()
+    fixtures = FixtureWriter(args.fixtures)
+    fixtures.start()
+    fixture_url = base + "/status.html?api=/fixtures/status.json"
 
-    # helloWorld.html: the lab page, at exactly this path.
+    # ---- every page, both viewports, both themes -------------------------------------------
+    sweep(page, base + "/helloWorld.html", "helloWorld", axe_src, args.out)
+    sweep(page, base + "/index.html", "index", axe_src, args.out,
+          lambda p: wait_for(p, "document.getElementById('cfg-loss').textContent.includes('%')", 5))
+    sweep(page, base + "/no/such/page.html", "404", axe_src, args.out)
+    sweep(page, base + "/status.html", "status", axe_src, args.out, status_ready)
+    sweep(page, fixture_url, "status-classroom", axe_src, args.out, lambda p: status_ready(p, 3))
+
+    page.view(1280, 720, "light")
+
+    # ---- helloWorld.html: the lab page, at exactly this path ---------------------------------
     page.navigate(base + "/helloWorld.html")
-    page.b.pump(0.5)
-    errs = page.errors()
-    check(not errs, "helloWorld.html: no console errors %s" % (errs or ""))
+    page.b.pump(0.3)
     check(page.eval("document.querySelector('h1') && document.querySelector('h1').textContent") == "Hello, World!",
           "helloWorld.html: heading 'Hello, World!'")
     check(page.eval("document.querySelectorAll('main p').length") >= 1, "helloWorld.html: has a paragraph")
@@ -300,9 +504,18 @@ def run_checks(browser, args):
           "helloWorld.html: style.css loaded and parsed")
     check(page.eval("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid",
           "helloWorld.html: CSS applied")
-    page.screenshot(os.path.join(args.out, "helloWorld.png"))
+    box = page.eval("(document.getElementById('own-client') || {}).textContent") or ""
+    for need in ("Host:", "CRLF", "Connection: close", "Content-Length"):
+        check(need in box, "helloWorld.html: 'writing your own client?' box mentions %s" % need)
+    cmd = page.eval("document.getElementById('hello-curl').textContent") or ""
+    check(("http://%s/helloWorld.html" % host) in cmd,
+          "helloWorld.html: example command names the host and port it was served from (%s)" % cmd)
+    res = subprocess.run(shlex.split(cmd.replace("curl -v", "curl -sS")), capture_output=True,
+                         timeout=10) if cmd.startswith("curl ") else None
+    check(res is not None and res.returncode == 0 and b"Hello, World!" in res.stdout,
+          "helloWorld.html: its example command works as printed")
 
-    # index.html: live impairment from the API.
+    # ---- index.html: live impairment from the API, commands that work -----------------------
     page.navigate(base + "/index.html")
     ok = wait_for(page, "document.getElementById('cfg-loss').textContent.includes('%')", 5)
     check(ok, "index.html: impairment filled from /api/status (%s)" %
@@ -313,14 +526,20 @@ def run_checks(browser, args):
     target = page.eval("document.querySelector('.js-ping-target').textContent")
     check(target == ("127.0.0.1" if port == "8080" else "127.0.0.1:" + port),
           "index.html: netlab-ping hint names this host and echo port (%s)" % target)
-    errs = page.errors()
-    check(not errs, "index.html: no console errors %s" % (errs or ""))
-    page.screenshot(os.path.join(args.out, "index.png"))
+    check("netcat-openbsd" in str(page.eval("document.getElementById('nc-hint').textContent")),
+          "index.html: names the package that has nc")
+    py = page.eval("document.getElementById('py-echo').textContent") or ""
+    res = subprocess.run(shlex.split(py), capture_output=True, timeout=10) if py.startswith("python3 ") else None
+    check(res is not None and res.returncode == 0 and b"hello" in res.stdout,
+          "index.html: the Python one-liner gets its echo back (%r)" % (res.stdout if res else py))
+    page.eval(LIVE_WATCH_JS)
+    page.b.pump(6)
+    muts = page.eval("window.__liveMutations")
+    check(muts == [], "index.html: live regions stay quiet while nothing changes %s" % (muts or ""))
 
-    # status.html: numbers move with the traffic we send.
+    # ---- status.html: numbers move with the traffic we send -----------------------------------
     page.navigate(base + "/status.html")
-    check(wait_for(page, "document.getElementById('conn').classList.contains('ok')", 5),
-          "status.html: connected to the API")
+    check(status_ready(page), "status.html: connected to the API")
     before = number(page.eval("document.getElementById('echo-received').textContent"))
     check(before is not None, "status.html: echo received counter shown (%s)" % before)
     replies = send_echo(args.echo, 200, 3.0)
@@ -344,36 +563,106 @@ def run_checks(browser, args):
         for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
         return n; })()""")
     check((drawn or 0) > 500, "status.html: echo chart drawn (%d painted pixels)" % (drawn or 0))
-    legend = page.eval("document.querySelector('#legend-echo li span').textContent")
+    legend = page.eval("document.querySelector('#legend-echo li .legend-value').textContent")
     check(isinstance(legend, str) and legend.endswith("/s"),
           "status.html: chart legend carries the latest rate (%s)" % legend)
     check(page.eval("document.getElementById('cfg-loss').textContent.includes('%')"),
           "status.html: configuration summary filled")
     errs = page.errors()
     check(not errs, "status.html: no console errors %s" % (errs or ""))
-    page.screenshot(os.path.join(args.out, "status.png"))
 
-    # 404 page through a missing path.
-    page.navigate(base + "/no/such/page.html")
-    check(page.eval("document.querySelector('h1') && document.querySelector('h1').textContent") == "Not Found",
-          "404.html served for a missing page")
-    check(page.eval("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid",
-          "404.html: stylesheet found from a nested path")
-    page.screenshot(os.path.join(args.out, "404.png"))
+    # ---- status.html on the classroom fixture -----------------------------------------------
+    page.navigate(fixture_url)
+    check(status_ready(page, 3), "status.html (fixture): connected, three samples")
+    loss = (page.eval("document.getElementById('cfg-loss').textContent") or "").replace("\u00a0", " ")
+    check("14.3 %" in loss and "burst" in loss and "3.3 datagrams" in loss,
+          "status.html: Gilbert-Elliott shows the model's mean loss and burst length (%s)" % loss)
+    http_rate = page.eval("window.netlab.charts.http.data[0].slice(-1)[0]")
+    check(http_rate == 6, "status.html: HTTP chart leaves out dashboard polls (6/s expected, %s)" % http_rate)
+    req_rate = page.eval("document.getElementById('http-req-rate').textContent") or ""
+    check(req_rate.startswith("6.00 per second"), "status.html: request rate leaves out dashboard polls (%s)" % req_rate)
+    lay = page.eval("""(() => { const c = window.netlab.charts.bytes; return {ticks: c.layout.ticks,
+        left: c.layout.left, font: c.layout.fontPx, widths: c.layout.tickWidths}; })()""") or {}
+    ticks = lay.get("ticks") or []
+    check(ticks == ["0 B/s", "10 KiB/s", "20 KiB/s", "30 KiB/s", "40 KiB/s", "50 KiB/s"],
+          "status.html: bytes axis at 48.8 KiB/s has round 1-2-5 ticks (%s)" % ticks)
+    check(lay.get("widths") and max(lay["widths"]) + 4 <= lay.get("left", 0),
+          "status.html: bytes axis labels fit left of the plot (widths %s, margin %s)" %
+          (lay.get("widths"), lay.get("left")))
+    check((lay.get("font") or 0) >= 14, "status.html: chart text at least 14 px (%s)" % lay.get("font"))
+    summary = page.eval("document.getElementById('summary-bytes').textContent") or ""
+    check("48.8 KiB/s" in summary and "0 to 50 KiB/s" in summary,
+          "status.html: bytes chart has a text summary with the scale (%s)" % summary)
+    summary = page.eval("document.getElementById('summary-echo').textContent") or ""
+    check("steady" in summary and "100/s" in summary,
+          "status.html: echo chart summary gives the trend (%s)" % summary)
+    cues = page.eval("""window.netlab.charts.echo.series.map(s => (s.dash || []).join(',') + '/' + s.marker)""")
+    check(isinstance(cues, list) and len(set(cues)) == 3,
+          "status.html: received, replied, dropped differ in dash and marker, not only hue (%s)" % cues)
+    swatches = page.eval("""[...document.querySelectorAll('#legend-echo li svg line')]
+        .map(l => l.getAttribute('stroke-dasharray') || 'solid')""")
+    check(isinstance(swatches, list) and len(set(swatches)) == 3,
+          "status.html: the legend shows the same line patterns (%s)" % swatches)
+    page.eval(LIVE_WATCH_JS)
+    page.b.pump(4)
+    muts = page.eval("window.__liveMutations")
+    check(muts == [], "status.html: live regions announce nothing while the state is steady %s" % (muts or ""))
 
-    # The status page degrades to a clear message when the API goes away.
+    # data tables behind a toggle
+    page.eval("document.querySelector('#card-echo .table-toggle').click()")
+    page.b.pump(1.3)
+    rows = page.eval("""(() => { const b = document.querySelector('#card-echo .table-toggle');
+        const t = document.getElementById(b.getAttribute('aria-controls'));
+        return [b.getAttribute('aria-expanded'), t.hidden, t.querySelectorAll('tbody tr').length,
+                t.querySelectorAll('thead th').length]; })()""")
+    check(rows and rows[0] == "true" and rows[1] is False and rows[2] >= 1 and rows[3] == 4,
+          "status.html: the echo chart's data table opens (%s)" % rows)
+    for theme in THEMES:
+        page.view(1280, 720, theme)
+        page.b.pump(1.2)
+        axe_check(page, axe_src, "status.html with a data table open, %s" % theme)
+    page.screenshot(os.path.join(args.out, "status-classroom-table.png"))
+    page.view(1280, 720, "light")
+
+    # pause (WCAG 2.2.2): values freeze, one announcement, resume catches up
+    page.eval("document.getElementById('pause').click()")
+    page.b.pump(0.3)
+    frozen = page.eval("document.getElementById('echo-received').textContent")
+    pressed = page.eval("document.getElementById('pause').getAttribute('aria-pressed')")
+    page.b.pump(2.5)
+    still = page.eval("document.getElementById('echo-received').textContent")
+    check(pressed == "true" and frozen == still,
+          "status.html: pause freezes the live values (%s, %s -> %s)" % (pressed, frozen, still))
+    said = page.eval("window.__liveMutations.join(' / ')") or ""
+    check("Paused" in said and len(page.eval("window.__liveMutations")) <= 2,
+          "status.html: pausing is announced once (%s)" % said)
+    page.screenshot(os.path.join(args.out, "status-classroom-paused.png"))
+    page.eval("document.getElementById('pause').click()")
+    check(wait_for(page, "document.getElementById('echo-received').textContent !== %s" % json.dumps(still), 3),
+          "status.html: resume shows fresh values again")
+    fixtures.stop.set()
+
+    # ---- the status page degrades to a clear message when the API goes away -------------------
     if args.daemon_pid:
         page.navigate(base + "/status.html")
-        wait_for(page, "document.getElementById('conn').classList.contains('ok')", 5)
+        status_ready(page)
+        page.eval(LIVE_WATCH_JS)
         os.kill(args.daemon_pid, signal.SIGTERM)
         ok = wait_for(page, "document.getElementById('conn').classList.contains('error')", 8)
         msg = page.eval("document.getElementById('conn').textContent")
         check(ok and "Cannot read the status API" in str(msg),
               "status.html: says the API is unreachable after netlabd stopped (%r)" % msg)
+        page.b.pump(3)
+        muts = page.eval("window.__liveMutations")
+        check(isinstance(muts, list) and 1 <= len(muts) <= 2,
+              "status.html offline: the loss of the API is announced once, not every retry (%s)" % muts)
         exceptions = [e for e in page.errors() if e.startswith("exception")]
         check(not exceptions, "status.html offline: no exceptions %s" % (exceptions or ""))
-        page.screenshot(os.path.join(args.out, "status-offline.png"))
-
+        for theme in THEMES:
+            page.view(1280, 720, theme)
+            page.b.pump(0.5)
+            axe_check(page, axe_src, "status.html offline, %s" % theme)
+            page.screenshot(os.path.join(args.out, "status-offline-%s.png" % theme))
 
 if __name__ == "__main__":
     sys.exit(main())

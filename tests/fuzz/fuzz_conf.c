@@ -1,13 +1,13 @@
 /* fuzz_conf.c — libFuzzer target for the configuration loader (conf_load() in
  * src/daemon/conf.c, libconfig underneath): the input is written to a file in a private
- * temporary directory and loaded. Asserts the documented results (a Conf, or -EBADMSG
- * with a message) and, through ASan/LSan, that no error path leaks or overruns.
+ * memfd and loaded. Asserts the documented results (a Conf, or -EBADMSG with the
+ * ConfErrors filled: 1..CONF_ERRORS_MAX entries, each with a message) and, through
+ * ASan/LSan, that no error path leaks or overruns.
  * Inputs with an @include directive are skipped: libconfig would open whatever path they
  * name (/dev/stdin would block the fuzzer), and that is libconfig's code, not ours. */
 
 #include <assert.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_errors.h"
 #include "log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,8 +43,7 @@ static bool has_include(const uint8_t *data, size_t size) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
-        _cleanup_free_ char *msg = NULL;
-        unsigned line = UINT_MAX;
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
         int r;
 
         if (has_include(data, size))
@@ -51,14 +51,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         assert(ftruncate(fd, 0) == 0);
         assert(pwrite(fd, data, size, 0) == (ssize_t) size);
 
-        r = conf_load(path, &c, &line, &msg);
-        assert(r == 0 || r == -EBADMSG || r == -ENOMEM);
+        r = conf_load(path, &c, &errors);
+        assert(r == 0 || r == -EBADMSG || r == -ENOMEM || r == -EFBIG);
         if (r == 0) {
                 assert(c && c->n_ref == 1);
-                assert(line == UINT_MAX && !msg);       /* reterr_* untouched on success */
+                assert(errors.n == 0 && errors.n_more == 0);    /* reterr untouched on success */
                 assert(conf_ref(c) == c);
                 assert(!conf_unref(c));
-        } else if (r == -EBADMSG)
-                assert(msg && line != UINT_MAX);
+        } else if (r == -EBADMSG) {
+                assert(errors.n >= 1 && errors.n <= CONF_ERRORS_MAX);
+                assert(errors.n_more == 0 || errors.n == CONF_ERRORS_MAX);
+                for (size_t i = 0; i < errors.n; i++)
+                        assert(errors.e[i].msg && errors.e[i].msg[0]);
+        } else
+                assert(errors.n == 0);
         return 0;
 }

@@ -43,10 +43,6 @@ static void check(const char *buf, size_t len, int r, const HttpRequest *req) {
         check_slice(req->if_none_match, buf, (size_t) r);
         check_slice(req->if_modified_since, buf, (size_t) r);
         check_slice(req->if_range, buf, (size_t) r);
-        for (size_t i = 0; i < req->n_headers; i++) {
-                assert(req->headers[i].name >= buf && req->headers[i].name + req->headers[i].name_len <= buf + r);
-                assert(req->headers[i].value >= buf && req->headers[i].value + req->headers[i].value_len <= buf + r);
-        }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -65,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         memcpy(buf, data, size);
 
-        whole = http_parse_request(buf, size, 0, &limits, req);
+        whole = http_parse_request(buf, size, 0, &limits, req, NULL);
         check(buf, size, whole, req);
 
         /* Incremental: the first half must be "need more" or the same verdict as a whole
@@ -73,10 +69,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size > 1) {
                 size_t half = size / 2;
 
-                r = http_parse_request(buf, half, 0, &limits, req);
+                r = http_parse_request(buf, half, 0, &limits, req, NULL);
                 check(buf, half, r, req);
                 if (r == -EAGAIN) {
-                        r = http_parse_request(buf, size, half, &limits, req);
+                        r = http_parse_request(buf, size, half, &limits, req, NULL);
                         check(buf, size, r, req);
                         assert(r == whole);
                 }

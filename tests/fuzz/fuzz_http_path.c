@@ -1,8 +1,8 @@
 /* fuzz_http_path.c — libFuzzer target for the request path: percent-decoding and dot
  * segment removal (http_serve_normalize_path()), the hidden-file test, URI and HTML
- * escaping, then resolution beneath a document root (http_serve_open(),
- * http_serve_autoindex() for directories) in src/daemon/http_serve.c. The root is a
- * fixture tree created in a temporary directory, next to an "outside" tree and full of
+ * escaping (src/daemon/http_serve.c), then resolution beneath a document root
+ * (http_fs_open(), http_fs_autoindex() for directories, src/daemon/http_fs.c). The root
+ * is a fixture tree created in a temporary directory, next to an "outside" tree and full of
  * symlinks that try to leave it; the target asserts that every file or directory it gets
  * back is one of the tree's own inodes and that no listing names an outside file.
  * Built twice: as is (openat2 with RESOLVE_BENEATH) and with -DFUZZ_PATH_NO_OPENAT2,
@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #endif
 
+#include "http_fs.h"
 #include "http_serve.h"
 #include "macro.h"
 
@@ -213,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         assert(http_serve_path_hidden(path) == (strstr(path, "/.") != NULL));
 
         rel = n == 1 ? "." : path + 1;
-        fd = http_serve_open(root_fd, rel, &st);
+        fd = http_fs_open(root_fd, rel, &st);
         assert(fd >= 0 || fd == -ENOENT || fd == -ENOTDIR || fd == -EXDEV || fd == -ELOOP ||
                fd == -EACCES || fd == -EPERM || fd == -EISDIR || fd == -ENAMETOOLONG);
         if (fd >= 0) {
@@ -230,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 assert(inside(&st) && S_ISDIR(st.st_mode));
                 bool show_hidden = size % 2 == 1;
 
-                r = http_serve_autoindex(root_fd, rel, path, show_hidden, &body, &len);
+                r = http_fs_autoindex(root_fd, rel, path, show_hidden, &body, &len);
                 assert(r == 0 || r == -ENOMEM);
                 if (r == 0) {
                         assert(body && !memmem(body, len, OUTSIDE_NAME, strlen(OUTSIDE_NAME)));

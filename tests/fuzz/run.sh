@@ -14,7 +14,7 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 cc=${FUZZ_CC:-clang}
 out=$top_builddir/tests/fuzz
-all="http_parse http_chunked http_range http_date http_path http_path_fallback probe ping_http conf mime"
+all="http_parse http_chunked http_range http_date http_path http_path_fallback probe ping_http conf mime stamp"
 targets=${FUZZ_TARGETS:-$all}
 
 command -v "$cc" >/dev/null || { echo "run.sh: $cc not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }

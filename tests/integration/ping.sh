@@ -24,7 +24,7 @@ out="$NL_TMP/out.txt"
 "$PING" -c 20 -i 0.01 "127.0.0.1:$PORT" >"$out" 2>&1 || nl_fail "exit $? with loss 0: $(cat "$out")"
 grep -q '^20 packets transmitted, 20 received, 0% packet loss, time [0-9]*ms$' "$out" || nl_fail "summary: $(cat "$out")"
 [ "$(grep -c "^64 bytes from 127.0.0.1: seq=[0-9]* time=" "$out")" -eq 20 ] || nl_fail "per-probe lines: $(cat "$out")"
-grep -q '^server: hold min/avg/max' "$out" || nl_fail "no server stamps line: $(cat "$out")"
+grep -q '^server: time in the server min/avg/max' "$out" || nl_fail "no server stamps line: $(cat "$out")"
 grep -q 'rtt p50/p90/p99/p99.9 = ' "$out" || nl_fail "no percentiles: $(cat "$out")"
 nl_pass "loss 0: 20/20 received, server stamps used, exit 0"
 
@@ -58,12 +58,13 @@ nl_pass "-6, -f, -w (and ping's -w -c exit rule)"
 python3 - "$NL_TMP/doc.json" <<'PY' || nl_fail "--json document: $(cat "$NL_TMP/doc.json")"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["format_version"] == 1 and d["error"] is None and d["mode"] == "udp", d
+assert d["format_version"] == 2 and d["error"] is None and d["mode"] == "udp", d
 need = {
     "probes": ["sent", "received", "lost", "loss_percent", "in_flight", "late", "duplicates",
                "reordered", "failed", "unknown", "stale"],
-    "loss_split": ["available", "counters_restarted", "upstream", "emulated", "downstream", "late", "unknown",
-                   "emulated_percent", "network_percent"],
+    "loss_split": ["available", "counters_restarted", "final_counters", "upstream", "emulated", "downstream",
+                   "late", "unknown", "network", "emulated_percent", "network_percent", "late_percent"],
+    "bursts": ["count", "lost", "mean", "max", "server_model_mean"],
     "rtt_ms": ["min", "avg", "max", "mdev", "p50", "p90", "p99", "p99_9"],
     "jitter_ms": ["mean_abs_delta", "rfc3550", "ipdv_mean", "ipdv_abs"],
     "server": ["stamps", "unstamped_replies", "hold_ms", "span_ms"],
@@ -91,10 +92,12 @@ nl_pass "--json parses and has every summary field"
 python3 - "$NL_TMP/lines.json" <<'PY' || nl_fail "--json-lines: $(cat "$NL_TMP/lines.json")"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
-assert [r["type"] for r in recs] == ["reply"] * 5 + ["summary"], recs
-assert recs[-1]["format_version"] == 1 and recs[-1]["probes"]["received"] == 5
+assert [r["type"] for r in recs] == ["start"] + ["probe"] * 5 + ["summary"], recs
+assert [r["result"] for r in recs[1:-1]] == ["reply"] * 5, recs
+assert recs[0]["format_version"] == 2 and recs[0]["target"]["port"] > 0, recs[0]
+assert recs[-1]["format_version"] == 2 and recs[-1]["probes"]["received"] == 5
 PY
-nl_pass "--json-lines: one record per probe and a summary record"
+nl_pass "--json-lines: a start record, one record per probe and a summary record, each typed"
 
 # ---- SIGINT mid-run: summary, exit 0; SIGQUIT: interim line, run continues ----------------
 "$PING" -c 0 -i 0.05 "127.0.0.1:$PORT" >"$out" 2>"$NL_TMP/err" &
@@ -143,7 +146,7 @@ grep -q "Failed to resolve 'nosuchhost.invalid'" "$out" || nl_fail "unknown host
 st=0
 "$PING" --json -c nope 127.0.0.1 >"$NL_TMP/doc.json" 2>/dev/null || st=$?
 [ "$st" -eq 2 ] || nl_fail "--json bad flag: exit $st"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format_version"]==1 and d["error"]["exit_status"]==2' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format_version"]==2 and d["error"]["exit_status"]==2' \
         "$NL_TMP/doc.json" || nl_fail "--json error document: $(cat "$NL_TMP/doc.json")"
 "$PING" --help | grep -q -- '--json-lines' || nl_fail "--help"
 "$PING" -V | grep -q '^netlab-ping ' || nl_fail "-V"

@@ -2,25 +2,29 @@
 """Test client for tests/systemd/run.sh, run inside the container's network
 namespace (nsenter -n) with the host's python3. Standard library only.
 
-  client.py udp PORT COUNT TIMEOUT          send COUNT datagrams, print replies received
+  client.py udp PORT COUNT TIMEOUT [SRC]    send COUNT datagrams (from address SRC), print
+                                            the number of replies received
   client.py stream PORT COUNT INTERVAL WAIT send COUNT datagrams INTERVAL s apart while
                                             reading replies; WAIT s for stragglers;
                                             prints "sent N received M duplicates D"
-  client.py http PORT PATH                  one GET; prints the status line, then the body
+  client.py http PORT PATH [SRC [TIMEOUT]]  one GET (from SRC, connect TIMEOUT s, default 10);
+                                            prints the status line, then the body, or ERROR
 """
 import socket
 import sys
 import time
 
 
-def udp_socket(timeout):
+def udp_socket(timeout, src=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(timeout)
+    if src:
+        s.bind((src, 0))
     return s
 
 
-def cmd_udp(port, count, timeout):
-    s = udp_socket(float(timeout))
+def cmd_udp(port, count, timeout, src=None):
+    s = udp_socket(float(timeout), src)
     port, count = int(port), int(count)
     for i in range(count):
         s.sendto(b"netlab-sdtest seq=%d" % i, ("127.0.0.1", port))
@@ -65,10 +69,11 @@ def cmd_stream(port, count, interval, wait):
     print("sent %d received %d duplicates %d" % (count, len(got), dups))
 
 
-def cmd_http(port, path):
+def cmd_http(port, path, src=None, timeout="10"):
     buf = b""
     try:
-        c = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+        c = socket.create_connection(("127.0.0.1", int(port)), timeout=float(timeout),
+                                     source_address=(src, 0) if src else None)
         c.sendall(b"GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" % path.encode())
         while True:
             d = c.recv(65536)

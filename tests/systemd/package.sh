@@ -84,6 +84,11 @@ check "netlabd.socket is enabled by the postinst" test "$(ct systemctl is-enable
 check "netlabd.socket is listening" ct systemctl -q is-active netlabd.socket
 check "netlabd.service waits for traffic" test "$(prop ActiveState)" = inactive
 check "/etc/netlab.conf is a conffile" grep -qx /etc/netlab.conf "$ROOT/var/lib/dpkg/info/netlabd.conffiles"
+check "the package keeps the Debian paths: root = /usr/share/netlab/www, ExecStart=/usr/sbin/netlabd" \
+        sh -c "grep -q '^ *root = \"/usr/share/netlab/www\";' '$ROOT/etc/netlab.conf' &&
+                grep -qx 'ExecStart=/usr/sbin/netlabd' '$ROOT/lib/systemd/system/netlabd.service'"
+check "README.Debian is installed" \
+        sh -c "test -s '$ROOT/usr/share/doc/netlabd/README.Debian' || test -s '$ROOT/usr/share/doc/netlabd/README.Debian.gz'"
 check "config and pages are world-readable" \
         ct sh -c 'test "$(stat -c %a /etc/netlab.conf)" = 644 && test "$(stat -c %a /usr/share/netlab/www)" = 755'
 check "systemd-analyze verify on the installed units" \

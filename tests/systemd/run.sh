@@ -12,7 +12,11 @@
 #   3. restart while a client sends 200 datagrams/s: none unanswered (loss 0);
 #   4. stop: clean exit, journal shows it;
 #   5. a config file the dynamic user cannot read: exit 78, no restart loop, and the
-#      journal says to make it world-readable.
+#      journal says to make it world-readable;
+#   6. the drop-ins of debian/README.Debian, word for word, on a running netlabd
+#      (issue 15): daemon-reload + restart netlabd.socket; the new port answers UDP and
+#      HTTP, 8080 does not; a client from an allowed network is answered, one from
+#      elsewhere is not (both addresses on the container's loopback).
 #
 # Needs root (prints SKIP and exits 0 otherwise), systemd-container, debootstrap,
 # zstd, python3. Cold (first run on a machine: debootstrap) about 70 s, then about 15 s.
@@ -164,6 +168,66 @@ check "unreadable config: netlabd.service failed with status 78 ($(prop ExecMain
 check "unreadable config: no restart loop (NRestarts=$(prop NRestarts))" test "$(prop NRestarts)" = 0
 journal=$(ct journalctl -u netlabd.service --no-pager -o cat)
 check "unreadable config: the journal says what to fix" grep -q 'world-readable' <<<"$journal"
+
+# ---- 6. README.Debian's drop-ins: another port, allowed addresses only --------------------------
+
+# The blocks under "  # /etc/systemd/system/netlabd.socket.d/NAME.conf" up to the blank line.
+readme_dropin() {
+        sed -n "\|^  # /etc/systemd/system/netlabd.socket.d/$1\$|,/^\$/{s/^  //;/^#/d;/^\$/d;p}" \
+                "$SD_HERE/../../debian/README.Debian"
+}
+chmod 0644 "$ROOT$CONF"
+ct systemctl reset-failed netlabd.service
+ct systemctl start netlabd.socket
+n=$(client udp $PORT 5 2)
+check "before the drop-ins: port $PORT answered ($n/5) and netlabd.service active" \
+        test "$n" = 5 -a "$(prop ActiveState)" = active
+
+DROPIN=$ROOT/etc/systemd/system/netlabd.socket.d
+mkdir -p "$DROPIN"
+readme_dropin port.conf >"$DROPIN/port.conf"
+readme_dropin restrict.conf >"$DROPIN/restrict.conf"
+NEWPORT=$(sed -n 's/^ListenDatagram=\([0-9][0-9]*\)$/\1/p' "$DROPIN/port.conf")
+ALLOWED_NET=$(sed -n 's|^IPAddressAllow=.* \([0-9.]*\)\.0/24$|\1|p' "$DROPIN/restrict.conf")
+check "README.Debian has both drop-ins (port $NEWPORT, lab network $ALLOWED_NET.0/24)" \
+        test -n "$NEWPORT" -a -n "$ALLOWED_NET" -a "$NEWPORT" != "$PORT"
+# Two more source addresses on the container's loopback: one in the lab network, one not.
+ALLOWED=$ALLOWED_NET.10
+DENIED=198.51.100.10
+net ip addr add "$ALLOWED/32" dev lo
+net ip addr add "$DENIED/32" dev lo
+
+pid=$(prop MainPID)
+ct systemctl daemon-reload
+ct systemctl restart netlabd.socket
+check "restart netlabd.socket with the drop-ins" ct systemctl -q is-active netlabd.socket
+listen=$(ct systemctl show -P Listen netlabd.socket | tr '\n' ' ')
+listens_on_new_port_only() {
+        grep -q ":$NEWPORT (Stream)" <<<"$listen" && grep -q ":$NEWPORT (Datagram)" <<<"$listen" &&
+                ! grep -q ":$PORT " <<<"$listen"
+}
+check "netlabd.socket listens on $NEWPORT only: $listen" listens_on_new_port_only
+
+n=$(client udp "$NEWPORT" 20 2)
+check "new port $NEWPORT: 20/20 datagrams answered from 127.0.0.1 (got $n)" test "$n" = 20
+check "new port $NEWPORT: HTTP answered" grep -q '^HTTP/1.1 200' <<<"$(client http "$NEWPORT" /sdtest.txt)"
+check "netlabd.service was restarted on the new sockets (PID $pid -> $(prop MainPID))" \
+        test "$(prop ActiveState)" = active -a "$(prop MainPID)" != "$pid"
+n=$(client udp $PORT 5 1)
+check "old port $PORT: no datagram answered (got $n)" test "$n" = 0
+check "old port $PORT: HTTP connection refused" grep -q '^ERROR' <<<"$(client http $PORT /sdtest.txt)"
+
+n=$(client udp "$NEWPORT" 10 2 "$ALLOWED")
+check "from $ALLOWED (lab network): 10/10 answered (got $n)" test "$n" = 10
+check "from $ALLOWED: HTTP answered" \
+        grep -q '^HTTP/1.1 200' <<<"$(client http "$NEWPORT" /sdtest.txt "$ALLOWED")"
+n=$(client udp "$NEWPORT" 10 2 "$DENIED")
+check "from $DENIED (elsewhere): none answered (got $n)" test "$n" = 0
+check "from $DENIED: HTTP connection dropped" \
+        grep -q '^ERROR' <<<"$(client http "$NEWPORT" /sdtest.txt "$DENIED" 2)"
+journal=$(ct journalctl -u netlabd.service -u netlabd.socket --no-pager -o cat)
+no_firewall_warning() { ! grep -i 'firewall' <<<"$journal" >&2; }
+check "systemd applied the IP filter (no warning about BPF firewalling)" no_firewall_warning
 
 if [ $fail != 0 ]; then
         log "journal of netlabd.service:"
