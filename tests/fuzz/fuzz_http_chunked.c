@@ -2,7 +2,8 @@
  * (http_parse_chunked() in src/daemon/http_parse.c). The first input byte picks the body
  * limit and how the rest is cut into pieces; the rest is fed once whole, once byte by
  * byte and once in those pieces. All three must agree on the verdict and on where the
- * body ends: the connection uses the end to find the next pipelined request. */
+ * body ends: the connection uses the end to find the next pipelined request. The decoder
+ * is strict (RFC 9112 7.1: CRLF on every line, an extension starts with ';'). */
 
 #include <assert.h>
 #include <stdint.h>
@@ -66,9 +67,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         assert(whole == bytes && whole == stepped);
         if (whole >= 0)
                 assert(whole_len == bytes_len && whole_len == step_len);
-        /* A complete body ends with the LF of the final line. */
+        /* A complete body ends with the CRLF of the final line (the decoder is strict,
+         * RFC 9112 7.1: a bare LF anywhere is an error), after at least "0" CRLF CRLF. */
         if (whole == 1)
-                assert(whole_len > 0 && buf[whole_len - 1] == '\n');
+                assert(whole_len >= 5 && buf[whole_len - 2] == '\r' && buf[whole_len - 1] == '\n');
 
         free(buf);
         return 0;
