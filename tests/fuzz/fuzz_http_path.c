@@ -215,8 +215,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         rel = n == 1 ? "." : path + 1;
         fd = http_fs_open(root_fd, rel, &st);
-        assert(fd >= 0 || fd == -ENOENT || fd == -ENOTDIR || fd == -EXDEV || fd == -ELOOP ||
-               fd == -EACCES || fd == -EPERM || fd == -EISDIR || fd == -ENAMETOOLONG);
+        assert(fd >= 0 || fd == -ENOENT || fd == -ENOTDIR || fd == -EXDEV || fd == -ELOOP || fd == -EACCES ||
+               fd == -EPERM || fd == -EISDIR || fd == -ENAMETOOLONG);
         if (fd >= 0) {
                 struct stat fst;
 

@@ -70,8 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_head(rp, size / 2, &hp);
         if (rp > 0)
                 assert(r == rp && h.status == hp.status && h.minor_version == hp.minor_version &&
-                       h.content_length == hp.content_length && h.chunked == hp.chunked &&
-                       h.close == hp.close);
+                       h.content_length == hp.content_length && h.chunked == hp.chunked && h.close == hp.close);
         if (r > 0 && (size_t) r > size / 2)
                 assert(rp <= 0);
         if (rp == -EBADMSG)
