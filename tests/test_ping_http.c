@@ -21,6 +21,11 @@ static const struct {
         { "HTTP/1.0 200 OK\r\n\r\n", 1, 200, -1, false, true },
         { "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n", 1, 200, -1, false, false },
         { "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 1, 200, -1, true, false },
+        /* RFC 9112 §6.3: chunked only as the final member of the coding list */
+        { "HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED , \r\n\r\n", 1, 200, -1, true, false },
+        { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 1, 200, -1, false, false },
+        { "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip chunked\r\n\r\n", 1, 200, -1, false, false },
+        { "HTTP/1.1 200 OK\r\nConnection: closed\r\n\r\n", 1, 200, -1, false, false },
         { "HTTP/1.1 204\r\n\r\n", 1, 204, -1, false, false },
         { "HTTP/1.1 200 OK\nContent-Length: 3\n\nabc", 1, 200, 3, false, false },     /* bare LF */
         { "HTTP/1.1 200 OK\r\ncontent-length:  7 \r\nCONNECTION: keep-alive, close\r\n\r\n", 1, 200, 7, false, true },

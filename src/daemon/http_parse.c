@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "comma_list.h"
 #include "http_parse.h"
 #include "http_reason.h"
 #include "macro.h"
@@ -80,23 +81,7 @@ bool http_parse_token_eq(const char *p, size_t len, const char *lower_s) {
 }
 
 bool http_parse_list_has(const char *value, size_t len, const char *lower_s) {
-        size_t i = 0;
-
-        while (i < len) {
-                size_t b, e;
-
-                while (i < len && (is_ows(value[i]) || value[i] == ','))
-                        i++;
-                b = i;
-                while (i < len && value[i] != ',')
-                        i++;
-                e = i;
-                while (e > b && is_ows(value[e - 1]))
-                        e--;
-                if (e > b && http_parse_token_eq(value + b, e - b, lower_s))
-                        return true;
-        }
-        return false;
+        return comma_list_has(value, len, lower_s);
 }
 
 unsigned http_parse_errno_to_status(int error) {
@@ -345,29 +330,18 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
                 req->has_content_length = true;
                 req->content_length = cl;
         } else if (http_parse_token_eq(n, nl, "transfer-encoding")) {
-                size_t k = 0;
+                const char *coding;
+                size_t k = 0, coding_len;
 
                 /* RFC 9112 §6.1: chunked is applied at most once and is the final coding,
                  * over all Transfer-Encoding lines together (they form one list, RFC 9110
                  * §5.3). A coding after chunked, or chunked twice, leaves the body length
                  * unknown: 400. */
                 *seen_te = true;
-                while (k < vl) {
-                        size_t cb, ce;
-
-                        while (k < vl && (is_ows(v[k]) || v[k] == ','))
-                                k++;
-                        if (k >= vl)
-                                break;
-                        cb = k;
-                        while (k < vl && v[k] != ',')
-                                k++;
-                        ce = k;
-                        while (ce > cb && is_ows(v[ce - 1]))
-                                ce--;
+                while (comma_list_next(v, vl, &k, &coding, &coding_len)) {
                         if (*te_chunked_last)
                                 return BAD(TRANSFER_ENCODING);
-                        *te_chunked_last = http_parse_token_eq(v + cb, ce - cb, "chunked");
+                        *te_chunked_last = http_parse_token_eq(coding, coding_len, "chunked");
                 }
         } else if (http_parse_token_eq(n, nl, "connection")) {
                 /* "close" in any Connection field wins over "keep-alive" in any other
