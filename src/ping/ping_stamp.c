@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "clock_sync.h"
+#include "i18n.h"
 #include "log.h"
 #include "ping_stamp.h"
 #include "stamp.h"
@@ -159,7 +160,7 @@ static int send_probe(PingStamp *s) {
                         .kind = PING_EVENT_UNREACHABLE,
                         .seq = seq,
                         .wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC,
-                        .error = strerror(e),
+                        .error = strerrordesc_np(e),       /* English: JSON; text looks it up in "libc" */
                 });
         }
 
@@ -186,7 +187,7 @@ static int on_send_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 
         r = send_probe(s);
         if (r < 0) {
-                log_error_errno(r, "Failed to send probe: %m");
+                log_error_errno(r, _("Failed to send probe: %m"));
                 ping_finish(p, r);
                 return 0;
         }
@@ -223,7 +224,7 @@ static void handle_reply(PingStamp *s, const uint8_t *buf, size_t len, nsec_t t)
         if (stamp_parse_reflector(buf, len, &rp) < 0) {
                 s->invalid++;
                 if (!s->told_invalid)
-                        log_warning("Ignoring a %zu-byte reply that is not a STAMP packet", len);
+                        log_warning(_("Ignoring a %zu-byte reply that is not a STAMP packet"), len);
                 s->told_invalid = true;
                 return;
         }
@@ -231,8 +232,8 @@ static void handle_reply(PingStamp *s, const uint8_t *buf, size_t len, nsec_t t)
          * go on (the MAY to stop is ours to decline) and say so once. */
         if (rp.ssid == 0) {
                 if (!s->told_no_ssid)
-                        log_notice("The reflector returns no SSID (RFC 8762 only): matching replies by "
-                                   "sequence number alone");
+                        log_notice(_("The reflector returns no SSID (RFC 8762 only): matching replies by "
+                                     "sequence number alone"));
                 s->told_no_ssid = true;
         } else if (rp.ssid != s->ssid) {
                 s->foreign++;
@@ -278,8 +279,8 @@ static void handle_reply(PingStamp *s, const uint8_t *buf, size_t len, nsec_t t)
                         .flow_dropped = rp.r_rxc >= rp.r_txc ? rp.r_rxc - rp.r_txc : 0,
                 });
         else if (s->direct_measurement && !s->told_no_dm) {
-                log_notice("The reflector does not fill the Direct Measurement TLV (stateless, or no "
-                           "RFC 8972): loss is not split");
+                log_notice(_("The reflector does not fill the Direct Measurement TLV (stateless, or no "
+                             "RFC 8972): loss is not split"));
                 s->told_no_dm = true;
         }
 
@@ -288,7 +289,7 @@ static void handle_reply(PingStamp *s, const uint8_t *buf, size_t len, nsec_t t)
         if (p->conf.flood && !p->sending_done && v != STATS_VERDICT_DUP) {
                 int r = send_probe(s);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to send probe: %m");
+                        log_error_errno(r, _("Failed to send probe: %m"));
                         ping_finish(p, r);
                 }
         }
@@ -296,17 +297,17 @@ static void handle_reply(PingStamp *s, const uint8_t *buf, size_t len, nsec_t t)
 
 static const char *icmp_reason(const struct sock_extended_err *ee) {
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == ICMP_DEST_UNREACH)
-                return ee->ee_code == ICMP_PORT_UNREACH ? "Destination port unreachable" :
-                       ee->ee_code == ICMP_HOST_UNREACH ? "Destination host unreachable" :
-                       ee->ee_code == ICMP_NET_UNREACH ? "Destination net unreachable" :
-                                                         "Destination unreachable";
+                return ee->ee_code == ICMP_PORT_UNREACH ? N_("Destination port unreachable") :
+                       ee->ee_code == ICMP_HOST_UNREACH ? N_("Destination host unreachable") :
+                       ee->ee_code == ICMP_NET_UNREACH ? N_("Destination net unreachable") :
+                                                         N_("Destination unreachable");
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == ICMP6_DST_UNREACH)
-                return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? "Destination port unreachable" :
-                                                                 "Destination unreachable";
+                return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? N_("Destination port unreachable") :
+                                                                 N_("Destination unreachable");
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == ICMP_TIME_EXCEEDED)
-                return "Time to live exceeded";
+                return N_("Time to live exceeded");
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == ICMP6_TIME_EXCEEDED)
-                return "Hop limit exceeded";
+                return N_("Hop limit exceeded");
         return NULL;
 }
 

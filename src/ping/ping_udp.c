@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "probe.h"
 #include "ping_udp.h"
@@ -154,7 +155,7 @@ static int send_probe(PingUdp *u) {
                         .kind = PING_EVENT_UNREACHABLE,
                         .seq = seq,
                         .wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC,
-                        .error = strerror(e),
+                        .error = strerrordesc_np(e),       /* English: JSON; text looks it up in "libc" */
                 });
         }
 
@@ -292,7 +293,7 @@ static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         r = send_probe(u);
         if (r < 0) {
-                log_error_errno(r, "Failed to send probe: %m");
+                log_error_errno(r, _("Failed to send probe: %m"));
                 ping_finish(p, r);
                 return 0;
         }
@@ -350,7 +351,7 @@ static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
         if (probe_decode(buf, len, &pr) < 0 && decode_lab_reply(buf, len, &pr) < 0) {
                 u->invalid++;
                 if (!u->told_invalid)
-                        log_warning("Ignoring a %zu-byte reply that is not a netlab probe", len);
+                        log_warning(_("Ignoring a %zu-byte reply that is not a netlab probe"), len);
                 u->told_invalid = true;
                 return;
         }
@@ -396,8 +397,8 @@ static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
         } else {
                 p->stats->unstamped++;
                 if (!u->told_unstamped && !p->stats->server_stamps)
-                        log_notice("Replies carry no netlab server stamps (plain echo server): "
-                                   "reporting RTT and loss only");
+                        log_notice(_("Replies carry no netlab server stamps (plain echo server): "
+                                     "reporting RTT and loss only"));
                 u->told_unstamped = true;
         }
 
@@ -409,7 +410,7 @@ static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
         if (p->conf.flood && !p->sending_done && v != STATS_VERDICT_DUP) {
                 int r = send_probe(u);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to send probe: %m");
+                        log_error_errno(r, _("Failed to send probe: %m"));
                         ping_finish(p, r);
                 }
         }
@@ -419,25 +420,25 @@ static const char *icmp_reason(const struct sock_extended_err *ee) {
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == ICMP_DEST_UNREACH)
                 switch (ee->ee_code) {
                 case ICMP_PORT_UNREACH:
-                        return "Destination port unreachable";
+                        return N_("Destination port unreachable");
                 case ICMP_HOST_UNREACH:
-                        return "Destination host unreachable";
+                        return N_("Destination host unreachable");
                 case ICMP_NET_UNREACH:
-                        return "Destination net unreachable";
+                        return N_("Destination net unreachable");
                 case ICMP_PROT_UNREACH:
-                        return "Destination protocol unreachable";
+                        return N_("Destination protocol unreachable");
                 case ICMP_FRAG_NEEDED:
-                        return "Fragmentation needed";
+                        return N_("Fragmentation needed");
                 default:
-                        return "Destination unreachable";
+                        return N_("Destination unreachable");
                 }
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == ICMP6_DST_UNREACH)
-                return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? "Destination port unreachable" :
-                                                                 "Destination unreachable";
+                return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? N_("Destination port unreachable") :
+                                                                 N_("Destination unreachable");
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == ICMP_TIME_EXCEEDED)
-                return "Time to live exceeded";
+                return N_("Time to live exceeded");
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == ICMP6_TIME_EXCEEDED)
-                return "Hop limit exceeded";
+                return N_("Hop limit exceeded");
         return NULL;
 }
 
