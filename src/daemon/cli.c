@@ -5,10 +5,11 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "i18n.h"
 
 void cli_help(FILE *f, const char *program) {
         fprintf(f,
-                "Usage: %s [OPTIONS]\n"
+                _("Usage: %s [OPTIONS]\n"
                 "Lossy UDP echo and static HTTP server for network labs.\n\n"
                 "  -c, --config=FILE  read FILE instead of %s\n"
                 "  -t, --test         check the configuration file and exit (0 ok, 78 invalid)\n"
@@ -16,7 +17,7 @@ void cli_help(FILE *f, const char *program) {
                 "  -V, --version      print the version and exit\n"
                 "  -h, --help         print this help and exit\n\n"
                 "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop gracefully,\n"
-                "SIGUSR1 logs the counters. See netlabd(8) and netlab.conf(5).\n",
+                "SIGUSR1 logs the counters. See netlabd(8) and netlab.conf(5).\n"),
                 program, CONF_DEFAULT_PATH);
 }
 
@@ -40,7 +41,7 @@ int cli_parse(int argc, char *argv[], CliArgs *ret) {
                 switch (c) {
                 case 'c':
                         if (optarg[0] == '\0') {
-                                fprintf(stderr, "%s: option '--config' needs a file name\n", argv[0]);
+                                fprintf(stderr, _("%s: option '--config' needs a file name\n"), argv[0]);
                                 return -EINVAL;
                         }
                         a.config_path = optarg;
@@ -63,7 +64,7 @@ int cli_parse(int argc, char *argv[], CliArgs *ret) {
                 }
 
         if (optind < argc) {
-                fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
+                fprintf(stderr, _("%s: unexpected argument '%s'\n"), argv[0], argv[optind]);
                 return -EINVAL;
         }
 
