@@ -23,7 +23,7 @@ packages=(
         groff man-db prometheus chromium
         python3-scapy tshark
         debhelper dh-autoreconf lintian dpkg-dev xz-utils
-        gettext autopoint locales
+        gettext autopoint locales fonts-wqy-microhei
 )
 missing=()
 for p in "${packages[@]}"; do
