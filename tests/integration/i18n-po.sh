@@ -35,7 +35,7 @@ for lang in $(grep -v '^#' "$po/LINGUAS"); do
         *) echo "ok: po/$lang.po: $stats" ;;
         esac
         if ! LC_ALL=C msgcmp "$f" "$tmp/netlab.pot" >"$tmp/msgcmp.log" 2>&1; then
-                echo "FAIL: po/$lang.po lacks messages the sources use (run 'make -C po update-po', translate):"
+                echo "FAIL: po/$lang.po lacks messages the sources use (run 'make update-po' in the build tree, translate):"
                 cat "$tmp/msgcmp.log"
                 fail=1
         else
