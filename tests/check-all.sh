@@ -18,7 +18,7 @@ packages=(
         build-essential autoconf automake pkg-config
         libsystemd-dev libconfig-dev check
         systemd systemd-container debootstrap zstd dbus
-        clang libclang-rt-14-dev
+        clang libclang-rt-14-dev clang-format
         curl socat python3 media-types procps iproute2 jq
         groff man-db prometheus chromium
         python3-scapy tshark

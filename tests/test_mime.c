@@ -8,6 +8,7 @@
 
 #include "macro.h"
 #include "mime.h"
+#include "tests.h"
 
 static const char sample[] =
         "# comment line\n"
@@ -92,12 +93,4 @@ static Suite *mime_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(mime_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(mime_suite)

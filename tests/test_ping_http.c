@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "ping_http.h"
+#include "tests.h"
 
 static const struct {
         const char *raw;
@@ -20,6 +21,11 @@ static const struct {
         { "HTTP/1.0 200 OK\r\n\r\n", 1, 200, -1, false, true },
         { "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n", 1, 200, -1, false, false },
         { "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 1, 200, -1, true, false },
+        /* RFC 9112 §6.3: chunked only as the final member of the coding list */
+        { "HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED , \r\n\r\n", 1, 200, -1, true, false },
+        { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 1, 200, -1, false, false },
+        { "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip chunked\r\n\r\n", 1, 200, -1, false, false },
+        { "HTTP/1.1 200 OK\r\nConnection: closed\r\n\r\n", 1, 200, -1, false, false },
         { "HTTP/1.1 204\r\n\r\n", 1, 204, -1, false, false },
         { "HTTP/1.1 200 OK\nContent-Length: 3\n\nabc", 1, 200, 3, false, false },     /* bare LF */
         { "HTTP/1.1 200 OK\r\ncontent-length:  7 \r\nCONNECTION: keep-alive, close\r\n\r\n", 1, 200, 7, false, true },
@@ -134,12 +140,4 @@ static Suite *http_suite(void) {
         return su;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_suite)

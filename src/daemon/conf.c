@@ -1,8 +1,12 @@
 /* conf.c — reads /etc/netlab.conf with libconfig and turns it into a validated Conf.
  * One schema table lists every key with its type, range and reload behaviour; the
- * parser walks the file, matches each setting against the table (unknown keys are
- * errors, with a "did you mean" hint), checks types and ranges, and reports the first
- * problem as "line: message". The daemon prefixes the file name. */
+ * parser walks the file, matches each setting against the table (unknown keys and
+ * groups are errors, with a "did you mean" hint), checks types and ranges, and reports
+ * up to CONF_ERRORS_MAX problems as file, line and message. Where libconfig 1.5 loses
+ * information (which setting is duplicated, which include is missing, integers that do
+ * not fit) conf_errors words it, from conf_scan's second read of the text. No logging:
+ * daemon.c logs. The messages go through _() for `netlabd -t`; the running daemon is in
+ * the C locale, so its journal lines stay English. */
 #include <assert.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -10,9 +14,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "conf.h"
+#include "conf_errors.h"
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "sockaddr.h"
@@ -20,32 +27,6 @@
 
 #define CONF_STRING_MAX 4096
 
-typedef enum ConfType {
-        CONF_TYPE_BOOL,
-        CONF_TYPE_UINT,                 /* unsigned, stored as unsigned */
-        CONF_TYPE_U64,                  /* stored as uint64_t */
-        CONF_TYPE_DOUBLE,               /* stored as double */
-        CONF_TYPE_PROBABILITY,          /* double 0..1; also "30%" */
-        CONF_TYPE_USEC,                 /* number in the key's unit, or "250ms"; usec_t */
-        CONF_TYPE_STRING,               /* char * */
-        CONF_TYPE_PATH,                 /* char *; relative paths resolved against the file's dir */
-        CONF_TYPE_URL_PATH,             /* char *; "" or starting with '/' */
-        CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
-        CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
-        CONF_TYPE_ENUM,                 /* int, one of enum_names */
-        CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
-} ConfType;
-
-typedef struct ConfKey {
-        const char *group;              /* "echo", "http", or NULL for the top level */
-        const char *name;
-        ConfType type;
-        size_t offset;                  /* into Conf */
-        double min, max;                /* numeric range, in the key's own unit */
-        usec_t unit;                    /* CONF_TYPE_USEC: unit of a bare number */
-        const char *const *enum_names;
-        bool reloadable;                /* false: a change needs a restart */
-} ConfKey;
 
 static const char *const loss_model_names[_LOSS_MODEL_MAX + 1] = {
         [LOSS_MODEL_RANDOM] = "random",
@@ -110,6 +91,8 @@ static const ConfKey conf_keys[] = {
         { "http", "keepalive_timeout",  CONF_TYPE_USEC,        H(keepalive_timeout_usec), 0, 3600, SEC, NULL, true },
         { "http", "send_timeout",       CONF_TYPE_USEC,        H(send_timeout_usec),    0.001, 3600, SEC, NULL, true },
         { "http", "max_connections",    CONF_TYPE_UINT,        H(max_connections),      1, 1000000, 0, NULL, true },
+        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0, NULL, true },
+        { "http", "min_send_rate",      CONF_TYPE_UINT,        H(min_send_rate),        0, 1e9,   0, NULL, true  },
         { "http", "metrics_path",       CONF_TYPE_URL_PATH,    H(metrics_path),         0, 0,     0, NULL, true  },
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
         { "http", "status_allow",       CONF_TYPE_CIDRS,       H(status_allow),         0, 0,     0, NULL, true  },
@@ -196,6 +179,10 @@ int conf_new_default(Conf **ret) {
                         .keepalive_timeout_usec = 15 * USEC_PER_SEC,
                         .send_timeout_usec = 30 * USEC_PER_SEC,
                         .max_connections = 4096,
+                        /* A class of 40 behind one NAT, each browser opening its 6
+                         * parallel connections per host: 240, rounded up. */
+                        .max_connections_per_source = 256,
+                        .min_send_rate = 1024,
                 },
         };
 
@@ -265,6 +252,12 @@ const char *delay_distribution_to_string(DelayDistribution d) {
         return d >= 0 && d < _DELAY_DIST_MAX ? delay_dist_names[d] : NULL;
 }
 
+const ConfKey *conf_schema(size_t *ret_n) {
+        assert(ret_n);
+        *ret_n = ELEMENTSOF(conf_keys);
+        return conf_keys;
+}
+
 void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata) {
         char buf[128];
 
@@ -279,22 +272,21 @@ void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdat
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
-typedef struct ConfError {
-        unsigned line;
-        char *msg;
-} ConfError;
+typedef ConfErrorsCtx ConfError;        /* the errors of one load, and what names them */
 
+/* Records an error at setting @s (its file and line), @fmt (a msgid: xgettext knows
+ * conf_fail() as a keyword) translated. Returns -EBADMSG, or -ENOMEM. */
 _printf_(3, 4)
 static int conf_fail(ConfError *err, const config_setting_t *s, const char *fmt, ...) {
+        char *msg = NULL;
         va_list ap;
 
-        free(err->msg);
-        err->line = s ? config_setting_source_line(s) : 0;
         va_start(ap, fmt);
-        if (vasprintf(&err->msg, fmt, ap) < 0)
-                err->msg = NULL;
+        if (vasprintf(&msg, _(fmt), ap) < 0)
+                msg = NULL;
         va_end(ap);
-        return err->msg ? -EBADMSG : -ENOMEM;
+        return conf_errors_add(err, s ? config_setting_source_file(s) : NULL,
+                               s ? config_setting_source_line(s) : 0, msg);
 }
 
 /* Levenshtein distance, for "did you mean" on unknown keys. Names are short. */
@@ -329,28 +321,58 @@ static const ConfKey *conf_key_find(const char *group, const char *name) {
         return NULL;
 }
 
+/* True if some key of the schema lives in group @name. */
+static bool conf_group_known(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++)
+                if (conf_keys[i].group && streq(conf_keys[i].group, name))
+                        return true;
+        return false;
+}
+
 static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const char *group,
                              const char *name) {
-        const char *best = NULL;
+        const char *what = config_setting_type(s) == CONFIG_TYPE_GROUP ? _("group") : _("key");
+        const char *best = NULL, *best_group = NULL;
         unsigned best_d = 3;            /* suggest only close matches */
 
         for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
                 const ConfKey *k = conf_keys + i;
                 unsigned d;
 
+                /* At the top level a group name is a candidate too ("ecco" -> "echo"),
+                 * and so is a group's key written outside its group ("loss"). */
+                if (!group && k->group && (i == 0 || !conf_keys[i - 1].group ||
+                                           !streq(conf_keys[i - 1].group, k->group))) {
+                        d = edit_distance(name, k->group);
+                        if (d < best_d) {
+                                best_d = d;
+                                best = k->group;
+                                best_group = NULL;
+                        }
+                }
+                if (!group && k->group && streq(k->name, name)) {
+                        best_d = 0;
+                        best = k->name;
+                        best_group = k->group;
+                        break;
+                }
                 if (group ? !k->group || !streq(k->group, group) : !!k->group)
                         continue;
                 d = edit_distance(name, k->name);
                 if (d < best_d) {
                         best_d = d;
                         best = k->name;
+                        best_group = NULL;
                 }
         }
+        if (best && best_group)
+                return conf_fail(err, s, "unknown %s '%s' at the top level, did you mean '%s.%s'?", what,
+                                 name, best_group, best);
         if (best)
-                return conf_fail(err, s, "unknown key '%s%s%s', did you mean '%s'?",
+                return conf_fail(err, s, "unknown %s '%s%s%s', did you mean '%s'?", what,
                                  group ?: "", group ? "." : "", name, best);
-        return conf_fail(err, s, "unknown key '%s%s%s' (see netlab.conf(5) for the keys of %s)",
-                         group ?: "", group ? "." : "", name, group ? group : "the top level");
+        return conf_fail(err, s, "unknown %s '%s%s%s' (see netlab.conf(5) for the keys of %s)", what,
+                         group ?: "", group ? "." : "", name, group ? group : _("the top level"));
 }
 
 static bool setting_is_number(const config_setting_t *s) {
@@ -359,10 +381,35 @@ static bool setting_is_number(const config_setting_t *s) {
         return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
 }
 
-static double setting_number(const config_setting_t *s) {
-        if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-                return config_setting_get_float(s);
-        return (double) config_setting_get_int64(s);
+/* A numeric setting's value as written: libconfig 1.5 wraps integers that do not fit,
+ * so conf_errors_integer() reads them again from the file's text. */
+typedef struct SettingNumber {
+        double v;
+        bool negative;                  /* integers: exact sign and magnitude */
+        uint64_t magnitude;
+        const char *literal;            /* as written (borrowed), or NULL */
+} SettingNumber;
+
+/* Returns 0 and fills *ret, or -ERANGE when the integer does not fit in 64 bits
+ * (ret->literal then says what was written). */
+static int setting_number(ConfError *err, const config_setting_t *s, SettingNumber *ret) {
+        int64_t i;
+        int r;
+
+        if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+                *ret = (SettingNumber) { .v = config_setting_get_float(s) };
+                return 0;
+        }
+        i = config_setting_get_int64(s);
+        *ret = (SettingNumber) {
+                .negative = i < 0,
+                .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i,
+        };
+        r = conf_errors_integer(err, s, &ret->negative, &ret->magnitude, &ret->literal);
+        if (r == -ERANGE)
+                return r;
+        ret->v = ret->negative ? -(double) ret->magnitude : (double) ret->magnitude;
+        return 0;
 }
 
 static int check_cidr(const char *s) {
@@ -442,6 +489,7 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
         void *p = (uint8_t *) c + k->offset;
         const char *g = k->group ?: "", *dot = k->group ? "." : "";
         const char *str = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+        SettingNumber num;
         double v;
         int r;
 
@@ -458,14 +506,18 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                 if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
                         return conf_fail(err, s, "'%s%s%s' must be an integer between %.0f and %.0f", g,
                                          dot, k->name, k->min, k->max);
-                v = setting_number(s);
-                if (v < k->min || v > k->max)
-                        return conf_fail(err, s, "'%s%s%s' is %lld, allowed range is %.0f..%.0f", g, dot,
-                                         k->name, config_setting_get_int64(s), k->min, k->max);
+                r = setting_number(err, s, &num);
+                if (r == -ERANGE)
+                        return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %.0f..%.0f",
+                                         g, dot, k->name, num.literal, k->min, k->max);
+                if (num.v < k->min || num.v > k->max)
+                        return conf_fail(err, s, "'%s%s%s' is %s%llu, allowed range is %.0f..%.0f", g, dot,
+                                         k->name, num.negative ? "-" : "", (unsigned long long) num.magnitude,
+                                         k->min, k->max);
                 if (k->type == CONF_TYPE_UINT)
-                        *(unsigned *) p = (unsigned) config_setting_get_int64(s);
+                        *(unsigned *) p = (unsigned) num.magnitude;
                 else
-                        *(uint64_t *) p = (uint64_t) config_setting_get_int64(s);
+                        *(uint64_t *) p = num.magnitude;
                 return 0;
 
         case CONF_TYPE_DOUBLE:
@@ -475,8 +527,15 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                         if (r < 0)
                                 return conf_fail(err, s, "'%s%s%s' = '%s' is not a probability (0..1 or 0%%..100%%)",
                                                  g, dot, k->name, str);
-                } else if (setting_is_number(s))
-                        v = setting_number(s);
+                } else if (setting_is_number(s)) {
+                        r = setting_number(err, s, &num);
+                        if (r == -ERANGE)
+                                return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %g..%g",
+                                                 g, dot, k->name, num.literal, k->min, k->max);
+                        v = num.v;
+                } else if (k->type == CONF_TYPE_PROBABILITY)
+                        return conf_fail(err, s, "'%s%s%s' must be a number between %g and %g or a "
+                                         "percentage like \"10%%\"", g, dot, k->name, k->min, k->max);
                 else
                         return conf_fail(err, s, "'%s%s%s' must be a number between %g and %g", g, dot,
                                          k->name, k->min, k->max);
@@ -496,9 +555,13 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                                 return conf_fail(err, s, "'%s%s%s' = '%s' is not a duration (e.g. 250ms, 1.5s)",
                                                  g, dot, k->name, str);
                         v = (double) u / (double) k->unit;
-                } else if (setting_is_number(s))
-                        v = setting_number(s);
-                else
+                } else if (setting_is_number(s)) {
+                        r = setting_number(err, s, &num);
+                        if (r == -ERANGE)
+                                return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %g..%g%s",
+                                                 g, dot, k->name, num.literal, k->min, k->max, unit);
+                        v = num.v;
+                } else
                         return conf_fail(err, s, "'%s%s%s' must be a duration in %s or a string like \"1.5s\"",
                                          g, dot, k->name, unit);
                 if (!(v >= k->min && v <= k->max))
@@ -607,11 +670,9 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
                 int r;
 
                 k = key ? conf_key_find(name, key) : NULL;
-                if (!k)
-                        return conf_fail_unknown(err, s, name, key ?: "?");
-                r = conf_set(c, k, s, err);
-                if (r < 0)
-                        return r;
+                r = k ? conf_set(c, k, s, err) : conf_fail_unknown(err, s, name, key ?: "?");
+                if (r < 0 && r != -EBADMSG)
+                        return r;               /* -ENOMEM; a bad setting does not stop the walk */
         }
         return 0;
 }
@@ -643,13 +704,15 @@ static void libconfig_done(config_t *lc) {
         config_destroy(lc);
 }
 
-int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg) {
+int conf_load(const char *path, Conf **ret, ConfErrors *reterr) {
         _cleanup_(libconfig_done) config_t lc;
         _cleanup_(conf_unrefp) Conf *c = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *dir = NULL;
         ConfError err = {};
         const config_setting_t *root;
+        const char *include_dir;
+        struct stat st;
         int r, n;
 
         config_init(&lc);               /* first: libconfig_done() is safe from here on */
@@ -660,6 +723,10 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
         f = fopen(path, "re");
         if (!f)
                 return -errno;
+        if (fstat(fileno(f), &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;         /* else libconfig says "input in flex scanner failed" */
 
         r = conf_new_default(&c);
         if (r < 0)
@@ -668,20 +735,16 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
         dir = strdup(path);
         if (!c->path || !dir)
                 return -ENOMEM;
-        config_set_include_dir(&lc, dirname(dir));
+        include_dir = dirname(dir);
+        config_set_include_dir(&lc, include_dir);
+
+        /* The scan reads the same bytes first; libconfig then reads them again. */
+        r = conf_errors_ctx_init(&err, path, include_dir, f);
+        if (r < 0)
+                goto fail;
 
         if (config_read(&lc, f) != CONFIG_TRUE) {
-                const char *file = config_error_file(&lc);
-
-                err.line = config_error_line(&lc);
-                if (file && !streq(file, path))
-                        r = asprintf(&err.msg, "in included file '%s' line %d: %s", file,
-                                     config_error_line(&lc), config_error_text(&lc) ?: "syntax error");
-                else
-                        r = asprintf(&err.msg, "%s", config_error_text(&lc) ?: "syntax error");
-                if (r < 0)
-                        return -ENOMEM;
-                r = -EBADMSG;
+                r = conf_errors_add_parse(&err, &lc);
                 goto fail;
         }
 
@@ -691,37 +754,34 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
                 const config_setting_t *s = config_setting_get_elem(root, i);
                 const char *name = config_setting_name(s);
 
-                if (name && (streq(name, "echo") || streq(name, "http"))) {
-                        if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+                if (name && conf_group_known(name)) {
+                        if (config_setting_type(s) != CONFIG_TYPE_GROUP)
                                 r = conf_fail(&err, s, "'%s' must be a group: %s = { ... };", name, name);
-                                goto fail;
-                        }
-                        r = conf_apply_group(c, s, name, &err);
+                        else
+                                r = conf_apply_group(c, s, name, &err);
                 } else {
                         const ConfKey *k = name ? conf_key_find(NULL, name) : NULL;
 
                         r = k ? conf_set(c, k, s, &err) : conf_fail_unknown(&err, s, NULL, name ?: "?");
                 }
-                if (r < 0)
+                if (r < 0 && r != -EBADMSG)
                         goto fail;
         }
 
-        r = conf_validate(c, root, &err);
+        /* Checks across keys only make sense once every key was read right. */
+        r = err.list.n == 0 ? conf_validate(c, root, &err) : -EBADMSG;
         if (r < 0)
                 goto fail;
 
+        conf_errors_ctx_done(&err);
         *ret = TAKE_PTR(c);
         return 0;
 
 fail:
-        /* One exit for parse errors: hand the message over, or drop it. */
-        if (r == -EBADMSG) {
-                if (reterr_line)
-                        *reterr_line = err.line;
-                if (reterr_msg)
-                        *reterr_msg = TAKE_PTR(err.msg);
-        }
-        free(err.msg);
+        /* One exit for content errors: hand the list over, or drop it. */
+        if (r == -EBADMSG && reterr)
+                conf_errors_ctx_take(&err, reterr);
+        conf_errors_ctx_done(&err);
         return r;
 }
 

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "conf_errors.h"
 #include "macro.h"
 #include "time_util.h"
 
@@ -74,6 +76,8 @@ typedef struct ConfHttp {
         usec_t keepalive_timeout_usec;  /* idle between requests */
         usec_t send_timeout_usec;       /* no progress writing -> close */
         unsigned max_connections;
+        unsigned max_connections_per_source;    /* open at once from one address (v4-mapped) */
+        unsigned min_send_rate;         /* bytes/s a response must average; 0 = no lifetime cap */
         char *metrics_path;             /* "" = disabled */
         char *status_path;              /* "" = disabled */
         char **status_allow;            /* CIDRs allowed to read metrics/status; NULL = all */
@@ -92,12 +96,13 @@ typedef struct Conf {
 int conf_new_default(Conf **ret);
 
 /* Parses and validates @path into a new Conf (n_ref = 1). Returns 0, or:
- *   -ENOENT, -EACCES, ...  the file could not be opened (*reterr_line = 0)
- *   -EBADMSG               syntax or validation error; *reterr_line and *reterr_msg
- *                          (malloc'ed, caller frees) say what and where
+ *   -ENOENT, -EACCES, -EISDIR, ...  the file could not be opened or read
+ *   -EBADMSG  syntax or validation errors; *reterr (if not NULL) holds up to
+ *             CONF_ERRORS_MAX of them with file and line, released by the caller with
+ *             conf_errors_done()
  *   -ENOMEM
- * reterr_* may be NULL; they are set on failure only. */
-int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg);
+ * *reterr is filled on -EBADMSG only. */
+int conf_load(const char *path, Conf **ret, ConfErrors *reterr);
 
 Conf *conf_ref(Conf *c);
 Conf *conf_unref(Conf *c);
@@ -110,6 +115,38 @@ const char *delay_distribution_to_string(DelayDistribution d);
  * between @old and @new as "echo.listen, http.enabled"; returns a malloc'ed string, or
  * NULL when nothing differs (or on OOM). */
 char *conf_restart_keys_changed(const Conf *old, const Conf *new);
+
+/* The schema: one row per key. conf.c owns the table; conf_diff.c formats values with
+ * it. */
+typedef enum ConfType {
+        CONF_TYPE_BOOL,
+        CONF_TYPE_UINT,                 /* unsigned, stored as unsigned */
+        CONF_TYPE_U64,                  /* stored as uint64_t */
+        CONF_TYPE_DOUBLE,               /* stored as double */
+        CONF_TYPE_PROBABILITY,          /* double 0..1; also "30%" */
+        CONF_TYPE_USEC,                 /* number in the key's unit, or "250ms"; usec_t */
+        CONF_TYPE_STRING,               /* char * */
+        CONF_TYPE_PATH,                 /* char *; relative paths resolved against the file's dir */
+        CONF_TYPE_URL_PATH,             /* char *; "" or starting with '/' */
+        CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
+        CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
+        CONF_TYPE_ENUM,                 /* int, one of enum_names */
+        CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
+} ConfType;
+
+typedef struct ConfKey {
+        const char *group;              /* "echo", "http", or NULL for the top level */
+        const char *name;
+        ConfType type;
+        size_t offset;                  /* into Conf */
+        double min, max;                /* numeric range, in the key's own unit */
+        usec_t unit;                    /* CONF_TYPE_USEC: unit of a bare number */
+        const char *const *enum_names;
+        bool reloadable;                /* false: a change needs a restart */
+} ConfKey;
+
+/* The schema table (static storage) and its length in *ret_n. */
+const ConfKey *conf_schema(size_t *ret_n);
 
 /* Calls @cb for every key of the schema as "group.key" (or "key" for globals); used by
  * the man page test. */

@@ -31,8 +31,6 @@ const EchoCounters *echo_get_counters(const Echo *e);
 size_t echo_queue_length(const Echo *e);        /* delayed replies currently held */
 size_t echo_n_flows(const Echo *e);             /* per-flow entries in the flow table */
 
-/* One-line summary of the counters for STATUS= and SIGUSR1 into @buf. Returns @buf. */
-char *echo_format_summary(const Echo *e, char *buf, size_t len);
 
 /* Closes the sockets, drops queued replies, frees everything. NULL-safe; returns NULL. */
 Echo *echo_free(Echo *e);

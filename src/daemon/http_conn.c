@@ -67,6 +67,40 @@ static void conn_set_events(HttpConn *c, uint32_t events) {
                 c->events = events;
 }
 
+/* Between requests with nothing buffered: the connection may be closed at the global cap
+ * to make room for a new one. Appended last, so the list runs oldest first. */
+static void conn_idle_enter(HttpConn *c) {
+        HttpConnShared *sh = c->shared;
+
+        if (c->idle)
+                return;
+        c->idle = true;
+        c->idle_next = NULL;
+        c->idle_prev = sh->idle_last;
+        if (sh->idle_last)
+                sh->idle_last->idle_next = c;
+        else
+                sh->idle_first = c;
+        sh->idle_last = c;
+}
+
+static void conn_idle_leave(HttpConn *c) {
+        HttpConnShared *sh = c->shared;
+
+        if (!c->idle)
+                return;
+        if (c->idle_prev)
+                c->idle_prev->idle_next = c->idle_next;
+        else
+                sh->idle_first = c->idle_next;
+        if (c->idle_next)
+                c->idle_next->idle_prev = c->idle_prev;
+        else
+                sh->idle_last = c->idle_prev;
+        c->idle_prev = c->idle_next = NULL;
+        c->idle = false;
+}
+
 static int conn_rbuf_get(HttpConn *c) {
         HttpConnShared *sh = c->shared;
 
@@ -182,11 +216,15 @@ static void conn_account(HttpConn *c) {
 
         if (conn_http(c)->access_log && log_level_enabled(LOG_INFO)) {
                 char peer[INET6_ADDRSTRLEN + 16], line[1024];
+                /* At debug level an error line also says why (the label of the
+                 * bad-request counter), so a student's 400 is explained in the log. */
+                bool why = c->reason != HTTP_REASON_NONE && log_level_enabled(LOG_DEBUG);
 
                 conn_format_peer(c, peer, sizeof(peer));
                 conn_format_request_line(c, line, sizeof(line));
-                log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms", peer, line, c->status,
-                         c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC);
+                log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms%s%s", peer, line, c->status,
+                         c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC, why ? " reason=" : "",
+                         why ? http_reason_label(c->reason) : "");
         }
 }
 
@@ -268,7 +306,7 @@ static int conn_send(HttpConn *c) {
                 } else
                         return 1;
                 c->bytes_sent += (uint64_t) n;
-                c->deadline = conn_now(c) + conn_http(c)->send_timeout_usec;
+                c->deadline = MIN(conn_now(c) + conn_http(c)->send_timeout_usec, c->send_end);
         }
         return 1;
 
@@ -291,6 +329,21 @@ wait:
 }
 
 
+/* When a response of @total bytes must be out: send_timeout plus the time it takes at
+ * http.min_send_rate. A reader that takes a byte now and then renews the send timeout
+ * forever; this bounds the whole response (a byte every 29 s no longer holds a slot). */
+static usec_t conn_send_end(const HttpConn *c, uint64_t total) {
+        const ConfHttp *h = conn_http(c);
+        uint64_t rate = h->min_send_rate, t;
+
+        if (rate == 0)
+                return USEC_INFINITY;
+        t = total / rate * USEC_PER_SEC + total % rate * USEC_PER_SEC / rate;
+        if (t > USEC_INFINITY - conn_now(c) - h->send_timeout_usec)
+                return USEC_INFINITY;
+        return conn_now(c) + h->send_timeout_usec + t;
+}
+
 static HttpRouteCtx conn_route_ctx(const HttpConn *c) {
         const HttpConnShared *sh = c->shared;
 
@@ -300,6 +353,7 @@ static HttpRouteCtx conn_route_ctx(const HttpConn *c) {
                 .mime = sh->mime,
                 .cache = sh->cache,
                 .now_usec = sh->now_usec,
+                .etag_key = sh->etag_key,
                 .peer = &c->peer.sa,
                 .dynamic = sh->dynamic,
                 .dynamic_userdata = sh->dynamic_userdata,
@@ -319,9 +373,12 @@ static int conn_reply(HttpConn *c, HttpReply *reply) {
 
         if (reply->oom)
                 sh->counters.oom++;
-        if (reply->close) {
+        if (reply->close)
                 conn_end_at_least(c, HTTP_CONN_END_LINGER);
-                sh->counters.bad_requests += resp->status != 408 && resp->status != 500;
+        c->reason = (int8_t) reply->reason;
+        if (http_reason_is_bad_request(reply->reason)) {
+                sh->counters.bad_requests++;
+                sh->counters.bad_requests_by_reason[reply->reason]++;
         }
         if (sh->stopping)
                 conn_end_at_least(c, HTTP_CONN_END_CLOSE);
@@ -376,16 +433,17 @@ static int conn_reply(HttpConn *c, HttpReply *reply) {
         c->file_end = reply->file_off + (c->file_fd >= 0 ? reply->file_len : 0);
         c->bytes_sent = 0;
         c->state = HTTP_CONN_SEND_HEAD;
-        c->deadline = conn_now(c) + conn_http(c)->send_timeout_usec;
+        c->send_end = conn_send_end(c, (uint64_t) c->wlen + c->mem_len + (c->file_end - c->file_off));
+        c->deadline = MIN(conn_now(c) + conn_http(c)->send_timeout_usec, c->send_end);
         return conn_send(c);
 }
 
 /* A status page (parser errors, 408, 413, 431, 503) through the router's one builder. */
-static int conn_reply_status(HttpConn *c, unsigned status) {
+static int conn_reply_status(HttpConn *c, HttpReason reason) {
         HttpRouteCtx ctx = conn_route_ctx(c);
         HttpReply reply;
 
-        (void) http_route_status(&ctx, status, &reply);
+        (void) http_route_status(&ctx, reason, &reply);
         return conn_reply(c, &reply);
 }
 
@@ -406,7 +464,7 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
 
         if (c->discard > h->max_body) {
                 c->discard = 0;
-                return conn_reply_status(c, 413);
+                return conn_reply_status(c, HTTP_REASON_BODY_TOO_LARGE);
         }
         if (c->chunked) {
                 /* Check the part of a chunked body that came with the head before
@@ -417,7 +475,7 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
                 int r = http_parse_chunked(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body, &consumed);
 
                 if (r < 0)
-                        return conn_reply_status(c, r == -EMSGSIZE ? 413 : 400);
+                        return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_BODY_TOO_LARGE : HTTP_REASON_CHUNKED);
                 c->expect_continue = req->expect_continue && r == 0;
         } else
                 c->expect_continue = req->expect_continue && c->discard > c->rlen - head_len;
@@ -439,18 +497,19 @@ static int conn_recv_head(HttpConn *c) {
                 .max_headers = conn_http(c)->max_headers,
         };
         HttpRequest req;
+        HttpReason why;
         ssize_t n;
         int r;
 
         for (;;) {
                 if (c->rlen > c->rprev) {
-                        r = http_parse_request(c->rbuf, c->rlen, c->rprev, &limits, &req);
+                        r = http_parse_request(c->rbuf, c->rlen, c->rprev, &limits, &req, &why);
                         if (r > 0)
                                 return conn_handle_request(c, &req, (size_t) r);
                         if (r != -EAGAIN) {
                                 c->method = _HTTP_METHOD_INVALID;
                                 c->shared->counters.requests++;
-                                return conn_reply_status(c, http_parse_errno_to_status(r));
+                                return conn_reply_status(c, why);
                         }
                         c->rprev = c->rlen;
                 }
@@ -461,8 +520,11 @@ static int conn_recv_head(HttpConn *c) {
                 if (c->rlen == c->rcap) {
                         r = conn_rbuf_grow(c);
                         if (r < 0) {
+                                /* 431, or 503 on ENOMEM: both close the connection, so
+                                 * the same partial head is never parsed again. */
                                 c->method = _HTTP_METHOD_INVALID;
-                                return conn_reply_status(c, r == -EMSGSIZE ? 431 : 503);
+                                return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_HEAD_TOO_LARGE
+                                                                           : HTTP_REASON_OUT_OF_MEMORY);
                         }
                 }
 
@@ -492,6 +554,7 @@ static int conn_recv_head(HttpConn *c) {
                 if (c->rlen == 0) {
                         /* First byte of a request: it runs on the snapshot in effect now,
                          * and the header timer starts. */
+                        conn_idle_leave(c);
                         conn_pin_conf(c);
                         limits = (HttpParseLimits) {
                                 .max_request_line = conn_http(c)->max_request_line,
@@ -598,6 +661,8 @@ static int conn_finish_response(HttpConn *c) {
 
         conn_account(c);
         conn_reset_response(c);
+        c->served = true;
+        c->reason = HTTP_REASON_NONE;
 
         used = MIN((size_t) c->head_len, (size_t) c->rlen);
         body = (size_t) MIN(c->discard, (uint64_t) (c->rlen - used));
@@ -661,6 +726,7 @@ static int conn_finish_response(HttpConn *c) {
                 c->deadline = conn_now(c) + h->keepalive_timeout_usec;
                 if (c->shared->stopping)
                         return -ECONNRESET;
+                conn_idle_enter(c);
         }
         return 1;
 }
@@ -745,7 +811,22 @@ int http_conn_on_io(HttpConn *c, uint32_t revents) {
         }
 }
 
+static HttpTimeoutKind conn_timeout_kind(const HttpConn *c, usec_t now_usec) {
+        switch (c->state) {
+        case HTTP_CONN_RECV_HEAD:
+                return c->rlen == 0 ? HTTP_TIMEOUT_IDLE : HTTP_TIMEOUT_HEADER;
+        case HTTP_CONN_DISCARD_BODY:
+                return HTTP_TIMEOUT_BODY;
+        case HTTP_CONN_SEND_HEAD:
+        case HTTP_CONN_SEND_BODY:
+                return now_usec >= c->send_end ? HTTP_TIMEOUT_LIFETIME : HTTP_TIMEOUT_SEND;
+        default:
+                return HTTP_TIMEOUT_LINGER;
+        }
+}
+
 int http_conn_check_timeout(HttpConn *c, usec_t now_usec) {
+        HttpTimeoutKind kind;
         int r;
 
         assert(c);
@@ -753,13 +834,23 @@ int http_conn_check_timeout(HttpConn *c, usec_t now_usec) {
         if (now_usec < c->deadline)
                 return 0;
 
+        kind = conn_timeout_kind(c, now_usec);
         c->shared->counters.timeouts++;
-        if (c->state != HTTP_CONN_RECV_HEAD || c->rlen == 0)
+        c->shared->counters.timeouts_by_kind[kind]++;
+        if (kind == HTTP_TIMEOUT_SEND || kind == HTTP_TIMEOUT_LIFETIME) {
+                /* A reader that stalled: reset instead of a FIN queued behind megabytes
+                 * it will not read, so the kernel frees the send buffer now too (nginx's
+                 * reset_timedout_connection). */
+                struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+                (void) setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+        }
+        if (kind != HTTP_TIMEOUT_HEADER)
                 return -ETIMEDOUT;
 
         /* Slow head (slowloris): 408, then close. */
         c->method = _HTTP_METHOD_INVALID;
-        r = conn_reply_status(c, 408);
+        r = conn_reply_status(c, HTTP_REASON_HEADER_TIMEOUT);
         if (r > 0)
                 r = conn_finish_response(c);
         return MIN(r, 0);
@@ -772,6 +863,34 @@ int http_conn_stop(HttpConn *c) {
                 return -ECONNRESET;
         conn_end_at_least(c, HTTP_CONN_END_CLOSE);
         return 0;
+}
+
+void http_conn_refuse(HttpConnShared *shared, int fd, HttpReason reason) {
+        HttpRouteCtx ctx = { .conf = shared->conf, .root_fd = -EBADF, .mime = shared->mime };
+        char *buf = shared->scratch;
+        HttpReply reply;
+        int n;
+
+        assert(shared);
+
+        /* Unread bytes at close() turn the FIN into a RST, and the peer's kernel would
+         * drop the page with it. */
+        for (int i = 0; i < 4; i++)
+                if (recv(fd, buf, sizeof(shared->scratch), MSG_DONTWAIT) <= 0)
+                        break;
+
+        (void) http_route_status(&ctx, reason, &reply);
+        reply.head.server = shared->conf->http.server_header;
+        reply.head.date = shared->date;
+        reply.head.keep_alive = false;
+        n = http_response_head(&reply.head, buf, sizeof(shared->scratch));
+        if (n > 0 && reply.data_len <= sizeof(shared->scratch) - (size_t) n) {
+                memcpy(buf + n, reply.data, reply.data_len);
+                (void) send(fd, buf, (size_t) n + reply.data_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        }
+        http_reply_done(&reply);
+        (void) shutdown(fd, SHUT_WR);
+        safe_close(fd);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
@@ -809,6 +928,7 @@ HttpConn *http_conn_free(HttpConn *c) {
         if (!c)
                 return NULL;
 
+        conn_idle_leave(c);
         conn_reset_response(c);
         conn_rbuf_put(c);
         safe_close(c->fd);

@@ -53,6 +53,11 @@ typedef struct HttpConnShared {
         MetricsHttp metrics;
         bool stopping;                  /* shutdown: no keep-alive */
         usec_t now_usec;                /* CLOCK_MONOTONIC of this loop iteration */
+        uint8_t etag_key[HTTP_SERVE_ETAG_KEY_SIZE];     /* http_serve_etag() */
+        /* Idle keep-alive connections (answered at least one request, nothing buffered),
+         * oldest first: http_conn.c links and unlinks them, the server closes the first
+         * at max_connections to make room (as nginx and lighttpd reuse idle slots). */
+        struct HttpConn *idle_first, *idle_last;
         char date[HTTP_DATE_LEN + 1];   /* Date: value of this second */
         char *rbuf_pool[HTTP_CONN_RBUF_POOL];   /* HTTP_CONN_RBUF_MIN bytes each */
         size_t n_rbuf_pool;
@@ -68,11 +73,16 @@ typedef enum HttpConnEnd {
         _HTTP_CONN_END_INVALID = -EINVAL,
 } HttpConnEnd;
 
-/* One connection. The fields belong to http_conn.c, except @prev/@next: the owning
- * server's list. */
+/* One connection. The fields belong to http_conn.c, except @prev/@next, @peer_key and
+ * @peer_counted: the owning server's list and per-source count. */
 typedef struct HttpConn {
         HttpConnShared *shared;         /* borrowed */
         struct HttpConn *prev, *next;
+        struct HttpConn *idle_prev, *idle_next; /* shared->idle_first list, while @idle */
+        bool idle;
+        bool served;                    /* at least one response went out */
+        bool peer_counted;              /* counted in the server's per-source table */
+        uint8_t peer_key[16];           /* v4-mapped peer address (sockaddr_v4mapped()) */
         Conf *conf;                     /* pinned snapshot of the current request (conf_ref) */
         int fd;
         HttpConnState state;
@@ -85,6 +95,7 @@ typedef struct HttpConn {
         int8_t method;                  /* HttpMethod, _HTTP_METHOD_INVALID if unparsed */
         uint8_t minor_version;          /* of the request being answered */
         uint16_t status;
+        int8_t reason;                  /* HttpReason of the current response */
 
         char *rbuf;                     /* request bytes; NULL while idle */
         uint32_t rlen, rcap, rprev;
@@ -102,6 +113,7 @@ typedef struct HttpConn {
         HttpChunkState chunk;
         uint64_t bytes_sent;            /* for this response: head + body */
         usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
+        usec_t send_end;                /* the response must be out by then (min_send_rate) */
         usec_t req_start;
 
         union {
@@ -130,8 +142,18 @@ int http_conn_on_io(HttpConn *c, uint32_t revents);
 
 /* The sweep's check at CLOCK_MONOTONIC @now_usec: nothing before the deadline; after it,
  * a 408 for a slow head (then lingering), otherwise the connection is done. Counts the
- * timeout. Returns 0 to keep, or a negative errno to free it. */
+ * timeout by kind (HttpTimeoutKind): idle, header, body, send (no progress within
+ * send_timeout), lifetime (the response did not average http.min_send_rate: it had
+ * send_timeout + size / min_send_rate in all), linger. Returns 0 to keep, or a negative
+ * errno to free it. */
 int http_conn_check_timeout(HttpConn *c, usec_t now_usec);
+
+/* Answers a connection the server does not take (@reason: HTTP_REASON_PER_SOURCE) and
+ * closes @fd (owned): reads what already arrived without blocking (so close() sends a
+ * FIN after the page, not a RST that would discard it), writes the status page with
+ * "Connection: close" if the socket takes it at once, and closes. Never blocks, never
+ * fails: the page is best effort. */
+void http_conn_refuse(HttpConnShared *shared, int fd, HttpReason reason);
 
 /* Shutdown: an idle keep-alive connection (nothing buffered, between requests) is done
  * (returns -ECONNRESET: free it); any other gets "Connection: close" on its current

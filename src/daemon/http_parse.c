@@ -7,7 +7,9 @@
 #include <assert.h>
 #include <string.h>
 
+#include "comma_list.h"
 #include "http_parse.h"
+#include "http_reason.h"
 #include "macro.h"
 #include "parse_util.h"
 
@@ -79,23 +81,7 @@ bool http_parse_token_eq(const char *p, size_t len, const char *lower_s) {
 }
 
 bool http_parse_list_has(const char *value, size_t len, const char *lower_s) {
-        size_t i = 0;
-
-        while (i < len) {
-                size_t b, e;
-
-                while (i < len && (is_ows(value[i]) || value[i] == ','))
-                        i++;
-                b = i;
-                while (i < len && value[i] != ',')
-                        i++;
-                e = i;
-                while (e > b && is_ows(value[e - 1]))
-                        e--;
-                if (e > b && http_parse_token_eq(value + b, e - b, lower_s))
-                        return true;
-        }
-        return false;
+        return comma_list_has(value, len, lower_s);
 }
 
 unsigned http_parse_errno_to_status(int error) {
@@ -114,6 +100,14 @@ unsigned http_parse_errno_to_status(int error) {
                 return 400;
         }
 }
+
+/* Records why (when the caller asked) and returns the errno of that reason's class. */
+static int fail(HttpReason *why, HttpReason reason, int error) {
+        *why = reason;
+        return error;
+}
+
+#define BAD(reason) fail(why, HTTP_REASON_##reason, -EBADMSG)
 
 static HttpMethod method_from_token(const char *p, size_t len) {
         /* RFC 9110 §9.1: method names are case-sensitive. */
@@ -181,21 +175,21 @@ static int parse_content_length(const char *p, size_t len, uint64_t *ret) {
 /* request-line = method SP request-target SP HTTP-version (RFC 9112 §3) on
  * buf[b..e) (line terminator excluded). */
 static int parse_request_line(const char *buf, size_t b, size_t e, const HttpParseLimits *limits,
-                              HttpRequest *req) {
+                              HttpRequest *req, HttpReason *why) {
         size_t i = b, mb, ml, tb, tl;
         const char *v;
         size_t vlen;
         HttpMethod m;
 
         if (e - b > limits->max_request_line)
-                return -ENAMETOOLONG;
+                return fail(why, HTTP_REASON_URI_TOO_LONG, -ENAMETOOLONG);
 
         mb = i;
         while (i < e && is_tchar(buf[i]))
                 i++;
         ml = i - mb;
         if (ml == 0 || i >= e || buf[i] != ' ')
-                return -EBADMSG;
+                return BAD(REQUEST_LINE);
         i++;
 
         tb = i;
@@ -205,33 +199,35 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
                 i++;
         tl = i - tb;
         if (tl == 0 || i >= e || buf[i] != ' ')
-                return -EBADMSG;
+                return BAD(REQUEST_LINE);
         i++;
 
         /* HTTP-version = HTTP-name "/" DIGIT "." DIGIT (RFC 9112 §2.3). */
         v = buf + i;
         vlen = e - i;
         if (vlen < 6 || memcmp(v, "HTTP/", 5) != 0 || !is_digit(v[5]))
-                return -EBADMSG;
+                return BAD(VERSION);
         if (vlen == 8 && v[6] == '.' && is_digit(v[7])) {
                 if (v[5] != '1')
-                        return -EPROTONOSUPPORT;        /* HTTP/0.9, HTTP/2.0, ... */
+                        /* HTTP/0.9, HTTP/2.0, ... */
+                        return fail(why, HTTP_REASON_VERSION_UNSUPPORTED, -EPROTONOSUPPORT);
                 /* RFC 9110 §2.5: a higher minor version of a major version we implement
                  * (HTTP/1.2) is processed as the highest one we conform to, 1.1. */
                 req->minor_version = v[7] == '0' ? 0 : 1;
         } else if (vlen == 6 && v[5] != '1')
-                return -EPROTONOSUPPORT;                /* "HTTP/2", "HTTP/3": answered as nginx does */
+                /* "HTTP/2", "HTTP/3": answered as nginx does */
+                return fail(why, HTTP_REASON_VERSION_UNSUPPORTED, -EPROTONOSUPPORT);
         else
-                return -EBADMSG;                        /* "HTTP/1.10", "HTTP/01.1", "HTTP/1" */
+                return BAD(VERSION);                    /* "HTTP/1.10", "HTTP/01.1", "HTTP/1" */
 
         m = method_from_token(buf + mb, ml);
         if (m < 0)
-                return -EOPNOTSUPP;
+                return fail(why, HTTP_REASON_METHOD_UNKNOWN, -EOPNOTSUPP);
         req->method = m;
 
         req->target = (HttpSlice) { buf + tb, tl };
         if (memchr(buf + tb, '#', tl))
-                return -EBADMSG;        /* a fragment is never part of a request-target */
+                return BAD(REQUEST_LINE);       /* a fragment is never part of a request-target */
 
         const char *t = buf + tb, *pe;
         size_t pl;
@@ -258,13 +254,13 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
                 else if (tl > 8 && http_parse_token_eq(t, 8, "https://"))
                         s = 8;
                 else
-                        return -EBADMSG;
+                        return BAD(REQUEST_LINE);
 
                 size_t a = s;
                 while (a < tl && t[a] != '/' && t[a] != '?')
                         a++;
                 if (a == s || !host_valid(t + s, a - s))
-                        return -EBADMSG;
+                        return BAD(BAD_HOST);
                 req->host = (HttpSlice) { t + s, a - s };
 
                 if (a == tl || t[a] == '?')
@@ -286,18 +282,20 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
 
 /* One header line buf[b..e) (terminator excluded; e > b). */
 static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *req, bool *seen_host,
-                             bool *seen_te, bool *te_chunked_last) {
+                             bool *seen_te, bool *te_chunked_last, bool *seen_close, HttpReason *why) {
         size_t i = b, ve;
 
         /* RFC 9112 §5.2: obs-fold is rejected with 400. */
         if (is_ows(buf[b]))
-                return -EBADMSG;
+                return BAD(OBS_FOLD);
 
         while (i < e && is_tchar(buf[i]))
                 i++;
         /* RFC 9112 §5.1: no whitespace between field name and colon, ever. */
+        if (i < e && i > b && is_ows(buf[i]) && memchr(buf + i, ':', e - i))
+                return BAD(SPACE_BEFORE_COLON);
         if (i == b || i >= e || buf[i] != ':')
-                return -EBADMSG;
+                return BAD(HEADER_SYNTAX);
 
         req->n_headers++;
         const char *n = buf + b;
@@ -307,7 +305,7 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
                 i++;
         for (size_t j = i; j < e; j++)
                 if (!is_field_char(buf[j]))
-                        return -EBADMSG;        /* NUL, bare CR, other CTLs, DEL */
+                        return BAD(HEADER_VALUE);       /* NUL, bare CR, other CTLs, DEL */
         ve = e;
         while (ve > i && is_ows(buf[ve - 1]))
                 ve--;
@@ -316,49 +314,40 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
 
         if (http_parse_token_eq(n, nl, "host")) {
                 if (*seen_host)
-                        return -EBADMSG;        /* RFC 9112 §3.2: more than one Host -> 400 */
+                        return BAD(DUPLICATE_HOST);     /* RFC 9112 §3.2: more than one Host -> 400 */
                 *seen_host = true;
                 if (!host_valid(v, vl))
-                        return -EBADMSG;
+                        return BAD(BAD_HOST);
                 if (!req->host.p)               /* absolute-form authority wins (§3.2.2) */
                         req->host = (HttpSlice) { v, vl };
         } else if (http_parse_token_eq(n, nl, "content-length")) {
                 uint64_t cl;
 
                 if (parse_content_length(v, vl, &cl) < 0)
-                        return -EBADMSG;
+                        return BAD(CONTENT_LENGTH);
                 if (req->has_content_length && cl != req->content_length)
-                        return -EBADMSG;        /* conflicting lengths: smuggling vector */
+                        return BAD(CONTENT_LENGTH);     /* conflicting lengths: smuggling vector */
                 req->has_content_length = true;
                 req->content_length = cl;
         } else if (http_parse_token_eq(n, nl, "transfer-encoding")) {
-                size_t k = 0;
+                const char *coding;
+                size_t k = 0, coding_len;
 
                 /* RFC 9112 §6.1: chunked is applied at most once and is the final coding,
                  * over all Transfer-Encoding lines together (they form one list, RFC 9110
                  * §5.3). A coding after chunked, or chunked twice, leaves the body length
                  * unknown: 400. */
                 *seen_te = true;
-                while (k < vl) {
-                        size_t cb, ce;
-
-                        while (k < vl && (is_ows(v[k]) || v[k] == ','))
-                                k++;
-                        if (k >= vl)
-                                break;
-                        cb = k;
-                        while (k < vl && v[k] != ',')
-                                k++;
-                        ce = k;
-                        while (ce > cb && is_ows(v[ce - 1]))
-                                ce--;
+                while (comma_list_next(v, vl, &k, &coding, &coding_len)) {
                         if (*te_chunked_last)
-                                return -EBADMSG;
-                        *te_chunked_last = http_parse_token_eq(v + cb, ce - cb, "chunked");
+                                return BAD(TRANSFER_ENCODING);
+                        *te_chunked_last = http_parse_token_eq(coding, coding_len, "chunked");
                 }
         } else if (http_parse_token_eq(n, nl, "connection")) {
+                /* "close" in any Connection field wins over "keep-alive" in any other
+                 * (RFC 9112 §9.6: the sender will close after this response). */
                 if (http_parse_list_has(v, vl, "close"))
-                        req->keep_alive = false;
+                        *seen_close = true;
                 else if (http_parse_list_has(v, vl, "keep-alive"))
                         req->keep_alive = true;
         } else if (http_parse_token_eq(n, nl, "if-none-match")) {
@@ -392,7 +381,7 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
 /* Finds the end of line starting at @i: sets *ret_e to the position of the terminator
  * (CR of CRLF, or the bare LF) and returns the index after it; -EAGAIN if no LF yet;
  * -EBADMSG for a CR that is not followed by LF. */
-static ssize_t line_end(const char *buf, size_t len, size_t i, size_t *ret_e) {
+static ssize_t line_end(const char *buf, size_t len, size_t i, size_t *ret_e, HttpReason *why) {
         const char *lf = memchr(buf + i, '\n', len - i);
         size_t e;
 
@@ -402,16 +391,16 @@ static ssize_t line_end(const char *buf, size_t len, size_t i, size_t *ret_e) {
         if (e > i && buf[e - 1] == '\r')
                 e--;
         if (memchr(buf + i, '\r', e - i))
-                return -EBADMSG;                /* bare CR inside the line */
+                return BAD(BARE_CR);            /* bare CR inside the line */
         *ret_e = e;
         return (ssize_t) (lf - buf) + 1;
 }
 
-int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
-                       HttpRequest *ret) {
+static int parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
+                         HttpRequest *ret, HttpReason *why) {
         HttpRequest req;
         size_t start = 0, e, head_end = 0, max_headers;
-        bool seen_host = false, seen_te = false, te_chunked = false;
+        bool seen_host = false, seen_te = false, te_chunked = false, seen_close = false;
         ssize_t n;
         int r;
 
@@ -427,35 +416,35 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
                         if (start + 1 >= len)
                                 return -EAGAIN;
                         if (buf[start + 1] != '\n')
-                                return -EBADMSG;
+                                return BAD(BARE_CR);
                         start++;
                 }
                 start++;
                 if (start > limits->max_head)
-                        return -EMSGSIZE;
+                        return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
         }
         if (start >= len)
                 return -EAGAIN;
 
-        n = line_end(buf, len, start, &e);
+        n = line_end(buf, len, start, &e, why);
         if (n == -EAGAIN) {
                 /* No LF yet: a line already over the limit cannot become valid. Leave room
                  * for the CRLF. */
                 if (len - start > limits->max_request_line + 1)
-                        return -ENAMETOOLONG;
+                        return fail(why, HTTP_REASON_URI_TOO_LONG, -ENAMETOOLONG);
                 /* The method is known early: reject garbage without waiting for the line. */
                 for (size_t i = start; i < len && buf[i] != ' '; i++)
                         if (!is_tchar(buf[i]) && buf[i] != '\r')
-                                return -EBADMSG;
+                                return BAD(REQUEST_LINE);
                 if (len > limits->max_head)
-                        return -EMSGSIZE;
+                        return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
                 return -EAGAIN;
         }
         if (n < 0)
                 return (int) n;
 
         req = (HttpRequest) {};
-        r = parse_request_line(buf, start, e, limits, &req);
+        r = parse_request_line(buf, start, e, limits, &req, why);
         if (r < 0)
                 return r;
         req.keep_alive = req.minor_version >= 1;
@@ -480,7 +469,7 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
                         if (i + 1 >= len)
                                 break;
                         if (buf[i + 1] != '\n')
-                                return -EBADMSG;
+                                return BAD(BARE_CR);
                         head_end = i + 2;
                         break;
                 }
@@ -491,24 +480,24 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
         }
         if (head_end == 0) {
                 if (len > limits->max_head)
-                        return -EMSGSIZE;
+                        return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
                 return -EAGAIN;
         }
         if (head_end > limits->max_head)
-                return -EMSGSIZE;
+                return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
 
         /* Header fields, each on its own line, up to the blank line. */
         i = (size_t) n;
         while (i < head_end) {
-                n = line_end(buf, head_end, i, &e);
+                n = line_end(buf, head_end, i, &e, why);
                 assert(n > 0 || n == -EBADMSG);
                 if (n < 0)
                         return (int) n;
                 if (e == i)
                         break;                  /* the blank line */
                 if (req.n_headers >= max_headers)
-                        return -EMSGSIZE;
-                r = parse_header_line(buf, i, e, &req, &seen_host, &seen_te, &te_chunked);
+                        return fail(why, HTTP_REASON_TOO_MANY_HEADERS, -EMSGSIZE);
+                r = parse_header_line(buf, i, e, &req, &seen_host, &seen_te, &te_chunked, &seen_close, why);
                 if (r < 0)
                         return r;
                 i = (size_t) n;
@@ -516,31 +505,74 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
 
         /* RFC 9112 §6.1-6.3: framing that two parsers could read differently is fatal. */
         if (seen_te) {
-                if (req.has_content_length || req.minor_version == 0 || !te_chunked)
-                        return -EBADMSG;
+                if (req.has_content_length)
+                        return BAD(CL_AND_TE);
+                if (req.minor_version == 0 || !te_chunked)
+                        return BAD(TRANSFER_ENCODING);
                 req.chunked = true;
         }
         /* RFC 9112 §3.2: a 1.1 request without Host is a 400. */
         if (req.minor_version >= 1 && !seen_host)
-                return -EBADMSG;
+                return BAD(NO_HOST);
+        if (seen_close)
+                req.keep_alive = false;
 
         *ret = req;
         return (int) head_end;
 }
 
+int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
+                       HttpRequest *ret, HttpReason *reterr_reason) {
+        HttpReason why = HTTP_REASON_BAD_REQUEST;
+        int r;
+
+        r = parse_request(buf, len, prev_len, limits, ret, &why);
+        if (r < 0 && r != -EAGAIN && reterr_reason)
+                *reterr_reason = why;
+        return r;
+}
+
+/* RFC 9112 §7.1, strictly: every line ends in CRLF (no bare LF: a proxy that accepts one
+ * where we do not, or the reverse, sees a different body and request boundary), and
+ * extensions are ';' name ['=' (token / quoted-string)] with BWS only around ';' and
+ * '='. Trailer lines are field lines: a name of tchars, ':', a value of field chars.
+ *
+ *   chunk          = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+ *   chunk-ext      = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+ *   trailer-section = *( field-line CRLF ), then CRLF */
 enum {
         CHUNK_SIZE,             /* hex digits */
-        CHUNK_EXT,              /* after ';' (or BWS) up to the CR/LF */
+        CHUNK_EXT_BWS,          /* whitespace after the size: only ';' may follow */
+        CHUNK_EXT_NAME_START,   /* after ';': BWS, then a token */
+        CHUNK_EXT_NAME,
+        CHUNK_EXT_AFTER_NAME,   /* BWS after a name: '=' or ';' may follow */
+        CHUNK_EXT_VAL_START,    /* after '=': BWS, then a token or a quoted-string */
+        CHUNK_EXT_VAL_TOKEN,
+        CHUNK_EXT_QUOTED,
+        CHUNK_EXT_QUOTED_ESC,   /* after '\' in a quoted-string */
+        CHUNK_EXT_VAL_END,      /* after a value: ';', BWS or CR */
+        CHUNK_EXT_AFTER_VAL,    /* BWS after a value: only ';' may follow */
         CHUNK_SIZE_LF,          /* CR seen after the size line */
         CHUNK_DATA,
         CHUNK_DATA_CR,          /* CRLF after the data */
         CHUNK_DATA_LF,
         CHUNK_TRAILER_START,    /* start of a trailer line, or the final CRLF */
-        CHUNK_TRAILER,          /* inside a trailer field line */
+        CHUNK_TRAILER_NAME,     /* field name of a trailer line, up to ':' */
+        CHUNK_TRAILER,          /* field value of a trailer line */
         CHUNK_TRAILER_LF,       /* CR seen at the end of a trailer line */
         CHUNK_END_LF,           /* CR of the final CRLF seen */
         CHUNK_DONE,
 };
+
+/* quoted-string's qdtext and quoted-pair's second byte (RFC 9110 §5.6.4). */
+static bool is_qdtext(unsigned char c) {
+        return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) ||
+               c >= 0x80;
+}
+
+static bool is_quoted_pair_char(unsigned char c) {
+        return c == '\t' || c == ' ' || (c > 0x20 && c != 0x7f);
+}
 
 int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t limit, size_t *ret_consumed) {
         size_t i = 0;
@@ -552,6 +584,10 @@ int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t
         while (i < len && st->state != CHUNK_DONE) {
                 char c = buf[i];
                 int h;
+
+                if (st->state >= CHUNK_EXT_BWS && st->state <= CHUNK_EXT_AFTER_VAL &&
+                    ++st->line_len > HTTP_CHUNK_LINE_MAX)
+                        return -EBADMSG;
 
                 switch (st->state) {
                 case CHUNK_SIZE:
@@ -569,27 +605,88 @@ int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t
                                 return -EMSGSIZE;
                         st->total += st->size;
                         st->line_len = 0;
-                        if (c == ';' || c == ' ' || c == '\t')
-                                st->state = CHUNK_EXT;
+                        if (c == ';')
+                                st->state = CHUNK_EXT_NAME_START;
+                        else if (is_ows(c))
+                                st->state = CHUNK_EXT_BWS;
                         else if (c == '\r')
                                 st->state = CHUNK_SIZE_LF;
-                        else if (c == '\n')
-                                goto size_line_done;
+                        else
+                                return -EBADMSG;        /* bare LF, or garbage after the size */
+                        break;
+                case CHUNK_EXT_BWS:
+                case CHUNK_EXT_AFTER_VAL:
+                        if (c == ';')
+                                st->state = CHUNK_EXT_NAME_START;
+                        else if (!is_ows(c))
+                                return -EBADMSG;        /* an extension needs its ';' */
+                        break;
+                case CHUNK_EXT_NAME_START:
+                        if (is_tchar(c))
+                                st->state = CHUNK_EXT_NAME;
+                        else if (!is_ows(c))
+                                return -EBADMSG;
+                        break;
+                case CHUNK_EXT_NAME:
+                        if (is_tchar(c))
+                                break;
+                        if (c == '=')
+                                st->state = CHUNK_EXT_VAL_START;
+                        else if (is_ows(c))
+                                st->state = CHUNK_EXT_AFTER_NAME;
+                        else if (c == ';')
+                                st->state = CHUNK_EXT_NAME_START;
+                        else if (c == '\r')
+                                st->state = CHUNK_SIZE_LF;
                         else
                                 return -EBADMSG;
                         break;
-                case CHUNK_EXT:
-                        if (c == '\r')
+                case CHUNK_EXT_AFTER_NAME:
+                        if (c == '=')
+                                st->state = CHUNK_EXT_VAL_START;
+                        else if (c == ';')
+                                st->state = CHUNK_EXT_NAME_START;
+                        else if (!is_ows(c))
+                                return -EBADMSG;
+                        break;
+                case CHUNK_EXT_VAL_START:
+                        if (c == '"')
+                                st->state = CHUNK_EXT_QUOTED;
+                        else if (is_tchar(c))
+                                st->state = CHUNK_EXT_VAL_TOKEN;
+                        else if (!is_ows(c))
+                                return -EBADMSG;
+                        break;
+                case CHUNK_EXT_QUOTED:
+                        if (c == '"')
+                                st->state = CHUNK_EXT_VAL_END;
+                        else if (c == '\\')
+                                st->state = CHUNK_EXT_QUOTED_ESC;
+                        else if (!is_qdtext((unsigned char) c))
+                                return -EBADMSG;
+                        break;
+                case CHUNK_EXT_QUOTED_ESC:
+                        if (!is_quoted_pair_char((unsigned char) c))
+                                return -EBADMSG;
+                        st->state = CHUNK_EXT_QUOTED;
+                        break;
+                case CHUNK_EXT_VAL_TOKEN:
+                        if (is_tchar(c))
+                                break;
+                        /* fall through */
+                case CHUNK_EXT_VAL_END:
+                        if (c == ';')
+                                st->state = CHUNK_EXT_NAME_START;
+                        else if (is_ows(c))
+                                st->state = CHUNK_EXT_AFTER_VAL;
+                        else if (c == '\r')
                                 st->state = CHUNK_SIZE_LF;
-                        else if (c == '\n')
-                                goto size_line_done;
-                        else if (!is_field_char((unsigned char) c) || ++st->line_len > HTTP_CHUNK_LINE_MAX)
+                        else
                                 return -EBADMSG;
                         break;
                 case CHUNK_SIZE_LF:
                         if (c != '\n')
                                 return -EBADMSG;
-                size_line_done:
                         st->size_digits = 0;
                         st->state = st->size == 0 ? CHUNK_TRAILER_START : CHUNK_DATA;
                         break;
@@ -603,12 +700,9 @@ int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t
                         continue;
                 }
                 case CHUNK_DATA_CR:
-                        if (c == '\r')
-                                st->state = CHUNK_DATA_LF;
-                        else if (c == '\n')
-                                st->state = CHUNK_SIZE;
-                        else
-                                return -EBADMSG;
+                        if (c != '\r')
+                                return -EBADMSG;        /* data longer than its size, or a bare LF */
+                        st->state = CHUNK_DATA_LF;
                         break;
                 case CHUNK_DATA_LF:
                         if (c != '\n')
@@ -617,26 +711,28 @@ int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t
                         break;
                 case CHUNK_TRAILER_START:
                         st->line_len = 0;
-                        if (c == '\r')
-                                st->state = CHUNK_END_LF;
-                        else if (c == '\n')
-                                st->state = CHUNK_DONE;
-                        else if (is_ows(c))
-                                return -EBADMSG;        /* obs-fold in the trailer */
-                        else
-                                st->state = CHUNK_TRAILER;
                         if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX)
                                 return -EBADMSG;
+                        if (c == '\r')
+                                st->state = CHUNK_END_LF;
+                        else if (is_tchar(c))
+                                st->state = CHUNK_TRAILER_NAME;
+                        else
+                                return -EBADMSG;        /* bare LF, obs-fold, no field name */
                         break;
+                case CHUNK_TRAILER_NAME:
                 case CHUNK_TRAILER:
                         if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX || ++st->line_len > HTTP_CHUNK_LINE_MAX)
                                 return -EBADMSG;
-                        if (c == '\r')
+                        if (st->state == CHUNK_TRAILER_NAME) {
+                                if (c == ':')
+                                        st->state = CHUNK_TRAILER;
+                                else if (!is_tchar(c))
+                                        return -EBADMSG;        /* RFC 9112 §5.1: no space before ':' */
+                        } else if (c == '\r')
                                 st->state = CHUNK_TRAILER_LF;
-                        else if (c == '\n')
-                                st->state = CHUNK_TRAILER_START;
                         else if (!is_field_char((unsigned char) c))
-                                return -EBADMSG;
+                                return -EBADMSG;        /* bare LF, CTL */
                         break;
                 case CHUNK_TRAILER_LF:
                         if (c != '\n')

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http_reason.h"
 #include "json.h"
 #include "metrics.h"
 #include "sockaddr.h"
@@ -127,16 +128,23 @@ static void prom_double(StrBuf *b, const char *name, const char *help, double v)
 }
 
 static void prom_histogram_le(StrBuf *b, usec_t bound) {
-        /* Exact decimal for every bound: avoids "0.00025000000000000001" in the label. */
+        /* The exact decimal of a whole number of µs, printed as the Go client library
+         * prints its bounds (strconv 'g', shortest): trailing zeros and a bare '.' go,
+         * so 100 µs is "0.0001" and 10 s is "10". Never "0.00025000000000000001". */
         char frac[7];
         usec_t f = bound % USEC_PER_SEC;
+        int n = 6;
 
         for (int i = 5; i >= 0; i--, f /= 10)
                 frac[i] = (char) ('0' + f % 10);
-        frac[6] = '\0';
+        while (n > 0 && frac[n - 1] == '0')
+                n--;
+        frac[n] = '\0';
         strbuf_u64(b, bound / USEC_PER_SEC);
-        strbuf_putc(b, '.');
-        strbuf_puts(b, frac);
+        if (n > 0) {
+                strbuf_putc(b, '.');
+                strbuf_puts(b, frac);
+        }
 }
 
 /* The rows of @table meant for Prometheus: a HELP/TYPE header at the first row of each
@@ -193,9 +201,25 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
         static const HttpStats zero_http = {};
         static const MetricsHttp zero_requests = {};
         const MetricsHttp *m = s->http_requests ?: &zero_requests;
+        const HttpStats *h = s->http ?: &zero_http;
         uint64_t cumulative = 0;
 
-        render_prom_table(b, counters_http, s->http ?: &zero_http);
+        render_prom_table(b, counters_http, h);
+
+        /* One sample per reason of the reason table (http_reason.c), zeros included, so
+         * a rate() over a reason exists before its first occurrence. */
+        prom_family(b, "netlab_http_bad_requests_total", "counter",
+                    "HTTP requests answered 400, 413, 414, 431, 501 or 505 (malformed, over a limit or "
+                    "not supported), after which the connection is closed, by reason.");
+        for (HttpReason r = 0; r < _HTTP_REASON_MAX; r++) {
+                if (!http_reason_is_bad_request(r))
+                        continue;
+                strbuf_puts(b, "netlab_http_bad_requests_total{reason=\"");
+                strbuf_puts(b, http_reason_label(r));
+                strbuf_puts(b, "\"} ");
+                strbuf_u64(b, h->counters.bad_requests_by_reason[r]);
+                strbuf_putc(b, '\n');
+        }
 
         prom_family(b, "netlab_http_requests_total", "counter",
                     "HTTP responses sent, by status code and request method.");
@@ -270,13 +294,15 @@ static void json_msec(Json *j, const char *key, usec_t u) {
         json_double(j, key, u == USEC_INFINITY ? INFINITY : (double) u / (double) USEC_PER_MSEC);
 }
 
-static void render_json_conf(Json *j, const Conf *conf) {
+static void render_json_conf(Json *j, const Conf *conf, bool show_paths) {
+        static char *const everyone[] = { NULL };
         const ConfEcho *e = &conf->echo;
         const ConfHttp *h = &conf->http;
         char seed[24];
 
         json_object_open(j, "config");
-        json_string(j, "path", conf->path);
+        if (show_paths)
+                json_string(j, "path", conf->path);
 
         json_object_open(j, "echo");
         json_bool(j, "enabled", e->enabled);
@@ -310,7 +336,8 @@ static void render_json_conf(Json *j, const Conf *conf) {
         json_object_open(j, "http");
         json_bool(j, "enabled", h->enabled);
         json_strv(j, "listen", h->listen);
-        json_string(j, "root", h->root);
+        if (show_paths)
+                json_string(j, "root", h->root);
         json_string(j, "index", h->index);
         json_bool(j, "autoindex", h->autoindex);
         json_bool(j, "show_hidden", h->show_hidden);
@@ -326,7 +353,8 @@ static void render_json_conf(Json *j, const Conf *conf) {
         json_u64(j, "max_connections", h->max_connections);
         json_string(j, "metrics_path", h->metrics_path);
         json_string(j, "status_path", h->status_path);
-        json_strv(j, "status_allow", h->status_allow);
+        /* NULL and [] both mean "everyone" (conf.c folds one into the other). */
+        json_strv(j, "status_allow", h->status_allow ?: everyone);
         json_object_close(j);
 
         json_object_close(j);
@@ -449,7 +477,7 @@ int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len) {
         json_u64(&j, "reload_failures", s->reload_failures);
         json_u64(&j, "oom", s->oom);
         json_object_close(&j);
-        render_json_conf(&j, s->conf);
+        render_json_conf(&j, s->conf, s->show_paths);
         render_json_echo(&j, s);
         render_json_http(&j, s);
         json_object_close(&j);

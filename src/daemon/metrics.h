@@ -81,6 +81,10 @@ typedef struct MetricsSnapshot {
         uint64_t reloads;               /* successful configuration reloads */
         uint64_t reload_failures;       /* reloads rejected (old configuration kept) */
         uint64_t oom;                   /* allocation failures survived, all services (netlab_oom_total) */
+        /* Render the filesystem paths (config.path, config.http.root) in the JSON. The
+         * daemon sets it only for a peer that passed a configured status_allow: everyone
+         * may read the counters of a lab server, not learn where its files are. */
+        bool show_paths;
 } MetricsSnapshot;
 
 #define METRICS_PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -93,7 +97,8 @@ typedef struct MetricsSnapshot {
 int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_len);
 
 /* Renders @s as the /api/status JSON document (version, uptime, effective configuration,
- * all counters and gauges). Always valid JSON (RFC 8259): strings are escaped, invalid
+ * all counters and gauges; "path" and "http.root" only with @s->show_paths, and
+ * status_allow as a list, [] when everyone may read). Always valid JSON (RFC 8259): strings are escaped, invalid
  * UTF-8 becomes U+FFFD, non-finite numbers become null, 64-bit values that a JavaScript
  * number cannot hold exactly (the seed) are strings. Same return contract as above. */
 int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len);

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "comma_list.h"
 #include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
@@ -21,33 +22,17 @@
 
 /* ---- pure parsing --------------------------------------------------------------------- */
 
-static bool token_in_list(const char *v, size_t n, const char *token) {
-        size_t tl = strlen(token);
+/* RFC 9112 §6.3: the body is chunked when chunked is the final transfer coding of the
+ * list (RFC 9110 §5.6.1 "#rule", walked by comma_list). */
+static bool final_coding_is_chunked(const char *v, size_t n) {
+        const char *item, *last = NULL;
+        size_t pos = 0, len, last_len = 0;
 
-        /* Comma-separated tokens with optional whitespace (RFC 9110 §5.6.1). */
-        for (size_t i = 0; i < n;) {
-                while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-                        i++;
-                size_t start = i;
-                while (i < n && v[i] != ',')
-                        i++;
-                size_t end = i;
-                while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t'))
-                        end--;
-                if (end - start == tl && strncasecmp(v + start, token, tl) == 0)
-                        return true;
+        while (comma_list_next(v, n, &pos, &item, &len)) {
+                last = item;
+                last_len = len;
         }
-        return false;
-}
-
-static bool last_token_is(const char *v, size_t n, const char *token) {
-        size_t tl = strlen(token);
-
-        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-                n--;
-        if (n < tl || strncasecmp(v + n - tl, token, tl) != 0)
-                return false;
-        return n == tl || v[n - tl - 1] == ',' || v[n - tl - 1] == ' ' || v[n - tl - 1] == '\t';
+        return last && last_len == 7 && strncasecmp(last, "chunked", 7) == 0;
 }
 
 int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret) {
@@ -118,11 +103,11 @@ int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret) {
                                 return -EBADMSG;
                         h.content_length = cl;
                 } else if (name_len == 17 && strncasecmp(line, "Transfer-Encoding", 17) == 0)
-                        h.chunked = last_token_is(v, vn, "chunked");
+                        h.chunked = final_coding_is_chunked(v, vn);
                 else if (name_len == 10 && strncasecmp(line, "Connection", 10) == 0) {
-                        if (token_in_list(v, vn, "close"))
+                        if (comma_list_has(v, vn, "close"))
                                 saw_close = true;
-                        if (token_in_list(v, vn, "keep-alive"))
+                        if (comma_list_has(v, vn, "keep-alive"))
                                 keep_alive = true;
                 }
         }
@@ -400,7 +385,7 @@ static int start_connect(PingHttp *h) {
         int r;
 
         close_conn(h);
-        h->fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+        h->fd = socket(p->addr.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
         if (h->fd < 0)
                 return -errno;
         (void) setsockopt(h->fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
@@ -410,7 +395,7 @@ static int start_connect(PingHttp *h) {
 
         h->reused = false;
         h->connections++;
-        r = connect(h->fd, (const struct sockaddr *) &p->addr, p->addr_len);
+        r = connect(h->fd, &p->addr.sa, sockaddr_len(&p->addr));
         if (r < 0 && errno != EINPROGRESS)
                 return -errno;
 

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         memcpy(buf, data, size);
 
-        whole = http_parse_request(buf, size, 0, &limits, req);
+        whole = http_parse_request(buf, size, 0, &limits, req, NULL);
         check(buf, size, whole, req);
 
         /* Incremental: the first half must be "need more" or the same verdict as a whole
@@ -68,10 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size > 1) {
                 size_t half = size / 2;
 
-                r = http_parse_request(buf, half, 0, &limits, req);
+                r = http_parse_request(buf, half, 0, &limits, req, NULL);
                 check(buf, half, r, req);
                 if (r == -EAGAIN) {
-                        r = http_parse_request(buf, size, half, &limits, req);
+                        r = http_parse_request(buf, size, half, &limits, req, NULL);
                         check(buf, size, r, req);
                         assert(r == whole);
                 }

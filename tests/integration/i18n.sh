@@ -97,12 +97,26 @@ grep -q '^来自 127.0.0.1：seq=0 目标端口不可达$' "$out" || nl_fail "zh
 zh "$PING" --help >"$out" 2>&1 || nl_fail "zh_CN --help: exit $?"
 grep -q '^用法：netlab-ping \[选项\] 主机\[:端口\]$' "$out" || nl_fail "zh_CN --help: $(cat "$out")"
 zh "$NETLABD" -t -c "$CONF" >"$out" 2>&1 || nl_fail "zh_CN netlabd -t: exit $?"
-grep -q "^$CONF：语法正确\$" "$out" || nl_fail "zh_CN netlabd -t: $(cat "$out")"
+grep -q "^$CONF：配置正确\$" "$out" || nl_fail "zh_CN netlabd -t: $(cat "$out")"
 grep -q '^回显：每个往返丢包率 30.00%（random），' "$out" || nl_fail "zh_CN netlabd -t echo line: $(cat "$out")"
 st=0
 zh "$NETLABD" --help >"$out" 2>&1 || st=$?
 grep -q '^用法：.*netlabd \[选项\]$' "$out" || nl_fail "zh_CN netlabd --help: $(cat "$out")"
-nl_pass "zh_CN: usage, resolve and unreachable errors, --help, netlabd -t and --help translated"
+st=0
+zh "$NETLABD" --bogus >"$out" 2>&1 || st=$?
+[ "$st" -eq 64 ] || nl_fail "zh_CN netlabd --bogus: exit $st"
+grep -q '^netlabd：未知选项“--bogus”$' "$out" || nl_fail "zh_CN netlabd usage error: $(cat "$out")"
+grep -q '^详细信息请运行“netlabd --help”。$' "$out" || nl_fail "zh_CN netlabd usage hint: $(cat "$out")"
+# -t's configuration errors: the range check (conf.c) and the unknown key (its hint).
+printf 'echo = { loss = 7; lose = 0.1; };\n' >"$NL_TMP/bad.conf"
+st=0
+zh "$NETLABD" -t -c "$NL_TMP/bad.conf" >"$out" 2>&1 || st=$?
+[ "$st" -eq 78 ] || nl_fail "zh_CN netlabd -t bad.conf: exit $st"
+grep -q "^$NL_TMP/bad.conf:1: “echo.loss”为 7，允许范围为 0..1\$" "$out" ||
+        nl_fail "zh_CN netlabd -t range error: $(cat "$out")"
+grep -q "^$NL_TMP/bad.conf:1: 未知的键“echo.lose”，您是否想写“loss”？\$" "$out" ||
+        nl_fail "zh_CN netlabd -t unknown key: $(cat "$out")"
+nl_pass "zh_CN: usage, resolve and unreachable errors, --help, netlabd usage errors, -t (and its configuration errors) and --help translated"
 
 # ---- LC_ALL=C is today's English, byte for byte ----------------------------------------------
 # The English is the msgid itself, so C (however LANG and LANGUAGE are set) and an
@@ -120,7 +134,11 @@ done
 c "$NETLABD" -t -c "$CONF" >"$NL_TMP/a.txt" 2>&1
 env -u LANG -u LANGUAGE -u LC_ALL "$NETLABD" -t -c "$CONF" >"$NL_TMP/b.txt" 2>&1
 cmp -s "$NL_TMP/a.txt" "$NL_TMP/b.txt" || nl_fail "netlabd -t: LC_ALL=C differs from no locale"
-grep -q "^$CONF: syntax ok\$" "$NL_TMP/a.txt" || nl_fail "netlabd -t under C: $(cat "$NL_TMP/a.txt")"
+grep -q "^$CONF: configuration ok\$" "$NL_TMP/a.txt" || nl_fail "netlabd -t under C: $(cat "$NL_TMP/a.txt")"
+c "$NETLABD" -t -c "$NL_TMP/bad.conf" >"$NL_TMP/a.txt" 2>&1 || true
+env -u LANG -u LANGUAGE -u LC_ALL "$NETLABD" -t -c "$NL_TMP/bad.conf" >"$NL_TMP/b.txt" 2>&1 || true
+cmp -s "$NL_TMP/a.txt" "$NL_TMP/b.txt" || nl_fail "netlabd -t bad.conf: LC_ALL=C differs from no locale"
+grep -q "'echo.loss' is 7, allowed range is 0..1" "$NL_TMP/a.txt" || nl_fail "netlabd -t bad.conf under C: $(cat "$NL_TMP/a.txt")"
 nl_pass "LC_ALL=C: --help, usage errors, unreachable runs and netlabd -t byte-identical to English"
 
 # ---- machine-read output does not change with the locale -----------------------------------
