@@ -14,14 +14,14 @@
 void cli_help(FILE *f, const char *program) {
         fprintf(f,
                 _("Usage: %s [OPTIONS]\n"
-                "Lossy UDP echo and static HTTP server for network labs.\n\n"
-                "  -c, --config=FILE  read FILE instead of %s\n"
-                "  -t, --test         check the configuration file and exit (0 ok, 78 invalid)\n"
-                "  -v, --verbose      log debug messages\n"
-                "  -V, --version      print the version and exit\n"
-                "  -h, --help         print this help and exit\n\n"
-                "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop gracefully,\n"
-                "SIGUSR1 logs the counters. See netlabd(8) and netlab.conf(5).\n"),
+                  "Lossy UDP echo and static HTTP server for network labs.\n\n"
+                  "  -c, --config=FILE  read FILE instead of %s\n"
+                  "  -t, --test         check the configuration file and exit (0 ok, 78 invalid)\n"
+                  "  -v, --verbose      log debug messages\n"
+                  "  -V, --version      print the version and exit\n"
+                  "  -h, --help         print this help and exit\n\n"
+                  "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop gracefully,\n"
+                  "SIGUSR1 logs the counters. See netlabd(8) and netlab.conf(5).\n"),
                 program, CONF_DEFAULT_PATH);
 }
 

@@ -172,8 +172,8 @@ int conf_errors_add_parse(ConfErrorsCtx *err, const config_t *lc) {
                         if (asprintf(&msg, _("cannot open include file '%s'%s%s%s%s%s"), inc->file,
                                      streq(p, inc->file) || streq(err->dir, ".") ? "" : " (",
                                      streq(p, inc->file) || streq(err->dir, ".") ? "" : p,
-                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : ")",
-                                     e ? ": " : "", e ? strerror(e) : "") < 0)
+                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : ")", e ? ": " : "",
+                                     e ? strerror(e) : "") < 0)
                                 return -ENOMEM;
                 }
         }

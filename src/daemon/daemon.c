@@ -235,9 +235,11 @@ static int daemon_check_conf(const char *path, const Conf *c) {
 
                 if (r >= 0)
                         continue;
-                log_full_errno(daemon_conf_checks[i].fatal ? LOG_ERR : LOG_NOTICE, r, _("%s: cannot %s '%s': %m%s"),
-                               path, _(daemon_conf_checks[i].what), object,
-                               r == -EACCES && daemon_conf_checks[i].hint_eacces ? _(daemon_conf_checks[i].hint_eacces) : "");
+                log_full_errno(daemon_conf_checks[i].fatal ? LOG_ERR : LOG_NOTICE, r,
+                               _("%s: cannot %s '%s': %m%s"), path, _(daemon_conf_checks[i].what), object,
+                               r == -EACCES && daemon_conf_checks[i].hint_eacces ?
+                                       _(daemon_conf_checks[i].hint_eacces) :
+                                       "");
                 if (daemon_conf_checks[i].fatal && ret == 0)
                         ret = r;
         }
@@ -261,12 +263,14 @@ static int daemon_load_conf_internal(const char *path, bool path_explicit, Conf 
                 for (size_t i = 0; i < errors.n; i++)
                         log_error("%s:%u: %s", errors.e[i].file ?: path, errors.e[i].line, errors.e[i].msg);
                 if (errors.n_more > 0)
-                        log_error(ngettext("%s: %u more error not shown", "%s: %u more errors not shown", errors.n_more),
+                        log_error(ngettext("%s: %u more error not shown", "%s: %u more errors not shown",
+                                           errors.n_more),
                                   path, errors.n_more);
                 return r;
         } else if (r < 0)
-                return log_error_errno(r, "%s: %m%s", path,
-                                       r == -EACCES ? _(" (netlabd runs as a dynamic user: make it world-readable)") : "");
+                return log_error_errno(
+                        r, "%s: %m%s", path,
+                        r == -EACCES ? _(" (netlabd runs as a dynamic user: make it world-readable)") : "");
 
         r = daemon_check_conf(path, c);
         if (r < 0)

@@ -216,8 +216,7 @@ char *impair_format_summary(const ConfEcho *c, char *buf, size_t len) {
                 n += snprintf(buf + n, len - (size_t) n, _(", %.2f%% of the time in BAD"),
                               100.0 * s.bad_fraction);
         if (n >= 0 && (size_t) n < len)
-                n += snprintf(buf + n, len - (size_t) n, _("), mean loss burst %.2f datagrams"),
-                              s.mean_burst);
+                n += snprintf(buf + n, len - (size_t) n, _("), mean loss burst %.2f datagrams"), s.mean_burst);
         if (n >= 0 && (size_t) n < len)
                 n += snprintf(buf + n, len - (size_t) n, _("; delay %s +- %s %s (stddev %s)"),
                               format_usec(d, sizeof(d), c->delay_usec),

@@ -176,8 +176,10 @@ static int run(void) {
         /* "::1:8080" is a valid IPv6 address (the last group is 0x8080), so it resolves,
          * but it is rarely what was meant. */
         if (ping_cli_looks_like_v6_with_port(host) && !arg.json_lines && !arg.json)
-                fprintf(stderr, _("netlab-ping: note: '%s' is read as one IPv6 address; for a port, use "
-                                  "[ADDRESS]:PORT, e.g. '[::1]:8080'\n"), host);
+                fprintf(stderr,
+                        _("netlab-ping: note: '%s' is read as one IPv6 address; for a port, use "
+                          "[ADDRESS]:PORT, e.g. '[::1]:8080'\n"),
+                        host);
 
         r = resolve(&p, host, port, arg.mode == PING_MODE_HTTP ? SOCK_STREAM : SOCK_DGRAM, &address);
         if (r != 0)

@@ -118,11 +118,11 @@ static int send_probe(PingDgram *d) {
 
                 (void) stats_on_error(p->stats, seq);
                 ping_emit(p, &(PingEvent) {
-                        .kind = PING_EVENT_UNREACHABLE,
-                        .seq = seq,
-                        .wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC,
-                        .error = strerrordesc_np(e),       /* English: JSON; text looks it up in "libc" */
-                });
+                                     .kind = PING_EVENT_UNREACHABLE,
+                                     .seq = seq,
+                                     .wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC,
+                                     .error = strerrordesc_np(e), /* English: JSON; text looks it up in "libc" */
+                             });
         }
 
         if (ping_count_reached(p, d->next_seq))

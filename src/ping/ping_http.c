@@ -537,7 +537,10 @@ static void on_readable(PingHttp *h) {
                         if (r == -EAGAIN)
                                 continue;
                         if (r < 0) {
-                                probe_fail(h, r == -EMSGSIZE ? N_("response head too long") : N_("malformed response"), 0);
+                                probe_fail(h,
+                                           r == -EMSGSIZE ? N_("response head too long") :
+                                                            N_("malformed response"),
+                                           0);
                                 return;
                         }
                         if (h->ping->verbose && !h->printed_headers) {

@@ -252,8 +252,9 @@ void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                         nsec_t v[] = { e->http_connect, e->http_pretransfer, e->http_ttfb, e->rtt };
                         int n = ping_output_ms_decimals(v, ELEMENTSOF(v));
 
-                        fprintf(f, _("%d: %zu bytes from %s: seq=%" PRIu64 " connect=%s ms pretransfer=%s ms "
-                                     "ttfb=%s ms time=%s ms%s\n"),
+                        fprintf(f,
+                                _("%d: %zu bytes from %s: seq=%" PRIu64 " connect=%s ms pretransfer=%s ms "
+                                  "ttfb=%s ms time=%s ms%s\n"),
                                 e->http_status, e->bytes, c->address, e->seq,
                                 ping_output_format_ms_fixed(a, sizeof(a), e->http_connect, n),
                                 ping_output_format_ms_fixed(b, sizeof(b), e->http_pretransfer, n),
@@ -292,7 +293,8 @@ void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                                 e->http_status, e->bytes, c->address, e->seq,
                                 ping_output_format_ms(a, sizeof(a), e->rtt));
                 else
-                        fprintf(f, _("seq=%" PRIu64 " error: %s\n"), e->seq, e->error ? error_text(e->error) : _("failed"));
+                        fprintf(f, _("seq=%" PRIu64 " error: %s\n"), e->seq,
+                                e->error ? error_text(e->error) : _("failed"));
                 break;
 
         default:
@@ -372,7 +374,7 @@ static void summary_loss_text(FILE *f, const PingOutputConf *c, const PingSummar
                 return;
 
         if (ls.lost == 0 && !c->verbose) {
-                fprintf(f, _("%" PRIu64 " unreachable\n"), st->failed);        /* UDP; HTTP has its own line */
+                fprintf(f, _("%" PRIu64 " unreachable\n"), st->failed); /* UDP; HTTP has its own line */
                 return;
         }
         fprintf(f, _("%" PRIu64 " lost"), ls.lost);
@@ -380,20 +382,22 @@ static void summary_loss_text(FILE *f, const PingOutputConf *c, const PingSummar
                 /* Late replies came back: never network loss. "network" is only what the
                  * server's counters place on the path there or back. */
                 fputs(_(": "), f);
-                item(f, &first, ls.emulated > 0 || c->verbose, _("%" PRIu64 " dropped on purpose by the server"),
-                     ls.emulated);
+                item(f, &first, ls.emulated > 0 || c->verbose,
+                     _("%" PRIu64 " dropped on purpose by the server"), ls.emulated);
                 item(f, &first, ls.upstream > 0 || c->verbose, _("%" PRIu64 " on the way there"), ls.upstream);
-                item(f, &first, ls.downstream > 0 || c->verbose, _("%" PRIu64 " on the way back"), ls.downstream);
-                item(f, &first, ls.late > 0 || c->verbose, _("%" PRIu64 " late (answered after the timeout)"),
-                     ls.late);
+                item(f, &first, ls.downstream > 0 || c->verbose, _("%" PRIu64 " on the way back"),
+                     ls.downstream);
+                item(f, &first, ls.late > 0 || c->verbose,
+                     _("%" PRIu64 " late (answered after the timeout)"), ls.late);
                 item(f, &first, ls.unknown > 0 || c->verbose,
                      _("%" PRIu64 " at the end, direction unknown (no later reply carried the server's counts)"),
                      ls.unknown);
         } else if (ls.lost > 0 && st->flow_reset)
                 fputs(_(" (the server's counters started again, so where is not known)"), f);
         else if (ls.lost > 0 && !st->server_stamps && !st->final_counters)
-                fputs(ls.late > 0 ? _(" (the server does not say where; some were late)")
-                                  : _(" (the server does not say where)"), f);
+                fputs(ls.late > 0 ? _(" (the server does not say where; some were late)") :
+                                    _(" (the server does not say where)"),
+                      f);
         if (st->failed > 0 && c->mode != PING_MODE_HTTP)
                 fprintf(f, _("; %" PRIu64 " unreachable"), st->failed);
         fputc('\n', f);
@@ -408,7 +412,8 @@ static void summary_bursts_text(FILE *f, const Stats *st) {
         fprintf(f, ngettext("%" PRIu64 " loss burst", "%" PRIu64 " loss bursts", b.count), b.count);
         fprintf(f, _(", mean length %.2f, longest %" PRIu64), (double) b.lost / (double) b.count, b.max);
         if (st->server_burst_mean_milli > 0)
-                fprintf(f, _(" (the server's loss model: mean %.2f)"), (double) st->server_burst_mean_milli / 1000.0);
+                fprintf(f, _(" (the server's loss model: mean %.2f)"),
+                        (double) st->server_burst_mean_milli / 1000.0);
         fputc('\n', f);
 }
 
@@ -444,7 +449,8 @@ static void summary_jitter_text(FILE *f, const Stats *st) {
         int d = ping_output_ms_decimals(v, st->ipdv_hist.n > 0 ? 5 : 2);
         char a[32], b[32];
 
-        fprintf(f, _("jitter: mean |dRTT| %s ms, RFC 3550 %s ms"), ping_output_format_ms_fixed(a, sizeof(a), v[0], d),
+        fprintf(f, _("jitter: mean |dRTT| %s ms, RFC 3550 %s ms"),
+                ping_output_format_ms_fixed(a, sizeof(a), v[0], d),
                 ping_output_format_ms_fixed(b, sizeof(b), v[1], d));
         if (st->ipdv_hist.n > 0) {
                 fputs(_(", IPDV (RFC 3393) |p50|/|p90|/|p99| "), f);
@@ -473,8 +479,8 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
                 fprintf(f, _(", +%" PRIu64 " duplicates"), st->duplicates);
         if (st->failed > 0)
                 fprintf(f, _(", +%" PRIu64 " errors"), st->failed);
-        fprintf(f, _(", %g%% packet loss, time %" PRIu64 "ms\n"), (float) percent(ls.lost + st->failed, settled),
-                (uint64_t) (s->elapsed / NSEC_PER_MSEC));
+        fprintf(f, _(", %g%% packet loss, time %" PRIu64 "ms\n"),
+                (float) percent(ls.lost + st->failed, settled), (uint64_t) (s->elapsed / NSEC_PER_MSEC));
 
         summary_loss_text(f, c, s);
         summary_bursts_text(f, st);
@@ -484,8 +490,8 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
                      ngettext("%" PRIu64 " duplicate reply", "%" PRIu64 " duplicate replies", st->duplicates),
                      st->duplicates);
                 item(f, &first, st->reordered > 0 || c->verbose, _("%" PRIu64 " reordered"), st->reordered);
-                item(f, &first, in_flight > 0 || c->verbose, _("%" PRIu64 " still in flight (not counted as lost)"),
-                     in_flight);
+                item(f, &first, in_flight > 0 || c->verbose,
+                     _("%" PRIu64 " still in flight (not counted as lost)"), in_flight);
                 fputc('\n', f);
         }
 
@@ -502,10 +508,12 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
 
                 fputs(_("server: time in the server min/avg/max = "), f);
                 print_ms_list(f, v, 3, "/");
-                fprintf(f, _(" ms, first to last reply %s ms\n"), ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
+                fprintf(f, _(" ms, first to last reply %s ms\n"),
+                        ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
                 if (st->flow_reset)
                         fputs(_("server: the flow's counters started again (netlabd restarted or recycled "
-                                "the flow): loss not split\n"), f);
+                                "the flow): loss not split\n"),
+                              f);
         } else if (st->unstamped > 0)
                 fputs(_("server: plain echo (no netlab stamps): RTT and loss only\n"), f);
         if (c->verbose && st->final_counters)
@@ -529,12 +537,14 @@ static void summary_phases_text(FILE *f, const PingHttpPhaseStats *ph, bool avg)
                 v[i] = ph[i].h.n == 0 ? 0 : avg ? ns_round(ph[i].w.mean) : stats_hist_percentile(&ph[i].h, 50);
         int d = ping_output_ms_decimals(v, ELEMENTSOF(v));
 
-        fputs(avg ? _("phases avg, ms from the start of the request:")
-                  : _("phases p50, ms from the start of the request:"), f);
+        fputs(avg ? _("phases avg, ms from the start of the request:") :
+                    _("phases p50, ms from the start of the request:"),
+              f);
         for (size_t i = 0; i < _PING_HTTP_PHASE_MAX; i++) {
                 if (ph[i].h.n == 0)
                         continue;       /* connect: every request reused a connection */
-                fprintf(f, "%s %s %s", first ? "" : _(","), _(names[i]), ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
+                fprintf(f, "%s %s %s", first ? "" : _(","), _(names[i]),
+                        ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
                 first = false;
         }
         fputc('\n', f);
