@@ -5,7 +5,8 @@
  * up to CONF_ERRORS_MAX problems as file, line and message. Where libconfig 1.5 loses
  * information (which setting is duplicated, which include is missing, integers that do
  * not fit) conf_errors words it, from conf_scan's second read of the text. No logging:
- * daemon.c logs. */
+ * daemon.c logs. The messages go through _() for `netlabd -t`; the running daemon is in
+ * the C locale, so its journal lines stay English. */
 #include <assert.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -18,6 +19,7 @@
 
 #include "conf.h"
 #include "conf_errors.h"
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "sockaddr.h"
@@ -282,14 +284,15 @@ void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdat
 
 typedef ConfErrorsCtx ConfError;        /* the errors of one load, and what names them */
 
-/* Records an error at setting @s (its file and line). Returns -EBADMSG, or -ENOMEM. */
+/* Records an error at setting @s (its file and line), @fmt (a msgid: xgettext knows
+ * conf_fail() as a keyword) translated. Returns -EBADMSG, or -ENOMEM. */
 _printf_(3, 4)
 static int conf_fail(ConfError *err, const config_setting_t *s, const char *fmt, ...) {
         char *msg = NULL;
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
+        if (vasprintf(&msg, _(fmt), ap) < 0)
                 msg = NULL;
         va_end(ap);
         return conf_errors_add(err, s ? config_setting_source_file(s) : NULL,
@@ -338,7 +341,7 @@ static bool conf_group_known(const char *name) {
 
 static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const char *group,
                              const char *name) {
-        const char *what = config_setting_type(s) == CONFIG_TYPE_GROUP ? "group" : "key";
+        const char *what = config_setting_type(s) == CONFIG_TYPE_GROUP ? _("group") : _("key");
         const char *best = NULL, *best_group = NULL;
         unsigned best_d = 3;            /* suggest only close matches */
 
@@ -379,7 +382,7 @@ static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const ch
                 return conf_fail(err, s, "unknown %s '%s%s%s', did you mean '%s'?", what,
                                  group ?: "", group ? "." : "", name, best);
         return conf_fail(err, s, "unknown %s '%s%s%s' (see netlab.conf(5) for the keys of %s)", what,
-                         group ?: "", group ? "." : "", name, group ? group : "the top level");
+                         group ?: "", group ? "." : "", name, group ? group : _("the top level"));
 }
 
 static bool setting_is_number(const config_setting_t *s) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "ping.h"
@@ -24,18 +25,30 @@
 static PingCliArgs arg;                 /* the parsed command line */
 static bool arg_json_errors = false;    /* --json/--json-lines: errors as a JSON document too */
 
-/* Reports a fatal error the ping way ("netlab-ping: ..." on stderr) and, with --json or
- * --json-lines, as a JSON error document so stdout stays parseable. Returns EXIT_ERROR. */
-_printf_(1, 0) static int vfail(const char *format, va_list ap) {
-        char msg[1024];
-
-        (void) vsnprintf(msg, sizeof(msg), format, ap);
+/* Reports a fatal error the ping way: @msg (in the reader's language) as "netlab-ping:
+ * ..." on stderr and, with --json or --json-lines, @english as a JSON error document, so
+ * stdout stays parseable and reads the same in every locale. Returns EXIT_ERROR. */
+static int report(const char *msg, const char *english) {
         fprintf(stderr, "netlab-ping: %s\n", msg);
         if (arg_json_errors) {
-                ping_output_json_error(stdout, msg, EXIT_ERROR);
+                ping_output_json_error(stdout, english, EXIT_ERROR);
                 (void) fflush(stdout);
         }
         return EXIT_ERROR;
+}
+
+/* As report(), formatting @format with @ap twice: translated for stderr, and as the
+ * English original (a msgid: xgettext knows fail() and usage_error() as keywords) for
+ * the JSON document. */
+_printf_(1, 0) static int vfail(const char *format, va_list ap) {
+        char msg[1024], english[1024];
+        va_list aq;
+
+        va_copy(aq, ap);
+        (void) vsnprintf(msg, sizeof(msg), _(format), aq);
+        va_end(aq);
+        (void) vsnprintf(english, sizeof(english), format, ap);
+        return report(msg, english);
 }
 
 _printf_(1, 2) static int fail(const char *format, ...) {
@@ -163,8 +176,10 @@ static int run(void) {
         /* "::1:8080" is a valid IPv6 address (the last group is 0x8080), so it resolves,
          * but it is rarely what was meant. */
         if (ping_cli_looks_like_v6_with_port(host) && !arg.json_lines && !arg.json)
-                fprintf(stderr, "netlab-ping: note: '%s' is read as one IPv6 address; for a port, use "
-                        "[ADDRESS]:PORT, e.g. '[::1]:8080'\n", host);
+                fprintf(stderr,
+                        _("netlab-ping: note: '%s' is read as one IPv6 address; for a port, use "
+                          "[ADDRESS]:PORT, e.g. '[::1]:8080'\n"),
+                        host);
 
         r = resolve(&p, host, port, arg.mode == PING_MODE_HTTP ? SOCK_STREAM : SOCK_DGRAM, &address);
         if (r != 0)
@@ -268,14 +283,29 @@ int main(int argc, char *argv[]) {
         char msg[PING_CLI_ERROR_MAX];
         int r;
 
+        i18n_setup();
         log_setup(NULL, /* prefix= */ false, /* timestamps= */ false);
         log_set_max_level(LOG_NOTICE);
 
         /* Decide the error format before any error can happen. */
         arg_json_errors = ping_cli_wants_json(argc, argv);
         r = ping_cli_parse(argc, argv, &arg, msg, sizeof(msg));
-        if (r < 0)
-                return usage_error("%s", msg);
+        if (r < 0) {
+                char english[PING_CLI_ERROR_MAX] = "";
+
+                /* The JSON error document is English in every locale: parse again with
+                 * the messages untranslated (parsing has no side effects but getopt's). */
+                if (arg_json_errors) {
+                        locale_t old = i18n_untranslated_begin();
+                        PingCliArgs unused;
+
+                        (void) ping_cli_parse(argc, argv, &unused, english, sizeof(english));
+                        i18n_untranslated_end(old);
+                }
+                r = report(msg, english[0] ? english : msg);
+                ping_cli_usage_hint(stderr);
+                return r;
+        }
         if (arg.help) {
                 ping_cli_help(stdout);
                 return EXIT_SUCCESS;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "ping_dgram.h"
 
@@ -117,11 +118,11 @@ static int send_probe(PingDgram *d) {
 
                 (void) stats_on_error(p->stats, seq);
                 ping_emit(p, &(PingEvent) {
-                        .kind = PING_EVENT_UNREACHABLE,
-                        .seq = seq,
-                        .wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC,
-                        .error = strerror(e),
-                });
+                                     .kind = PING_EVENT_UNREACHABLE,
+                                     .seq = seq,
+                                     .wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC,
+                                     .error = strerrordesc_np(e), /* English: JSON; text looks it up in "libc" */
+                             });
         }
 
         if (ping_count_reached(p, d->next_seq))
@@ -151,7 +152,7 @@ static int on_send_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         r = send_probe(d);
         if (r < 0) {
-                log_error_errno(r, "Failed to send probe: %m");
+                log_error_errno(r, _("Failed to send probe: %m"));
                 ping_finish(p, r);
                 return 0;
         }
@@ -224,7 +225,7 @@ void ping_dgram_emit_reply(PingDgram *d, const PingEvent *e) {
         if (p->conf.flood && !p->sending_done && e->kind != PING_EVENT_DUP) {
                 int r = send_probe(d);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to send probe: %m");
+                        log_error_errno(r, _("Failed to send probe: %m"));
                         ping_finish(p, r);
                 }
         }
@@ -234,25 +235,25 @@ static const char *icmp_reason(const struct sock_extended_err *ee) {
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == ICMP_DEST_UNREACH)
                 switch (ee->ee_code) {
                 case ICMP_PORT_UNREACH:
-                        return "Destination port unreachable";
+                        return N_("Destination port unreachable");
                 case ICMP_HOST_UNREACH:
-                        return "Destination host unreachable";
+                        return N_("Destination host unreachable");
                 case ICMP_NET_UNREACH:
-                        return "Destination net unreachable";
+                        return N_("Destination net unreachable");
                 case ICMP_PROT_UNREACH:
-                        return "Destination protocol unreachable";
+                        return N_("Destination protocol unreachable");
                 case ICMP_FRAG_NEEDED:
-                        return "Fragmentation needed";
+                        return N_("Fragmentation needed");
                 default:
-                        return "Destination unreachable";
+                        return N_("Destination unreachable");
                 }
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == ICMP6_DST_UNREACH)
-                return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? "Destination port unreachable" :
-                                                                 "Destination unreachable";
+                return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? N_("Destination port unreachable") :
+                                                                 N_("Destination unreachable");
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == ICMP_TIME_EXCEEDED)
-                return "Time to live exceeded";
+                return N_("Time to live exceeded");
         if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == ICMP6_TIME_EXCEEDED)
-                return "Hop limit exceeded";
+                return N_("Hop limit exceeded");
         return NULL;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "comma_list.h"
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "ping_http.h"
@@ -342,7 +343,7 @@ static void probe_success(PingHttp *h) {
                 close_conn(h);
 
         if (h->resp.status < 200 || h->resp.status > 299) {
-                probe_fail(h, "non-2xx status", h->resp.status);
+                probe_fail(h, N_("non-2xx status"), h->resp.status);
                 return;
         }
 
@@ -429,7 +430,7 @@ static bool retry_fresh(PingHttp *h) {
         h->t_connected = 0;
         r = start_connect(h);
         if (r < 0) {
-                probe_fail(h, strerror(-r), 0);
+                probe_fail(h, strerrordesc_np(-r), 0);
                 return true;
         }
         return true;
@@ -454,7 +455,7 @@ static void start_probe(PingHttp *h) {
                 p->summary.start_wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC;
                 r = ping_arm_deadline(p);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to arm the deadline: %m");
+                        log_error_errno(r, _("Failed to arm the deadline: %m"));
                         ping_finish(p, r);
                         return;
                 }
@@ -472,7 +473,7 @@ static void start_probe(PingHttp *h) {
         }
         r = start_connect(h);
         if (r < 0)
-                probe_fail(h, strerror(-r), 0);
+                probe_fail(h, strerrordesc_np(-r), 0);
 }
 
 static void on_readable(PingHttp *h) {
@@ -501,7 +502,7 @@ static void on_readable(PingHttp *h) {
                                 return;
                         if (h->state == HTTP_READ_HEAD && h->head_len == 0 && retry_fresh(h))
                                 return;
-                        probe_fail(h, strerror(errno), 0);
+                        probe_fail(h, strerrordesc_np(errno), 0);
                         return;
                 }
                 if (n == 0) {
@@ -512,7 +513,7 @@ static void on_readable(PingHttp *h) {
                         }
                         if (h->state == HTTP_READ_HEAD && h->head_len == 0 && retry_fresh(h))
                                 return;
-                        probe_fail(h, "connection closed before the response was complete", 0);
+                        probe_fail(h, N_("connection closed before the response was complete"), 0);
                         return;
                 }
                 if (h->t_first == 0) {
@@ -536,7 +537,10 @@ static void on_readable(PingHttp *h) {
                         if (r == -EAGAIN)
                                 continue;
                         if (r < 0) {
-                                probe_fail(h, r == -EMSGSIZE ? "response head too long" : "malformed response", 0);
+                                probe_fail(h,
+                                           r == -EMSGSIZE ? N_("response head too long") :
+                                                            N_("malformed response"),
+                                           0);
                                 return;
                         }
                         if (h->ping->verbose && !h->printed_headers) {
@@ -563,7 +567,7 @@ static void on_readable(PingHttp *h) {
                         if (r == -EAGAIN)
                                 continue;
                         if (r < 0) {
-                                probe_fail(h, "malformed chunked body", 0);
+                                probe_fail(h, N_("malformed chunked body"), 0);
                                 return;
                         }
                         probe_success(h);
@@ -589,7 +593,7 @@ static void on_writable(PingHttp *h) {
                 if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
                         err = errno;
                 if (err != 0) {
-                        probe_fail(h, strerror(err), 0);
+                        probe_fail(h, strerrordesc_np(err), 0);
                         return;
                 }
                 h->t_connected = ping_now(CLOCK_MONOTONIC);
@@ -604,7 +608,7 @@ static void on_writable(PingHttp *h) {
                                 return;
                         if (h->request_sent == 0 && retry_fresh(h))
                                 return;
-                        probe_fail(h, strerror(errno), 0);
+                        probe_fail(h, strerrordesc_np(errno), 0);
                         return;
                 }
                 h->request_sent += (size_t) n;
@@ -639,7 +643,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Ping *p = h->ping;
 
         if (h->state != HTTP_IDLE) {
-                probe_fail(h, "timed out", 0);
+                probe_fail(h, N_("timed out"), 0);
                 return 0;
         }
         if (p->sending_done) {

@@ -4,20 +4,22 @@
  * it keep working; plain words for a student after it) and the JSON layout (documented in
  * netlab-ping(1), versioned by PING_JSON_FORMAT_VERSION, written with the shared json.c).
  * Calls only stats.h readers and json.h.
- * Every user-visible string lives here; plurals pick between two whole format strings
- * (PLURAL), never paste an "s", so gettext's ngettext() can replace the choice. */
+ * Every user-visible string lives here, in _() or ngettext(): plurals pick between two
+ * whole format strings, never paste an "s". The JSON and the event names in it never go
+ * through the catalog: what a machine reads does not change with the locale. The one
+ * global this reads is the process's message locale, through gettext(). */
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
+#include "i18n.h"
 #include "json.h"
 #include "macro.h"
 #include "ping_output.h"
-
-/* One of two complete format strings: the place ngettext() will take. */
-#define PLURAL(n, one, other) ((n) == 1 ? (one) : (other))
 
 static const double percentiles[] = { 50, 90, 99, 99.9 };
 static const char *const percentile_names[] = { "p50", "p90", "p99", "p99_9" };
@@ -78,6 +80,18 @@ static double percent(uint64_t part, uint64_t whole) {
 
 static void print_wall(FILE *f, uint64_t wall_usec) {
         fprintf(f, "[%" PRIu64 ".%06" PRIu64 "] ", wall_usec / 1000000, wall_usec % 1000000);
+}
+
+/* A probe's error text in the reader's language: our own messages (N_() where they are
+ * set) from our catalog, strerrordesc_np() texts from the C library's ("libc"). */
+static const char *error_text(const char *error) {
+        const char *t = _(error);
+
+#ifdef ENABLE_NLS
+        if (t == error)
+                t = dgettext("libc", error);
+#endif
+        return t;
 }
 
 static const char *mode_name(PingMode m) {
@@ -165,9 +179,9 @@ void ping_output_header(FILE *f, const PingOutputConf *c) {
                 return;
         }
         if (c->mode == PING_MODE_HTTP)
-                fprintf(f, "NETLAB-PING %s (%s port %u): HTTP GET\n", c->url, c->address, c->port);
+                fprintf(f, _("NETLAB-PING %s (%s port %u): HTTP GET\n"), c->url, c->address, c->port);
         else
-                fprintf(f, "NETLAB-PING %s (%s) port %u: %zu bytes%s\n", c->host, c->address, c->port,
+                fprintf(f, _("NETLAB-PING %s (%s) port %u: %zu bytes%s\n"), c->host, c->address, c->port,
                         c->size, c->mode == PING_MODE_STAMP ? " (STAMP)" : "");
 }
 
@@ -238,47 +252,49 @@ void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                         nsec_t v[] = { e->http_connect, e->http_pretransfer, e->http_ttfb, e->rtt };
                         int n = ping_output_ms_decimals(v, ELEMENTSOF(v));
 
-                        fprintf(f, "%d: %zu bytes from %s: seq=%" PRIu64 " connect=%s ms pretransfer=%s ms "
-                                "ttfb=%s ms time=%s ms%s\n",
+                        fprintf(f,
+                                _("%d: %zu bytes from %s: seq=%" PRIu64 " connect=%s ms pretransfer=%s ms "
+                                  "ttfb=%s ms time=%s ms%s\n"),
                                 e->http_status, e->bytes, c->address, e->seq,
                                 ping_output_format_ms_fixed(a, sizeof(a), e->http_connect, n),
                                 ping_output_format_ms_fixed(b, sizeof(b), e->http_pretransfer, n),
                                 ping_output_format_ms_fixed(d, sizeof(d), e->http_ttfb, n),
                                 ping_output_format_ms_fixed(g, sizeof(g), e->rtt, n),
-                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "");
+                                e->kind == PING_EVENT_DUP ? _(" (DUP!)") : "");
                 } else if (e->ttl > 0)
-                        fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " ttl=%d time=%s ms%s%s\n", e->bytes,
+                        fprintf(f, _("%zu bytes from %s: seq=%" PRIu64 " ttl=%d time=%s ms%s%s\n"), e->bytes,
                                 c->address, e->seq, e->ttl, ping_output_format_ms(a, sizeof(a), e->rtt),
-                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "",
-                                e->reordered ? " (reordered)" : "");
+                                e->kind == PING_EVENT_DUP ? _(" (DUP!)") : "",
+                                e->reordered ? _(" (reordered)") : "");
                 else
-                        fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " time=%s ms%s%s\n", e->bytes,
+                        fprintf(f, _("%zu bytes from %s: seq=%" PRIu64 " time=%s ms%s%s\n"), e->bytes,
                                 c->address, e->seq, ping_output_format_ms(a, sizeof(a), e->rtt),
-                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "",
-                                e->reordered ? " (reordered)" : "");
+                                e->kind == PING_EVENT_DUP ? _(" (DUP!)") : "",
+                                e->reordered ? _(" (reordered)") : "");
                 break;
 
         case PING_EVENT_LATE:
-                fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " (late %.3f s)%s\n", e->bytes, c->address,
-                        e->seq, (double) e->rtt / 1e9, e->reordered ? " (reordered)" : "");
+                fprintf(f, _("%zu bytes from %s: seq=%" PRIu64 " (late %.3f s)%s\n"), e->bytes, c->address,
+                        e->seq, (double) e->rtt / 1e9, e->reordered ? _(" (reordered)") : "");
                 break;
 
         case PING_EVENT_TIMEOUT:
-                fprintf(f, "seq=%" PRIu64 " timeout\n", e->seq);
+                fprintf(f, _("seq=%" PRIu64 " timeout\n"), e->seq);
                 break;
 
         case PING_EVENT_UNREACHABLE:
-                fprintf(f, "From %s: seq=%" PRIu64 " %s\n", c->address, e->seq,
-                        e->error ?: "Destination port unreachable");
+                fprintf(f, _("From %s: seq=%" PRIu64 " %s\n"), c->address, e->seq,
+                        e->error ? error_text(e->error) : _("Destination port unreachable"));
                 break;
 
         case PING_EVENT_ERROR:
                 if (e->http_status > 0)
-                        fprintf(f, "%d: %zu bytes from %s: seq=%" PRIu64 " time=%s ms (failure)\n",
+                        fprintf(f, _("%d: %zu bytes from %s: seq=%" PRIu64 " time=%s ms (failure)\n"),
                                 e->http_status, e->bytes, c->address, e->seq,
                                 ping_output_format_ms(a, sizeof(a), e->rtt));
                 else
-                        fprintf(f, "seq=%" PRIu64 " error: %s\n", e->seq, e->error ?: "failed");
+                        fprintf(f, _("seq=%" PRIu64 " error: %s\n"), e->seq,
+                                e->error ? error_text(e->error) : _("failed"));
                 break;
 
         default:
@@ -322,12 +338,12 @@ void ping_output_interim(FILE *f, const PingOutputConf *c, const PingSummary *s)
                 return;
         }
 
-        fprintf(f, "%" PRIu64 "/%" PRIu64 " packets, %.0f%% loss", st->received, st->sent,
+        fprintf(f, _("%" PRIu64 "/%" PRIu64 " packets, %.0f%% loss"), st->received, st->sent,
                 percent(lost + st->failed, settled));
         if (st->rtt.n > 0) {
-                fputs(", min/avg/p50/max = ", f);
+                fputs(_(", min/avg/p50/max = "), f);
                 print_ms_list(f, v, ELEMENTSOF(v), "/");
-                fputs(" ms", f);
+                fputs(_(" ms"), f);
         }
         fputc('\n', f);
 }
@@ -341,7 +357,7 @@ _printf_(4, 5) static void item(FILE *f, bool *first, bool show, const char *for
 
         if (!show)
                 return;
-        fputs(*first ? "" : ", ", f);
+        fputs(*first ? "" : _(", "), f);
         va_start(ap, format);
         vfprintf(f, format, ap);
         va_end(ap);
@@ -358,29 +374,32 @@ static void summary_loss_text(FILE *f, const PingOutputConf *c, const PingSummar
                 return;
 
         if (ls.lost == 0 && !c->verbose) {
-                fprintf(f, "%" PRIu64 " unreachable\n", st->failed);        /* UDP; HTTP has its own line */
+                fprintf(f, _("%" PRIu64 " unreachable\n"), st->failed); /* UDP; HTTP has its own line */
                 return;
         }
-        fprintf(f, "%" PRIu64 " lost", ls.lost);
+        fprintf(f, _("%" PRIu64 " lost"), ls.lost);
         if (ls.has_split) {
                 /* Late replies came back: never network loss. "network" is only what the
                  * server's counters place on the path there or back. */
-                fputs(": ", f);
-                item(f, &first, ls.emulated > 0 || c->verbose, "%" PRIu64 " dropped on purpose by the server",
-                     ls.emulated);
-                item(f, &first, ls.upstream > 0 || c->verbose, "%" PRIu64 " on the way there", ls.upstream);
-                item(f, &first, ls.downstream > 0 || c->verbose, "%" PRIu64 " on the way back", ls.downstream);
-                item(f, &first, ls.late > 0 || c->verbose, "%" PRIu64 " late (answered after the timeout)",
-                     ls.late);
+                fputs(_(": "), f);
+                item(f, &first, ls.emulated > 0 || c->verbose,
+                     _("%" PRIu64 " dropped on purpose by the server"), ls.emulated);
+                item(f, &first, ls.upstream > 0 || c->verbose, _("%" PRIu64 " on the way there"), ls.upstream);
+                item(f, &first, ls.downstream > 0 || c->verbose, _("%" PRIu64 " on the way back"),
+                     ls.downstream);
+                item(f, &first, ls.late > 0 || c->verbose,
+                     _("%" PRIu64 " late (answered after the timeout)"), ls.late);
                 item(f, &first, ls.unknown > 0 || c->verbose,
-                     "%" PRIu64 " at the end, direction unknown (no later reply carried the server's counts)",
+                     _("%" PRIu64 " at the end, direction unknown (no later reply carried the server's counts)"),
                      ls.unknown);
         } else if (ls.lost > 0 && st->flow_reset)
-                fputs(" (the server's counters started again, so where is not known)", f);
+                fputs(_(" (the server's counters started again, so where is not known)"), f);
         else if (ls.lost > 0 && !st->server_stamps && !st->final_counters)
-                fputs(ls.late > 0 ? " (the server does not say where; some were late)" : " (the server does not say where)", f);
+                fputs(ls.late > 0 ? _(" (the server does not say where; some were late)") :
+                                    _(" (the server does not say where)"),
+                      f);
         if (st->failed > 0 && c->mode != PING_MODE_HTTP)
-                fprintf(f, "; %" PRIu64 " unreachable", st->failed);
+                fprintf(f, _("; %" PRIu64 " unreachable"), st->failed);
         fputc('\n', f);
 }
 
@@ -390,10 +409,11 @@ static void summary_bursts_text(FILE *f, const Stats *st) {
         stats_bursts(st, &b);
         if (b.count == 0)
                 return;
-        fprintf(f, PLURAL(b.count, "%" PRIu64 " loss burst", "%" PRIu64 " loss bursts"), b.count);
-        fprintf(f, ", mean length %.2f, longest %" PRIu64, (double) b.lost / (double) b.count, b.max);
+        fprintf(f, ngettext("%" PRIu64 " loss burst", "%" PRIu64 " loss bursts", b.count), b.count);
+        fprintf(f, _(", mean length %.2f, longest %" PRIu64), (double) b.lost / (double) b.count, b.max);
         if (st->server_burst_mean_milli > 0)
-                fprintf(f, " (the server's loss model: mean %.2f)", (double) st->server_burst_mean_milli / 1000.0);
+                fprintf(f, _(" (the server's loss model: mean %.2f)"),
+                        (double) st->server_burst_mean_milli / 1000.0);
         fputc('\n', f);
 }
 
@@ -405,16 +425,16 @@ static void summary_rtt_text(FILE *f, const char *name, const Stats *st) {
                 (nsec_t) st->rtt.min, ns_round(st->rtt.mean), (nsec_t) st->rtt.max,
                 ns_round(stats_welford_stddev(&st->rtt)),
         };
-        fprintf(f, "%s min/avg/max/mdev = ", name);
+        fprintf(f, _("%s min/avg/max/mdev = "), name);
         print_ms_list_width(f, v, ELEMENTSOF(v), 3, "/");
-        fputs(" ms\n", f);
+        fputs(_(" ms\n"), f);
 
         nsec_t p[ELEMENTSOF(percentiles)];
         for (size_t i = 0; i < ELEMENTSOF(percentiles); i++)
                 p[i] = stats_hist_percentile(&st->rtt_hist, percentiles[i]);
-        fprintf(f, "%s p50/p90/p99/p99.9 = ", name);
+        fprintf(f, _("%s p50/p90/p99/p99.9 = "), name);
         print_ms_list(f, p, ELEMENTSOF(p), "/");
-        fputs(" ms\n", f);
+        fputs(_(" ms\n"), f);
 }
 
 static void summary_jitter_text(FILE *f, const Stats *st) {
@@ -429,13 +449,14 @@ static void summary_jitter_text(FILE *f, const Stats *st) {
         int d = ping_output_ms_decimals(v, st->ipdv_hist.n > 0 ? 5 : 2);
         char a[32], b[32];
 
-        fprintf(f, "jitter: mean |dRTT| %s ms, RFC 3550 %s ms", ping_output_format_ms_fixed(a, sizeof(a), v[0], d),
+        fprintf(f, _("jitter: mean |dRTT| %s ms, RFC 3550 %s ms"),
+                ping_output_format_ms_fixed(a, sizeof(a), v[0], d),
                 ping_output_format_ms_fixed(b, sizeof(b), v[1], d));
         if (st->ipdv_hist.n > 0) {
-                fputs(", IPDV (RFC 3393) |p50|/|p90|/|p99| ", f);
+                fputs(_(", IPDV (RFC 3393) |p50|/|p90|/|p99| "), f);
                 for (size_t i = 2; i < 5; i++)
                         fprintf(f, "%s%s", i > 2 ? "/" : "", ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
-                fputs(" ms", f);
+                fputs(_(" ms"), f);
         }
         fputc('\n', f);
 }
@@ -453,28 +474,28 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
          * loss"), so scripts and habits that parse ping's summary keep working. As in
          * ping, probes ended by an error (ICMP unreachable) count in the loss; unlike
          * ping, probes still in flight at Ctrl-C do not. */
-        fprintf(f, "%" PRIu64 " packets transmitted, %" PRIu64 " received", st->sent, st->received);
+        fprintf(f, _("%" PRIu64 " packets transmitted, %" PRIu64 " received"), st->sent, st->received);
         if (st->duplicates > 0)
-                fprintf(f, ", +%" PRIu64 " duplicates", st->duplicates);
+                fprintf(f, _(", +%" PRIu64 " duplicates"), st->duplicates);
         if (st->failed > 0)
-                fprintf(f, ", +%" PRIu64 " errors", st->failed);
-        fprintf(f, ", %g%% packet loss, time %" PRIu64 "ms\n", (float) percent(ls.lost + st->failed, settled),
-                (uint64_t) (s->elapsed / NSEC_PER_MSEC));
+                fprintf(f, _(", +%" PRIu64 " errors"), st->failed);
+        fprintf(f, _(", %g%% packet loss, time %" PRIu64 "ms\n"),
+                (float) percent(ls.lost + st->failed, settled), (uint64_t) (s->elapsed / NSEC_PER_MSEC));
 
         summary_loss_text(f, c, s);
         summary_bursts_text(f, st);
 
         if (st->duplicates > 0 || st->reordered > 0 || in_flight > 0 || c->verbose) {
                 item(f, &first, st->duplicates > 0 || c->verbose,
-                     PLURAL(st->duplicates, "%" PRIu64 " duplicate reply", "%" PRIu64 " duplicate replies"),
+                     ngettext("%" PRIu64 " duplicate reply", "%" PRIu64 " duplicate replies", st->duplicates),
                      st->duplicates);
-                item(f, &first, st->reordered > 0 || c->verbose, "%" PRIu64 " reordered", st->reordered);
-                item(f, &first, in_flight > 0 || c->verbose, "%" PRIu64 " still in flight (not counted as lost)",
-                     in_flight);
+                item(f, &first, st->reordered > 0 || c->verbose, _("%" PRIu64 " reordered"), st->reordered);
+                item(f, &first, in_flight > 0 || c->verbose,
+                     _("%" PRIu64 " still in flight (not counted as lost)"), in_flight);
                 fputc('\n', f);
         }
 
-        summary_rtt_text(f, "rtt", st);
+        summary_rtt_text(f, _("rtt"), st);
         summary_jitter_text(f, st);
 
         if (st->server_stamps) {
@@ -485,26 +506,28 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
                 int d = ping_output_ms_decimals(v, ELEMENTSOF(v));
                 char a[32];
 
-                fputs("server: time in the server min/avg/max = ", f);
+                fputs(_("server: time in the server min/avg/max = "), f);
                 print_ms_list(f, v, 3, "/");
-                fprintf(f, " ms, first to last reply %s ms\n", ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
+                fprintf(f, _(" ms, first to last reply %s ms\n"),
+                        ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
                 if (st->flow_reset)
-                        fputs("server: the flow's counters started again (netlabd restarted or recycled "
-                              "the flow): loss not split\n", f);
+                        fputs(_("server: the flow's counters started again (netlabd restarted or recycled "
+                                "the flow): loss not split\n"),
+                              f);
         } else if (st->unstamped > 0)
-                fputs("server: plain echo (no netlab stamps): RTT and loss only\n", f);
+                fputs(_("server: plain echo (no netlab stamps): RTT and loss only\n"), f);
         if (c->verbose && st->final_counters)
-                fputs("server: answered the final counters query\n", f);
+                fputs(_("server: answered the final counters query\n"), f);
 }
 
 /* "phases p50, ms from the start of the request: connect A, pretransfer B, ttfb C, total D"
  * (or the averages): curl's -w timers, one width for the four. */
 static void summary_phases_text(FILE *f, const PingHttpPhaseStats *ph, bool avg) {
         static const char *const names[_PING_HTTP_PHASE_MAX] = {
-                [PING_HTTP_PHASE_CONNECT] = "connect",
-                [PING_HTTP_PHASE_PRETRANSFER] = "pretransfer",
-                [PING_HTTP_PHASE_TTFB] = "ttfb",
-                [PING_HTTP_PHASE_TOTAL] = "total",
+                [PING_HTTP_PHASE_CONNECT] = N_("connect"),
+                [PING_HTTP_PHASE_PRETRANSFER] = N_("pretransfer"),
+                [PING_HTTP_PHASE_TTFB] = N_("ttfb"),
+                [PING_HTTP_PHASE_TOTAL] = N_("total"),
         };
         nsec_t v[_PING_HTTP_PHASE_MAX];
         bool first = true;
@@ -514,11 +537,14 @@ static void summary_phases_text(FILE *f, const PingHttpPhaseStats *ph, bool avg)
                 v[i] = ph[i].h.n == 0 ? 0 : avg ? ns_round(ph[i].w.mean) : stats_hist_percentile(&ph[i].h, 50);
         int d = ping_output_ms_decimals(v, ELEMENTSOF(v));
 
-        fputs(avg ? "phases avg, ms from the start of the request:" : "phases p50, ms from the start of the request:", f);
+        fputs(avg ? _("phases avg, ms from the start of the request:") :
+                    _("phases p50, ms from the start of the request:"),
+              f);
         for (size_t i = 0; i < _PING_HTTP_PHASE_MAX; i++) {
                 if (ph[i].h.n == 0)
                         continue;       /* connect: every request reused a connection */
-                fprintf(f, "%s %s %s", first ? "" : ",", names[i], ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
+                fprintf(f, "%s %s %s", first ? "" : _(","), _(names[i]),
+                        ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
                 first = false;
         }
         fputc('\n', f);
@@ -530,27 +556,27 @@ static void summary_http_text(FILE *f, const PingOutputConf *c, const PingSummar
         bool first = true;
 
         /* Requests, not packets: a 404 is an answer, not a loss. */
-        fprintf(f, PLURAL(st->sent, "%" PRIu64 " request", "%" PRIu64 " requests"), st->sent);
-        fprintf(f, ", %" PRIu64 " successful, %" PRIu64 " non-2xx", st->received, s->http_non2xx);
+        fprintf(f, ngettext("%" PRIu64 " request", "%" PRIu64 " requests", st->sent), st->sent);
+        fprintf(f, _(", %" PRIu64 " successful, %" PRIu64 " non-2xx"), st->received, s->http_non2xx);
         for (int code = 0; code < PING_HTTP_STATUS_MAX; code++) {
                 if (s->http_status[code] == 0 || (code >= 200 && code <= 299))
                         continue;
-                fprintf(f, "%s%d x%" PRIu64, first ? " (" : ", ", code, s->http_status[code]);
+                fprintf(f, "%s%d x%" PRIu64, first ? _(" (") : _(", "), code, s->http_status[code]);
                 first = false;
         }
-        fputs(first ? "" : ")", f);
-        fprintf(f, PLURAL(s->http_errors, ", %" PRIu64 " connection error", ", %" PRIu64 " connection errors"),
+        fputs(first ? "" : _(")"), f);
+        fprintf(f, ngettext(", %" PRIu64 " connection error", ", %" PRIu64 " connection errors", s->http_errors),
                 s->http_errors);
-        fprintf(f, ", time %" PRIu64 "ms\n", (uint64_t) (s->elapsed / NSEC_PER_MSEC));
+        fprintf(f, _(", time %" PRIu64 "ms\n"), (uint64_t) (s->elapsed / NSEC_PER_MSEC));
 
         if (in_flight > 0)
-                fprintf(f, "%" PRIu64 " still in progress when the run ended\n", in_flight);
-        fprintf(f, PLURAL(s->http_connections, "%" PRIu64 " connection", "%" PRIu64 " connections"),
+                fprintf(f, _("%" PRIu64 " still in progress when the run ended\n"), in_flight);
+        fprintf(f, ngettext("%" PRIu64 " connection", "%" PRIu64 " connections", s->http_connections),
                 s->http_connections);
-        fprintf(f, PLURAL(s->http_body_bytes, ", %" PRIu64 " body byte\n", ", %" PRIu64 " body bytes\n"),
+        fprintf(f, ngettext(", %" PRIu64 " body byte\n", ", %" PRIu64 " body bytes\n", s->http_body_bytes),
                 s->http_body_bytes);
 
-        summary_rtt_text(f, "rtt", st);
+        summary_rtt_text(f, _("rtt"), st);
         if (s->http_phases && s->http_phases[PING_HTTP_PHASE_TOTAL].w.n > 0) {
                 summary_phases_text(f, s->http_phases, false);
                 if (c->verbose)
@@ -562,7 +588,7 @@ static void summary_http_text(FILE *f, const PingOutputConf *c, const PingSummar
 static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s) {
         const Stats *st = s->stats;
 
-        fprintf(f, "\n--- %s netlab-ping statistics ---\n", c->mode == PING_MODE_HTTP ? c->url : c->host);
+        fprintf(f, _("\n--- %s netlab-ping statistics ---\n"), c->mode == PING_MODE_HTTP ? c->url : c->host);
         if (c->mode == PING_MODE_HTTP)
                 summary_http_text(f, c, s);
         else
@@ -617,6 +643,25 @@ static void put_histogram(Json *j, const char *key, const StatsHist *h, unsigned
         json_array_close(j);
 }
 
+/* Prints @s padded to |@width| terminal columns, left-aligned for a negative @width, as
+ * printf's "%-*s" would for ASCII: a translated heading (Chinese is two columns per
+ * character and three bytes in UTF-8) keeps the table's columns where the numbers are. */
+static void print_padded(FILE *f, const char *s, int width) {
+        wchar_t w[64];
+        size_t n = mbstowcs(w, s, ELEMENTSOF(w));
+        int cols = n == (size_t) -1 || n >= ELEMENTSOF(w) ? -1 : wcswidth(w, n);
+        int pad;
+
+        if (cols < 0)
+                cols = (int) strlen(s);
+        pad = MAX(abs(width) - cols, 0);
+        if (width > 0)
+                fprintf(f, "%*s", pad, "");
+        fputs(s, f);
+        if (width < 0)
+                fprintf(f, "%*s", pad, "");
+}
+
 void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins) {
         uint64_t cum = 0, peak = 0;
         char a[32], b[32], range[80];
@@ -635,7 +680,10 @@ void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins) {
         for (unsigned i = 0; i < n; i++)
                 peak = MAX(peak, hist_row(h, n, i).count);
 
-        fprintf(f, "%-*s %10s  %s\n", 2 * (d + 5) + 1, "bin (ms)", "count", "cumulative");
+        print_padded(f, _("bin (ms)"), -(2 * (d + 5) + 1));
+        fputc(' ', f);
+        print_padded(f, _("count"), 10);
+        fprintf(f, "  %s\n", _("cumulative"));
         for (unsigned i = 0; i < n; i++) {
                 HistRow r = hist_row(h, n, i);
                 int bar = peak > 0 ? (int) ((r.count * 40 + peak - 1) / peak) : 0;

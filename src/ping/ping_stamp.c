@@ -12,6 +12,7 @@
 #include <sys/random.h>
 
 #include "clock_sync.h"
+#include "i18n.h"
 #include "log.h"
 #include "ping_dgram.h"
 #include "ping_stamp.h"
@@ -87,7 +88,7 @@ static void handle_reply(void *userdata, const uint8_t *buf, size_t len, nsec_t 
         if (stamp_parse_reflector(buf, len, &rp) < 0) {
                 s->invalid++;
                 if (!s->told_invalid)
-                        log_warning("Ignoring a %zu-byte reply that is not a STAMP packet", len);
+                        log_warning(_("Ignoring a %zu-byte reply that is not a STAMP packet"), len);
                 s->told_invalid = true;
                 return;
         }
@@ -95,8 +96,8 @@ static void handle_reply(void *userdata, const uint8_t *buf, size_t len, nsec_t 
          * go on (the MAY to stop is ours to decline) and say so once. */
         if (rp.ssid == 0) {
                 if (!s->told_no_ssid)
-                        log_notice("The reflector returns no SSID (RFC 8762 only): matching replies by "
-                                   "sequence number alone");
+                        log_notice(_("The reflector returns no SSID (RFC 8762 only): matching replies by "
+                                     "sequence number alone"));
                 s->told_no_ssid = true;
         } else if (rp.ssid != s->ssid) {
                 s->foreign++;
@@ -129,8 +130,8 @@ static void handle_reply(void *userdata, const uint8_t *buf, size_t len, nsec_t 
                         .flow_dropped = rp.r_rxc >= rp.r_txc ? rp.r_rxc - rp.r_txc : 0,
                 });
         else if (s->direct_measurement && !s->told_no_dm) {
-                log_notice("The reflector does not fill the Direct Measurement TLV (stateless, or no "
-                           "RFC 8972): loss is not split");
+                log_notice(_("The reflector does not fill the Direct Measurement TLV (stateless, or no "
+                             "RFC 8972): loss is not split"));
                 s->told_no_dm = true;
         }
 

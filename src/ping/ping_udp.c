@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "ping_dgram.h"
 #include "ping_udp.h"
@@ -204,7 +205,7 @@ static void handle_reply(void *userdata, const uint8_t *buf, size_t len, nsec_t 
         if (probe_decode(buf, len, &pr) < 0 && decode_lab_reply(buf, len, &pr) < 0) {
                 u->invalid++;
                 if (!u->told_invalid)
-                        log_warning("Ignoring a %zu-byte reply that is not a netlab probe", len);
+                        log_warning(_("Ignoring a %zu-byte reply that is not a netlab probe"), len);
                 u->told_invalid = true;
                 return;
         }
@@ -233,8 +234,8 @@ static void handle_reply(void *userdata, const uint8_t *buf, size_t len, nsec_t 
         } else {
                 p->stats->unstamped++;
                 if (!u->told_unstamped && !p->stats->server_stamps)
-                        log_notice("Replies carry no netlab server stamps (plain echo server): "
-                                   "reporting RTT and loss only");
+                        log_notice(_("Replies carry no netlab server stamps (plain echo server): "
+                                     "reporting RTT and loss only"));
                 u->told_unstamped = true;
         }
 
