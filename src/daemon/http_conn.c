@@ -459,7 +459,7 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
         c->end = req->keep_alive ? HTTP_CONN_END_KEEP_ALIVE : HTTP_CONN_END_CLOSE;
         c->discard = req->has_content_length ? req->content_length : 0;
         c->chunked = req->chunked;
-        c->chunk = (HttpChunkState) {};
+        c->chunk = (HttpChunked) {};
         c->shared->counters.requests++;
 
         if (c->discard > h->max_body) {
@@ -470,9 +470,9 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
                 /* Check the part of a chunked body that came with the head before
                  * answering, so broken framing gets its 400 (or 413) rather than a 200
                  * followed by a silent close; the rest is checked while skipping it. */
-                HttpChunkState probe = {};
+                HttpChunked probe = {};
                 size_t consumed = 0;
-                int r = http_parse_chunked(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body, &consumed);
+                int r = http_chunked_feed(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body, &consumed);
 
                 if (r < 0)
                         return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_BODY_TOO_LARGE : HTTP_REASON_CHUNKED);
@@ -602,7 +602,7 @@ static int conn_discard_chunked(HttpConn *c) {
                 if (r < 0)
                         return r;
                 if (c->rlen > 0) {
-                        r = http_parse_chunked(&c->chunk, c->rbuf, c->rlen, conn_http(c)->max_body, &consumed);
+                        r = http_chunked_feed(&c->chunk, c->rbuf, c->rlen, conn_http(c)->max_body, &consumed);
                         if (r < 0)
                                 return r;       /* framing broken or too large: close */
                         memmove(c->rbuf, c->rbuf + consumed, c->rlen - consumed);
@@ -670,7 +670,7 @@ static int conn_finish_response(HttpConn *c) {
         c->discard -= body;
         if (c->chunked && c->rbuf) {
                 size_t consumed = 0;
-                int r = http_parse_chunked(&c->chunk, c->rbuf + used, c->rlen - used, h->max_body, &consumed);
+                int r = http_chunked_feed(&c->chunk, c->rbuf + used, c->rlen - used, h->max_body, &consumed);
 
                 used += consumed;
                 if (r < 0)

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "counters.h"
 #include "http_cache.h"
+#include "http_chunked.h"
 #include "http_parse.h"
 #include "http_response.h"
 #include "http_route.h"
@@ -110,7 +111,7 @@ typedef struct HttpConn {
         uint64_t file_off, file_end;
 
         uint64_t discard;               /* request body bytes still to skip (or linger budget) */
-        HttpChunkState chunk;
+        HttpChunked chunk;
         uint64_t bytes_sent;            /* for this response: head + body */
         usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
         usec_t send_end;                /* the response must be out by then (min_send_rate) */

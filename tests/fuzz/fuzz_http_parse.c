@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_chunked.h"
 #include "http_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -79,17 +80,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         /* The same bytes as a chunked body, whole and split. */
         {
-                HttpChunkState a = {}, b = {};
+                HttpChunked a = {}, b = {};
                 size_t ca = 0, cb1 = 0, cb2 = 0;
                 int ra, rb;
 
-                ra = http_parse_chunked(&a, buf, size, 1 << 20, &ca);
+                ra = http_chunked_feed(&a, buf, size, 1 << 20, &ca);
                 assert(ra == 0 || ra == 1 || ra == -EBADMSG || ra == -EMSGSIZE);
                 if (ra >= 0)
                         assert(ca <= size && (ra == 1 || ca == size));
-                rb = http_parse_chunked(&b, buf, size / 2, 1 << 20, &cb1);
+                rb = http_chunked_feed(&b, buf, size / 2, 1 << 20, &cb1);
                 if (rb == 0) {
-                        rb = http_parse_chunked(&b, buf + size / 2, size - size / 2, 1 << 20, &cb2);
+                        rb = http_chunked_feed(&b, buf + size / 2, size - size / 2, 1 << 20, &cb2);
                         assert(rb == ra);
                         if (rb >= 0)
                                 assert(cb1 + cb2 == ca);
