@@ -229,7 +229,8 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
                  * followed by a silent close; the rest is checked while skipping it. */
                 HttpChunked probe = {};
                 size_t consumed = 0;
-                int r = http_chunked_feed(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body, &consumed);
+                int r = http_chunked_feed(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body,
+                                          &consumed);
 
                 if (r < 0)
                         return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_BODY_TOO_LARGE : HTTP_REASON_CHUNKED);
@@ -359,7 +360,8 @@ static int conn_discard_chunked(HttpConn *c) {
                 if (r < 0)
                         return r;
                 if (c->rlen > 0) {
-                        r = http_chunked_feed(&c->chunk, c->rbuf, c->rlen, http_conn_settings(c)->max_body, &consumed);
+                        r = http_chunked_feed(&c->chunk, c->rbuf, c->rlen, http_conn_settings(c)->max_body,
+                                              &consumed);
                         if (r < 0)
                                 return r;       /* framing broken or too large: close */
                         memmove(c->rbuf, c->rbuf + consumed, c->rlen - consumed);

@@ -24,7 +24,6 @@ static_assert(HTTP_RESPONSE_HEAD_MAX + sizeof(HTTP_CONN_CONTINUE) + HTTP_CACHE_F
               "a cached file with its head must fit in the scratch buffer");
 static_assert(HTTP_REPLY_PAGE_MAX <= HTTP_CACHE_FILE_MAX, "status pages are smaller than cached files");
 
-
 /* A send() or sendmsg() of the rest of the head, with the memory body behind it if
  * there is one. Returns the bytes written or -1 with errno. */
 static ssize_t conn_write_head(HttpConn *c) {
@@ -104,7 +103,7 @@ int http_conn_send_step(HttpConn *c) {
                         n = sendfile(c->fd, c->file_fd, &off,
                                      (size_t) MIN(c->file_end - c->file_off, (uint64_t) budget));
                         if (n == 0)
-                                return -EIO;    /* the file shrank under us: length would lie */
+                                return -EIO; /* the file shrank under us: length would lie */
                 } else
                         return 1;
 
@@ -220,4 +219,3 @@ int http_conn_send_reply(HttpConn *c, HttpReply *reply) {
         c->deadline = MIN(http_conn_now(c) + http_conn_settings(c)->send_timeout_usec, c->send_end);
         return http_conn_send_step(c);
 }
-
