@@ -3,7 +3,8 @@
  * (CONNECTING -> SENDING -> READ_HEAD -> READ_BODY -> idle), timed as curl -w does, all
  * from the start of the request: connect (handshake done), pretransfer (request written),
  * ttfb (first response byte) and total (end of body). The next probe starts at its scheduled time, or at once if
- * the previous one overran it. The head parser and the chunked decoder are pure. */
+ * the previous one overran it. The head parser is pure; chunked bodies go through the shared decoder
+ * (http_chunked). */
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
@@ -15,9 +16,9 @@
 #include <sys/socket.h>
 
 #include "comma_list.h"
+#include "http_chunked.h"
 #include "i18n.h"
 #include "log.h"
-#include "parse_util.h"
 #include "ping_http.h"
 
 /* ---- pure parsing --------------------------------------------------------------------- */
@@ -117,104 +118,6 @@ int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret) {
         return (int) pos;
 }
 
-enum {
-        CHUNK_SIZE,
-        CHUNK_DATA,
-        CHUNK_DATA_END,
-        CHUNK_TRAILER,
-};
-
-#define CHUNK_LINE_MAX 4096
-
-static int chunk_size_line(PingHttpChunked *c) {
-        size_t n = MIN((size_t) c->line_len, sizeof(c->line));
-        uint64_t v = 0;
-        size_t i = 0;
-
-        for (; i < n && unhexchar(c->line[i]) >= 0; i++) {
-                if (i >= 15)
-                        return -EBADMSG;        /* > 2^60 bytes: not a real chunk */
-                v = v * 16 + (uint64_t) unhexchar(c->line[i]);
-        }
-        if (i == 0)
-                return -EBADMSG;
-        /* what follows the digits: nothing, a CR, or a chunk extension */
-        if (i < n && c->line[i] != ';' && c->line[i] != ' ' && c->line[i] != '\t' && c->line[i] != '\r')
-                return -EBADMSG;
-        c->remaining = v;
-        return 0;
-}
-
-int ping_http_chunked_feed(PingHttpChunked *c, const char *buf, size_t len) {
-        size_t pos = 0;
-        int r;
-
-        assert(c);
-        assert(buf || len == 0);
-
-        while (pos < len) {
-                char ch = buf[pos];
-
-                switch (c->state) {
-
-                case CHUNK_SIZE:
-                        pos++;
-                        if (ch != '\n') {
-                                if (c->line_len < sizeof(c->line))
-                                        c->line[c->line_len] = ch;
-                                if (++c->line_len > CHUNK_LINE_MAX)
-                                        return -EBADMSG;
-                                break;
-                        }
-                        r = chunk_size_line(c);
-                        if (r < 0)
-                                return r;
-                        c->line_len = 0;
-                        c->state = c->remaining > 0 ? CHUNK_DATA : CHUNK_TRAILER;
-                        break;
-
-                case CHUNK_DATA: {
-                        size_t k = (size_t) MIN((uint64_t) (len - pos), c->remaining);
-
-                        pos += k;
-                        c->remaining -= k;
-                        c->body_bytes += k;
-                        if (c->remaining == 0)
-                                c->state = CHUNK_DATA_END;
-                        break;
-                }
-
-                case CHUNK_DATA_END:
-                        pos++;
-                        if (ch == '\r' && c->line_len == 0) {
-                                c->line_len = 1;
-                                break;
-                        }
-                        if (ch != '\n')
-                                return -EBADMSG;
-                        c->line_len = 0;
-                        c->state = CHUNK_SIZE;
-                        break;
-
-                case CHUNK_TRAILER:
-                        pos++;
-                        if (ch == '\n') {
-                                if (c->line_len == 0)
-                                        return (int) pos;       /* empty line: done */
-                                c->line_len = 0;
-                        } else if (ch != '\r' || c->line_len > 0) {
-                                if (++c->line_len > CHUNK_LINE_MAX)
-                                        return -EBADMSG;
-                        }
-                        break;
-
-                default:
-                        return -EBADMSG;
-                }
-        }
-        return -EAGAIN;
-}
-
 /* ---- prober ------------------------------------------------------------------------- */
 
 typedef enum HttpState {
@@ -240,7 +143,7 @@ struct PingHttp {
         char head[PING_HTTP_HEAD_MAX];
         size_t head_len;
         PingHttpHead resp;
-        PingHttpChunked chunked;
+        HttpChunked chunked;
         uint64_t body_bytes;
         bool printed_headers;
 
@@ -413,7 +316,7 @@ static void begin_request(PingHttp *h) {
         h->body_bytes = 0;
         h->t_first = 0;
         h->resp = (PingHttpHead) {};
-        h->chunked = (PingHttpChunked) {};
+        h->chunked = (HttpChunked) {};
         (void) sd_event_source_set_io_events(h->io_source, EPOLLOUT);
         (void) sd_event_source_set_enabled(h->io_source, SD_EVENT_ON);
 }
@@ -562,9 +465,13 @@ static void on_readable(PingHttp *h) {
                 }
 
                 if (h->resp.chunked) {
-                        r = ping_http_chunked_feed(&h->chunked, body, body_len);
-                        h->body_bytes = h->chunked.body_bytes;
-                        if (r == -EAGAIN)
+                        size_t consumed;
+
+                        /* The server's strict decoder, without a size limit: a bare-LF
+                         * chunk line is a protocol error here too. */
+                        r = http_chunked_feed(&h->chunked, body, body_len, UINT64_MAX, &consumed);
+                        h->body_bytes = h->chunked.data;
+                        if (r == 0)
                                 continue;
                         if (r < 0) {
                                 probe_fail(h, N_("malformed chunked body"), 0);

@@ -1,30 +1,31 @@
 /* fuzz_http_chunked.c — libFuzzer target for the chunked request-body decoder
- * (http_parse_chunked() in src/daemon/http_parse.c). The first input byte picks the body
+ * (http_chunked_feed() in src/shared/http_chunked.c, shared by netlabd and netlab-ping). The first input byte picks the body
  * limit and how the rest is cut into pieces; the rest is fed once whole, once byte by
  * byte and once in those pieces. All three must agree on the verdict and on where the
  * body ends: the connection uses the end to find the next pipelined request. The decoder
  * is strict (RFC 9112 7.1: CRLF on every line, an extension starts with ';'). */
 
 #include <assert.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_parse.h"
+#include "http_chunked.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The verdict of feeding buf[0..len) in pieces of @step bytes (0: whole), and the bytes
  * of the body in *ret_consumed when it completes. */
 static int feed(const char *buf, size_t len, size_t step, uint64_t limit, size_t *ret_consumed) {
-        HttpChunkState st = {};
+        HttpChunked st = {};
         size_t pos = 0;
 
         do {
                 size_t n = step == 0 || len - pos < step ? len - pos : step, consumed = SIZE_MAX;
                 int r;
 
-                r = http_parse_chunked(&st, buf + pos, n, limit, &consumed);
+                r = http_chunked_feed(&st, buf + pos, n, limit, &consumed);
                 assert(r == 0 || r == 1 || r == -EBADMSG || r == -EMSGSIZE);
                 if (r < 0)
                         return r;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_chunked.h"
 #include "macro.h"
 #include "ping_http.h"
 
@@ -26,23 +27,27 @@ static void check_head(int r, size_t len, const PingHttpHead *h) {
         }
 }
 
-/* Returns the decoder's verdict over buf[0..len) fed in @step-byte pieces (0: whole):
- * the body length in bytes once complete, -EAGAIN or -EBADMSG; *ret_body the data bytes. */
+/* Returns the decoder's verdict over buf[0..len) fed in @step-byte pieces (0: whole), as
+ * netlab-ping feeds it (the shared strict decoder, no size limit): the body length in
+ * bytes once complete, -EAGAIN or -EBADMSG; *ret_body the data bytes. */
 static int feed(const char *buf, size_t len, size_t step, uint64_t *ret_body) {
-        PingHttpChunked c = {};
+        HttpChunked c = {};
         size_t pos = 0;
 
         do {
-                size_t n = step == 0 || len - pos < step ? len - pos : step;
-                int r = ping_http_chunked_feed(&c, buf + pos, n);
+                size_t n = step == 0 || len - pos < step ? len - pos : step, consumed = SIZE_MAX;
+                int r = http_chunked_feed(&c, buf + pos, n, UINT64_MAX, &consumed);
 
-                assert(r == -EAGAIN || r == -EBADMSG || (r > 0 && (size_t) r <= n));
-                assert(c.body_bytes <= pos + n);
-                *ret_body = c.body_bytes;
-                if (r == -EBADMSG)
-                        return r;
-                if (r > 0)
-                        return (int) (pos + (size_t) r);
+                /* -EMSGSIZE: an extension or trailer line past the decoder's bounds, which
+                 * netlab-ping reports as a malformed body like -EBADMSG. */
+                assert(r == 0 || r == 1 || r == -EBADMSG || r == -EMSGSIZE);
+                assert(c.data <= pos + n);
+                *ret_body = c.data;
+                if (r < 0)
+                        return -EBADMSG;
+                assert(consumed <= n);
+                if (r == 1)
+                        return (int) (pos + consumed);
                 pos += n;
         } while (pos < len);
         return -EAGAIN;
