@@ -27,6 +27,7 @@ const CounterDesc counters_echo[] = {
         { DROPPED, "reason=\"low_port\"", DROPPED_HELP, C, ECHO(dropped_low_port), "dropped.low_port", "low port",
           ALL },
         { DROPPED, "reason=\"self\"", DROPPED_HELP, C, ECHO(dropped_self), "dropped.self", "self", ALL },
+        { DROPPED, "reason=\"loop\"", DROPPED_HELP, C, ECHO(dropped_loop), "dropped.loop", "loop", ALL },
         { DROPPED, "reason=\"queue_full\"", DROPPED_HELP, C, ECHO(dropped_queue_full), "dropped.queue_full",
           "queue full", ALL },
         { DROPPED, "reason=\"too_big\"", DROPPED_HELP, C, ECHO(dropped_too_big), "dropped.too_big", "too big",

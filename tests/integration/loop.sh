@@ -4,7 +4,8 @@
 # service: a second echo port of the same netlabd, a second netlabd, and a plain Python
 # echo server (RFC 862, what a lab runs on 12000). Each exchange must stop within a few
 # bounces and be counted (dropped self for our own ports, dropped loop for a peer), with
-# echo.delay unset and set. Needs root (CAP_NET_RAW) for the raw socket; skipped otherwise.
+# echo.delay unset and set, and in lab_compat mode (replies grow a timestamp each bounce).
+# Needs root (CAP_NET_RAW) for the raw socket; skipped otherwise.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 nl_init
@@ -40,8 +41,8 @@ while True:
         f.write("%d\n" % n)
 PY
 
-write_conf() {  # write_conf FILE DELAY-MS LISTEN...
-        file=$1 delay=$2
+write_conf() {  # write_conf FILE ECHO-SETTINGS LISTEN...
+        file=$1 settings=$2
         shift 2
         listen=""
         for l in "$@"; do
@@ -49,7 +50,7 @@ write_conf() {  # write_conf FILE DELAY-MS LISTEN...
         done
         cat >"$file" <<CONF
 log_level = "info";
-echo = { listen = [$listen]; delay = $delay; seed = 1; };
+echo = { listen = [$listen]; $settings seed = 1; };
 http = { enabled = false; };
 CONF
 }
@@ -70,8 +71,8 @@ counter() {  # counter LINE NAME: the number after NAME in a counters line
         echo "$1" | sed -n "s/.*[ (]$2 \([0-9][0-9]*\).*/\1/p"
 }
 
-# settled PID LOG: waits until the replied counter stops moving (at most 3 s after the
-# delay), prints the last counters line
+# settled PID LOG: waits until the replied counter stops moving (at most 3 s), prints
+# the last counters line
 settled() {
         prev=$(counters "$1" "$2")
         i=0
@@ -85,26 +86,27 @@ settled() {
         echo "$cur"
 }
 
-for delay in 0 50; do
+for settings in "delay = 0;" "delay = 50;" "delay = 20; lab_compat = true;"; do
+        delay="[$settings]"
         # ---- two echo ports of one netlabd ---------------------------------------------
         A=$(nl_free_port)
         B=$(nl_free_port)
-        write_conf "$NL_TMP/one.conf" "$delay" "$A" "$B"
+        write_conf "$NL_TMP/one.conf" "$settings" "$A" "$B"
         nl_start "$NL_TMP/one.conf"
         python3 "$SPOOF" "$B" "$A" "loop between two ports of one netlabd"
         sleep 0.5
         line=$(settled "$NL_PID" "$NL_LOG")
         replied=$(counter "$line" replied)
-        [ "$replied" -le "$BOUNCES_MAX" ] || nl_fail "delay $delay: ports $B and $A bounced $replied times: $line"
-        [ "$(counter "$line" self)" -ge 1 ] || nl_fail "delay $delay: the spoofed datagram was not dropped as self: $line"
+        [ "$replied" -le "$BOUNCES_MAX" ] || nl_fail "$delay ports $B and $A bounced $replied times: $line"
+        [ "$(counter "$line" self)" -ge 1 ] || nl_fail "$delay the spoofed datagram was not dropped as self: $line"
         nl_stop
-        nl_pass "delay $delay ms: a datagram spoofed between two echo ports of one netlabd got $replied replies (dropped as self)"
+        nl_pass "$delay a datagram spoofed between two echo ports of one netlabd got $replied replies (dropped as self)"
 
         # ---- two netlabds ---------------------------------------------------------------
         A=$(nl_free_port)
         C=$(nl_free_port)
-        write_conf "$NL_TMP/a.conf" "$delay" "$A"
-        write_conf "$NL_TMP/c.conf" "$delay" "$C"
+        write_conf "$NL_TMP/a.conf" "$settings" "$A"
+        write_conf "$NL_TMP/c.conf" "$settings" "$C"
         nl_start "$NL_TMP/a.conf"
         pid_a=$NL_PID log_a=$NL_LOG
         nl_start "$NL_TMP/c.conf"
@@ -115,19 +117,19 @@ for delay in 0 50; do
         line_c=$(settled "$pid_c" "$log_c")
         bounces=$(($(counter "$line_a" replied) + $(counter "$line_c" replied)))
         loops=$(($(counter "$line_a" loop) + $(counter "$line_c" loop)))
-        [ "$bounces" -le "$BOUNCES_MAX" ] || nl_fail "delay $delay: two netlabds bounced $bounces times: $line_a / $line_c"
-        [ "$loops" -ge 1 ] || nl_fail "delay $delay: the loop between two netlabds was not counted: $line_a / $line_c"
+        [ "$bounces" -le "$BOUNCES_MAX" ] || nl_fail "$delay two netlabds bounced $bounces times: $line_a / $line_c"
+        [ "$loops" -ge 1 ] || nl_fail "$delay the loop between two netlabds was not counted: $line_a / $line_c"
         sleep 0.5
         [ "$(counter "$(counters "$pid_a" "$log_a")" replied)" = "$(counter "$line_a" replied)" ] ||
-                nl_fail "delay $delay: the two netlabds still exchange datagrams"
+                nl_fail "$delay the two netlabds still exchange datagrams"
         nl_stop "$pid_a"
         nl_stop "$pid_c"
-        nl_pass "delay $delay ms: a datagram spoofed between two netlabds stopped after $bounces replies (loop $loops)"
+        nl_pass "$delay a datagram spoofed between two netlabds stopped after $bounces replies (loop $loops)"
 
         # ---- netlabd and a plain Python echo -------------------------------------------
         A=$(nl_free_port)
         P=$(nl_free_port)
-        write_conf "$NL_TMP/a.conf" "$delay" "$A"
+        write_conf "$NL_TMP/a.conf" "$settings" "$A"
         nl_start "$NL_TMP/a.conf"
         echo 0 >"$NL_TMP/py.count"
         python3 "$PYECHO" "$P" "$NL_TMP/py.count" &
@@ -139,10 +141,10 @@ for delay in 0 50; do
         line=$(settled "$NL_PID" "$NL_LOG")
         py=$(cat "$NL_TMP/py.count")
         bounces=$(($(counter "$line" replied) + py))
-        [ "$bounces" -le "$BOUNCES_MAX" ] || nl_fail "delay $delay: netlabd and the python echo bounced $bounces times: $line"
-        [ "$(counter "$line" loop)" -ge 1 ] || nl_fail "delay $delay: the loop with the python echo was not counted: $line"
+        [ "$bounces" -le "$BOUNCES_MAX" ] || nl_fail "$delay netlabd and the python echo bounced $bounces times: $line"
+        [ "$(counter "$line" loop)" -ge 1 ] || nl_fail "$delay the loop with the python echo was not counted: $line"
         kill "$py_pid"
         wait "$py_pid" 2>/dev/null || true
         nl_stop
-        nl_pass "delay $delay ms: a datagram spoofed between netlabd and a python echo stopped after $bounces replies"
+        nl_pass "$delay a datagram spoofed between netlabd and a python echo stopped after $bounces replies"
 done
