@@ -50,8 +50,8 @@ START_TEST(test_burst_table) {
         EchoBudget b = {};
         unsigned n = 0;
 
-        while (n < 1000 && echo_budget_pay(&b, &burst_cases[_i].l, true, burst_cases[_i].plain,
-                                           burst_cases[_i].bytes, 0))
+        while (n < 1000 &&
+               echo_budget_pay(&b, &burst_cases[_i].l, true, burst_cases[_i].plain, burst_cases[_i].bytes, 0))
                 n++;
         ck_assert_uint_eq(n, burst_cases[_i].expect);
         ck_assert(echo_budget_limits_on(&burst_cases[_i].l) == (_i != ELEMENTSOF(burst_cases) - 1));

@@ -16,6 +16,7 @@
 #define DROPPED "netlab_echo_dropped_total"
 #define DROPPED_HELP "Datagrams not answered, by reason (loss = emulated loss on purpose)."
 
+/* clang-format off */
 const CounterDesc counters_echo[] = {
         { "netlab_echo_received_total", NULL, "Datagrams received by the UDP echo service.",
           C, ECHO(received), "received", "received", ALL },
@@ -57,6 +58,7 @@ const CounterDesc counters_echo[] = {
         { "oom", NULL, NULL, C, ECHO(oom), NULL, "oom", COUNTER_SHOW_SUMMARY },
         {}
 };
+/* clang-format on */
 
 const CounterDesc counters_http[] = {
         { "netlab_http_connections_accepted_total", NULL, "HTTP connections accepted.",

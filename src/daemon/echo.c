@@ -276,8 +276,8 @@ static bool dgram_classify(Echo *e, Datagram *dg) {
  * another echo service (a reflection loop), is dropped (counted). Probes need no such
  * memory: a reply carries PROBE_FLAG_REPLY, which dgram_classify() refuses. */
 static bool dgram_unlooped(Echo *e, Datagram *dg, usec_t now_mono) {
-        if (dg->probe || !echo_loop_check(&e->loop, dg->key.addr, dg->port, dg->buf, dg->len, now_mono,
-                                          &dg->loop_hash))
+        if (dg->probe ||
+            !echo_loop_check(&e->loop, dg->key.addr, dg->port, dg->buf, dg->len, now_mono, &dg->loop_hash))
                 return true;
         e->counters.dropped_loop++;
         return false;
@@ -373,8 +373,8 @@ static void dgram_pay_copies(Echo *e, Datagram *dg, usec_t now_mono) {
         if (dg->d.copies <= 1 || !e->budget_on)
                 return;
         src = echo_flow_from_ref(&e->flows, dg->src);
-        if (!src || !echo_budget_pay(&src->budget, &e->limits, dg->heavy, !dg->probe, dg->prefix_len + dg->len,
-                                     now_mono))
+        if (!src || !echo_budget_pay(&src->budget, &e->limits, dg->heavy, !dg->probe,
+                                     dg->prefix_len + dg->len, now_mono))
                 dg->d.copies = 1;
 }
 
@@ -431,8 +431,8 @@ static void reply_later(Echo *e, Datagram *dg, usec_t now_mono) {
          * repeating itself, not our reply coming back. */
         if (!dg->probe)
                 echo_loop_remember(&e->loop,
-                                   dg->lab ? echo_loop_hash(&e->loop, dg->key.addr, dg->port, q->data, q->len)
-                                           : dg->loop_hash,
+                                   dg->lab ? echo_loop_hash(&e->loop, dg->key.addr, dg->port, q->data, q->len) :
+                                             dg->loop_hash,
                                    now_mono + dg->d.delay_usec);
         if (hold)
                 e->counters.reordered++;

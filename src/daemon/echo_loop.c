@@ -127,6 +127,6 @@ bool echo_loop_check(const EchoLoop *l, const uint8_t addr[static 16], uint16_t 
                 return true;
         skip = echo_loop_lab_prefix(data, len);
         return skip > 0 &&
-                echo_loop_recent(l, echo_loop_hash(l, addr, port, (const uint8_t *) data + skip, len - skip),
-                                 now_usec);
+               echo_loop_recent(l, echo_loop_hash(l, addr, port, (const uint8_t *) data + skip, len - skip),
+                                now_usec);
 }
