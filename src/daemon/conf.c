@@ -67,6 +67,8 @@ static const ConfKey conf_keys[] = {
         { "echo", "max_queue",          CONF_TYPE_UINT,        E(max_queue),            1, 1000000, 0, NULL, true },
         { "echo", "rate_limit",         CONF_TYPE_DOUBLE,      E(rate_limit),           0, 10000000, 0, NULL, true },
         { "echo", "rate_burst",         CONF_TYPE_UINT,        E(rate_burst),           1, 10000000, 0, NULL, true },
+        { "echo", "rate_limit_plain",   CONF_TYPE_DOUBLE,      E(rate_limit_plain),     0, 10000000, 0, NULL, true },
+        { "echo", "rate_limit_bytes",   CONF_TYPE_DOUBLE,      E(rate_limit_bytes),     0, 1e10,  0, NULL, true  },
         { "echo", "allow_low_ports",    CONF_TYPE_BOOL,        E(allow_low_ports),      0, 0,     0, NULL, true  },
         { "echo", "seed",               CONF_TYPE_U64,         E(seed),                 0, 9.2e18, 0, NULL, true },
         { "echo", "max_payload",        CONF_TYPE_UINT,        E(max_payload),          1, 65507, 0, NULL, true  },
@@ -89,7 +91,8 @@ static const ConfKey conf_keys[] = {
         { "http", "keepalive_timeout",  CONF_TYPE_USEC,        H(keepalive_timeout_usec), 0, 3600, SEC, NULL, true },
         { "http", "send_timeout",       CONF_TYPE_USEC,        H(send_timeout_usec),    0.001, 3600, SEC, NULL, true },
         { "http", "max_connections",    CONF_TYPE_UINT,        H(max_connections),      1, 1000000, 0, NULL, true },
-        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0, NULL, true },
+        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0,
+          NULL, true },
         { "http", "min_send_rate",      CONF_TYPE_UINT,        H(min_send_rate),        0, 1e9,   0, NULL, true  },
         { "http", "metrics_path",       CONF_TYPE_URL_PATH,    H(metrics_path),         0, 0,     0, NULL, true  },
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
@@ -170,6 +173,8 @@ int conf_new_default(Conf **ret) {
                         .max_queue = 65536,
                         .rate_limit = 10000,
                         .rate_burst = 1000,
+                        .rate_limit_plain = 500,
+                        .rate_limit_bytes = 2000000,
                         .max_payload = 65507,
                         .max_flows = 16384,
                 },
@@ -694,11 +699,14 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
 /* ---- echo.profiles --------------------------------------------------------------------- */
 
 /* The echo keys a profile may set; its other keys are name, sources and ports. */
+/* clang-format off */
 static const char *const profile_keys[] = {
-        "loss",       "loss_model", "ge_p",         "ge_r",      "ge_loss_good", "ge_loss_bad",
-        "delay",      "jitter",     "distribution", "duplicate", "reorder",      "reorder_gap",
-        "rate_limit", "rate_burst", "lab_compat",   "seed",      NULL,
+        "loss",       "loss_model", "ge_p",             "ge_r",             "ge_loss_good", "ge_loss_bad",
+        "delay",      "jitter",     "distribution",     "duplicate",        "reorder",      "reorder_gap",
+        "rate_limit", "rate_burst", "rate_limit_plain", "rate_limit_bytes", "lab_compat",   "seed",
+        NULL,
 };
+/* clang-format on */
 
 static bool profile_key_allowed(const char *key) {
         for (size_t i = 0; profile_keys[i]; i++)
@@ -902,11 +910,13 @@ bool conf_echo_same_impairment(const ConfEcho *x, const ConfEcho *y) {
         assert(y);
 
         return x->loss == y->loss && x->loss_model == y->loss_model && x->ge_p == y->ge_p &&
-               x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good && x->ge_loss_bad == y->ge_loss_bad &&
-               x->delay_usec == y->delay_usec && x->jitter_usec == y->jitter_usec &&
-               x->distribution == y->distribution && x->duplicate == y->duplicate &&
-               x->reorder == y->reorder && x->reorder_gap == y->reorder_gap && x->rate_limit == y->rate_limit &&
-               x->rate_burst == y->rate_burst && x->lab_compat == y->lab_compat && x->seed == y->seed;
+               x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good &&
+               x->ge_loss_bad == y->ge_loss_bad && x->delay_usec == y->delay_usec &&
+               x->jitter_usec == y->jitter_usec && x->distribution == y->distribution &&
+               x->duplicate == y->duplicate && x->reorder == y->reorder && x->reorder_gap == y->reorder_gap &&
+               x->rate_limit == y->rate_limit && x->rate_burst == y->rate_burst &&
+               x->rate_limit_plain == y->rate_limit_plain && x->rate_limit_bytes == y->rate_limit_bytes &&
+               x->lab_compat == y->lab_compat && x->seed == y->seed;
 }
 
 /* Checks that only make sense across keys, after every key has been read. */

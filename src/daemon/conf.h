@@ -54,7 +54,9 @@ typedef struct ConfEcho {
         unsigned reorder_gap;           /* how many later replies may overtake it */
         unsigned max_queue;             /* delayed replies held at once; overflow drops */
         double rate_limit;              /* replies per second per source; 0 = off */
-        unsigned rate_burst;            /* token bucket depth */
+        unsigned rate_burst;            /* token bucket depth (replies and plain replies) */
+        double rate_limit_plain;        /* plain (non-probe) replies per second per source; 0 = off */
+        double rate_limit_bytes;        /* reply payload bytes per second per source; 0 = off */
         bool allow_low_ports;           /* answer source ports 0..1023 */
         uint64_t seed;                  /* 0 = random per start */
         unsigned max_payload;           /* largest datagram answered, bytes (<= 65507) */
