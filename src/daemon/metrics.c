@@ -329,7 +329,7 @@ static void render_json_conf(Json *j, const Conf *conf, bool show_paths) {
         (void) snprintf(seed, sizeof(seed), "%llu", (unsigned long long) e->seed);
         json_string(j, "seed", seed);
         json_u64(j, "max_payload", e->max_payload);
-        json_bool(j, "lab_compat", e->lab_compat);
+        json_string(j, "lab_compat", lab_compat_to_string(e->lab_compat));
         json_u64(j, "max_flows", e->max_flows);
         json_object_close(j);
 
