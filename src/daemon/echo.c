@@ -1,18 +1,20 @@
 /* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
  * steps (admit, classify/decode, rate limit + flow lookup, impair) -> reply now from the
  * receive buffer, or later from the delay queue and its one sd-event timer -> tx_flush().
- * Calls echo_flow (per-flow state), echo_queue (delayed replies), echo_send (sendmmsg,
- * UDP GSO), impair and probe; daemon.c drives it through echo.h. */
+ * A counters query (doc/protocol.md) leaves the path after classify and is answered at
+ * once from its flow's counts. Calls echo_flow (per-flow state), echo_queue (delayed
+ * replies), echo_send (sendmmsg, UDP GSO), echo_compat (lab reply formats), impair and
+ * probe; daemon.c drives it through echo.h. */
 #include <assert.h>
-#include <inttypes.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 
 #include "echo.h"
+#include "echo_compat.h"
 #include "echo_flow.h"
 #include "echo_queue.h"
 #include "echo_send.h"
@@ -29,15 +31,19 @@
  * large datagrams touch become resident. */
 #define ECHO_SLOT_SIZE 65536
 #define ECHO_CMSG_SIZE 64               /* CMSG_SPACE(struct timespec) = 32, with room */
-/* lab_compat replies are larger than their requests, so they are always rate-limited:
- * by rate_limit/rate_burst, or by these when rate_limit = 0. */
+/* lab_compat = "timestamp" replies are larger than their requests, so they are always
+ * rate-limited: by rate_limit/rate_burst, or by these when rate_limit = 0. */
 #define ECHO_LAB_RATE 100.0
 #define ECHO_LAB_BURST 20
 /* The delay timer fires up to this much after the earliest deadline (never before it),
  * so one wakeup and one sendmmsg() carry every reply due in that window instead of one
  * wakeup per reply: at most 1/20 of the configured delay + jitter, and 250 us. */
 #define ECHO_TIMER_SLACK_MAX_USEC 250
-#define ECHO_LAB_PREFIX_MAX 24          /* "18446744073709551615 " */
+/* Counters queries per source address: a bucket of their own, apart from rate_limit, so
+ * a client's final query is not refused after a fast run and the query cannot be used to
+ * get more answers than rate_limit allows (netlab-ping sends up to 3 per run). */
+#define ECHO_QUERY_RATE 10.0
+#define ECHO_QUERY_BURST 20
 /* Votes the busiest port of a source address can bank: once it stops, another port takes
  * over as the busiest within this many of the address's datagrams. */
 #define ECHO_HEAVY_VOTES_MAX 1024
@@ -62,6 +68,7 @@ struct Echo {
         bool noop;                      /* impair_is_noop(): fast path */
         double rate;                    /* effective per-source rate, 0 = off */
         unsigned burst;
+        uint32_t burst_mean_milli;      /* the loss model's mean burst, for counters answers */
         uint64_t seed;                  /* seed in use (from the config, or random) */
         bool seed_fixed;
         Rng rng;
@@ -98,6 +105,7 @@ typedef struct Datagram {
         EchoFlowKey key;                /* the peer's address; port, kind, session per flow */
         uint16_t port;                  /* the peer's, network order */
         bool probe;
+        bool query;                     /* a counters query (PROBE_FLAG_COUNTERS) */
         Probe p;
         EchoFlow *flow;                 /* per-flow state, or NULL (none needed, or OOM) */
         ImpairDecision d;
@@ -108,6 +116,7 @@ static bool dgram_admit(Echo *e, Datagram *dg);
 static bool dgram_classify(Echo *e, Datagram *dg);
 static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono);
 static bool dgram_impair(Echo *e, Datagram *dg);
+static void dgram_answer_query(Echo *e, Datagram *dg, usec_t now_mono);
 static void reply_now(Echo *e, Datagram *dg);
 static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix_len, usec_t now_mono);
 static void queue_send_due(Echo *e, usec_t now_usec);
@@ -183,31 +192,35 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 .peer = &e->rx_peer[i],
                 .d.copies = 1,
         };
-        char prefix[ECHO_LAB_PREFIX_MAX];
+        char prefix[ECHO_COMPAT_PREFIX_MAX];
         size_t prefix_len = 0;
-        bool lab;
+        LabCompat lab;
 
         e->counters.received++;
         e->counters.bytes_in += dg.len;
 
-        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg) || !dgram_lookup(e, &dg, now_mono) ||
-            !dgram_impair(e, &dg))
+        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg))
+                return;
+        if (dg.query) {
+                dgram_answer_query(e, &dg, now_mono);
+                return;
+        }
+        if (!dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg))
                 return;
 
         if (dg.probe)
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
 
-        lab = e->ce->lab_compat && !dg.probe;
-        if (lab) {
-                /* The lab server's reply: its clock in ms, a space, the request. Never
-                 * longer than max_payload. */
-                unsigned max = e->ce->max_payload;
-                int n = snprintf(prefix, sizeof(prefix), "%" PRIu64 " ", e->now_rt / USEC_PER_MSEC);
-
-                prefix_len = (size_t) MAX(n, 0);
-                if (prefix_len + dg.len > max)
-                        dg.len = max > prefix_len ? max - prefix_len : 0;
+        /* The textbook labs' servers, for what is not a probe (netlab.conf(5)): the
+         * timestamp reply is the server's ms clock, a space and the request, never longer
+         * than max_payload; the uppercase one is as long as the request. */
+        lab = dg.probe ? LAB_COMPAT_OFF : e->ce->lab_compat;
+        if (lab == LAB_COMPAT_UPPERCASE)
+                echo_compat_uppercase(dg.buf, dg.len);
+        else if (lab == LAB_COMPAT_TIMESTAMP) {
+                prefix_len = echo_compat_timestamp_prefix(e->now_rt, prefix);
+                dg.len = echo_compat_timestamp_fit(prefix_len, dg.len, e->ce->max_payload);
         }
 
         /* Only one reply per flow is held back at a time; with no delay it is held
@@ -215,7 +228,7 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         if (dg.d.reorder && dg.d.delay_usec == 0 && (!dg.flow || dg.flow->hold.reply))
                 dg.d.reorder = false;
 
-        if (dg.d.delay_usec == 0 && !dg.d.reorder && !lab)
+        if (dg.d.delay_usec == 0 && !dg.d.reorder && prefix_len == 0)
                 reply_now(e, &dg);
         else
                 reply_later(e, &dg, prefix, prefix_len, now_mono);
@@ -266,7 +279,8 @@ static bool dgram_admit(Echo *e, Datagram *dg) {
         return true;
 }
 
-/* Step 2: a netlab probe or plain bytes. Returns false (counted) to drop it. */
+/* Step 2: a netlab probe, a counters query or plain bytes. Returns false (counted) to
+ * drop it. */
 static bool dgram_classify(Echo *e, Datagram *dg) {
         if (dg->len < PROBE_HEADER_SIZE || probe_decode(dg->buf, dg->len, &dg->p) < 0)
                 return true;
@@ -275,6 +289,13 @@ static bool dgram_classify(Echo *e, Datagram *dg) {
         if (dg->p.flags & PROBE_FLAG_REPLY) {
                 e->counters.dropped_self++;
                 return false;
+        }
+        /* The query needs room for its answer's extension; a shorter one is an ordinary
+         * probe, as an older netlabd would take it. It is not one of the flow's probes,
+         * so netlab_echo_probes_total does not count it either. */
+        if ((dg->p.flags & PROBE_FLAG_COUNTERS) && dg->len >= PROBE_COUNTERS_SIZE) {
+                dg->query = true;
+                return true;
         }
         dg->probe = true;
         e->counters.probes++;
@@ -360,6 +381,37 @@ static bool dgram_impair(Echo *e, Datagram *dg) {
         if (dg->flow)
                 dg->flow->dropped++;
         return false;
+}
+
+/* The counters query (doc/protocol.md, "Final counters"): answered at once with the
+ * flow's received/dropped counts and the model's mean burst length, in the request's own
+ * bytes (the answer is exactly as long as the query). Never impaired, never counted in
+ * the flow, and no flow is created for it; only the source's own query bucket (apart
+ * from rate_limit) can refuse it, counted as a rate-limit drop. */
+static void dgram_answer_query(Echo *e, Datagram *dg, usec_t now_mono) {
+        EchoFlowKey sk = { .kind = ECHO_FLOW_SOURCE };
+        uint64_t received = 0, dropped = 0;
+        EchoFlow *f;
+
+        memcpy(sk.addr, dg->key.addr, sizeof(sk.addr));
+        f = flow_get(e, &sk, now_mono, true);
+        if (f && !impair_bucket_take(&f->query_bucket, ECHO_QUERY_RATE, ECHO_QUERY_BURST, now_mono)) {
+                e->counters.dropped_rate_limit++;
+                return;
+        }
+
+        dg->key.port = dg->port;
+        dg->key.kind = ECHO_FLOW_PROBE;
+        dg->key.session = dg->p.session_id;
+        f = flow_get(e, &dg->key, now_mono, false);
+        if (f) {
+                received = f->received;
+                dropped = f->dropped;
+        }
+
+        probe_stamp_reply(dg->buf, dg->len, rx_kernel_stamp(dg->msg, e->now_rt), e->now_rt, received, dropped);
+        probe_stamp_counters(dg->buf, dg->len, e->burst_mean_milli);
+        tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
 }
 
 /* Answers now, straight from the receive buffer. */
@@ -513,7 +565,7 @@ static void echo_set_conf(Echo *e, Conf *conf) {
         e->timer_slack = MIN((c->delay_usec + c->jitter_usec) / 20, (usec_t) ECHO_TIMER_SLACK_MAX_USEC);
         e->rate = c->rate_limit;
         e->burst = c->rate_burst;
-        if (c->lab_compat && e->rate <= 0) {
+        if (c->lab_compat == LAB_COMPAT_TIMESTAMP && e->rate <= 0) {
                 e->rate = ECHO_LAB_RATE;
                 e->burst = ECHO_LAB_BURST;
         }
@@ -530,6 +582,14 @@ static void echo_set_conf(Echo *e, Conf *conf) {
                 e->seed_fixed = false;
                 rng_seed(&e->rng, e->seed);
         }
+
+        /* Counters answers carry the model's mean loss burst in thousandths of a probe
+         * (0 = nothing is lost; "always lost" saturates). */
+        ImpairSummary sum;
+        impair_describe(c, &sum);
+        e->burst_mean_milli = sum.mean_burst <= 0 ? 0 :
+                              sum.mean_burst * 1000.0 >= (double) UINT32_MAX ? UINT32_MAX :
+                              (uint32_t) lround(sum.mean_burst * 1000.0);
 
         log_info("Echo impairment: %s", impair_format_summary(c, buf, sizeof(buf)));
 }

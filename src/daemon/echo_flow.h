@@ -64,9 +64,11 @@ typedef struct EchoFlow {
         ImpairLossState loss;
         EchoHold hold;
         /* ECHO_FLOW_SOURCE only: the address's token bucket; its busiest port (a
-         * one-counter majority vote); a second bucket for its other ports */
+         * one-counter majority vote); a second bucket for its other ports; one for its
+         * counters queries */
         ImpairBucket bucket;
         ImpairBucket reserve;
+        ImpairBucket query_bucket;      /* counters queries, apart from the rate limit */
         uint16_t heavy_port;
         uint16_t heavy_votes;
 } EchoFlow;
