@@ -362,6 +362,11 @@ static void handle_reply(PingUdp *u, const uint8_t *buf, size_t len, nsec_t t) {
                 handle_counters_reply(u, &pr, buf, len);
                 return;
         }
+        /* ping(8) -w exits at COUNT replies: once they are in, the rest of this read loop
+         * (up to RECV_BATCH replies that arrived together) is not counted. The counters
+         * answer above is still taken. */
+        if (p->conf.deadline > 0 && ping_count_reached(p, 0))
+                return;
 
         StatsVerdict v = stats_on_reply(p->stats, pr.seq, t, p->conf.timeout, &rtt, &reordered);
         if (v == STATS_VERDICT_UNKNOWN || v == STATS_VERDICT_STALE) {
