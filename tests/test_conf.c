@@ -123,7 +123,8 @@ START_TEST(test_full_file) {
 END_TEST
 
 /* Each bad file: the exact line and a fragment of the (first) message, or with @exact the
- * whole message. */
+ * whole message. One row per file, aligned by hand (clang-format would re-wrap them). */
+/* clang-format off */
 static const struct {
         const char *content;
         unsigned line;
@@ -152,8 +153,9 @@ static const struct {
         { "echo = { max_queue = -1; };\n", 1, "'echo.max_queue' is -1, allowed range is 1..1000000", true },
         { "\n\necho = { loss_model = \"bursty\"; };\n", 3, "must be one of \"random\", \"gilbert-elliott\"" },
         { "echo = { distribution = 3; };\n", 1, "'echo.distribution' must be one of" },
-        { "echo = {\n  lab_compat = \"upper\";\n};\n", 2, "'echo.lab_compat' must be one of \"off\", "
-          "\"timestamp\", \"uppercase\" (or false = \"off\", true = \"timestamp\")", true },
+        { "echo = {\n  lab_compat = \"upper\";\n};\n", 2,
+          "'echo.lab_compat' must be one of \"off\", \"timestamp\", \"uppercase\" "
+          "(or false = \"off\", true = \"timestamp\")", true },
         { "echo = { lab_compat = 1; };\n", 1, "'echo.lab_compat' must be one of", false },
         { "echo = { delay = 60001; };\n", 1, "'echo.delay' is 60001ms, allowed range is 0..60000ms" },
         { "echo = { delay = \"10 parsecs\"; };\n", 1, "is not a duration" },
@@ -196,6 +198,7 @@ static const struct {
         { "ecco = {\n  loss = 0.3;\n};\n", 1, "unknown group 'ecco', did you mean 'echo'?", true },
         { "loss = 0.3;\n", 1, "unknown key 'loss' at the top level, did you mean 'echo.loss'?", true },
 };
+/* clang-format on */
 
 /* echo.lab_compat: each value, and the boolean it used to be (old files still load). */
 static const char *const lab_compat_names[] = { "off", "timestamp", "uppercase" };

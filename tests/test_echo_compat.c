@@ -10,13 +10,13 @@
 
 static const struct {
         const char *in, *out;
-        size_t len;                     /* 0: strlen(in) */
+        size_t len; /* 0: strlen(in) */
 } upper_cases[] = {
         { "Ping 1 Mon Dec  1 10:00:00 2025", "PING 1 MON DEC  1 10:00:00 2025", 0 },
         { "", "", 0 },
-        { "az AZ 09 `{@[", "AZ AZ 09 `{@[", 0 },        /* the bytes around a-z and A-Z */
-        { "caf\xc3\xa9 \xe2\x82\xac", "CAF\xc3\xa9 \xe2\x82\xac", 0 },   /* UTF-8 untouched */
-        { "a\0b\xff", "A\0B\xff", 4 },                  /* binary: NUL and 0xff kept */
+        { "az AZ 09 `{@[", "AZ AZ 09 `{@[", 0 },                       /* the bytes around a-z and A-Z */
+        { "caf\xc3\xa9 \xe2\x82\xac", "CAF\xc3\xa9 \xe2\x82\xac", 0 }, /* UTF-8 untouched */
+        { "a\0b\xff", "A\0B\xff", 4 },                                 /* binary: NUL and 0xff kept */
 };
 
 START_TEST(test_uppercase) {
@@ -24,7 +24,7 @@ START_TEST(test_uppercase) {
         uint8_t buf[64];
 
         memcpy(buf, upper_cases[_i].in, len);
-        buf[len] = 0x61;                                /* beyond len: must stay 'a' */
+        buf[len] = 0x61; /* beyond len: must stay 'a' */
         echo_compat_uppercase(buf, len);
         ck_assert_mem_eq(buf, upper_cases[_i].out, len);
         ck_assert_uint_eq(buf[len], 0x61);
@@ -46,11 +46,10 @@ END_TEST
 static const struct {
         size_t prefix, len, max, fit;
 } fit_cases[] = {
-        { 14, 12, 65507, 12 },
-        { 14, 65493, 65507, 65493 },                    /* exactly max_payload */
-        { 14, 65494, 65507, 65493 },                    /* one over: cut by one */
-        { 14, 100, 14, 0 },                             /* only the prefix fits */
-        { 14, 100, 10, 0 },                             /* not even that */
+        { 14, 12, 65507, 12 },       { 14, 65493, 65507, 65493 }, /* exactly max_payload */
+        { 14, 65494, 65507, 65493 },                              /* one over: cut by one */
+        { 14, 100, 14, 0 },                                       /* only the prefix fits */
+        { 14, 100, 10, 0 },                                       /* not even that */
 };
 
 START_TEST(test_timestamp_fit) {

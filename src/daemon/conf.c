@@ -51,7 +51,9 @@ static const char *const lab_compat_names[_LAB_COMPAT_MAX + 1] = {
 #define SEC USEC_PER_SEC
 
 /* The single source of truth for the file format; netlab.conf(5) documents it and the
- * man page test checks that every name here appears there. */
+ * man page test checks that every name here appears there. One row per key, aligned by
+ * hand (clang-format would re-wrap the rows). */
+/* clang-format off */
 static const ConfKey conf_keys[] = {
         { NULL,   "log_level",          CONF_TYPE_LOG_LEVEL,   G(log_level),            0, 0,     0, NULL, true  },
         { NULL,   "shutdown_timeout",   CONF_TYPE_USEC,        G(shutdown_timeout_usec), 0, 3600, SEC, NULL, true },
@@ -101,6 +103,7 @@ static const ConfKey conf_keys[] = {
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
         { "http", "status_allow",       CONF_TYPE_CIDRS,       H(status_allow),         0, 0,     0, NULL, true  },
 };
+/* clang-format on */
 
 #undef E
 #undef H

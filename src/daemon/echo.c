@@ -587,9 +587,12 @@ static void echo_set_conf(Echo *e, Conf *conf) {
          * (0 = nothing is lost; "always lost" saturates). */
         ImpairSummary sum;
         impair_describe(c, &sum);
-        e->burst_mean_milli = sum.mean_burst <= 0 ? 0 :
-                              sum.mean_burst * 1000.0 >= (double) UINT32_MAX ? UINT32_MAX :
-                              (uint32_t) lround(sum.mean_burst * 1000.0);
+        if (sum.mean_burst <= 0)
+                e->burst_mean_milli = 0;
+        else if (sum.mean_burst * 1000.0 >= (double) UINT32_MAX)
+                e->burst_mean_milli = UINT32_MAX;
+        else
+                e->burst_mean_milli = (uint32_t) lround(sum.mean_burst * 1000.0);
 
         log_info("Echo impairment: %s", impair_format_summary(c, buf, sizeof(buf)));
 }
