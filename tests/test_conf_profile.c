@@ -44,9 +44,9 @@ static const char classroom[] =
         "        profiles = (\n"
         "                { name = \"group-a\"; sources = [ \"10.0.1.0/24\" ]; },\n"
         "                { name = \"group-b\"; sources = [ \"10.0.2.0/24\", \"2001:db8:2::/48\" ]; loss = 0.3; seed = 2;\n"
-        "                  rate_limit_bytes = 5000.0; },\n"
+        "                  rate_limit_bytes = 5000.0; lab_compat = true; },\n"
         "                { name = \"group-c\"; ports = [ 8083 ]; loss_model = \"gilbert-elliott\"; ge_p = 0.05; ge_r = 0.3;\n"
-        "                  delay = \"20ms\"; jitter = \"5ms\"; }\n"
+        "                  delay = \"20ms\"; jitter = \"5ms\"; lab_compat = \"uppercase\"; }\n"
         "        );\n"
         "        loss = 0.1;                     # after the profiles: still inherited\n"
         "        delay = 7;\n"
@@ -91,6 +91,11 @@ START_TEST(test_classroom) {
         ck_assert_double_eq(l.plain.rate, 50);
         ck_assert_double_eq(l.replies.rate, 10000);
         ck_assert(!conf_echo_same_impairment(&c->echo.profiles[1].echo, &c->echo));
+        /* lab_compat is an enum a profile may set, the old boolean included */
+        ck_assert_int_eq(p->echo.lab_compat, LAB_COMPAT_TIMESTAMP);
+        ck_assert_int_eq(c->echo.profiles[0].echo.lab_compat, LAB_COMPAT_OFF);
+        ck_assert_int_eq(c->echo.profiles[2].echo.lab_compat, LAB_COMPAT_UPPERCASE);
+        ck_assert_int_eq(c->echo.lab_compat, LAB_COMPAT_OFF);
 
         p = &c->echo.profiles[2];
         ck_assert_int_eq(p->echo.loss_model, LOSS_MODEL_GILBERT_ELLIOTT);

@@ -38,6 +38,12 @@ static const char *const delay_dist_names[_DELAY_DIST_MAX + 1] = {
         [DELAY_DIST_PARETONORMAL] = "paretonormal",
 };
 
+static const char *const lab_compat_names[_LAB_COMPAT_MAX + 1] = {
+        [LAB_COMPAT_OFF] = "off",
+        [LAB_COMPAT_TIMESTAMP] = "timestamp",
+        [LAB_COMPAT_UPPERCASE] = "uppercase",
+};
+
 #define E(field) offsetof(Conf, echo.field)
 #define H(field) offsetof(Conf, http.field)
 #define G(field) offsetof(Conf, field)
@@ -45,7 +51,9 @@ static const char *const delay_dist_names[_DELAY_DIST_MAX + 1] = {
 #define SEC USEC_PER_SEC
 
 /* The single source of truth for the file format; netlab.conf(5) documents it and the
- * man page test checks that every name here appears there. */
+ * man page test checks that every name here appears there. One row per key, aligned by
+ * hand (clang-format would re-wrap the rows). */
+/* clang-format off */
 static const ConfKey conf_keys[] = {
         { NULL,   "log_level",          CONF_TYPE_LOG_LEVEL,   G(log_level),            0, 0,     0, NULL, true  },
         { NULL,   "shutdown_timeout",   CONF_TYPE_USEC,        G(shutdown_timeout_usec), 0, 3600, SEC, NULL, true },
@@ -72,7 +80,7 @@ static const ConfKey conf_keys[] = {
         { "echo", "allow_low_ports",    CONF_TYPE_BOOL,        E(allow_low_ports),      0, 0,     0, NULL, true  },
         { "echo", "seed",               CONF_TYPE_U64,         E(seed),                 0, 9.2e18, 0, NULL, true },
         { "echo", "max_payload",        CONF_TYPE_UINT,        E(max_payload),          1, 65507, 0, NULL, true  },
-        { "echo", "lab_compat",         CONF_TYPE_BOOL,        E(lab_compat),           0, 0,     0, NULL, true  },
+        { "echo", "lab_compat",         CONF_TYPE_ENUM_BOOL,   E(lab_compat),           0, 0,     0, lab_compat_names, true },
         { "echo", "max_flows",          CONF_TYPE_UINT,        E(max_flows),            16, 10000000, 0, NULL, true },
 
         { "http", "enabled",            CONF_TYPE_BOOL,        H(enabled),              0, 0,     0, NULL, false },
@@ -98,6 +106,7 @@ static const ConfKey conf_keys[] = {
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
         { "http", "status_allow",       CONF_TYPE_CIDRS,       H(status_allow),         0, 0,     0, NULL, true  },
 };
+/* clang-format on */
 
 #undef E
 #undef H
@@ -262,6 +271,10 @@ const char *loss_model_to_string(LossModel m) {
 
 const char *delay_distribution_to_string(DelayDistribution d) {
         return d >= 0 && d < _DELAY_DIST_MAX ? delay_dist_names[d] : NULL;
+}
+
+const char *lab_compat_to_string(LabCompat l) {
+        return l >= 0 && l < _LAB_COMPAT_MAX ? lab_compat_names[l] : NULL;
 }
 
 const ConfKey *conf_schema(size_t *ret_n) {
@@ -642,6 +655,13 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
         }
 
         case CONF_TYPE_ENUM:
+        case CONF_TYPE_ENUM_BOOL:
+                /* A key that grew from a boolean into an enum keeps loading old files:
+                 * false is the first value, true the second (netlab.conf(5) says so). */
+                if (k->type == CONF_TYPE_ENUM_BOOL && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+                        *(int *) p = config_setting_get_bool(s) ? 1 : 0;
+                        return 0;
+                }
                 if (str)
                         for (int i = 0; k->enum_names[i]; i++)
                                 if (streq(k->enum_names[i], str)) {
@@ -653,6 +673,9 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
 
                         for (int i = 0; k->enum_names[i]; i++)
                                 strbuf_printf(&allowed, "%s\"%s\"", i ? ", " : "", k->enum_names[i]);
+                        if (k->type == CONF_TYPE_ENUM_BOOL)
+                                strbuf_printf(&allowed, " (or false = \"%s\", true = \"%s\")",
+                                              k->enum_names[0], k->enum_names[1]);
                         if (allowed.error < 0)
                                 return allowed.error;
                         return conf_fail(err, s, "'%s%s%s' must be one of %s", g, dot, k->name,

@@ -1,21 +1,22 @@
 /* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
- * steps (admit, classify into a profile, loop check, lab prefix, budgets + flow lookup,
- * impair, pay for copies) -> reply now from the receive buffer, or later from the delay
- * queue and its one sd-event timer -> tx_flush(). Calls echo_profiles (run-time classroom
- * profiles), profile (the profile of a datagram), echo_flow (per-flow state), echo_budget
- * (rate and byte budgets), echo_loop (replies just sent), echo_queue (delayed replies),
- * echo_send (sendmmsg, UDP GSO), impair and probe; daemon.c drives it through echo.h. */
+ * steps (admit, classify into a profile, loop check, lab reply format, budgets + flow
+ * lookup, impair, pay for copies) -> reply now from the receive buffer, or later from the
+ * delay queue and its one sd-event timer -> tx_flush(). A counters query (doc/protocol.md)
+ * leaves the path after classify and is answered at once from its flow's counts. Calls
+ * echo_profiles (run-time classroom profiles), profile (the profile of a datagram),
+ * echo_flow (per-flow state), echo_budget (rate and byte budgets), echo_loop (replies just
+ * sent), echo_compat (lab reply formats), echo_queue (delayed replies), echo_send
+ * (sendmmsg, UDP GSO), impair and probe; daemon.c drives it through echo.h. */
 #include <assert.h>
-#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 
 #include "echo.h"
 #include "echo_budget.h"
+#include "echo_compat.h"
 #include "echo_flow.h"
 #include "echo_loop.h"
 #include "echo_profiles.h"
@@ -39,7 +40,11 @@
  * so one wakeup and one sendmmsg() carry every reply due in that window instead of one
  * wakeup per reply: at most 1/20 of the configured delay + jitter, and 250 us. */
 #define ECHO_TIMER_SLACK_MAX_USEC 250
-#define ECHO_LAB_PREFIX_MAX 24          /* "18446744073709551615 " */
+/* Counters queries per source address: a bucket of their own, apart from the budgets, so
+ * a client's final query is not refused after a fast run and the query cannot be used to
+ * get more answers than rate_limit allows (netlab-ping sends up to 3 per run). */
+#define ECHO_QUERY_RATE 10.0
+#define ECHO_QUERY_BURST 20
 
 typedef struct EchoSocket {
         Echo *echo;
@@ -101,12 +106,13 @@ typedef struct Datagram {
         EchoFlowKey key;                /* the peer's address; port, kind, session per flow */
         uint16_t port;                  /* the peer's, network order */
         bool probe;
+        bool query;                     /* a counters query (PROBE_FLAG_COUNTERS) */
         Probe p;
         uint16_t prof;                  /* index into Echo.profiles */
         EchoProfile *pr;                /* &Echo.profiles[prof] */
         uint64_t loop_hash;             /* plain: echo_loop_hash() of the request */
-        bool lab;                       /* a lab_compat text reply: prefix + request */
-        char prefix[ECHO_LAB_PREFIX_MAX];
+        bool lab;                       /* a lab_compat "timestamp" reply: prefix + request */
+        char prefix[ECHO_COMPAT_PREFIX_MAX];
         size_t prefix_len;
         EchoFlowRef src;                /* the source's budget entry, if budgets are on */
         bool heavy;                     /* the source's busiest port */
@@ -118,9 +124,10 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono);
 static bool dgram_admit(Echo *e, Datagram *dg);
 static bool dgram_classify(Echo *e, Datagram *dg);
 static bool dgram_unlooped(Echo *e, Datagram *dg, usec_t now_mono);
-static void dgram_lab_prefix(Echo *e, Datagram *dg);
+static void dgram_lab_compat(Echo *e, Datagram *dg);
 static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono);
 static bool dgram_impair(Echo *e, Datagram *dg);
+static void dgram_answer_query(Echo *e, Datagram *dg, usec_t now_mono);
 static void dgram_pay_copies(Echo *e, Datagram *dg, usec_t now_mono);
 static void reply_now(Echo *e, Datagram *dg, usec_t now_mono);
 static void reply_later(Echo *e, Datagram *dg, usec_t now_mono);
@@ -202,9 +209,15 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         e->counters.received++;
         e->counters.bytes_in += dg.len;
 
-        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg) || !dgram_unlooped(e, &dg, now_mono))
+        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg))
                 return;
-        dgram_lab_prefix(e, &dg);
+        if (dg.query) {
+                dgram_answer_query(e, &dg, now_mono);
+                return;
+        }
+        if (!dgram_unlooped(e, &dg, now_mono))
+                return;
+        dgram_lab_compat(e, &dg);
         if (!dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg))
                 return;
         dgram_pay_copies(e, &dg, now_mono);
@@ -261,8 +274,9 @@ static bool dgram_admit(Echo *e, Datagram *dg) {
         return true;
 }
 
-/* Step 2: a netlab probe or plain bytes, and the classroom profile it belongs to (one
- * binary search; none without profiles). Returns false (counted) to drop it. */
+/* Step 2: a netlab probe, a counters query or plain bytes, and the classroom profile it
+ * belongs to (one binary search; none without profiles). Returns false (counted) to drop
+ * it. */
 static bool dgram_classify(Echo *e, Datagram *dg) {
         if (dg->len >= PROBE_HEADER_SIZE && probe_decode(dg->buf, dg->len, &dg->p) >= 0) {
                 /* A probe that already is a reply was sent by an echo server, not by a
@@ -271,8 +285,15 @@ static bool dgram_classify(Echo *e, Datagram *dg) {
                         e->counters.dropped_self++;
                         return false;
                 }
-                dg->probe = true;
-                e->counters.probes++;
+                /* The query needs room for its answer's extension; a shorter one is an
+                 * ordinary probe, as an older netlabd would take it. It is not one of the
+                 * flow's probes, so netlab_echo_probes_total does not count it either. */
+                if ((dg->p.flags & PROBE_FLAG_COUNTERS) && dg->len >= PROBE_COUNTERS_SIZE)
+                        dg->query = true;
+                else {
+                        dg->probe = true;
+                        e->counters.probes++;
+                }
         }
         dg->prof = e->n_profiles > 1 ?
                            (uint16_t) profile_table_lookup(&e->table, dg->key.addr, e->socks[dg->sock].column) :
@@ -294,19 +315,21 @@ static bool dgram_unlooped(Echo *e, Datagram *dg, usec_t now_mono) {
         return false;
 }
 
-/* The lab server's reply: its clock in ms, a space, the request, never longer than
- * max_payload (the request is cut). */
-static void dgram_lab_prefix(Echo *e, Datagram *dg) {
-        unsigned max = e->ce->max_payload;
-        int n;
+/* Step 4: the textbook labs' servers, for what is not a probe (lab_compat, netlab.conf(5)):
+ * the timestamp reply is the server's ms clock, a space and the request, never longer
+ * than max_payload; the uppercase one is the request upper-cased in place, as long as it,
+ * and what the loop memory is to recognise is then those bytes. */
+static void dgram_lab_compat(Echo *e, Datagram *dg) {
+        LabCompat mode = dg->probe ? LAB_COMPAT_OFF : dg->pr->ce->lab_compat;
 
-        dg->lab = dg->pr->ce->lab_compat && !dg->probe;
-        if (!dg->lab)
-                return;
-        n = snprintf(dg->prefix, sizeof(dg->prefix), "%" PRIu64 " ", e->now_rt / USEC_PER_MSEC);
-        dg->prefix_len = (size_t) MAX(n, 0);
-        if (dg->prefix_len + dg->len > max)
-                dg->len = max > dg->prefix_len ? max - dg->prefix_len : 0;
+        if (mode == LAB_COMPAT_UPPERCASE) {
+                echo_compat_uppercase(dg->buf, dg->len);
+                dg->loop_hash = echo_loop_hash(&e->loop, dg->key.addr, dg->port, dg->buf, dg->len);
+        } else if (mode == LAB_COMPAT_TIMESTAMP) {
+                dg->lab = true;
+                dg->prefix_len = echo_compat_timestamp_prefix(e->now_rt, dg->prefix);
+                dg->len = echo_compat_timestamp_fit(dg->prefix_len, dg->len, e->ce->max_payload);
+        }
 }
 
 /* Looks up (or creates) a flow entry. Allocation failure is survived without the entry. */
@@ -363,7 +386,7 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
                 }
                 if (f->received++ == 0)
                         f->first_usec = now_mono;
-                f->lab = p->ce->lab_compat && !dg->probe;
+                f->lab = p->ce->lab_compat != LAB_COMPAT_OFF && !dg->probe;
                 if (dg->probe)
                         f->last_seq = dg->p.seq;
         }
@@ -409,6 +432,40 @@ static void dgram_pay_copies(Echo *e, Datagram *dg, usec_t now_mono) {
         if (!src || !echo_budget_pay(&src->budget, &dg->pr->limits, dg->heavy, !dg->probe,
                                      dg->prefix_len + dg->len, now_mono))
                 dg->d.copies = 1;
+}
+
+/* The counters query (doc/protocol.md, "Final counters"): answered at once with the
+ * flow's received/dropped counts and its profile's mean loss burst, in the request's own
+ * bytes (the answer is exactly as long as the query). Never impaired, whatever the
+ * profile says, never counted in the flow, and no flow is created for it; only the
+ * source's own query bucket (apart from the budgets) can refuse it, counted as a
+ * rate-limit drop (in the profile too). */
+static void dgram_answer_query(Echo *e, Datagram *dg, usec_t now_mono) {
+        EchoFlowKey sk = { .kind = ECHO_FLOW_SOURCE };
+        uint64_t received = 0, dropped = 0;
+        EchoFlow *f;
+
+        memcpy(sk.addr, dg->key.addr, sizeof(sk.addr));
+        f = flow_get(e, &sk, now_mono, true);
+        if (f && !impair_bucket_take(&f->query_bucket, ECHO_QUERY_RATE, ECHO_QUERY_BURST, now_mono)) {
+                e->counters.dropped_rate_limit++;
+                dg->pr->counters.dropped_rate_limit++;
+                return;
+        }
+
+        dg->key.port = dg->port;
+        dg->key.kind = ECHO_FLOW_PROBE;
+        dg->key.session = dg->p.session_id;
+        f = flow_get(e, &dg->key, now_mono, false);
+        if (f) {
+                received = f->received;
+                dropped = f->dropped;
+        }
+
+        probe_stamp_reply(dg->buf, dg->len, rx_kernel_stamp(dg->msg, e->now_rt), e->now_rt, received, dropped);
+        probe_stamp_counters(dg->buf, dg->len, dg->pr->burst_mean_milli);
+        tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
+        dg->pr->counters.replied++;
 }
 
 /* Answers now, straight from the receive buffer. */

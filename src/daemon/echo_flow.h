@@ -73,7 +73,10 @@ typedef struct EchoFlow {
         uint64_t dropped_loss, dropped_rate_limit, dropped_queue_full;
         ImpairLossState loss;
         EchoHold hold;
-        EchoBudget budget;              /* ECHO_FLOW_SOURCE only: the address's budgets */
+        /* ECHO_FLOW_SOURCE only: the address's budgets, and a bucket of its own for its
+         * counters queries (apart from the budgets) */
+        EchoBudget budget;
+        ImpairBucket query_bucket;
 } EchoFlow;
 
 /* Embedded in its owner; all fields are private to echo_flow.c. */

@@ -1,9 +1,10 @@
 /* echo_profiles.c — PURE: the echo's run-time classroom profiles (echo_profiles.h). echo.c
  * builds them on start and reload, reads one per datagram and reports them through
  * echo_profiles_snapshot(); this file calls profile.c (the classification table and
- * derived seeds), impair.c (impair_is_noop), echo_budget.c, echo_flow.c (to walk the
+ * derived seeds), impair.c (impair_is_noop, impair_describe), echo_budget.c, echo_flow.c (to walk the
  * flows) and rng.c, and no I/O. */
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +21,21 @@ void echo_profile_limits(const ConfEcho *c, EchoBudgetLimits *ret) {
                 .plain = { c->rate_limit_plain, c->rate_burst },
                 .bytes = { c->rate_limit_bytes, MAX(c->rate_limit_bytes, (double) c->max_payload) },
         };
-        if (c->lab_compat && c->rate_limit <= 0)
+        if (c->lab_compat == LAB_COMPAT_TIMESTAMP && c->rate_limit <= 0)
                 ret->replies = (EchoBudgetRate) { ECHO_LAB_RATE, ECHO_LAB_BURST };
+}
+
+/* Counters answers carry the model's mean loss burst in thousandths of a probe (0 =
+ * nothing is lost; "always lost" saturates). */
+static uint32_t burst_mean_milli(const ConfEcho *c) {
+        ImpairSummary sum;
+
+        impair_describe(c, &sum);
+        if (sum.mean_burst <= 0)
+                return 0;
+        if (sum.mean_burst * 1000.0 >= (double) UINT32_MAX)
+                return UINT32_MAX;
+        return (uint32_t) lround(sum.mean_burst * 1000.0);
 }
 
 static const EchoProfile *profile_find(const EchoProfile *ps, size_t n, const char *name) {
@@ -70,6 +84,7 @@ int echo_profiles_build(const ConfEcho *c, uint64_t seed, const EchoProfile *old
                 p->noop = impair_is_noop(p->ce);
                 echo_profile_limits(p->ce, &p->limits);
                 p->budget_on = echo_budget_limits_on(&p->limits);
+                p->burst_mean_milli = burst_mean_milli(p->ce);
                 p->seed = !cp ? seed : cp->seed_set ? cp->echo.seed : profile_seed_derive(seed, cp->name);
 
                 old = profile_find(old_ps, n_old, p->name);

@@ -17,8 +17,9 @@
 #include "profile.h"
 #include "rng.h"
 
-/* lab_compat replies are larger than their requests, so they are always rate-limited:
- * by rate_limit/rate_burst, or by these when rate_limit = 0 (and by the byte budget). */
+/* lab_compat = "timestamp" replies are larger than their requests, so they are always
+ * rate-limited: by rate_limit/rate_burst, or by these when rate_limit = 0 (and by the
+ * byte budget). */
 #define ECHO_LAB_RATE 100.0
 #define ECHO_LAB_BURST 20
 
@@ -34,6 +35,7 @@ typedef struct EchoProfile {
         bool noop;                /* impair_is_noop(): fast path */
         EchoBudgetLimits limits;  /* the per-source budgets of its datagrams */
         bool budget_on;           /* any of them: its sources need an entry */
+        uint32_t burst_mean_milli; /* its loss model's mean burst, for counters answers */
         uint64_t seed;
         Rng rng;
         uint32_t serial; /* new when the settings change: flows restart their loss state */
@@ -42,8 +44,8 @@ typedef struct EchoProfile {
 
 /* The per-source budgets a profile with settings @c gives its datagrams: rate_limit,
  * rate_limit_plain (both of depth rate_burst) and rate_limit_bytes (a second's worth, and
- * always max_payload: lab_compat replies are cut to it); lab_compat with rate_limit = 0
- * gets ECHO_LAB_RATE/ECHO_LAB_BURST replies. Fills *ret. */
+ * always max_payload: lab_compat replies are cut to it); lab_compat "timestamp" with
+ * rate_limit = 0 gets ECHO_LAB_RATE/ECHO_LAB_BURST replies. Fills *ret. */
 void echo_profile_limits(const ConfEcho *c, EchoBudgetLimits *ret);
 
 /* Builds the profiles of @c (1 + c->n_profiles, [0] = default) and their classification

@@ -386,7 +386,7 @@ static void render_json_conf(Json *j, const Conf *conf, bool show_paths) {
         (void) snprintf(seed, sizeof(seed), "%llu", (unsigned long long) e->seed);
         json_string(j, "seed", seed);
         json_u64(j, "max_payload", e->max_payload);
-        json_bool(j, "lab_compat", e->lab_compat);
+        json_string(j, "lab_compat", lab_compat_to_string(e->lab_compat));
         json_u64(j, "max_flows", e->max_flows);
         json_object_close(j);
 
@@ -498,7 +498,7 @@ static void render_json_profiles(Json *j, const MetricsSnapshot *s) {
                 json_u64(j, "rate_burst", c->rate_burst);
                 json_double(j, "rate_limit_plain", c->rate_limit_plain);
                 json_double(j, "rate_limit_bytes", c->rate_limit_bytes);
-                json_bool(j, "lab_compat", c->lab_compat);
+                json_string(j, "lab_compat", lab_compat_to_string(c->lab_compat));
                 json_object_close(j);
                 json_double(j, "mean_loss", sum.mean_loss);
                 json_double(j, "mean_burst", sum.mean_burst);
