@@ -1,12 +1,13 @@
 /* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
- * steps (admit, classify into a profile, loop check, lab reply format, budgets + flow
- * lookup, impair, pay for copies) -> reply now from the receive buffer, or later from the
- * delay queue and its one sd-event timer -> tx_flush(). A counters query (doc/protocol.md)
- * leaves the path after classify and is answered at once from its flow's counts. Calls
- * echo_profiles (run-time classroom profiles), profile (the profile of a datagram),
- * echo_flow (per-flow state), echo_budget (rate and byte budgets), echo_loop (replies just
- * sent), echo_compat (lab reply formats), echo_queue (delayed replies), echo_send
- * (sendmmsg, UDP GSO), impair and probe; daemon.c drives it through echo.h. */
+ * steps (1-4 in echo_admit: admit, classify into a profile, loop check, lab reply format;
+ * then budgets + flow lookup, impair, pay for copies) -> reply now from the receive
+ * buffer, or later from the delay queue and its one sd-event timer -> tx_flush(). A
+ * counters query (doc/protocol.md) leaves the path after classify and is answered at once
+ * from its flow's counts. Calls echo_admit (the front steps, the profiles, the loop
+ * memory), echo_profiles (the profiles' snapshot), echo_flow (per-flow state),
+ * echo_budget (rate and byte budgets), echo_loop (replies just sent), echo_queue (delayed
+ * replies), echo_send (sendmmsg, UDP GSO), impair and probe; daemon.c drives it through
+ * echo.h. */
 #include <assert.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -15,20 +16,19 @@
 #include <sys/socket.h>
 
 #include "echo.h"
+#include "echo_admit.h"
 #include "echo_budget.h"
-#include "echo_compat.h"
 #include "echo_flow.h"
 #include "echo_loop.h"
-#include "echo_profiles.h"
 #include "echo_queue.h"
 #include "echo_send.h"
 #include "impair.h"
 #include "log.h"
 #include "probe.h"
-#include "profile.h"
 #include "rng.h"
 
 #define ECHO_FDS_MAX 16
+_Static_assert(ECHO_FDS_MAX <= ECHO_ADMIT_PORTS_MAX, "every echo port is one of EchoAdmit's");
 #define ECHO_BATCH 32                   /* datagrams per recvmmsg() */
 #define ECHO_ROUNDS_MAX 8               /* recvmmsg() rounds per wakeup: HTTP gets its turn */
 /* Larger than any IPv4 UDP payload (65507), so MSG_TRUNC only happens for IPv6 datagrams
@@ -50,7 +50,6 @@ typedef struct EchoSocket {
         Echo *echo;
         int fd;
         uint16_t port;                  /* local port, network order */
-        unsigned column;                /* profile_table_column() of the port */
         bool gso;                       /* UDP_SEGMENT works here (until it fails once) */
         sd_event_source *source;
 } EchoSocket;
@@ -68,10 +67,7 @@ struct Echo {
         bool seed_fixed;
         Rng rng; /* for the hash key fallback only */
 
-        EchoProfile *profiles; /* n_profiles, [0] = default */
-        size_t n_profiles;
-        ProfileTable table;
-        uint32_t last_serial;
+        EchoAdmit admit; /* the profiles, the loop memory, our ports */
 
         EchoSocket socks[ECHO_FDS_MAX];
         size_t n_socks;
@@ -87,7 +83,6 @@ struct Echo {
         usec_t now_rt;                  /* CLOCK_REALTIME of the current batch */
 
         EchoFlowTable flows;
-        EchoLoop loop;                  /* plain replies just sent (256 KiB) */
         EchoQueue queue;
         sd_event_source *timer;         /* the delay queue's earliest deadline */
         usec_t timer_armed;             /* USEC_INFINITY: disarmed */
@@ -96,41 +91,13 @@ struct Echo {
         EchoCounters counters;
 };
 
-/* One received datagram on its way through echo_handle(). */
-typedef struct Datagram {
-        size_t sock;                    /* index into Echo.socks */
-        struct msghdr *msg;
-        uint8_t *buf;                   /* the receive slot; probe replies are stamped in place */
-        size_t len;
-        SockAddr *peer;
-        EchoFlowKey key;                /* the peer's address; port, kind, session per flow */
-        uint16_t port;                  /* the peer's, network order */
-        bool probe;
-        bool query;                     /* a counters query (PROBE_FLAG_COUNTERS) */
-        Probe p;
-        uint16_t prof;                  /* index into Echo.profiles */
-        EchoProfile *pr;                /* &Echo.profiles[prof] */
-        uint64_t loop_hash;             /* plain: echo_loop_hash() of the request */
-        bool lab;                       /* a lab_compat "timestamp" reply: prefix + request */
-        char prefix[ECHO_COMPAT_PREFIX_MAX];
-        size_t prefix_len;
-        EchoFlowRef src;                /* the source's budget entry, if budgets are on */
-        bool heavy;                     /* the source's busiest port */
-        EchoFlow *flow;                 /* per-flow state, or NULL (none needed, or OOM) */
-        ImpairDecision d;
-} Datagram;
-
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono);
-static bool dgram_admit(Echo *e, Datagram *dg);
-static bool dgram_classify(Echo *e, Datagram *dg);
-static bool dgram_unlooped(Echo *e, Datagram *dg, usec_t now_mono);
-static void dgram_lab_compat(Echo *e, Datagram *dg);
-static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono);
-static bool dgram_impair(Echo *e, Datagram *dg);
-static void dgram_answer_query(Echo *e, Datagram *dg, usec_t now_mono);
-static void dgram_pay_copies(Echo *e, Datagram *dg, usec_t now_mono);
-static void reply_now(Echo *e, Datagram *dg, usec_t now_mono);
-static void reply_later(Echo *e, Datagram *dg, usec_t now_mono);
+static bool dgram_lookup(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static bool dgram_impair(Echo *e, EchoDatagram *dg);
+static void dgram_answer_query(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static void dgram_pay_copies(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono);
 static void queue_send_due(Echo *e, usec_t now_usec);
 static void queue_rearm(Echo *e);
 static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer, socklen_t peer_len,
@@ -194,9 +161,10 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-/* One datagram, in the steps below: each returns false (the drop counted) to stop. */
+/* One datagram, in steps (1-4 in echo_admit.c): each returns false (the drop counted) to
+ * stop. */
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
-        Datagram dg = {
+        EchoDatagram dg = {
                 .sock = sock,
                 .msg = &e->rx[i].msg_hdr,
                 .buf = e->rx_iov[i].iov_base,
@@ -209,15 +177,16 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         e->counters.received++;
         e->counters.bytes_in += dg.len;
 
-        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg))
+        if (!echo_admit_datagram(&e->admit, &e->counters, &dg) ||
+            !echo_admit_classify(&e->admit, &e->counters, &dg))
                 return;
         if (dg.query) {
                 dgram_answer_query(e, &dg, now_mono);
                 return;
         }
-        if (!dgram_unlooped(e, &dg, now_mono))
+        if (!echo_admit_unlooped(&e->admit, &e->counters, &dg, now_mono))
                 return;
-        dgram_lab_compat(e, &dg);
+        echo_admit_lab_compat(&e->admit, &dg, e->now_rt);
         if (!dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg))
                 return;
         dgram_pay_copies(e, &dg, now_mono);
@@ -237,101 +206,6 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 reply_later(e, &dg, now_mono);
 }
 
-/* Step 1: limits on the datagram and its source. Returns false (counted) to drop it. */
-static bool dgram_admit(Echo *e, Datagram *dg) {
-        const ConfEcho *c = e->ce;
-
-        if (dg->msg->msg_flags & MSG_TRUNC) {
-                e->counters.truncated++;
-                return false;
-        }
-        if (dg->len > c->max_payload) {
-                e->counters.dropped_too_big++;
-                return false;
-        }
-        if (!(dg->peer->sa.sa_family == AF_INET && dg->msg->msg_namelen >= sizeof(struct sockaddr_in)) &&
-            !(dg->peer->sa.sa_family == AF_INET6 && dg->msg->msg_namelen >= sizeof(struct sockaddr_in6)))
-                return false;           /* cannot happen on an INET socket; never reply blind */
-
-        /* IPv4 peers are keyed as v4-mapped IPv6: one source on v4 and dual-stack sockets. */
-        (void) sockaddr_v4mapped(dg->peer, dg->key.addr);
-        dg->port = htons(sockaddr_port(dg->peer));
-        /* RFC 862 servers have long been abused to bounce traffic between well-known
-         * services (echo <-> chargen). Port 0 cannot be answered at all. */
-        if (dg->port == 0 || (!c->allow_low_ports && ntohs(dg->port) < 1024)) {
-                e->counters.dropped_low_port++;
-                return false;
-        }
-        /* Any of our echo ports as the source, from any address: one of our own sockets
-         * (a spoofed 127.0.0.1:B -> A would bounce between our ports A and B forever,
-         * whatever addresses they are bound to), or another echo server using a port we
-         * echo on too, which is just as much a loop. Clients send from ephemeral ports. */
-        for (size_t i = 0; i < e->n_socks; i++)
-                if (dg->port == e->socks[i].port) {
-                        e->counters.dropped_self++;
-                        return false;
-                }
-        return true;
-}
-
-/* Step 2: a netlab probe, a counters query or plain bytes, and the classroom profile it
- * belongs to (one binary search; none without profiles). Returns false (counted) to drop
- * it. */
-static bool dgram_classify(Echo *e, Datagram *dg) {
-        if (dg->len >= PROBE_HEADER_SIZE && probe_decode(dg->buf, dg->len, &dg->p) >= 0) {
-                /* A probe that already is a reply was sent by an echo server, not by a
-                 * client: answering it would start a loop between two netlabds. */
-                if (dg->p.flags & PROBE_FLAG_REPLY) {
-                        e->counters.dropped_self++;
-                        return false;
-                }
-                /* The query needs room for its answer's extension; a shorter one is an
-                 * ordinary probe, as an older netlabd would take it. It is not one of the
-                 * flow's probes, so netlab_echo_probes_total does not count it either. */
-                if ((dg->p.flags & PROBE_FLAG_COUNTERS) && dg->len >= PROBE_COUNTERS_SIZE)
-                        dg->query = true;
-                else {
-                        dg->probe = true;
-                        e->counters.probes++;
-                }
-        }
-        dg->prof = e->n_profiles > 1 ?
-                           (uint16_t) profile_table_lookup(&e->table, dg->key.addr, e->socks[dg->sock].column) :
-                           0;
-        dg->pr = &e->profiles[dg->prof];
-        dg->pr->counters.received++;
-        return true;
-}
-
-/* Step 3: a plain datagram that is a reply we just sent to this peer, coming back from
- * another echo service (a reflection loop), is dropped (counted). Probes need no such
- * memory: a reply carries PROBE_FLAG_REPLY, which dgram_classify() refuses. */
-static bool dgram_unlooped(Echo *e, Datagram *dg, usec_t now_mono) {
-        if (dg->probe ||
-            !echo_loop_check(&e->loop, dg->key.addr, dg->port, dg->buf, dg->len, now_mono, &dg->loop_hash))
-                return true;
-        e->counters.dropped_loop++;
-        dg->pr->counters.dropped_loop++;
-        return false;
-}
-
-/* Step 4: the textbook labs' servers, for what is not a probe (lab_compat, netlab.conf(5)):
- * the timestamp reply is the server's ms clock, a space and the request, never longer
- * than max_payload; the uppercase one is the request upper-cased in place, as long as it,
- * and what the loop memory is to recognise is then those bytes. */
-static void dgram_lab_compat(Echo *e, Datagram *dg) {
-        LabCompat mode = dg->probe ? LAB_COMPAT_OFF : dg->pr->ce->lab_compat;
-
-        if (mode == LAB_COMPAT_UPPERCASE) {
-                echo_compat_uppercase(dg->buf, dg->len);
-                dg->loop_hash = echo_loop_hash(&e->loop, dg->key.addr, dg->port, dg->buf, dg->len);
-        } else if (mode == LAB_COMPAT_TIMESTAMP) {
-                dg->lab = true;
-                dg->prefix_len = echo_compat_timestamp_prefix(e->now_rt, dg->prefix);
-                dg->len = echo_compat_timestamp_fit(dg->prefix_len, dg->len, e->ce->max_payload);
-        }
-}
-
 /* Looks up (or creates) a flow entry. Allocation failure is survived without the entry. */
 static EchoFlow *flow_get(Echo *e, const EchoFlowKey *k, usec_t now_usec, bool create) {
         EchoFlow *f;
@@ -343,9 +217,9 @@ static EchoFlow *flow_get(Echo *e, const EchoFlowKey *k, usec_t now_usec, bool c
         return r < 0 ? NULL : f;
 }
 
-/* Step 4: the source pays for its first reply (echo_budget.h), then the datagram's flow.
+/* Step 5: the source pays for its first reply (echo_budget.h), then the datagram's flow.
  * Returns false (counted) when the source is over its budget. */
-static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
+static bool dgram_lookup(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoProfile *p = dg->pr;
         bool allowed = true;
 
@@ -368,7 +242,7 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
         /* Per-flow state exists for probes (their counters go into the reply), when an
          * impairment is on for plain datagrams (Gilbert-Elliott state, reordering), and
          * in classroom mode for everyone (the teacher's list of clients). */
-        if (dg->probe || !p->noop || e->n_profiles > 1) {
+        if (dg->probe || !p->noop || e->admit.n_profiles > 1) {
                 dg->key.port = dg->port;
                 dg->key.kind = dg->probe ? ECHO_FLOW_PROBE : ECHO_FLOW_PLAIN;
                 dg->key.session = dg->probe ? dg->p.session_id : 0;
@@ -402,9 +276,9 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
         return allowed;
 }
 
-/* Step 5: the impairment model's verdict in dg->d. Returns false (counted) when the loss
+/* Step 6: the impairment model's verdict in dg->d. Returns false (counted) when the loss
  * model drops the datagram. */
-static bool dgram_impair(Echo *e, Datagram *dg) {
+static bool dgram_impair(Echo *e, EchoDatagram *dg) {
         ImpairLossState scratch = {};
 
         if (dg->pr->noop)
@@ -421,9 +295,9 @@ static bool dgram_impair(Echo *e, Datagram *dg) {
         return false;
 }
 
-/* Step 6: a duplicate is a reply too and is paid for like the first one; a source that
+/* Step 7: a duplicate is a reply too and is paid for like the first one; a source that
  * cannot pay for it gets one copy. */
-static void dgram_pay_copies(Echo *e, Datagram *dg, usec_t now_mono) {
+static void dgram_pay_copies(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoFlow *src;
 
         if (dg->d.copies <= 1 || !dg->pr->budget_on)
@@ -440,7 +314,7 @@ static void dgram_pay_copies(Echo *e, Datagram *dg, usec_t now_mono) {
  * profile says, never counted in the flow, and no flow is created for it; only the
  * source's own query bucket (apart from the budgets) can refuse it, counted as a
  * rate-limit drop (in the profile too). */
-static void dgram_answer_query(Echo *e, Datagram *dg, usec_t now_mono) {
+static void dgram_answer_query(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoFlowKey sk = { .kind = ECHO_FLOW_SOURCE };
         uint64_t received = 0, dropped = 0;
         EchoFlow *f;
@@ -469,11 +343,11 @@ static void dgram_answer_query(Echo *e, Datagram *dg, usec_t now_mono) {
 }
 
 /* Answers now, straight from the receive buffer. */
-static void reply_now(Echo *e, Datagram *dg, usec_t now_mono) {
+static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoReply *next = dg->flow ? echo_queue_release(&e->queue, &dg->flow->hold, NULL) : NULL;
 
         if (!dg->probe)
-                echo_loop_remember(&e->loop, dg->loop_hash, now_mono);
+                echo_loop_remember(&e->admit.loop, dg->loop_hash, now_mono);
 
         for (unsigned k = 0; k < dg->d.copies; k++)
                 tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
@@ -488,7 +362,7 @@ static void reply_now(Echo *e, Datagram *dg, usec_t now_mono) {
 
 /* Answers later: a copy (with the lab prefix) goes into the delay queue, or into the
  * flow's reorder hold when it has no delay. A full queue drops it (counted). */
-static void reply_later(Echo *e, Datagram *dg, usec_t now_mono) {
+static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         bool hold = dg->d.reorder && dg->d.delay_usec == 0;
         EchoReply *q;
         int r;
@@ -535,10 +409,11 @@ static void reply_later(Echo *e, Datagram *dg, usec_t now_mono) {
         /* Remembered from when it is due: before that, the same bytes again are a client
          * repeating itself, not our reply coming back. */
         if (!dg->probe)
-                echo_loop_remember(&e->loop,
-                                   dg->lab ? echo_loop_hash(&e->loop, dg->key.addr, dg->port, q->data, q->len) :
-                                             dg->loop_hash,
-                                   now_mono + dg->d.delay_usec);
+                echo_loop_remember(
+                        &e->admit.loop,
+                        dg->lab ? echo_loop_hash(&e->admit.loop, dg->key.addr, dg->port, q->data, q->len) :
+                                  dg->loop_hash,
+                        now_mono + dg->d.delay_usec);
         if (hold)
                 e->counters.reordered++;
         if (dg->d.copies > 1)
@@ -559,7 +434,8 @@ static void queue_send_due(Echo *e, usec_t now_usec) {
 
                 if (q->reorder && !q->held && f) {
                         /* A reload may have removed its profile: the default's gap then. */
-                        const ConfEcho *c = e->profiles[q->profile < e->n_profiles ? q->profile : 0].ce;
+                        const ConfEcho *c =
+                                e->admit.profiles[q->profile < e->admit.n_profiles ? q->profile : 0].ce;
                         int r = echo_queue_hold(&e->queue, q, &f->hold, c->reorder_gap, now_usec);
 
                         if (r >= 0) {
@@ -632,29 +508,9 @@ static void tx_flush(Echo *e) {
 
 /* ---- configuration and lifetime --------------------------------------------------- */
 
-/* Builds the run-time profiles and the classification table of @conf, carrying over
- * from the current ones what a reload keeps. Returns 0, or -ENOMEM (nothing changed). */
-static int echo_set_profiles(Echo *e, Conf *conf) {
-        EchoProfile *ps;
-        ProfileTable t;
-        int r;
-
-        r = echo_profiles_build(&conf->echo, e->seed, e->profiles, e->n_profiles, &e->last_serial, &ps, &t);
-        if (r < 0)
-                return r;
-        free(e->profiles);
-        e->profiles = ps;
-        e->n_profiles = 1 + conf->echo.n_profiles;
-        profile_table_done(&e->table);
-        e->table = t;
-        for (size_t i = 0; i < e->n_socks; i++)
-                e->socks[i].column = profile_table_column(&e->table, ntohs(e->socks[i].port));
-        return 0;
-}
-
 static int echo_set_conf(Echo *e, Conf *conf) {
         const ConfEcho *c = &conf->echo;
-        usec_t slack = USEC_INFINITY, hold = 0;
+        usec_t slack = USEC_INFINITY;
         char buf[512];
         int r;
 
@@ -670,7 +526,7 @@ static int echo_set_conf(Echo *e, Conf *conf) {
         }
 
         /* The old profiles still point into the old snapshot: build the new ones first. */
-        r = echo_set_profiles(e, conf);
+        r = echo_admit_set_conf(&e->admit, c, e->seed);
         if (r < 0)
                 return r;
         if (e->conf != conf) {
@@ -679,18 +535,13 @@ static int echo_set_conf(Echo *e, Conf *conf) {
         }
         e->ce = c;
         echo_queue_set_limits(&e->queue, c->max_queue, ECHO_QUEUE_BYTES_MAX);
-        for (size_t i = 0; i < e->n_profiles; i++) {
-                const ConfEcho *pc = e->profiles[i].ce;
+        for (size_t i = 0; i < e->admit.n_profiles; i++) {
+                const ConfEcho *pc = e->admit.profiles[i].ce;
 
                 if (pc->delay_usec + pc->jitter_usec > 0)
                         slack = MIN(slack, (pc->delay_usec + pc->jitter_usec) / 20);
-                hold = MAX(hold, pc->delay_usec + 4 * pc->jitter_usec);
         }
         e->timer_slack = slack == USEC_INFINITY ? 0 : MIN(slack, (usec_t) ECHO_TIMER_SLACK_MAX_USEC);
-        /* A second netlabd with the same settings holds our reply about as long as we
-         * hold its: the window covers that (the normal tail to 4 jitters, in the profile
-         * that holds longest) plus a second. */
-        echo_loop_set_window(&e->loop, ECHO_LOOP_WINDOW_MIN_USEC + hold);
 
         log_info("Echo impairment: %s", impair_format_summary(c, buf, sizeof(buf)));
         for (size_t i = 0; i < c->n_profiles; i++)
@@ -737,7 +588,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
         r = echo_flow_table_init(&e->flows, hash_key, e->ce->max_flows);
         if (r < 0)
                 return r;
-        echo_loop_init(&e->loop, hash_key + 4, e->loop.window);
+        echo_loop_init(&e->admit.loop, hash_key + 4, e->admit.loop.window);
 
         e->slots = malloc((size_t) ECHO_BATCH * ECHO_SLOT_SIZE);
         if (!e->slots)
@@ -765,7 +616,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 if (getsockname(s->fd, &local.sa, &local_len) < 0)
                         return -errno;
                 s->port = local.sa.sa_family == AF_INET ? local.in.sin_port : local.in6.sin6_port;
-                s->column = profile_table_column(&e->table, ntohs(s->port));
+                echo_admit_add_port(&e->admit, s->port);
 
                 /* Kernel receive stamps: the probe's server_rx is when the datagram
                  * arrived, not when the loop got to it. Without them, the batch time. */
@@ -833,8 +684,8 @@ int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
         assert(ret);
         assert(ret_n);
 
-        *ret_n = e->n_profiles;
-        return echo_profiles_snapshot(e->profiles, e->n_profiles, &e->flows, ret);
+        *ret_n = e->admit.n_profiles;
+        return echo_profiles_snapshot(e->admit.profiles, e->admit.n_profiles, &e->flows, ret);
 }
 
 Echo *echo_free(Echo *e) {
@@ -848,8 +699,7 @@ Echo *echo_free(Echo *e) {
         sd_event_source_disable_unref(e->timer);
         echo_queue_done(&e->queue);
         echo_flow_table_done(&e->flows);
-        profile_table_done(&e->table);
-        free(e->profiles);
+        echo_admit_done(&e->admit);
         free(e->slots);
         conf_unref(e->conf);
         sd_event_unref(e->event);
