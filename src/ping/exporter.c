@@ -95,6 +95,8 @@ struct Exporter {
 
         uint64_t in_flight;
         ExporterProcess proc;
+        bool stopping;                  /* SIGTERM: draining the answers still owed */
+        sd_event_source *drain_source;  /* bounds the drain */
 };
 
 /* ---- process metrics ------------------------------------------------------------------ */
@@ -188,6 +190,8 @@ static Conn *conn_free(Conn *c) {
         safe_close(c->fd);
         free(c->out);
         free(c);
+        if (x->stopping && x->n_conns == 0)
+                (void) sd_event_exit(x->event, 0);
         return NULL;
 }
 
@@ -539,12 +543,55 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+static int on_drain_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Exporter *x = userdata;
 
+        log_warning("Runs still in progress after the drain time, stopping anyway");
+        return sd_event_exit(x->event, 0);
+}
+
+/* SIGTERM/SIGINT: stop accepting, stop the --target windows, and finish the runs whose
+ * answers are owed (a scraper then gets its result instead of a reset), bounded by
+ * --max-duration plus a little. */
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Exporter *x = userdata;
+        int r;
+
+        if (x->stopping)
+                return 0;
+        x->stopping = true;
         log_info("Received %s, stopping", si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
         (void) sd_notify(false, "STOPPING=1");
-        return sd_event_exit(x->event, 0);
+
+        for (size_t i = 0; i < x->n_listen; i++) {
+                x->listen_sources[i] = sd_event_source_disable_unref(x->listen_sources[i]);
+                x->listen_fds[i] = safe_close(x->listen_fds[i]);
+        }
+        x->n_listen = 0;
+        for (size_t i = 0; i < x->n_targets; i++) {
+                Target *t = &x->targets[i];
+
+                if (t->run) {
+                        t->run = exporter_run_free(t->run);
+                        x->in_flight--;
+                }
+                (void) sd_event_source_set_enabled(t->timer_source, SD_EVENT_OFF);
+        }
+        for (Conn *c = x->conns, *next; c; c = next) {
+                next = c->next;
+                if (c->state == CONN_RECV_HEAD)
+                        conn_free(c);   /* nothing asked yet */
+        }
+        if (x->n_conns == 0)
+                return sd_event_exit(x->event, 0);
+
+        log_info("Finishing %zu run(s) in progress", x->n_conns);
+        r = sd_event_add_time_relative(x->event, &x->drain_source, CLOCK_MONOTONIC,
+                                       ping_usec_ceil(x->limits.max_duration) + 3 * USEC_PER_SEC, 0,
+                                       on_drain_timeout, x);
+        if (r < 0)
+                return sd_event_exit(x->event, 0);
+        return 0;
 }
 
 static void exporter_done(Exporter *x) {
@@ -563,6 +610,7 @@ static void exporter_done(Exporter *x) {
                 safe_close(x->listen_fds[i]);
         }
         sd_event_source_disable_unref(x->tick_source);
+        sd_event_source_disable_unref(x->drain_source);
         x->resolver = exporter_resolver_free(x->resolver);
         x->event = sd_event_unref(x->event);
 }
