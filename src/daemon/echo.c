@@ -807,28 +807,6 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 }
                 is_probe = true;
                 e->counters.probes++;
-
-                /* The counters query (doc/protocol.md, "Final counters", issue 17): answered
-                 * at once and never impaired, not counted in its flow, and no flow is
-                 * created for it, so the client's loss split covers its last probes. */
-                if ((p.flags & PROBE_FLAG_COUNTERS) && len >= PROBE_COUNTERS_SIZE) {
-                        FlowKey qk = key;
-                        ImpairSummary is = {};
-                        uint32_t qi;
-
-                        qk.port = port;
-                        qk.kind = FLOW_KIND_PROBE;
-                        qk.session = p.session_id;
-                        qi = flow_get(e, &qk, now_mono, /* create= */ false);
-                        const Flow *qf = qi != FLOW_NONE ? &e->flows[qi] : NULL;
-                        impair_describe(c, &is);
-                        probe_stamp_counters(buf, len, isfinite(is.mean_burst) && is.mean_burst < 4e6 ?
-                                                       (uint32_t) (is.mean_burst * 1000 + 0.5) : 0);
-                        probe_stamp_reply(buf, len, rx_kernel_stamp(m, e->now_rt), e->now_rt,
-                                          qf ? qf->received : 0, qf ? qf->dropped : 0);
-                        tx_add(e, sock, buf, len, peer, m->msg_namelen, NULL);
-                        return;
-                }
         }
 
         /* The per-source token bucket comes first, so a source over its rate cannot
@@ -840,6 +818,33 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 memcpy(sk.addr, key.addr, sizeof(sk.addr));
                 si = flow_get(e, &sk, now_mono, true);
                 allowed = si == FLOW_NONE || source_allow(e, &e->flows[si], port, now_mono);
+        }
+
+        /* The counters query (doc/protocol.md, "Final counters", issue 17): answered
+         * at once and never impaired, not counted in its flow, and no flow is
+         * created for it, so the client's loss split covers its last probes. The
+         * per-source rate limit still applies: it is a datagram like any other. */
+        if (is_probe && (p.flags & PROBE_FLAG_COUNTERS) && len >= PROBE_COUNTERS_SIZE) {
+                FlowKey qk = key;
+                ImpairSummary is = {};
+                uint32_t qi;
+
+                if (!allowed) {
+                        e->counters.dropped_rate_limit++;
+                        return;
+                }
+                qk.port = port;
+                qk.kind = FLOW_KIND_PROBE;
+                qk.session = p.session_id;
+                qi = flow_get(e, &qk, now_mono, /* create= */ false);
+                const Flow *qf = qi != FLOW_NONE ? &e->flows[qi] : NULL;
+                impair_describe(c, &is);
+                probe_stamp_counters(buf, len, isfinite(is.mean_burst) && is.mean_burst < 4e6 ?
+                                               (uint32_t) (is.mean_burst * 1000 + 0.5) : 0);
+                probe_stamp_reply(buf, len, rx_kernel_stamp(m, e->now_rt), e->now_rt,
+                                  qf ? qf->received : 0, qf ? qf->dropped : 0);
+                tx_add(e, sock, buf, len, peer, m->msg_namelen, NULL);
+                return;
         }
 
         /* Per-flow state exists for probes (their counters go into the reply) and, when
