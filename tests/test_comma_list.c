@@ -5,6 +5,7 @@
 
 #include "comma_list.h"
 #include "macro.h"
+#include "tests.h"
 
 static const struct {
         const char *list;
@@ -84,12 +85,4 @@ static Suite *comma_list_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(comma_list_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(comma_list_suite)

@@ -6,13 +6,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_diff.h"
+#include "conf_scan.h"
 #include "daemon.h"
 #include "log.h"
 #include "rng.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/netlab-test-conf.XXXXXX";
 
@@ -64,8 +68,7 @@ END_TEST
 
 START_TEST(test_full_file) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
-        _cleanup_free_ char *msg = NULL;
-        unsigned line = 0;
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
         char expect_root[300];
         const char *path = write_file("full.conf",
                 "log_level = \"debug\";\n"
@@ -90,7 +93,7 @@ START_TEST(test_full_file) {
                 "  status_allow = [\"127.0.0.0/8\", \"::1\"];\n"
                 "};\n");
 
-        ck_assert_int_eq(conf_load(path, &c, &line, &msg), 0);
+        ck_assert_int_eq(conf_load(path, &c, &errors), 0);
         ck_assert_int_eq(c->log_level, LOG_DEBUG);
         ck_assert_uint_eq(c->shutdown_timeout_usec, 250 * USEC_PER_MSEC);
         ck_assert_str_eq(c->echo.listen[1], "[::1]:9000");
@@ -115,15 +118,17 @@ START_TEST(test_full_file) {
         ck_assert_uint_eq(c->http.max_body, 0);
         ck_assert_str_eq(c->http.metrics_path, "");
         ck_assert_str_eq(c->http.status_allow[1], "::1");
-        ck_assert_ptr_null(msg);
+        ck_assert_uint_eq(errors.n, 0);
 }
 END_TEST
 
-/* Each bad file: the exact line and a fragment of the message. */
+/* Each bad file: the exact line and a fragment of the (first) message, or with @exact the
+ * whole message. */
 static const struct {
         const char *content;
         unsigned line;
         const char *msg;
+        bool exact;
 } bad_cases[] = {
         { "echo = {\n  los = 0.3;\n};\n", 2, "unknown key 'echo.los', did you mean 'loss'?" },
         { "nonsense_key = 1;\n", 1, "unknown key 'nonsense_key'" },
@@ -131,6 +136,20 @@ static const struct {
         { "echo = { loss = -0.1; };\n", 1, "'echo.loss' is -0.1" },
         { "echo = { loss = \"150%\"; };\n", 1, "not a probability" },
         { "echo = { loss = true; };\n", 1, "'echo.loss' must be a number" },
+        /* libconfig 1.5 says "must be a number" for a list; "10%" is valid too. */
+        { "echo = { loss = [0.1]; };\n", 1,
+          "'echo.loss' must be a number between 0 and 1 or a percentage like \"10%\"", true },
+        /* libconfig turns this into -1 ("'echo.seed' is -1"). */
+        { "echo = {\n  seed = 99999999999999999999;\n};\n", 2,
+          "'echo.seed' = 99999999999999999999 is out of range, allowed range is 0..9200000000000000000", true },
+        { "echo = { max_payload = -99999999999999999999; };\n", 1,
+          "'echo.max_payload' = -99999999999999999999 is out of range, allowed range is 1..65507", true },
+        { "echo = { loss = 0x10000000000000000L; };\n", 1,
+          "'echo.loss' = 0x10000000000000000L is out of range, allowed range is 0..1", true },
+        /* ... and this, without L, into 1316134911 (the low 32 bits). */
+        { "echo = { max_queue = 9999999999999; };\n", 1,
+          "'echo.max_queue' is 9999999999999, allowed range is 1..1000000", true },
+        { "echo = { max_queue = -1; };\n", 1, "'echo.max_queue' is -1, allowed range is 1..1000000", true },
         { "\n\necho = { loss_model = \"bursty\"; };\n", 3, "must be one of \"random\", \"gilbert-elliott\"" },
         { "echo = { distribution = 3; };\n", 1, "'echo.distribution' must be one of" },
         { "echo = { delay = 60001; };\n", 1, "'echo.delay' is 60001ms, allowed range is 0..60000ms" },
@@ -160,38 +179,194 @@ static const struct {
         { "log_level = \"loud\";\n", 1, "'log_level' must be one of" },
         { "log_level = \"emerg\";\n", 1, "'log_level' must be one of" },
         { "echo = { loss = 0.3 \n", 2, "syntax error" },
-        { "echo = { loss = 0.3; };\necho = { delay = 1; };\n", 2, "" },    /* duplicate group */
+        /* libconfig says "duplicate setting name", and not which. */
+        { "echo = {\n  loss = 0.1; loss = 0.2;\n};\n", 2, "duplicate setting 'echo.loss' (first set on line 2)", true },
+        { "echo = { loss = 0.3; };\necho = { delay = 1; };\n", 2, "duplicate setting 'echo' (first set on line 1)", true },
+        { "# c\nhttp = {\n  root = \"/\";\n  /* x */ root = \"/tmp\";\n};\n", 4,
+          "duplicate setting 'http.root' (first set on line 3)", true },
         { "\"quoted\" = 1;\n", 1, "syntax error" },
-        { "@include \"/nonexistent/file.conf\"\n", 1, "" },
+        /* libconfig says "cannot open include file", and not which. */
+        { "@include \"/nonexistent/file.conf\"\n", 1,
+          "cannot open include file '/nonexistent/file.conf': No such file or directory", true },
+        { "echo = { loss = 0.1; };\n\n@include \"x.conf\"\n", 3, "cannot open include file 'x.conf' (/tmp/netlab-test-conf." },
+        /* Group names get the hint keys get; a group's key at the top level too. */
+        { "ecco = {\n  loss = 0.3;\n};\n", 1, "unknown group 'ecco', did you mean 'echo'?", true },
+        { "loss = 0.3;\n", 1, "unknown key 'loss' at the top level, did you mean 'echo.loss'?", true },
 };
 
 START_TEST(test_bad_table) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
-        _cleanup_free_ char *msg = NULL;
-        unsigned line = 999;
-        const char *path = write_file("bad.conf", bad_cases[_i].content);
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
+        const char *path = write_file("bad.conf", bad_cases[_i].content), *msg;
         int r;
 
-        r = conf_load(path, &c, &line, &msg);
+        r = conf_load(path, &c, &errors);
         ck_assert_msg(r == -EBADMSG, "case %d: r=%d", _i, r);
         ck_assert_ptr_null(c);
+        ck_assert_uint_ge(errors.n, 1);
+        msg = errors.e[0].msg;
         ck_assert_ptr_nonnull(msg);
-        ck_assert_msg(line == bad_cases[_i].line, "case %d: line %u, want %u (%s)", _i, line,
-                      bad_cases[_i].line, msg);
-        ck_assert_msg(strstr(msg, bad_cases[_i].msg), "case %d: message '%s' lacks '%s'", _i, msg,
-                      bad_cases[_i].msg);
+        ck_assert_ptr_null(errors.e[0].file);
+        ck_assert_msg(errors.e[0].line == bad_cases[_i].line, "case %d: line %u, want %u (%s)", _i,
+                      errors.e[0].line, bad_cases[_i].line, msg);
+        if (bad_cases[_i].exact)
+                ck_assert_msg(streq(msg, bad_cases[_i].msg), "case %d: message '%s', want '%s'", _i, msg,
+                              bad_cases[_i].msg);
+        else
+                ck_assert_msg(strstr(msg, bad_cases[_i].msg), "case %d: message '%s' lacks '%s'", _i, msg,
+                              bad_cases[_i].msg);
+}
+END_TEST
+
+/* All errors of a file, not only the first: up to CONF_ERRORS_MAX with their lines, then
+ * a count. */
+START_TEST(test_many_errors) {
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
+        char want[64];
+        const char *path;
+
+        /* Twelve bad keys, one per line (a repeated key would stop libconfig itself). */
+        path = write_file("many.conf",
+                "echo = {\n"
+                "  loss = 2;\n"
+                "  delay = -1;\n"
+                "  jitter = \"x\";\n"
+                "  ge_p = 7;\n"
+                "  ge_r = 7;\n"
+                "  bogus = 1;\n"
+                "  max_queue = 0;\n"
+                "  max_payload = 0;\n"
+                "  reorder_gap = 0;\n"
+                "  rate_burst = 0;\n"
+                "  max_flows = 1;\n"
+                "  duplicate = 3;\n"
+                "};\n");
+        ck_assert_int_eq(conf_load(path, &c, &errors), -EBADMSG);
+        ck_assert_uint_eq(errors.n, CONF_ERRORS_MAX);
+        ck_assert_uint_eq(errors.n_more, 2);
+        for (unsigned i = 0; i < errors.n; i++)
+                ck_assert_uint_eq(errors.e[i].line, i + 2);
+        ck_assert_str_eq(errors.e[0].msg, "'echo.loss' is 2, allowed range is 0..1");
+        ck_assert_str_eq(errors.e[5].msg, "unknown key 'echo.bogus' (see netlab.conf(5) for the keys of echo)");
+        snprintf(want, sizeof(want), "'echo.rate_burst' is 0, allowed range is 1..10000000");
+        ck_assert_str_eq(errors.e[9].msg, want);
+}
+END_TEST
+
+/* Integers are read from the file's text, not from libconfig's wrapped values; in
+ * included files too, whose errors name that file. */
+START_TEST(test_integers_exact) {
+        _cleanup_(conf_unrefp) Conf *c = NULL, *c2 = NULL;
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
+        char main_path[300];
+        const char *path;
+
+        path = write_file("int.conf", "echo = { seed = 9999999999999; max_queue = 0x10; };\n"
+                                      "http = { max_body = 9000000000000000001L; };\n");
+        ck_assert_int_eq(conf_load(path, &c, &errors), -EBADMSG);        /* max_body > 1e12 */
+        ck_assert_str_eq(errors.e[0].msg, "'http.max_body' is 9000000000000000001, allowed range is 0..1000000000000");
+        conf_errors_done(&errors);
+
+        write_file("inc.conf", "seed = 9000000000000000001;\n max_queue = 0x10;\n");
+        snprintf(main_path, sizeof(main_path), "%s", write_file("main.conf", "echo = {\n  @include \"inc.conf\"\n};\n"));
+        path = main_path;               /* write_file() reuses its buffer */
+        ck_assert_int_eq(conf_load(path, &c2, &errors), 0);
+        ck_assert_uint_eq(c2->echo.seed, 9000000000000000001ULL);       /* beyond 2^53: not via double */
+        ck_assert_uint_eq(c2->echo.max_queue, 16);
+
+        write_file("inc.conf", "loss = 0.1;\nseed = 99999999999999999999;\n");
+        ck_assert_int_eq(conf_load(path, &c, &errors), -EBADMSG);
+        ck_assert_msg(errors.n == 1, "%zu errors: '%s', '%s'", errors.n, errors.e[0].msg, errors.e[1].msg);
+        ck_assert_ptr_nonnull(errors.e[0].file);
+        ck_assert_msg(strstr(errors.e[0].file, "inc.conf"), "file '%s'", errors.e[0].file);
+        ck_assert_uint_eq(errors.e[0].line, 2);
+        ck_assert_str_eq(errors.e[0].msg,
+                         "'echo.seed' = 99999999999999999999 is out of range, allowed range is 0..9200000000000000000");
+}
+END_TEST
+
+START_TEST(test_scan_integer) {
+        static const struct {
+                const char *literal;
+                int r;
+                bool negative;
+                uint64_t magnitude;
+        } cases[] = {
+                { "0", 0, false, 0 },                    { "-0", 0, false, 0 },
+                { "42", 0, false, 42 },                  { "+42", 0, false, 42 },
+                { "-42L", 0, true, 42 },                 { "0x1F", 0, false, 31 },
+                { "0XffLL", 0, false, 255 },             { "18446744073709551615", 0, false, UINT64_MAX },
+                { "18446744073709551616", -ERANGE, 0, 0 }, { "-99999999999999999999", -ERANGE, 0, 0 },
+                { "0x10000000000000000", -ERANGE, 0, 0 }, { "1.5", -EINVAL, 0, 0 },
+                { "1e3", -EINVAL, 0, 0 },                { "", -EINVAL, 0, 0 },
+                { "-", -EINVAL, 0, 0 },                  { "0x", -EINVAL, 0, 0 },
+                { "true", -EINVAL, 0, 0 },               { "12LLL", -EINVAL, 0, 0 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                bool negative = false;
+                uint64_t m = 0;
+                int r = conf_scan_integer(cases[i].literal, &negative, &m);
+
+                ck_assert_msg(r == cases[i].r, "'%s': r=%d", cases[i].literal, r);
+                if (r == 0) {
+                        ck_assert_msg(negative == cases[i].negative && m == cases[i].magnitude, "'%s'",
+                                      cases[i].literal);
+                }
+        }
+}
+END_TEST
+
+START_TEST(test_scan_paths) {
+        static const char text[] =
+                "# comment with = and { }\n"
+                "a = 1; // trailing\n"
+                "g = { b = \"x\" \"y\"; c = [1, 2]; l = ( { d = 1; }, { d = 2; d = 3; } ); };\n"
+                "/* multi\n line */ e : true;\n"
+                "@include \"f.conf\"\n"
+                "a = 2;\n";
+        ConfScan scan;
+        const ConfScanEntry *e;
+
+        ck_assert_int_eq(conf_scan(text, strlen(text), &scan), 0);
+        ck_assert_uint_eq(scan.n_entries, 10);
+        ck_assert_str_eq(scan.entries[0].path, "a");
+        ck_assert_str_eq(scan.entries[0].literal, "1");
+        ck_assert_str_eq(scan.entries[2].path, "g.b");
+        ck_assert_str_eq(scan.entries[3].path, "g.c");
+        ck_assert_str_eq(scan.entries[4].path, "g.l");
+        ck_assert_str_eq(scan.entries[5].path, "g.l.[0].d");
+        ck_assert_str_eq(scan.entries[6].path, "g.l.[1].d");
+        ck_assert_uint_eq(scan.entries[6].first_line, 0);
+        ck_assert_uint_eq(scan.entries[7].first_line, 3);          /* the second d in [1] */
+        ck_assert_str_eq(scan.entries[8].path, "e");
+        ck_assert_str_eq(scan.entries[8].literal, "true");
+        ck_assert_uint_eq(scan.entries[8].line, 5);
+        ck_assert_uint_eq(scan.entries[9].first_line, 2);
+        ck_assert_uint_eq(scan.n_includes, 1);
+        ck_assert_str_eq(scan.includes[0].file, "f.conf");
+        ck_assert_uint_eq(scan.includes[0].line, 6);
+        e = conf_scan_find_duplicate(&scan, 7);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_str_eq(e->path, "a");
+        e = conf_scan_find(&scan, "d", 3);
+        ck_assert_ptr_nonnull(e);
+        ck_assert_str_eq(e->literal, "1");
+        conf_scan_done(&scan);
 }
 END_TEST
 
 START_TEST(test_missing_file) {
         Conf *c = NULL;
-        unsigned line = 7;
-        char *msg = NULL;
+        ConfErrors errors = { .n_more = 7 };
 
-        ck_assert_int_eq(conf_load("/nonexistent/netlab.conf", &c, &line, &msg), -ENOENT);
+        ck_assert_int_eq(conf_load("/nonexistent/netlab.conf", &c, &errors), -ENOENT);
         ck_assert_ptr_null(c);
-        ck_assert_uint_eq(line, 7);     /* reterr_* untouched when not a content error */
-        ck_assert_ptr_null(msg);
+        ck_assert_uint_eq(errors.n_more, 7);    /* reterr untouched when not a content error */
+        ck_assert_uint_eq(errors.n, 0);
+        ck_assert_int_eq(conf_load(tmpdir, &c, &errors), -EISDIR);
+        ck_assert_uint_eq(errors.n_more, 7);
 }
 END_TEST
 
@@ -223,39 +398,95 @@ static int load_logged(const char *path, bool path_explicit, bool reload, Conf *
 }
 
 static const struct {
-        const char *content;            /* NULL: the file does not exist */
+        const char *content;            /* NULL: the file does not exist; "/": a directory */
         bool explicit_, reload;
         int r;
-        const char *log;                /* a substring of what was logged, "" for nothing */
+        const char *log;                /* the end of what was logged, "" for nothing */
 } load_cases[] = {
-        { "echo = { loss = 0.5; };\n", false, false, 0, "" },
-        { NULL, false, false, 0, "not found, using built-in defaults" },
-        { NULL, false, true, 0, "not found, using built-in defaults" },
-        { NULL, true, false, -ENOENT, "netlab.conf: cannot read configuration: No such file or directory" },
-        { NULL, true, true, -ENOENT, "No such file or directory; keeping the previous configuration" },
+        { "echo = { loss = 0.5; };\nhttp = { root = \".\"; };\n", false, false, 0, "" },
+        { NULL, true, false, -ENOENT, "netlab.conf: No such file or directory\n" },
+        { NULL, true, true, -ENOENT, "netlab.conf: No such file or directory\nKeeping the previous configuration\n" },
+        { "/", true, false, -EISDIR, "netlab.conf: Is a directory\n" },
         { "echo = { loss = 7; };\n", true, false, -EBADMSG, "netlab.conf:1: 'echo.loss' is 7, allowed range is 0..1\n" },
-        { "echo = { loss = 7; };\n", false, true, -EBADMSG,
-          "netlab.conf:1: 'echo.loss' is 7, allowed range is 0..1; keeping the previous configuration\n" },
+        /* A failed reload: what is wrong, then what happens, as two sentences. */
+        { "echo = {\n  loss = 0.1;\n  jiter = 2;\n};\n", false, true, -EBADMSG,
+          "netlab.conf:3: unknown key 'echo.jiter', did you mean 'jitter'?\nKeeping the previous configuration\n" },
+        { "echo = { loss = 7;\n  delay = -1; };\n", true, false, -EBADMSG,
+          /* after "...netlab.conf:1: 'echo.loss' is 7, allowed range is 0..1\n" */
+          "/netlab.conf:2: 'echo.delay' is -1ms, allowed range is 0..60000ms\n" },
+        /* The checks start-up and reload run after the file itself is fine. */
+        { "http = { root = \"nowhere\"; };\n", true, false, -ENOENT,
+          "/nowhere': No such file or directory\n" },
+        { "http = { root = \"nowhere\"; };\n", true, true, -ENOENT,
+          "/nowhere': No such file or directory\nKeeping the previous configuration\n" },
+        { "http = { enabled = false; root = \"nowhere\"; };\n", true, false, 0, "" },
 };
 
 START_TEST(test_daemon_load_table) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
+        const char *want = load_cases[_i].log;
         char log[1024], path[300];
         int r;
 
-        if (load_cases[_i].content)
-                snprintf(path, sizeof(path), "%s", write_file("netlab.conf", load_cases[_i].content));
-        else
-                snprintf(path, sizeof(path), "%s/netlab.conf", tmpdir);
+        snprintf(path, sizeof(path), "%s/netlab.conf", tmpdir);
+        if (load_cases[_i].content && streq(load_cases[_i].content, "/"))
+                ck_assert_int_eq(mkdir(path, 0700), 0);
+        else if (load_cases[_i].content)
+                write_file("netlab.conf", load_cases[_i].content);
         r = load_logged(path, load_cases[_i].explicit_, load_cases[_i].reload, &c, log, sizeof(log));
-        ck_assert_int_eq(r, load_cases[_i].r);
+        ck_assert_msg(r == load_cases[_i].r, "case %d: r=%d, logged '%s'", _i, r, log);
         ck_assert(r < 0 ? !c : !!c);
-        if (load_cases[_i].log[0])
-                ck_assert_msg(strstr(log, load_cases[_i].log), "case %d logged '%s'", _i, log);
+        if (want[0])
+                ck_assert_msg(strlen(log) >= strlen(want) && streq(log + strlen(log) - strlen(want), want),
+                              "case %d logged '%s', want it to end in '%s'", _i, log, want);
         else
                 ck_assert_str_eq(log, "");
-        if (r == 0 && load_cases[_i].content)
+        if (_i == 0)
                 ck_assert(c->echo.loss == 0.5);
+}
+END_TEST
+
+/* A missing default file means the built-in defaults, which must pass the same checks:
+ * their document root is the installed www directory, there or not on this machine. */
+START_TEST(test_daemon_load_defaults) {
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        char log[1024], path[300];
+        struct stat st;
+        bool installed = stat(WWWDIR, &st) == 0 && S_ISDIR(st.st_mode);
+        int r;
+
+        snprintf(path, sizeof(path), "%s/netlab.conf", tmpdir);
+        r = load_logged(path, false, false, &c, log, sizeof(log));
+        ck_assert_msg(strstr(log, "netlab.conf not found, using built-in defaults\n"), "logged '%s'", log);
+        if (installed)
+                ck_assert_int_eq(r, 1);
+        else {
+                ck_assert_int_eq(r, -ENOENT);
+                ck_assert_msg(strstr(log, ": cannot open the document root '" WWWDIR "': No such file or directory\n"),
+                              "logged '%s'", log);
+        }
+}
+END_TEST
+
+/* What a reload logs as changed: key by key, old -> new, in the file's own notation. */
+START_TEST(test_diff) {
+        _cleanup_(conf_unrefp) Conf *a = NULL, *b = NULL;
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
+        _cleanup_free_ char *diff = NULL, *none = NULL;
+
+        ck_assert_int_eq(conf_load(write_file("a.conf", "echo = { loss = 0.3; };\n"), &a, &errors), 0);
+        ck_assert_int_eq(conf_load(write_file("b.conf", "log_level = \"debug\";\n"
+                                                        "echo = { loss = \"10%\"; delay = 10; lab_compat = true;\n"
+                                                        "  loss_model = \"gilbert-elliott\"; ge_r = 0.5; };\n"
+                                                        "http = { keepalive_timeout = 2.5; status_allow = [\"::1\"]; };\n"),
+                                   &b, &errors), 0);
+        ck_assert_int_eq(conf_diff(a, b, &diff), 0);
+        ck_assert_str_eq(diff, "log_level \"info\" -> \"debug\", echo.loss 0.3 -> 0.1, "
+                               "echo.loss_model \"random\" -> \"gilbert-elliott\", echo.ge_r 0.3 -> 0.5, "
+                               "echo.delay 0ms -> 10ms, echo.lab_compat false -> true, "
+                               "http.keepalive_timeout 15s -> 2.5s, http.status_allow [] -> [\"::1\"]");
+        ck_assert_int_eq(conf_diff(a, a, &none), 0);
+        ck_assert_ptr_null(none);
 }
 END_TEST
 
@@ -264,12 +495,11 @@ START_TEST(test_shipped_files) {
 
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_(conf_unrefp) Conf *c = NULL;
-                _cleanup_free_ char *msg = NULL;
+                _cleanup_(conf_errors_done) ConfErrors errors = {};
                 char path[512];
-                unsigned line = 0;
 
                 snprintf(path, sizeof(path), "%s/conf/%s", TOP_SRCDIR, files[i]);
-                ck_assert_msg(conf_load(path, &c, &line, &msg) == 0, "%s:%u: %s", path, line, msg);
+                ck_assert_msg(conf_load(path, &c, &errors) == 0, "%s:%u: %s", path, errors.e[0].line, errors.e[0].msg);
         }
 }
 END_TEST
@@ -277,13 +507,12 @@ END_TEST
 START_TEST(test_restart_keys) {
         _cleanup_(conf_unrefp) Conf *a = NULL, *b = NULL;
         _cleanup_free_ char *diff = NULL, *none = NULL;
-        _cleanup_free_ char *msg = NULL;
-        unsigned line;
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
 
         ck_assert_int_eq(conf_new_default(&a), 0);
         ck_assert_int_eq(conf_load(write_file("r.conf", "echo = { listen = \"127.0.0.1:1\"; loss = 0.5; };\n"
                                                "http = { enabled = false; };\n"),
-                                   &b, &line, &msg), 0);
+                                   &b, &errors), 0);
         diff = conf_restart_keys_changed(a, b);
         ck_assert_ptr_nonnull(diff);
         ck_assert_str_eq(diff, "echo.listen, http.enabled");
@@ -319,10 +548,9 @@ START_TEST(test_fuzz_corpus) {
         rng_seed(&rng, 20261125);
         for (int iter = 0; iter < 3000; iter++) {
                 _cleanup_(conf_unrefp) Conf *c = NULL;
-                _cleanup_free_ char *msg = NULL;
+                _cleanup_(conf_errors_done) ConfErrors errors = {};
                 char buf[sizeof(base) + 64];
                 size_t len = sizeof(base) - 1;
-                unsigned line = 0;
                 int r, edits = 1 + (int) rng_below(&rng, 4);
 
                 memcpy(buf, base, len);
@@ -347,10 +575,13 @@ START_TEST(test_fuzz_corpus) {
                         }
                 }
                 buf[len] = '\0';
-                r = conf_load(write_file("fuzz.conf", buf), &c, &line, &msg);
+                r = conf_load(write_file("fuzz.conf", buf), &c, &errors);
                 ck_assert_msg(r == 0 || r == -EBADMSG || r == -ENOENT, "iter %d: r=%d", iter, r);
-                if (r == -EBADMSG)
-                        ck_assert_msg(msg && msg[0], "iter %d: no message", iter);
+                if (r == -EBADMSG) {
+                        ck_assert_msg(errors.n > 0 && errors.n <= CONF_ERRORS_MAX, "iter %d: %zu errors", iter, errors.n);
+                        for (size_t e = 0; e < errors.n; e++)
+                                ck_assert_msg(errors.e[e].msg && errors.e[e].msg[0], "iter %d: no message", iter);
+                }
         }
 }
 END_TEST
@@ -364,6 +595,12 @@ static Suite *conf_suite(void) {
         tcase_add_test(tc, test_defaults);
         tcase_add_test(tc, test_full_file);
         tcase_add_loop_test(tc, test_bad_table, 0, ELEMENTSOF(bad_cases));
+        tcase_add_test(tc, test_many_errors);
+        tcase_add_test(tc, test_integers_exact);
+        tcase_add_test(tc, test_scan_integer);
+        tcase_add_test(tc, test_scan_paths);
+        tcase_add_test(tc, test_daemon_load_defaults);
+        tcase_add_test(tc, test_diff);
         tcase_add_test(tc, test_missing_file);
         tcase_add_loop_test(tc, test_daemon_load_table, 0, ELEMENTSOF(load_cases));
         tcase_add_test(tc, test_shipped_files);
@@ -374,12 +611,4 @@ static Suite *conf_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(conf_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(conf_suite)

@@ -12,6 +12,9 @@
 
 #include "http_cache.h"
 #include "macro.h"
+#include "tests.h"
+
+static const uint8_t test_key[HTTP_SERVE_ETAG_KEY_SIZE] = "netlab-test-key";
 
 static int make_file(const char *content, size_t len, struct stat *st) {
         char path[] = "/tmp/netlab-test-cache.XXXXXX";
@@ -31,7 +34,7 @@ START_TEST(test_cache_basic) {
         _cleanup_close_ int fd = make_file("hello", 5, &st);
         usec_t t = 10 * USEC_PER_SEC;
 
-        ck_assert_int_eq(http_cache_new(&c), 0);
+        ck_assert_int_eq(http_cache_new(test_key, &c), 0);
         ck_assert_ptr_null(http_cache_get(c, "a.txt", t));
         ck_assert_int_eq(http_cache_put(c, "a.txt", fd, &st, "text/plain", t, &e), 0);
         ck_assert(memcmp(e->data, "hello", 5) == 0);
@@ -60,7 +63,7 @@ START_TEST(test_cache_limits) {
         _cleanup_close_ int fd = make_file(big, HTTP_CACHE_FILE_MAX + 1, &st);
         _cleanup_close_ int fd2 = make_file("abc", 3, &st2);
 
-        ck_assert_int_eq(http_cache_new(&c), 0);
+        ck_assert_int_eq(http_cache_new(test_key, &c), 0);
         ck_assert_int_eq(http_cache_put(c, "big", fd, &st, "x", 0, &e), -EFBIG);
         /* grew since fstat(): refuse rather than cache a torn copy */
         ck_assert_int_eq(write(fd2, "d", 1), 1);
@@ -76,7 +79,7 @@ START_TEST(test_cache_eviction) {
         _cleanup_close_ int fd = make_file("x", 1, &st);
         char key[32];
 
-        ck_assert_int_eq(http_cache_new(&c), 0);
+        ck_assert_int_eq(http_cache_new(test_key, &c), 0);
         for (int i = 0; i < HTTP_CACHE_ENTRIES + 10; i++) {
                 snprintf(key, sizeof(key), "f%d", i);
                 ck_assert_int_eq(http_cache_put(c, key, fd, &st, "x", 0, &e), 0);
@@ -108,12 +111,4 @@ static Suite *http_cache_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_cache_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_cache_suite)

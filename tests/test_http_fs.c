@@ -20,6 +20,7 @@
 
 #include "http_fs.h"
 #include "macro.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/netlab-test-fs.XXXXXX";
 static char outside[PATH_MAX];
@@ -205,12 +206,4 @@ static Suite *http_fs_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_fs_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_fs_suite)

@@ -8,6 +8,7 @@
 
 #include "http_parse.h"
 #include "macro.h"
+#include "tests.h"
 
 #define ALL 1                           /* whole input consumed */
 
@@ -203,7 +204,7 @@ START_TEST(test_parse_table) {
         if (raw[0] == '\x16')
                 len = 11;
 
-        r = http_parse_request(raw, len, 0, &limits, &req);
+        r = http_parse_request(raw, len, 0, &limits, &req, NULL);
         if (cases[_i].expect == ALL)
                 ck_assert_msg(r == (int) len, "case %d '%s': got %d, want %zu", _i, raw, r, len);
         else
@@ -217,74 +218,105 @@ START_TEST(test_parse_table) {
 }
 END_TEST
 
+/* RFC 9112 §9.6: "close" in any Connection field wins, in whatever order, over
+ * "keep-alive" in any other; otherwise the version default, and 1.0 needs keep-alive. */
 static const struct {
-        const char *raw;
-        int expect;                     /* 1 done, 0 need more, -errno */
-        size_t consumed;                /* when done: bytes of the body */
-} chunks[] = {
-        { "0\r\n\r\n", 1, 5 },
-        { "0\r\n\r\nGET / HTTP/1.1\r\n", 1, 5 },            /* the next request stays */
-        { "5\r\nhello\r\n0\r\n\r\n", 1, 15 },
-        { "5;ext=1\r\nhello\r\n0;x\r\n\r\n", 1, 23 },
-        { "A\r\n0123456789\r\n0\r\n\r\n", 1, 20 },
-        { "a\r\n0123456789\r\n00\r\nTrailer: x\r\n\r\n", 1, 33 },
-        { "5\nhello\n0\n\n", 1, 11 },                       /* bare LF, like the head */
-        { "5\r\nhel", 0, 0 },
-        { "5\r\nhello\r\n", 0, 0 },
-        { "0\r\n", 0, 0 },
-        { "0\r\nX: y\r\n", 0, 0 },
-        { "", 0, 0 },
-        { "\r\n", -EBADMSG, 0 },                               /* no size */
-        { "g\r\n", -EBADMSG, 0 },
-        { "-5\r\n", -EBADMSG, 0 },
-        { "5\rhello", -EBADMSG, 0 },                           /* bare CR */
-        { "5\r\nhelloXX", -EBADMSG, 0 },                      /* no CRLF after data */
-        { "5;\x01\r\nhello\r\n", -EBADMSG, 0 },              /* CTL in an extension */
-        { "0\r\n folded\r\n\r\n", -EBADMSG, 0 },             /* obs-fold in the trailer */
-        { "0\r\nX: \x01\r\n\r\n", -EBADMSG, 0 },
-        { "0\r\n\rx", -EBADMSG, 0 },
-        { "401\r\n", -EMSGSIZE, 0 },                           /* 1025 > limit 1024 */
-        { "200\r\n", 0, 0 },                                   /* 512: fine so far */
-        { "fffffffffffffffff\r\n", -EMSGSIZE, 0 },             /* 17 hex digits */
+        const char *version;
+        const char *fields;             /* Connection fields, CRLF-separated lines */
+        bool keep_alive;
+} connections[] = {
+        { "1.1", "", true },
+        { "1.0", "", false },
+        { "1.1", "Connection: close\r\n", false },
+        { "1.1", "Connection: keep-alive\r\n", true },
+        { "1.0", "Connection: keep-alive\r\n", true },
+        { "1.0", "Connection: close\r\n", false },
+        { "1.1", "Connection: close\r\nConnection: keep-alive\r\n", false },
+        { "1.1", "Connection: keep-alive\r\nConnection: close\r\n", false },
+        { "1.0", "Connection: close\r\nConnection: keep-alive\r\n", false },
+        { "1.0", "Connection: keep-alive\r\nConnection: close\r\n", false },
+        { "1.1", "Connection: keep-alive, close\r\n", false },
+        { "1.1", "Connection: close, keep-alive\r\n", false },
+        { "1.0", "Connection: Keep-Alive, CLOSE\r\n", false },
+        { "1.1", "Connection: close\r\nX: y\r\nConnection: keep-alive\r\n", false },
+        { "1.1", "Connection: keep-alive\r\nConnection: keep-alive\r\n", true },
+        { "1.0", "Connection: upgrade\r\nConnection: keep-alive\r\n", true },
+        { "1.1", "Connection: upgrade\r\n", true },
+        { "1.0", "Connection: upgrade\r\n", false },
+        { "1.1", "Connection: closed\r\n", true },     /* a token, not a substring */
 };
 
-START_TEST(test_chunked_table) {
-        const char *raw = chunks[_i].raw;
-        size_t len = strlen(raw), consumed = 99;
-        HttpChunkState st = {}, st2 = {};
-        int r = http_parse_chunked(&st, raw, len, 1024, &consumed);
+START_TEST(test_connection_table) {
+        char raw[256];
+        HttpRequest req;
+        int n;
 
-        ck_assert_msg(r == chunks[_i].expect, "chunk case %d: %d", _i, r);
-        if (r == 1)
-                ck_assert_int_eq(consumed, chunks[_i].consumed);
-        if (r == 0)
-                ck_assert_int_eq(consumed, len);
-
-        /* Byte by byte gives the same verdict. */
-        size_t total = 0;
-        int r2 = 0;
-        for (size_t i = 0; i < len && r2 == 0; i++) {
-                size_t c = 0;
-
-                r2 = http_parse_chunked(&st2, raw + i, 1, 1024, &c);
-                total += r2 >= 0 ? c : 0;
-        }
-        ck_assert_int_eq(r2, r);
-        if (r == 1)
-                ck_assert_int_eq(total, chunks[_i].consumed);
+        n = snprintf(raw, sizeof(raw), "GET / HTTP/%s\r\nHost: a\r\n%s\r\n", connections[_i].version,
+                     connections[_i].fields);
+        ck_assert_int_eq(http_parse_request(raw, (size_t) n, 0, &limits, &req, NULL), n);
+        ck_assert_msg(req.keep_alive == connections[_i].keep_alive, "case %d: %s", _i, raw);
 }
 END_TEST
 
-START_TEST(test_chunked_two_chunks_over_limit) {
-        HttpChunkState st = {};
-        size_t c;
-        char body[1200];
+/* Each error case has its own reason, of the status its errno maps to. */
+static const struct {
+        const char *raw;
+        int expect;
+        HttpReason reason;
+} reasons[] = {
+        { "GET / HTTP/1.1\r\n\r\n", -EBADMSG, HTTP_REASON_NO_HOST },
+        { "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", -EBADMSG, HTTP_REASON_DUPLICATE_HOST },
+        { "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", -EBADMSG, HTTP_REASON_BAD_HOST },
+        { "GET x HTTP/1.1\r\nHost: a\r\n\r\n", -EBADMSG, HTTP_REASON_REQUEST_LINE },
+        { "GET  / HTTP/1.1\r\n", -EBADMSG, HTTP_REASON_REQUEST_LINE },
+        { "GET / HTTP/1.10\r\n", -EBADMSG, HTTP_REASON_VERSION },
+        { "GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n", -EBADMSG, HTTP_REASON_BARE_CR },
+        { "GET / HTTP/1.1\r\nHost: a\r\n\rX", -EBADMSG, HTTP_REASON_BARE_CR },
+        { "GET / HTTP/1.1\r\nHost: a\r\nX\r\n\r\n", -EBADMSG, HTTP_REASON_HEADER_SYNTAX },
+        { "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", -EBADMSG, HTTP_REASON_OBS_FOLD },
+        { "GET / HTTP/1.1\r\nHost : a\r\n\r\n", -EBADMSG, HTTP_REASON_SPACE_BEFORE_COLON },
+        { "GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n", -EBADMSG, HTTP_REASON_HEADER_VALUE },
+        { "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n", -EBADMSG, HTTP_REASON_CONTENT_LENGTH },
+        { "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", -EBADMSG,
+          HTTP_REASON_CONTENT_LENGTH },
+        { "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", -EBADMSG,
+          HTTP_REASON_CL_AND_TE },
+        { "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", -EBADMSG, HTTP_REASON_TRANSFER_ENCODING },
+        { "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", -EBADMSG, HTTP_REASON_TRANSFER_ENCODING },
+        { "FOO / HTTP/1.1\r\n", -EOPNOTSUPP, HTTP_REASON_METHOD_UNKNOWN },
+        { "GET / HTTP/2.0\r\n", -EPROTONOSUPPORT, HTTP_REASON_VERSION_UNSUPPORTED },
+        { "GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+          -ENAMETOOLONG, HTTP_REASON_URI_TOO_LONG },
+        { "GET / HTTP/1.1\r\nHost: a\r\n1: a\r\n2: a\r\n3: a\r\n4: a\r\n5: a\r\n6: a\r\n7: a\r\n8: a\r\n\r\n",
+          -EMSGSIZE, HTTP_REASON_TOO_MANY_HEADERS },
+};
 
-        /* 2 x 600 bytes: each chunk fits, the sum does not */
-        memset(body, 'x', sizeof(body));
-        ck_assert_int_eq(http_parse_chunked(&st, "258\r\n", 5, 1024, &c), 0);
-        ck_assert_int_eq(http_parse_chunked(&st, body, 600, 1024, &c), 0);
-        ck_assert_int_eq(http_parse_chunked(&st, "\r\n258\r\n", 7, 1024, &c), -EMSGSIZE);
+START_TEST(test_reason_table) {
+        const char *raw = reasons[_i].raw;
+        HttpReason why = HTTP_REASON_NONE;
+        HttpRequest req;
+
+        ck_assert_msg(http_parse_request(raw, strlen(raw), 0, &limits, &req, &why) == reasons[_i].expect,
+                      "case %d", _i);
+        ck_assert_msg(why == reasons[_i].reason, "case %d: reason %d, want %d", _i, why, reasons[_i].reason);
+        ck_assert_uint_eq(http_reason_status(why), http_parse_errno_to_status(reasons[_i].expect));
+
+        /* Success and "need more" leave it alone. */
+        why = HTTP_REASON_NONE;
+        ck_assert_int_eq(http_parse_request("GET / HTTP/1.1\r\n", 16, 0, &limits, &req, &why), -EAGAIN);
+        ck_assert_int_eq(why, HTTP_REASON_NONE);
+}
+END_TEST
+
+/* A head over max_head (whole) is HEAD_TOO_LARGE, not TOO_MANY_HEADERS. */
+START_TEST(test_reason_head_too_large) {
+        char raw[700];
+        HttpReason why = HTTP_REASON_NONE;
+        HttpRequest req;
+        int n = snprintf(raw, sizeof(raw), "GET / HTTP/1.1\r\nHost: a\r\nX: %0600d\r\n\r\n", 0);
+
+        ck_assert_int_eq(http_parse_request(raw, (size_t) n, 0, &limits, &req, &why), -EMSGSIZE);
+        ck_assert_int_eq(why, HTTP_REASON_HEAD_TOO_LARGE);
 }
 END_TEST
 
@@ -297,10 +329,10 @@ START_TEST(test_parse_incremental) {
         HttpRequest req = {};
 
         for (size_t i = 0; i < len; i++) {
-                ck_assert_int_eq(http_parse_request(raw, i, prev, &limits, &req), -EAGAIN);
+                ck_assert_int_eq(http_parse_request(raw, i, prev, &limits, &req, NULL), -EAGAIN);
                 prev = i;
         }
-        ck_assert_int_eq(http_parse_request(raw, len, prev, &limits, &req), (int) len);
+        ck_assert_int_eq(http_parse_request(raw, len, prev, &limits, &req, NULL), (int) len);
         ck_assert_int_eq(req.path.len, strlen("/index.html"));
         ck_assert(memcmp(req.path.p, "/index.html", req.path.len) == 0);
         ck_assert(req.query.len == 3 && memcmp(req.query.p, "x=1", 3) == 0);
@@ -319,7 +351,7 @@ START_TEST(test_parse_fields) {
         const char *raw10 = "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n";
         HttpRequest req = {};
 
-        ck_assert_int_eq(http_parse_request(raw, strlen(raw), 0, &limits, &req), (int) strlen(raw));
+        ck_assert_int_eq(http_parse_request(raw, strlen(raw), 0, &limits, &req, NULL), (int) strlen(raw));
         ck_assert_uint_eq(req.minor_version, 1);
         ck_assert(req.if_match.len == 3 && memcmp(req.if_match.p, "\"x\"", 3) == 0);
         ck_assert(req.if_unmodified_since.len == 1);
@@ -327,7 +359,7 @@ START_TEST(test_parse_fields) {
         ck_assert(req.range.p && req.range.len == 0);
 
         /* RFC 9110 §10.1.1: Expect in an HTTP/1.0 request is ignored */
-        ck_assert_int_eq(http_parse_request(raw10, strlen(raw10), 0, &limits, &req), (int) strlen(raw10));
+        ck_assert_int_eq(http_parse_request(raw10, strlen(raw10), 0, &limits, &req, NULL), (int) strlen(raw10));
         ck_assert(!req.expect_continue);
 }
 END_TEST
@@ -336,7 +368,7 @@ START_TEST(test_parse_absolute_form) {
         const char *raw = "GET http://host:81/p/q?z HTTP/1.1\r\nHost: other\r\n\r\n";
         HttpRequest req = {};
 
-        ck_assert_int_eq(http_parse_request(raw, strlen(raw), 0, &limits, &req), (int) strlen(raw));
+        ck_assert_int_eq(http_parse_request(raw, strlen(raw), 0, &limits, &req, NULL), (int) strlen(raw));
         ck_assert(req.host.len == 7 && memcmp(req.host.p, "host:81", 7) == 0);
         ck_assert(req.path.len == 4 && memcmp(req.path.p, "/p/q", 4) == 0);
         ck_assert(req.query.len == 1 && req.query.p[0] == 'z');
@@ -352,10 +384,10 @@ START_TEST(test_parse_limits) {
         /* "GET /" + x*k + " HTTP/1.1" is 14 + k bytes */
         n = (size_t) snprintf(buf, sizeof(buf), "GET /%.*s HTTP/1.1\r\nHost: a\r\n\r\n", 86,
                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
-        ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req), (int) n);
+        ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req, NULL), (int) n);
         n = (size_t) snprintf(buf, sizeof(buf), "GET /%.*s HTTP/1.1\r\nHost: a\r\n\r\n", 87,
                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
-        ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req), -ENAMETOOLONG);
+        ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req, NULL), -ENAMETOOLONG);
 
         /* head of exactly max_head bytes, then one more */
         for (size_t want = limits.max_head; want <= limits.max_head + 1; want++) {
@@ -367,12 +399,12 @@ START_TEST(test_parse_limits) {
                 memcpy(buf + n + fill, "\r\n\r\n", 4);
                 n += fill + 4;
                 ck_assert_int_eq(n, want);
-                ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req),
+                ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req, NULL),
                                  want == limits.max_head ? (int) n : -EMSGSIZE);
                 /* no blank line yet, and already more than max_head bytes */
                 buf[n - 2] = 'v';
                 buf[n - 1] = 'v';
-                ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req),
+                ck_assert_int_eq(http_parse_request(buf, n, 0, &limits, &req, NULL),
                                  want == limits.max_head ? -EAGAIN : -EMSGSIZE);
         }
 }
@@ -386,7 +418,7 @@ START_TEST(test_parse_pipelined) {
         const char *paths[] = { "/1", "/2", "/3" };
 
         for (size_t i = 0; i < 3; i++) {
-                int r = http_parse_request(raw + off, len - off, 0, &limits, &req);
+                int r = http_parse_request(raw + off, len - off, 0, &limits, &req, NULL);
 
                 ck_assert_int_gt(r, 0);
                 ck_assert(req.path.len == 2 && memcmp(req.path.p, paths[i], 2) == 0);
@@ -423,18 +455,11 @@ static Suite *http_parse_suite(void) {
         tcase_add_test(tc, test_parse_limits);
         tcase_add_test(tc, test_parse_pipelined);
         tcase_add_test(tc, test_parse_status_map);
-        tcase_add_loop_test(tc, test_chunked_table, 0, ELEMENTSOF(chunks));
-        tcase_add_test(tc, test_chunked_two_chunks_over_limit);
+        tcase_add_loop_test(tc, test_connection_table, 0, ELEMENTSOF(connections));
+        tcase_add_loop_test(tc, test_reason_table, 0, ELEMENTSOF(reasons));
+        tcase_add_test(tc, test_reason_head_too_large);
         suite_add_tcase(s, tc);
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_parse_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_parse_suite)

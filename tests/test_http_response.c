@@ -8,6 +8,7 @@
 
 #include "http_response.h"
 #include "macro.h"
+#include "tests.h"
 
 /* 1994-11-06 08:49:37 UTC, the RFC's example */
 #define RFC_EXAMPLE_USEC (784111777ULL * USEC_PER_SEC)
@@ -134,14 +135,25 @@ START_TEST(test_reasons_and_pages) {
         char page[512], small[16];
 
         for (size_t i = 0; i < ELEMENTSOF(codes); i++) {
-                size_t n = http_response_error_page(codes[i], page, sizeof(page));
+                size_t n = http_response_error_page(codes[i], NULL, page, sizeof(page));
 
                 ck_assert_str_ne(http_response_reason(codes[i]), "Unknown");
                 ck_assert_int_eq(n, strlen(page));
                 ck_assert_ptr_nonnull(strstr(page, http_response_reason(codes[i])));
+                ck_assert_ptr_null(strstr(page, "<p>"));
         }
         ck_assert_str_eq(http_response_reason(299), "Unknown");
-        ck_assert_int_eq(http_response_error_page(404, small, sizeof(small)), sizeof(small) - 1);
+        ck_assert_int_eq(http_response_error_page(404, NULL, small, sizeof(small)), sizeof(small) - 1);
+        ck_assert_int_eq(strlen(small), sizeof(small) - 1);
+
+        /* With a reason: one line that says it, after the heading. */
+        (void) http_response_error_page(400, "HTTP/1.1 request without a Host header (RFC 9112 section 3.2)",
+                                        page, sizeof(page));
+        ck_assert_str_eq(page,
+                         "<!DOCTYPE html>\n<html><head><title>400 Bad Request</title></head>\n"
+                         "<body><h1>400 Bad Request</h1>\n<p>400 Bad Request: HTTP/1.1 request without a "
+                         "Host header (RFC 9112 section 3.2)</p></body></html>\n");
+        ck_assert_int_eq(http_response_error_page(400, "why", small, sizeof(small)), sizeof(small) - 1);
         ck_assert_int_eq(strlen(small), sizeof(small) - 1);
 }
 END_TEST
@@ -160,12 +172,4 @@ static Suite *http_response_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_response_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_response_suite)

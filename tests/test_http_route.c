@@ -17,12 +17,14 @@
 
 #include "http_route.h"
 #include "macro.h"
+#include "tests.h"
 
 static char tmpdir[] = "/tmp/netlab-test-route.XXXXXX";
 static int root_fd = -EBADF;
 static MimeTable *mime;
 static Conf *conf;
 static char etag[HTTP_SERVE_ETAG_MAX];  /* of hello.txt */
+static const uint8_t test_key[HTTP_SERVE_ETAG_KEY_SIZE] = "netlab-test-key";
 
 static char *allow_local[] = { (char *) "127.0.0.0/8", NULL };
 static char *allow_none[] = { NULL };
@@ -57,7 +59,7 @@ static void fixture_setup(void) {
         ck_assert_int_eq(mkfifo(P("fifo"), 0644), 0);
         ck_assert_int_eq(stat(P("hello.txt"), &st), 0);
 #undef P
-        http_serve_etag(&st, etag, sizeof(etag));
+        http_serve_etag(&st, test_key, etag, sizeof(etag));
 
         root_fd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(root_fd, 0);
@@ -205,7 +207,7 @@ static void check_case(const Case *t, HttpCache *cache) {
         unsigned status;
 
         expand(t->raw, raw, sizeof(raw));
-        ck_assert_int_eq(http_parse_request(raw, strlen(raw), 0, &limits, &req), (int) strlen(raw));
+        ck_assert_int_eq(http_parse_request(raw, strlen(raw), 0, &limits, &req, NULL), (int) strlen(raw));
 
         conf->http.status_allow = t->allow;
         HttpRouteCtx ctx = {
@@ -213,6 +215,7 @@ static void check_case(const Case *t, HttpCache *cache) {
                 .root_fd = root_fd,
                 .mime = mime,
                 .cache = t->no_cache ? NULL : cache,
+                .etag_key = test_key,
                 .now_usec = 1000 * USEC_PER_SEC,
                 .peer = (struct sockaddr *) &peer,
                 .dynamic = fake_dynamic,
@@ -270,7 +273,7 @@ static void check_case(const Case *t, HttpCache *cache) {
 START_TEST(test_route_table) {
         _cleanup_(http_cache_freep) HttpCache *cache = NULL;
 
-        ck_assert_int_eq(http_cache_new(&cache), 0);
+        ck_assert_int_eq(http_cache_new(test_key, &cache), 0);
         check_case(&cases[_i], cache);
         /* The same again: now from the cache where it applies; same answer. */
         check_case(&cases[_i], cache);
@@ -282,13 +285,13 @@ END_TEST
  * router's stack frame). */
 START_TEST(test_route_heads) {
         static const HttpParseLimits limits = { .max_request_line = 8192, .max_head = 16384, .max_headers = 64 };
-        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime };
+        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime, .etag_key = test_key };
         const char *r206 = GET("/hello.txt") "Range: bytes=2-4\r\n" END;
         const char *r416 = GET("/hello.txt") "Range: bytes=10-\r\n" END;
         HttpRequest req;
         HttpReply reply;
 
-        ck_assert_int_gt(http_parse_request(r206, strlen(r206), 0, &limits, &req), 0);
+        ck_assert_int_gt(http_parse_request(r206, strlen(r206), 0, &limits, &req, NULL), 0);
         ck_assert_uint_eq(http_route_resolve(&ctx, &req, &reply), 206);
         ck_assert(reply.head.content_range);
         ck_assert_uint_eq(reply.head.range_first, 2);
@@ -302,7 +305,7 @@ START_TEST(test_route_heads) {
         ck_assert(reply.head.accept_ranges && reply.head.last_modified_usec > 0);
         http_reply_done(&reply);
 
-        ck_assert_int_gt(http_parse_request(r416, strlen(r416), 0, &limits, &req), 0);
+        ck_assert_int_gt(http_parse_request(r416, strlen(r416), 0, &limits, &req, NULL), 0);
         ck_assert_uint_eq(http_route_resolve(&ctx, &req, &reply), 416);
         ck_assert(reply.head.range_unsatisfied);
         ck_assert_uint_eq(reply.head.range_total, 10);
@@ -315,11 +318,11 @@ END_TEST
 START_TEST(test_route_dynamic_edges) {
         static const HttpParseLimits limits = { .max_request_line = 8192, .max_head = 16384, .max_headers = 64 };
         const char *raw = GET("/metrics") END;
-        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime };
+        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime, .etag_key = test_key };
         HttpRequest req;
         HttpReply reply;
 
-        ck_assert_int_gt(http_parse_request(raw, strlen(raw), 0, &limits, &req), 0);
+        ck_assert_int_gt(http_parse_request(raw, strlen(raw), 0, &limits, &req, NULL), 0);
         ck_assert_uint_eq(http_route_resolve(&ctx, &req, &reply), 404);
         http_reply_done(&reply);
 
@@ -327,46 +330,97 @@ START_TEST(test_route_dynamic_edges) {
         dynamic_result = -ENOMEM;
         ck_assert_uint_eq(http_route_resolve(&ctx, &req, &reply), 503);
         ck_assert(reply.oom);
-        ck_assert(!reply.close);
+        ck_assert(reply.close);         /* out of memory: 503, then close */
+        ck_assert_int_eq(reply.reason, HTTP_REASON_OUT_OF_MEMORY);
         http_reply_done(&reply);
         dynamic_result = 0;
 }
 END_TEST
 
-/* The one place status pages come from: which close the connection, 405's Allow, 404's
- * custom page, and a 404 when the root has no 404.html. */
+/* The one place status pages come from: which close the connection (out of memory too:
+ * no 503 loop on the same unreadable head), 405's Allow, 404's custom page, and a 404
+ * when the root has no 404.html. */
 static const struct {
+        HttpReason reason;
         unsigned status;
         bool close;
         bool allow;
 } statuses[] = {
-        { 400, true, false }, { 403, false, false }, { 405, false, true }, { 408, true, false },
-        { 412, false, false }, { 413, true, false }, { 414, true, false }, { 416, false, false },
-        { 431, true, false }, { 500, true, false }, { 501, true, false }, { 503, false, false },
-        { 505, true, false },
+        { HTTP_REASON_NO_HOST, 400, true, false },
+        { HTTP_REASON_FORBIDDEN, 403, false, false },
+        { HTTP_REASON_METHOD_NOT_ALLOWED, 405, false, true },
+        { HTTP_REASON_HEADER_TIMEOUT, 408, true, false },
+        { HTTP_REASON_PRECONDITION, 412, false, false },
+        { HTTP_REASON_BODY_TOO_LARGE, 413, true, false },
+        { HTTP_REASON_URI_TOO_LONG, 414, true, false },
+        { HTTP_REASON_RANGE, 416, false, false },
+        { HTTP_REASON_TOO_MANY_HEADERS, 431, true, false },
+        { HTTP_REASON_INTERNAL, 500, true, false },
+        { HTTP_REASON_METHOD_UNKNOWN, 501, true, false },
+        { HTTP_REASON_OUT_OF_MEMORY, 503, true, false },
+        { HTTP_REASON_OUT_OF_FDS, 503, false, false },
+        { HTTP_REASON_PER_SOURCE, 503, false, false },
+        { HTTP_REASON_VERSION_UNSUPPORTED, 505, true, false },
 };
 
 START_TEST(test_route_status_pages) {
-        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime };
+        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime, .etag_key = test_key };
         HttpReply reply;
-        char code[8];
+        char line[256];
 
-        ck_assert_uint_eq(http_route_status(&ctx, statuses[_i].status, &reply), statuses[_i].status);
+        ck_assert_uint_eq(http_route_status(&ctx, statuses[_i].reason, &reply), statuses[_i].status);
         ck_assert_int_eq(reply.close, statuses[_i].close);
         ck_assert_int_eq(reply.head.allow, statuses[_i].allow);
+        ck_assert_int_eq(reply.reason, statuses[_i].reason);
         ck_assert(reply.data && reply.data_len > 0 && reply.fd < 0);
-        (void) snprintf(code, sizeof(code), "%u", statuses[_i].status);
-        ck_assert(memmem(reply.data, reply.data_len, code, strlen(code)));
+        /* The page says why in one line: "<code> <phrase>: <reason>". */
+        (void) snprintf(line, sizeof(line), "<p>%u %s: %s</p>", statuses[_i].status,
+                        http_response_reason(statuses[_i].status), http_reason_message(statuses[_i].reason));
+        ck_assert_msg(memmem(reply.data, reply.data_len, line, strlen(line)), "%.*s", (int) reply.data_len,
+                      reply.data);
         http_reply_done(&reply);
 }
 END_TEST
 
+/* Every reason of the table: an error status, a label fit for Prometheus, a message
+ * that needs no HTML escaping, and a complete page within HTTP_REPLY_PAGE_MAX. */
+START_TEST(test_route_every_reason) {
+        HttpRouteCtx ctx = { .conf = conf, .root_fd = -EBADF, .mime = mime, .etag_key = test_key };
+        HttpReply reply;
+
+        ck_assert_uint_eq(http_reason_status(HTTP_REASON_NONE), 0);
+        ck_assert_ptr_null(http_reason_message(HTTP_REASON_NONE));
+        for (HttpReason r = 1; r < _HTTP_REASON_MAX; r++) {
+                const char *label = http_reason_label(r), *msg = http_reason_message(r);
+                unsigned status = http_reason_status(r);
+
+                ck_assert_msg(status >= 400 && status <= 599, "reason %d", r);
+                ck_assert_ptr_nonnull(label);
+                ck_assert_uint_eq(strspn(label, "abcdefghijklmnopqrstuvwxyz_"), strlen(label));
+                ck_assert_ptr_nonnull(msg);
+                ck_assert_ptr_null(strpbrk(msg, "<>&\r\n"));
+                for (HttpReason q = 1; q < r; q++)
+                        ck_assert_str_ne(label, http_reason_label(q));
+                ck_assert_uint_eq(http_route_status(&ctx, r, &reply), status);
+                ck_assert(reply.data_len < HTTP_REPLY_PAGE_MAX - 1);
+                ck_assert(memmem(reply.data, reply.data_len, "</html>\n", 8));
+                ck_assert(memmem(reply.data, reply.data_len, msg, strlen(msg)));
+                http_reply_done(&reply);
+        }
+        /* The errno fallbacks land on reasons of the same status as the parser's map. */
+        const int errnos[] = { -EBADMSG, -ENAMETOOLONG, -EMSGSIZE, -EOPNOTSUPP, -EPROTONOSUPPORT, -EAGAIN, -EIO };
+        for (size_t i = 0; i < ELEMENTSOF(errnos); i++)
+                ck_assert_uint_eq(http_reason_status(http_reason_from_errno(errnos[i])),
+                                  http_parse_errno_to_status(errnos[i]));
+}
+END_TEST
+
 START_TEST(test_route_404_page) {
-        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime };
+        HttpRouteCtx ctx = { .conf = conf, .root_fd = root_fd, .mime = mime, .etag_key = test_key };
         HttpReply reply;
         char buf[64] = {};
 
-        ck_assert_uint_eq(http_route_status(&ctx, 404, &reply), 404);
+        ck_assert_uint_eq(http_route_status(&ctx, HTTP_REASON_NOT_FOUND, &reply), 404);
         ck_assert_int_ge(reply.fd, 0);
         ck_assert_int_eq(pread(reply.fd, buf, sizeof(buf) - 1, 0), (ssize_t) reply.file_len);
         ck_assert_str_eq(buf, "<h1>custom 404</h1>\n");
@@ -374,7 +428,7 @@ START_TEST(test_route_404_page) {
         http_reply_done(&reply);
 
         ctx.root_fd = -EBADF;           /* no root: the inline page */
-        ck_assert_uint_eq(http_route_status(&ctx, 404, &reply), 404);
+        ck_assert_uint_eq(http_route_status(&ctx, HTTP_REASON_NOT_FOUND, &reply), 404);
         ck_assert(reply.fd < 0 && reply.data_len > 0);
         http_reply_done(&reply);
 }
@@ -390,16 +444,9 @@ static Suite *http_route_suite(void) {
         tcase_add_test(tc, test_route_dynamic_edges);
         tcase_add_loop_test(tc, test_route_status_pages, 0, ELEMENTSOF(statuses));
         tcase_add_test(tc, test_route_404_page);
+        tcase_add_test(tc, test_route_every_reason);
         suite_add_tcase(s, tc);
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(http_route_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(http_route_suite)

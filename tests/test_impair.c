@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "impair.h"
+#include "tests.h"
 
 #define Z999 3.2905                     /* two-sided 99.9% normal quantile */
 #define N_DRAWS 100000
@@ -504,12 +505,4 @@ static Suite *impair_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(impair_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(impair_suite)

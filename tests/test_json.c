@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "tests.h"
 
 /* ---- the validator first: the other tests trust it ---------------------------------------- */
 
@@ -192,12 +193,4 @@ static Suite *json_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(json_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(json_suite)

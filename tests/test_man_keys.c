@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "macro.h"
+#include "tests.h"
 
 #define KEYS_MAX 256
 #define ENTRIES_MAX 256
@@ -134,12 +135,4 @@ static Suite *man_keys_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(man_keys_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(man_keys_suite)

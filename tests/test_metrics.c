@@ -11,6 +11,7 @@
 #include "counters.h"
 #include "json.h"
 #include "metrics.h"
+#include "tests.h"
 
 /* ---- methods and request accounting ------------------------------------------------------ */
 
@@ -274,10 +275,10 @@ static const char *const prom_lines[] = {
         "netlab_http_response_bytes_total 123456",
         "netlab_http_open_connections 2",
         "# TYPE netlab_http_request_duration_seconds histogram",
-        "netlab_http_request_duration_seconds_bucket{le=\"0.000100\"} 1",
-        "netlab_http_request_duration_seconds_bucket{le=\"0.000250\"} 2",
-        "netlab_http_request_duration_seconds_bucket{le=\"0.025000\"} 3",
-        "netlab_http_request_duration_seconds_bucket{le=\"10.000000\"} 3",
+        "netlab_http_request_duration_seconds_bucket{le=\"0.0001\"} 1",
+        "netlab_http_request_duration_seconds_bucket{le=\"0.00025\"} 2",
+        "netlab_http_request_duration_seconds_bucket{le=\"0.025\"} 3",
+        "netlab_http_request_duration_seconds_bucket{le=\"10\"} 3",
         "netlab_http_request_duration_seconds_bucket{le=\"+Inf\"} 4",
         "netlab_http_request_duration_seconds_count 4",
         "netlab_http_request_duration_seconds_sum 20.02024",
@@ -396,7 +397,17 @@ START_TEST(test_json_full) {
         ck_assert(strstr(body, "\"jitter_ms\":2.5,"));
         ck_assert(strstr(body, "\"seed\":\"18446744073709551615\""));
         ck_assert(strstr(body, "\"listen\":[\"127.0.0.1:8080\",\"[::1]:8080\"]"));
-        ck_assert(strstr(body, "\"status_allow\":null"));
+        /* No status_allow (everyone reads the counters): the JSON says [], as the file
+         * would, and keeps the filesystem paths to itself. */
+        ck_assert(strstr(body, "\"status_allow\":[]"));
+        ck_assert(!strstr(body, "\"root\""));
+        ck_assert(!strstr(body, "\"path\""));
+        ck_assert(!strstr(body, "/usr/share/netlab/www"));
+        free(body);
+        body = NULL;
+        s.show_paths = true;
+        ck_assert_int_eq(metrics_render_json(&s, &body, &len), 0);
+        ck_assert(strstr(body, "\"root\":\"/usr/share/netlab/www\""));
         ck_assert(strstr(body, "\"received\":1000,"));
         ck_assert(strstr(body, "\"dropped\":{\"loss\":300,\"rate_limit\":7,\"low_port\":3,"));
         ck_assert(strstr(body, "\"queued_replies\":5,"));
@@ -412,7 +423,7 @@ END_TEST
 START_TEST(test_json_hostile) {
         static char *allow[] = { (char *) "127.0.0.0/8", (char *) "\"},{\"x\":1", NULL };
         Conf c = test_conf();
-        MetricsSnapshot s = { .conf = &c, .version = "v\x01\xff" };
+        MetricsSnapshot s = { .conf = &c, .version = "v\x01\xff", .show_paths = true };
         _cleanup_free_ char *body = NULL;
         size_t len;
 
@@ -488,6 +499,9 @@ START_TEST(test_golden) {
                         .connections_accepted = 201, .connections_rejected = 202, .requests = 203,
                         .responses_by_class = { 0, 204, 205, 206, 207, 208 }, .response_bytes = 209,
                         .timeouts = 210, .bad_requests = 211, .oom = 212,
+                        .rejected_resources = 200, .rejected_per_source = 2, .connections_evicted = 213,
+                        .timeouts_by_kind = { 100, 50, 20, 20, 15, 5 },
+                        .bad_requests_by_reason = { [HTTP_REASON_NO_HOST] = 200, [HTTP_REASON_CHUNKED] = 11 },
                 },
                 .open_connections = 2,
         };
@@ -495,6 +509,7 @@ START_TEST(test_golden) {
 
         full.echo = &echo;
         full.http = &http;
+        full.show_paths = true;         /* "none" shows what everybody sees by default */
         full.oom = 301;
         _cleanup_free_ char *b1 = NULL, *b2 = NULL, *b3 = NULL, *b4 = NULL;
         size_t l1, l2, l3, l4;
@@ -574,12 +589,4 @@ static Suite *metrics_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(metrics_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(metrics_suite)

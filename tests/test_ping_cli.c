@@ -10,6 +10,7 @@
 #include "ping.h"
 #include "ping_cli.h"
 #include "ping_stamp.h"
+#include "tests.h"
 
 #define MAX_ARGS 12
 
@@ -283,12 +284,4 @@ static Suite *cli_suite(void) {
         return su;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(cli_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(cli_suite)

@@ -8,6 +8,7 @@
 
 #include "macro.h"
 #include "probe.h"
+#include "tests.h"
 
 /* A v1 header with session 0x0102030405060708, seq 9, client time 0x0a0b0c0d0e0f1011,
  * server fields zero, as the client puts it on the wire. */
@@ -180,12 +181,4 @@ static Suite *probe_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(probe_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(probe_suite)

@@ -8,6 +8,7 @@
 
 #include "macro.h"
 #include "sockaddr.h"
+#include "tests.h"
 
 static const struct {
         const char *s;
@@ -217,12 +218,4 @@ static Suite *sockaddr_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(sockaddr_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(sockaddr_suite)

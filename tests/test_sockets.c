@@ -1,13 +1,13 @@
 /* test_sockets.c — classification of inherited fds (what systemd may pass us) and the
- * fallback bind; plus netlabd's command line. The address syntax is test_sockaddr.c's. */
+ * fallback bind. The address syntax is test_sockaddr.c's; the command line test_cli.c's. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <string.h>
 #include <sys/un.h>
 
-#include "cli.h"
 #include "conf.h"
 #include "sockets.h"
+#include "tests.h"
 
 START_TEST(test_classify) {
         _cleanup_close_ int udp = -EBADF, tcp = -EBADF, tcp_conn = -EBADF, unix_fd = -EBADF;
@@ -89,61 +89,16 @@ START_TEST(test_activation_none) {
 }
 END_TEST
 
-static const struct {
-        const char *argv[5];
-        int r;
-        const char *config;
-        bool explicit_, test, verbose, version, help;
-} cli_cases[] = {
-        { { "netlabd" }, 0, CONF_DEFAULT_PATH, false, false, false, false, false },
-        { { "netlabd", "-c", "/x.conf", "-t" }, 0, "/x.conf", true, true, false, false, false },
-        { { "netlabd", "--config=/y", "--verbose" }, 0, "/y", true, false, true, false, false },
-        { { "netlabd", "--test", "--config", "/z" }, 0, "/z", true, true, false, false, false },
-        { { "netlabd", "-V" }, 0, CONF_DEFAULT_PATH, false, false, false, true, false },
-        { { "netlabd", "-h" }, 0, CONF_DEFAULT_PATH, false, false, false, false, true },
-        { { "netlabd", "-x" }, -EINVAL },
-        { { "netlabd", "--bogus" }, -EINVAL },
-        { { "netlabd", "-c" }, -EINVAL },
-        { { "netlabd", "-c", "" }, -EINVAL },
-        { { "netlabd", "stray" }, -EINVAL },
-};
-
-START_TEST(test_cli) {
-        char *argv[6] = {};
-        int argc = 0;
-        CliArgs a;
-        int r;
-
-        for (; cli_cases[_i].argv[argc]; argc++)
-                argv[argc] = (char *) cli_cases[_i].argv[argc];
-        r = cli_parse(argc, argv, &a);
-        ck_assert_int_eq(r, cli_cases[_i].r);
-        if (r < 0)
-                return;
-        ck_assert_str_eq(a.config_path, cli_cases[_i].config);
-        ck_assert_int_eq(a.config_explicit, cli_cases[_i].explicit_);
-        ck_assert_int_eq(a.test_only, cli_cases[_i].test);
-        ck_assert_int_eq(a.verbose, cli_cases[_i].verbose);
-        ck_assert_int_eq(a.version, cli_cases[_i].version);
-        ck_assert_int_eq(a.help, cli_cases[_i].help);
-}
-END_TEST
-
-int main(void) {
+static Suite *sockets_suite(void) {
         Suite *s = suite_create("sockets");
         TCase *tc = tcase_create("core");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_classify);
         tcase_add_test(tc, test_bind);
         tcase_add_test(tc, test_bind_all_v4_and_v6_wildcards);
         tcase_add_test(tc, test_activation_none);
-        tcase_add_loop_test(tc, test_cli, 0, ELEMENTSOF(cli_cases));
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        return s;
 }
+
+TEST_MAIN(sockets_suite)

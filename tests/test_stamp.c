@@ -9,6 +9,7 @@
 
 #include "macro.h"
 #include "stamp.h"
+#include "tests.h"
 
 /* 2023-11-14T22:13:20.5Z and .75Z: NTP seconds 0xe8fe6f80, fractions 1/2 and 3/4. */
 #define RX_NS 1700000000500000000ULL
@@ -386,12 +387,4 @@ static Suite *stamp_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(stamp_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(stamp_suite)

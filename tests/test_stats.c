@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "rng.h"
 #include "stats.h"
+#include "tests.h"
 
 /* ---- histogram ------------------------------------------------------------------------ */
 
@@ -593,12 +594,4 @@ static Suite *stats_suite(void) {
         return su;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(stats_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(stats_suite)

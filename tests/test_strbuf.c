@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "tests.h"
 
 START_TEST(test_empty_finish) {
         _cleanup_(strbuf_done) StrBuf b = {};
@@ -131,12 +132,4 @@ static Suite *strbuf_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(strbuf_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+TEST_MAIN(strbuf_suite)

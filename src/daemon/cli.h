@@ -20,8 +20,13 @@ typedef struct CliArgs {
 
 /* Parses @argv (getopt_long; resets optind first, so it may be called repeatedly).
  * Returns 0 and fills *ret, or -EINVAL for an unknown option, a missing argument or a
- * stray positional argument (getopt has printed what is wrong). */
+ * stray positional argument, after printing one line saying which to stderr
+ * ("netlabd: unknown option '--x'"); the caller adds cli_usage_error(). */
 int cli_parse(int argc, char *argv[], CliArgs *ret);
 
-/* Prints the usage text to @f. */
+/* Prints the whole usage text (--help) to @f. */
 void cli_help(FILE *f, const char *program);
+
+/* Prints the short answer to a bad command line, the synopsis and "Try '@program
+ * --help' for more information.", to @f. */
+void cli_usage_error(FILE *f, const char *program);

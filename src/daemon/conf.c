@@ -1,8 +1,12 @@
 /* conf.c — reads /etc/netlab.conf with libconfig and turns it into a validated Conf.
  * One schema table lists every key with its type, range and reload behaviour; the
- * parser walks the file, matches each setting against the table (unknown keys are
- * errors, with a "did you mean" hint), checks types and ranges, and reports the first
- * problem as "line: message". The daemon prefixes the file name. */
+ * parser walks the file, matches each setting against the table (unknown keys and
+ * groups are errors, with a "did you mean" hint), checks types and ranges, and reports
+ * up to CONF_ERRORS_MAX problems as file, line and message. Where libconfig 1.5 loses
+ * information (which setting is duplicated, which include is missing, integers that do
+ * not fit) conf_errors words it, from conf_scan's second read of the text. No logging:
+ * daemon.c logs. The messages go through _() for `netlabd -t`; the running daemon is in
+ * the C locale, so its journal lines stay English. */
 #include <assert.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -10,9 +14,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "conf.h"
+#include "conf_errors.h"
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "sockaddr.h"
@@ -20,32 +27,6 @@
 
 #define CONF_STRING_MAX 4096
 
-typedef enum ConfType {
-        CONF_TYPE_BOOL,
-        CONF_TYPE_UINT,                 /* unsigned, stored as unsigned */
-        CONF_TYPE_U64,                  /* stored as uint64_t */
-        CONF_TYPE_DOUBLE,               /* stored as double */
-        CONF_TYPE_PROBABILITY,          /* double 0..1; also "30%" */
-        CONF_TYPE_USEC,                 /* number in the key's unit, or "250ms"; usec_t */
-        CONF_TYPE_STRING,               /* char * */
-        CONF_TYPE_PATH,                 /* char *; relative paths resolved against the file's dir */
-        CONF_TYPE_URL_PATH,             /* char *; "" or starting with '/' */
-        CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
-        CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
-        CONF_TYPE_ENUM,                 /* int, one of enum_names */
-        CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
-} ConfType;
-
-typedef struct ConfKey {
-        const char *group;              /* "echo", "http", or NULL for the top level */
-        const char *name;
-        ConfType type;
-        size_t offset;                  /* into Conf */
-        double min, max;                /* numeric range, in the key's own unit */
-        usec_t unit;                    /* CONF_TYPE_USEC: unit of a bare number */
-        const char *const *enum_names;
-        bool reloadable;                /* false: a change needs a restart */
-} ConfKey;
 
 static const char *const loss_model_names[_LOSS_MODEL_MAX + 1] = {
         [LOSS_MODEL_RANDOM] = "random",
@@ -110,6 +91,8 @@ static const ConfKey conf_keys[] = {
         { "http", "keepalive_timeout",  CONF_TYPE_USEC,        H(keepalive_timeout_usec), 0, 3600, SEC, NULL, true },
         { "http", "send_timeout",       CONF_TYPE_USEC,        H(send_timeout_usec),    0.001, 3600, SEC, NULL, true },
         { "http", "max_connections",    CONF_TYPE_UINT,        H(max_connections),      1, 1000000, 0, NULL, true },
+        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0, NULL, true },
+        { "http", "min_send_rate",      CONF_TYPE_UINT,        H(min_send_rate),        0, 1e9,   0, NULL, true  },
         { "http", "metrics_path",       CONF_TYPE_URL_PATH,    H(metrics_path),         0, 0,     0, NULL, true  },
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
         { "http", "status_allow",       CONF_TYPE_CIDRS,       H(status_allow),         0, 0,     0, NULL, true  },
@@ -154,6 +137,14 @@ static bool strv_equal(char **a, char **b) {
         return !*a && !*b;
 }
 
+static void conf_profiles_free(ConfProfile *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                strv_free(p[i].sources);
+                free(p[i].match);
+        }
+        free(p);
+}
+
 int conf_new_default(Conf **ret) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
         int r;
@@ -196,6 +187,10 @@ int conf_new_default(Conf **ret) {
                         .keepalive_timeout_usec = 15 * USEC_PER_SEC,
                         .send_timeout_usec = 30 * USEC_PER_SEC,
                         .max_connections = 4096,
+                        /* A class of 40 behind one NAT, each browser opening its 6
+                         * parallel connections per host: 240, rounded up. */
+                        .max_connections_per_source = 256,
+                        .min_send_rate = 1024,
                 },
         };
 
@@ -252,6 +247,7 @@ Conf *conf_unref(Conf *c) {
                         break;
                 }
         }
+        conf_profiles_free(c->echo.profiles, c->echo.n_profiles);
         free(c->path);
         free(c);
         return NULL;
@@ -265,6 +261,12 @@ const char *delay_distribution_to_string(DelayDistribution d) {
         return d >= 0 && d < _DELAY_DIST_MAX ? delay_dist_names[d] : NULL;
 }
 
+const ConfKey *conf_schema(size_t *ret_n) {
+        assert(ret_n);
+        *ret_n = ELEMENTSOF(conf_keys);
+        return conf_keys;
+}
+
 void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata) {
         char buf[128];
 
@@ -275,26 +277,26 @@ void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdat
                         snprintf(buf, sizeof(buf), "%s", conf_keys[i].name);
                 cb(buf, userdata);
         }
+        cb("echo.profiles", userdata);  /* a list of groups, parsed outside the table */
 }
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
-typedef struct ConfError {
-        unsigned line;
-        char *msg;
-} ConfError;
+typedef ConfErrorsCtx ConfError;        /* the errors of one load, and what names them */
 
+/* Records an error at setting @s (its file and line), @fmt (a msgid: xgettext knows
+ * conf_fail() as a keyword) translated. Returns -EBADMSG, or -ENOMEM. */
 _printf_(3, 4)
 static int conf_fail(ConfError *err, const config_setting_t *s, const char *fmt, ...) {
+        char *msg = NULL;
         va_list ap;
 
-        free(err->msg);
-        err->line = s ? config_setting_source_line(s) : 0;
         va_start(ap, fmt);
-        if (vasprintf(&err->msg, fmt, ap) < 0)
-                err->msg = NULL;
+        if (vasprintf(&msg, _(fmt), ap) < 0)
+                msg = NULL;
         va_end(ap);
-        return err->msg ? -EBADMSG : -ENOMEM;
+        return conf_errors_add(err, s ? config_setting_source_file(s) : NULL,
+                               s ? config_setting_source_line(s) : 0, msg);
 }
 
 /* Levenshtein distance, for "did you mean" on unknown keys. Names are short. */
@@ -329,28 +331,58 @@ static const ConfKey *conf_key_find(const char *group, const char *name) {
         return NULL;
 }
 
+/* True if some key of the schema lives in group @name. */
+static bool conf_group_known(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++)
+                if (conf_keys[i].group && streq(conf_keys[i].group, name))
+                        return true;
+        return false;
+}
+
 static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const char *group,
                              const char *name) {
-        const char *best = NULL;
+        const char *what = config_setting_type(s) == CONFIG_TYPE_GROUP ? _("group") : _("key");
+        const char *best = NULL, *best_group = NULL;
         unsigned best_d = 3;            /* suggest only close matches */
 
         for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
                 const ConfKey *k = conf_keys + i;
                 unsigned d;
 
+                /* At the top level a group name is a candidate too ("ecco" -> "echo"),
+                 * and so is a group's key written outside its group ("loss"). */
+                if (!group && k->group && (i == 0 || !conf_keys[i - 1].group ||
+                                           !streq(conf_keys[i - 1].group, k->group))) {
+                        d = edit_distance(name, k->group);
+                        if (d < best_d) {
+                                best_d = d;
+                                best = k->group;
+                                best_group = NULL;
+                        }
+                }
+                if (!group && k->group && streq(k->name, name)) {
+                        best_d = 0;
+                        best = k->name;
+                        best_group = k->group;
+                        break;
+                }
                 if (group ? !k->group || !streq(k->group, group) : !!k->group)
                         continue;
                 d = edit_distance(name, k->name);
                 if (d < best_d) {
                         best_d = d;
                         best = k->name;
+                        best_group = NULL;
                 }
         }
+        if (best && best_group)
+                return conf_fail(err, s, "unknown %s '%s' at the top level, did you mean '%s.%s'?", what,
+                                 name, best_group, best);
         if (best)
-                return conf_fail(err, s, "unknown key '%s%s%s', did you mean '%s'?",
+                return conf_fail(err, s, "unknown %s '%s%s%s', did you mean '%s'?", what,
                                  group ?: "", group ? "." : "", name, best);
-        return conf_fail(err, s, "unknown key '%s%s%s' (see netlab.conf(5) for the keys of %s)",
-                         group ?: "", group ? "." : "", name, group ? group : "the top level");
+        return conf_fail(err, s, "unknown %s '%s%s%s' (see netlab.conf(5) for the keys of %s)", what,
+                         group ?: "", group ? "." : "", name, group ? group : _("the top level"));
 }
 
 static bool setting_is_number(const config_setting_t *s) {
@@ -359,10 +391,35 @@ static bool setting_is_number(const config_setting_t *s) {
         return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
 }
 
-static double setting_number(const config_setting_t *s) {
-        if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-                return config_setting_get_float(s);
-        return (double) config_setting_get_int64(s);
+/* A numeric setting's value as written: libconfig 1.5 wraps integers that do not fit,
+ * so conf_errors_integer() reads them again from the file's text. */
+typedef struct SettingNumber {
+        double v;
+        bool negative;                  /* integers: exact sign and magnitude */
+        uint64_t magnitude;
+        const char *literal;            /* as written (borrowed), or NULL */
+} SettingNumber;
+
+/* Returns 0 and fills *ret, or -ERANGE when the integer does not fit in 64 bits
+ * (ret->literal then says what was written). */
+static int setting_number(ConfError *err, const config_setting_t *s, SettingNumber *ret) {
+        int64_t i;
+        int r;
+
+        if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+                *ret = (SettingNumber) { .v = config_setting_get_float(s) };
+                return 0;
+        }
+        i = config_setting_get_int64(s);
+        *ret = (SettingNumber) {
+                .negative = i < 0,
+                .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i,
+        };
+        r = conf_errors_integer(err, s, &ret->negative, &ret->magnitude, &ret->literal);
+        if (r == -ERANGE)
+                return r;
+        ret->v = ret->negative ? -(double) ret->magnitude : (double) ret->magnitude;
+        return 0;
 }
 
 static int check_cidr(const char *s) {
@@ -442,6 +499,7 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
         void *p = (uint8_t *) c + k->offset;
         const char *g = k->group ?: "", *dot = k->group ? "." : "";
         const char *str = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+        SettingNumber num;
         double v;
         int r;
 
@@ -458,14 +516,18 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                 if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
                         return conf_fail(err, s, "'%s%s%s' must be an integer between %.0f and %.0f", g,
                                          dot, k->name, k->min, k->max);
-                v = setting_number(s);
-                if (v < k->min || v > k->max)
-                        return conf_fail(err, s, "'%s%s%s' is %lld, allowed range is %.0f..%.0f", g, dot,
-                                         k->name, config_setting_get_int64(s), k->min, k->max);
+                r = setting_number(err, s, &num);
+                if (r == -ERANGE)
+                        return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %.0f..%.0f",
+                                         g, dot, k->name, num.literal, k->min, k->max);
+                if (num.v < k->min || num.v > k->max)
+                        return conf_fail(err, s, "'%s%s%s' is %s%llu, allowed range is %.0f..%.0f", g, dot,
+                                         k->name, num.negative ? "-" : "", (unsigned long long) num.magnitude,
+                                         k->min, k->max);
                 if (k->type == CONF_TYPE_UINT)
-                        *(unsigned *) p = (unsigned) config_setting_get_int64(s);
+                        *(unsigned *) p = (unsigned) num.magnitude;
                 else
-                        *(uint64_t *) p = (uint64_t) config_setting_get_int64(s);
+                        *(uint64_t *) p = num.magnitude;
                 return 0;
 
         case CONF_TYPE_DOUBLE:
@@ -475,8 +537,15 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                         if (r < 0)
                                 return conf_fail(err, s, "'%s%s%s' = '%s' is not a probability (0..1 or 0%%..100%%)",
                                                  g, dot, k->name, str);
-                } else if (setting_is_number(s))
-                        v = setting_number(s);
+                } else if (setting_is_number(s)) {
+                        r = setting_number(err, s, &num);
+                        if (r == -ERANGE)
+                                return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %g..%g",
+                                                 g, dot, k->name, num.literal, k->min, k->max);
+                        v = num.v;
+                } else if (k->type == CONF_TYPE_PROBABILITY)
+                        return conf_fail(err, s, "'%s%s%s' must be a number between %g and %g or a "
+                                         "percentage like \"10%%\"", g, dot, k->name, k->min, k->max);
                 else
                         return conf_fail(err, s, "'%s%s%s' must be a number between %g and %g", g, dot,
                                          k->name, k->min, k->max);
@@ -496,9 +565,13 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
                                 return conf_fail(err, s, "'%s%s%s' = '%s' is not a duration (e.g. 250ms, 1.5s)",
                                                  g, dot, k->name, str);
                         v = (double) u / (double) k->unit;
-                } else if (setting_is_number(s))
-                        v = setting_number(s);
-                else
+                } else if (setting_is_number(s)) {
+                        r = setting_number(err, s, &num);
+                        if (r == -ERANGE)
+                                return conf_fail(err, s, "'%s%s%s' = %s is out of range, allowed range is %g..%g%s",
+                                                 g, dot, k->name, num.literal, k->min, k->max, unit);
+                        v = num.v;
+                } else
                         return conf_fail(err, s, "'%s%s%s' must be a duration in %s or a string like \"1.5s\"",
                                          g, dot, k->name, unit);
                 if (!(v >= k->min && v <= k->max))
@@ -597,7 +670,10 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
         return -EINVAL;
 }
 
+static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError *err);
+
 static int conf_apply_group(Conf *c, const config_setting_t *group, const char *name, ConfError *err) {
+        const config_setting_t *profiles = NULL;
         int n = config_setting_length(group);
 
         for (int i = 0; i < n; i++) {
@@ -606,14 +682,234 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
                 const ConfKey *k;
                 int r;
 
+                if (key && streq(name, "echo") && streq(key, "profiles")) {
+                        profiles = s; /* after the other echo keys, which it inherits */
+                        continue;
+                }
                 k = key ? conf_key_find(name, key) : NULL;
-                if (!k)
-                        return conf_fail_unknown(err, s, name, key ?: "?");
-                r = conf_set(c, k, s, err);
-                if (r < 0)
-                        return r;
+                r = k ? conf_set(c, k, s, err) : conf_fail_unknown(err, s, name, key ?: "?");
+                if (r < 0 && r != -EBADMSG)
+                        return r;               /* -ENOMEM; a bad setting does not stop the walk */
+        }
+        return profiles ? conf_apply_profiles(c, profiles, err) : 0;
+}
+
+/* ---- echo.profiles --------------------------------------------------------------------- */
+
+/* The echo keys a profile may set; its other keys are name, sources and ports. */
+static const char *const profile_keys[] = {
+        "loss",       "loss_model", "ge_p",         "ge_r",      "ge_loss_good", "ge_loss_bad",
+        "delay",      "jitter",     "distribution", "duplicate", "reorder",      "reorder_gap",
+        "rate_limit", "rate_burst", "lab_compat",   "seed",      NULL,
+};
+
+static bool profile_key_allowed(const char *key) {
+        for (size_t i = 0; profile_keys[i]; i++)
+                if (streq(profile_keys[i], key))
+                        return true;
+        return false;
+}
+
+static int profile_parse_ports(ConfProfile *p, const config_setting_t *s, ConfError *err) {
+        int t = config_setting_type(s),
+            n = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST ? config_setting_length(s) : 1;
+
+        if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+                return conf_fail(err, s, "profile '%s': 'ports' must be a port or a list like [ 8080, 8083 ]",
+                                 p->name);
+        if (n == 0)
+                return conf_fail(err, s,
+                                 "profile '%s': 'ports' must not be empty (leave it out to match "
+                                 "every port)",
+                                 p->name);
+        if (n > PROFILE_PORTS_MAX)
+                return conf_fail(err, s, "profile '%s': 'ports' has %d entries, at most %d are allowed",
+                                 p->name, n, PROFILE_PORTS_MAX);
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *e = t == CONFIG_TYPE_INT ? s : config_setting_get_elem(s, i);
+                long long v;
+
+                if (!e || config_setting_type(e) != CONFIG_TYPE_INT)
+                        return conf_fail(err, e ?: s, "profile '%s': 'ports' must contain only port numbers",
+                                         p->name);
+                v = config_setting_get_int64(e);
+                if (v < 1 || v > 65535)
+                        return conf_fail(err, e, "profile '%s': port %lld is out of range 1..65535", p->name, v);
+                p->ports[p->n_ports++] = (uint16_t) v;
         }
         return 0;
+}
+
+static int profile_parse_sources(ConfProfile *p, const config_setting_t *s, ConfError *err) {
+        static const ConfKey key = { .group = "echo.profiles", .name = "sources", .type = CONF_TYPE_CIDRS };
+        int r;
+
+        r = parse_string_list(&key, s, "an address or CIDR, e.g. \"10.0.1.0/24\" or \"2001:db8:2::/48\"",
+                              check_cidr, err, &p->sources);
+        if (r < 0)
+                return r;
+        if (!p->sources[0])
+                return conf_fail(err, s,
+                                 "profile '%s': 'sources' must not be empty (leave it out to match "
+                                 "every source)",
+                                 p->name);
+        for (size_t i = 0; p->sources[i]; i++)
+                assert_se(sockaddr_cidr_parse(p->sources[i], &p->cidrs[p->n_cidrs++]) == 0);
+        return 0;
+}
+
+static int profile_format_match(ConfProfile *p) {
+        _cleanup_(strbuf_done) StrBuf b = {};
+
+        if (p->sources) {
+                strbuf_printf(&b, "sources ");
+                for (size_t i = 0; p->sources[i]; i++)
+                        strbuf_printf(&b, "%s%s", i ? ", " : "", p->sources[i]);
+        }
+        if (p->n_ports > 0) {
+                strbuf_printf(&b, "%sports ", b.len ? "; " : "");
+                for (size_t i = 0; i < p->n_ports; i++)
+                        strbuf_printf(&b, "%s%u", i ? ", " : "", p->ports[i]);
+        }
+        if (b.len == 0)
+                strbuf_printf(&b, "any source, any port");
+        return strbuf_finish(&b, &p->match, NULL);
+}
+
+/* Parses one profile group. Its impairment starts as a copy of the top-level echo
+ * settings (all read by now), so an unset key inherits the top-level value. */
+static int profile_parse(const Conf *c, const config_setting_t *g, ConfProfile *p, ConfError *err) {
+        Conf tmp = *c; /* shallow: only scalar echo keys are written through it */
+        bool have_name = false, seed_given = false;
+        int n, r = 0;
+
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+                return conf_fail(err, g,
+                                 "each entry of 'echo.profiles' must be a group: "
+                                 "{ name = \"group-a\"; sources = [ \"10.0.1.0/24\" ]; ... }");
+        p->line = config_setting_source_line(g);
+        n = config_setting_length(g);
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *s = config_setting_get_elem(g, i);
+                const char *key = config_setting_name(s) ?: "?";
+
+                if (streq(key, "name")) {
+                        const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+                                                config_setting_get_string(s) :
+                                                NULL;
+
+                        if (!profile_name_valid(v))
+                                return conf_fail(err, s,
+                                                 "profile name '%s' must be 1..%d characters of a-z, "
+                                                 "0-9, '_' and '-', and not \"default\"",
+                                                 v ?: "?", PROFILE_NAME_MAX);
+                        strcpy(p->name, v);
+                        have_name = true;
+                } else if (streq(key, "sources"))
+                        r = profile_parse_sources(p, s, err);
+                else if (streq(key, "ports"))
+                        r = profile_parse_ports(p, s, err);
+                else if (profile_key_allowed(key)) {
+                        r = conf_set(&tmp, conf_key_find("echo", key), s, err);
+                        seed_given = seed_given || streq(key, "seed");
+                } else
+                        return conf_fail(err, s,
+                                         "unknown key '%s' in an echo profile (a profile takes name, "
+                                         "sources, ports and the impairment keys of 'echo')",
+                                         key);
+                if (!streq(key, "name") && r < 0)
+                        return r;
+                r = 0;
+        }
+        if (!have_name)
+                return conf_fail(err, g, "an echo profile needs a 'name'");
+
+        p->echo = tmp.echo;
+        p->echo.listen = NULL;
+        p->echo.profiles = NULL;
+        p->echo.n_profiles = 0;
+        p->seed_set = seed_given && p->echo.seed != 0;
+        if (p->echo.loss_model == LOSS_MODEL_GILBERT_ELLIOTT && p->echo.ge_p > 0 && p->echo.ge_r <= 0)
+                return conf_fail(err, g,
+                                 "profile '%s': 'ge_r' must be > 0 with loss_model \"gilbert-elliott\", "
+                                 "or the link never leaves the bad state",
+                                 p->name);
+        return profile_format_match(p);
+}
+
+static bool conf_listens_on(const Conf *c, uint16_t port) {
+        for (char **l = c->echo.listen; l && *l; l++) {
+                SockAddr a;
+
+                if (sockaddr_parse(*l, &a) >= 0 && sockaddr_port(&a) == port)
+                        return true;
+        }
+        return false;
+}
+
+/* echo.profiles = ( { ... }, ... ): parsed after the rest of the echo group. */
+static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError *err) {
+        ProfileMatch m[PROFILE_MAX];
+        int n;
+
+        if (config_setting_type(list) != CONFIG_TYPE_LIST)
+                return conf_fail(err, list,
+                                 "'echo.profiles' must be a list of groups: profiles = ( { ... }, { ... } );");
+        n = config_setting_length(list);
+        if (n > PROFILE_MAX)
+                return conf_fail(err, list, "'echo.profiles' has %d profiles, at most %d are allowed", n,
+                                 PROFILE_MAX);
+        c->echo.profiles = calloc(MAX(n, 1), sizeof(ConfProfile));
+        if (!c->echo.profiles)
+                return -ENOMEM;
+
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *g = config_setting_get_elem(list, i);
+                ConfProfile *p = &c->echo.profiles[i];
+                int r;
+
+                c->echo.n_profiles++; /* counted before parsing: conf_unref() frees a half-filled one */
+                r = profile_parse(c, g, p, err);
+                if (r < 0)
+                        return r;
+                for (int j = 0; j < i; j++)
+                        if (streq(c->echo.profiles[j].name, p->name))
+                                return conf_fail(err, g, "profile name '%s' is already used at line %u",
+                                                 p->name, c->echo.profiles[j].line);
+                for (size_t j = 0; j < p->n_ports; j++)
+                        if (!conf_listens_on(c, p->ports[j]))
+                                return conf_fail(err, g,
+                                                 "profile '%s': port %u is not one the echo listens "
+                                                 "on (see 'echo.listen')",
+                                                 p->name, p->ports[j]);
+                m[i] = (ProfileMatch) {
+                        .sources = p->cidrs, .n_sources = p->n_cidrs, .ports = p->ports, .n_ports = p->n_ports
+                };
+        }
+
+        {
+                size_t a, b;
+
+                if (profile_find_duplicate(m, (size_t) n, &a, &b))
+                        return conf_fail(err, config_setting_get_elem(list, (unsigned) b),
+                                         "profile '%s' matches the same sources and ports as profile '%s' "
+                                         "(line %u), so it would never apply",
+                                         c->echo.profiles[b].name, c->echo.profiles[a].name,
+                                         c->echo.profiles[a].line);
+        }
+        return 0;
+}
+
+bool conf_echo_same_impairment(const ConfEcho *x, const ConfEcho *y) {
+        assert(x);
+        assert(y);
+
+        return x->loss == y->loss && x->loss_model == y->loss_model && x->ge_p == y->ge_p &&
+               x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good && x->ge_loss_bad == y->ge_loss_bad &&
+               x->delay_usec == y->delay_usec && x->jitter_usec == y->jitter_usec &&
+               x->distribution == y->distribution && x->duplicate == y->duplicate &&
+               x->reorder == y->reorder && x->reorder_gap == y->reorder_gap && x->rate_limit == y->rate_limit &&
+               x->rate_burst == y->rate_burst && x->lab_compat == y->lab_compat && x->seed == y->seed;
 }
 
 /* Checks that only make sense across keys, after every key has been read. */
@@ -643,13 +939,15 @@ static void libconfig_done(config_t *lc) {
         config_destroy(lc);
 }
 
-int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg) {
+int conf_load(const char *path, Conf **ret, ConfErrors *reterr) {
         _cleanup_(libconfig_done) config_t lc;
         _cleanup_(conf_unrefp) Conf *c = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *dir = NULL;
         ConfError err = {};
         const config_setting_t *root;
+        const char *include_dir;
+        struct stat st;
         int r, n;
 
         config_init(&lc);               /* first: libconfig_done() is safe from here on */
@@ -660,6 +958,10 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
         f = fopen(path, "re");
         if (!f)
                 return -errno;
+        if (fstat(fileno(f), &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;         /* else libconfig says "input in flex scanner failed" */
 
         r = conf_new_default(&c);
         if (r < 0)
@@ -668,20 +970,16 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
         dir = strdup(path);
         if (!c->path || !dir)
                 return -ENOMEM;
-        config_set_include_dir(&lc, dirname(dir));
+        include_dir = dirname(dir);
+        config_set_include_dir(&lc, include_dir);
+
+        /* The scan reads the same bytes first; libconfig then reads them again. */
+        r = conf_errors_ctx_init(&err, path, include_dir, f);
+        if (r < 0)
+                goto fail;
 
         if (config_read(&lc, f) != CONFIG_TRUE) {
-                const char *file = config_error_file(&lc);
-
-                err.line = config_error_line(&lc);
-                if (file && !streq(file, path))
-                        r = asprintf(&err.msg, "in included file '%s' line %d: %s", file,
-                                     config_error_line(&lc), config_error_text(&lc) ?: "syntax error");
-                else
-                        r = asprintf(&err.msg, "%s", config_error_text(&lc) ?: "syntax error");
-                if (r < 0)
-                        return -ENOMEM;
-                r = -EBADMSG;
+                r = conf_errors_add_parse(&err, &lc);
                 goto fail;
         }
 
@@ -691,37 +989,34 @@ int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr
                 const config_setting_t *s = config_setting_get_elem(root, i);
                 const char *name = config_setting_name(s);
 
-                if (name && (streq(name, "echo") || streq(name, "http"))) {
-                        if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+                if (name && conf_group_known(name)) {
+                        if (config_setting_type(s) != CONFIG_TYPE_GROUP)
                                 r = conf_fail(&err, s, "'%s' must be a group: %s = { ... };", name, name);
-                                goto fail;
-                        }
-                        r = conf_apply_group(c, s, name, &err);
+                        else
+                                r = conf_apply_group(c, s, name, &err);
                 } else {
                         const ConfKey *k = name ? conf_key_find(NULL, name) : NULL;
 
                         r = k ? conf_set(c, k, s, &err) : conf_fail_unknown(&err, s, NULL, name ?: "?");
                 }
-                if (r < 0)
+                if (r < 0 && r != -EBADMSG)
                         goto fail;
         }
 
-        r = conf_validate(c, root, &err);
+        /* Checks across keys only make sense once every key was read right. */
+        r = err.list.n == 0 ? conf_validate(c, root, &err) : -EBADMSG;
         if (r < 0)
                 goto fail;
 
+        conf_errors_ctx_done(&err);
         *ret = TAKE_PTR(c);
         return 0;
 
 fail:
-        /* One exit for parse errors: hand the message over, or drop it. */
-        if (r == -EBADMSG) {
-                if (reterr_line)
-                        *reterr_line = err.line;
-                if (reterr_msg)
-                        *reterr_msg = TAKE_PTR(err.msg);
-        }
-        free(err.msg);
+        /* One exit for content errors: hand the list over, or drop it. */
+        if (r == -EBADMSG && reterr)
+                conf_errors_ctx_take(&err, reterr);
+        conf_errors_ctx_done(&err);
         return r;
 }
 

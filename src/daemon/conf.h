@@ -7,9 +7,12 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "conf_errors.h"
 #include "macro.h"
+#include "profile.h"
 #include "time_util.h"
 
 #define CONF_DEFAULT_PATH SYSCONFDIR "/netlab.conf"   /* /etc/netlab.conf in the package */
@@ -30,6 +33,8 @@ typedef enum DelayDistribution {
         _DELAY_DIST_MAX,
         _DELAY_DIST_INVALID = -EINVAL,
 } DelayDistribution;
+
+typedef struct ConfProfile ConfProfile;
 
 typedef struct ConfEcho {
         bool enabled;
@@ -55,7 +60,25 @@ typedef struct ConfEcho {
         unsigned max_payload;           /* largest datagram answered, bytes (<= 65507) */
         bool lab_compat;                /* reply "<server ms> <payload>" like the lab server */
         unsigned max_flows;             /* per-flow state entries before eviction */
+        ConfProfile *profiles;          /* n_profiles classroom profiles, in file order */
+        size_t n_profiles;
 } ConfEcho;
+
+/* One classroom profile of echo.profiles: who it matches and its effective impairment. */
+struct ConfProfile {
+        char name[PROFILE_NAME_MAX + 1];
+        char **sources; /* NULL-terminated CIDR strings as written, or NULL: any */
+        SockAddrCidr cidrs[PROFILE_SOURCES_MAX];
+        size_t n_cidrs;
+        uint16_t ports[PROFILE_PORTS_MAX]; /* local echo ports, host order; none: any */
+        size_t n_ports;
+        char *match;   /* "sources 10.0.1.0/24; ports 8083", for people */
+        bool seed_set; /* echo.seed given (non-zero): else derived from the name */
+        unsigned line; /* where it starts in the file */
+        /* The top-level echo settings with this profile's keys on top. Only the impairment
+         * keys differ; listen and profiles are NULL here (the top level owns them). */
+        ConfEcho echo;
+};
 
 typedef struct ConfHttp {
         bool enabled;
@@ -74,6 +97,8 @@ typedef struct ConfHttp {
         usec_t keepalive_timeout_usec;  /* idle between requests */
         usec_t send_timeout_usec;       /* no progress writing -> close */
         unsigned max_connections;
+        unsigned max_connections_per_source;    /* open at once from one address (v4-mapped) */
+        unsigned min_send_rate;         /* bytes/s a response must average; 0 = no lifetime cap */
         char *metrics_path;             /* "" = disabled */
         char *status_path;              /* "" = disabled */
         char **status_allow;            /* CIDRs allowed to read metrics/status; NULL = all */
@@ -92,16 +117,22 @@ typedef struct Conf {
 int conf_new_default(Conf **ret);
 
 /* Parses and validates @path into a new Conf (n_ref = 1). Returns 0, or:
- *   -ENOENT, -EACCES, ...  the file could not be opened (*reterr_line = 0)
- *   -EBADMSG               syntax or validation error; *reterr_line and *reterr_msg
- *                          (malloc'ed, caller frees) say what and where
+ *   -ENOENT, -EACCES, -EISDIR, ...  the file could not be opened or read
+ *   -EBADMSG  syntax or validation errors; *reterr (if not NULL) holds up to
+ *             CONF_ERRORS_MAX of them with file and line, released by the caller with
+ *             conf_errors_done()
  *   -ENOMEM
- * reterr_* may be NULL; they are set on failure only. */
-int conf_load(const char *path, Conf **ret, unsigned *reterr_line, char **reterr_msg);
+ * *reterr is filled on -EBADMSG only. */
+int conf_load(const char *path, Conf **ret, ConfErrors *reterr);
 
 Conf *conf_ref(Conf *c);
 Conf *conf_unref(Conf *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Conf *, conf_unref);
+
+/* True if @a and @b (the top level, or profiles' ConfProfile.echo) impair the same way:
+ * every key a profile may set, the seed included, is equal. Used on reload: an unchanged
+ * profile keeps its flows' state. */
+bool conf_echo_same_impairment(const ConfEcho *a, const ConfEcho *b);
 
 const char *loss_model_to_string(LossModel m);
 const char *delay_distribution_to_string(DelayDistribution d);
@@ -111,6 +142,39 @@ const char *delay_distribution_to_string(DelayDistribution d);
  * NULL when nothing differs (or on OOM). */
 char *conf_restart_keys_changed(const Conf *old, const Conf *new);
 
-/* Calls @cb for every key of the schema as "group.key" (or "key" for globals); used by
+/* The schema: one row per key. conf.c owns the table; conf_diff.c formats values with
+ * it. */
+typedef enum ConfType {
+        CONF_TYPE_BOOL,
+        CONF_TYPE_UINT,                 /* unsigned, stored as unsigned */
+        CONF_TYPE_U64,                  /* stored as uint64_t */
+        CONF_TYPE_DOUBLE,               /* stored as double */
+        CONF_TYPE_PROBABILITY,          /* double 0..1; also "30%" */
+        CONF_TYPE_USEC,                 /* number in the key's unit, or "250ms"; usec_t */
+        CONF_TYPE_STRING,               /* char * */
+        CONF_TYPE_PATH,                 /* char *; relative paths resolved against the file's dir */
+        CONF_TYPE_URL_PATH,             /* char *; "" or starting with '/' */
+        CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
+        CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
+        CONF_TYPE_ENUM,                 /* int, one of enum_names */
+        CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
+} ConfType;
+
+typedef struct ConfKey {
+        const char *group;              /* "echo", "http", or NULL for the top level */
+        const char *name;
+        ConfType type;
+        size_t offset;                  /* into Conf */
+        double min, max;                /* numeric range, in the key's own unit */
+        usec_t unit;                    /* CONF_TYPE_USEC: unit of a bare number */
+        const char *const *enum_names;
+        bool reloadable;                /* false: a change needs a restart */
+} ConfKey;
+
+/* The schema table (static storage) and its length in *ret_n. */
+const ConfKey *conf_schema(size_t *ret_n);
+
+/* Calls @cb for every key of the schema as "group.key" (or "key" for globals), and for
+ * "echo.profiles"; used by
  * the man page test. */
 void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata);

@@ -15,6 +15,23 @@
 #define JSON_SUMMARY (COUNTER_SHOW_JSON | COUNTER_SHOW_SUMMARY)
 #define DROPPED "netlab_echo_dropped_total"
 #define DROPPED_HELP "Datagrams not answered, by reason (loss = emulated loss on purpose)."
+#define PROM_JSON (COUNTER_SHOW_PROMETHEUS | COUNTER_SHOW_JSON)
+#define REJECTED "netlab_http_connections_rejected_total"
+#define REJECTED_HELP \
+        "HTTP connections closed right after accept(), by reason: resources = accept() failed " \
+        "with EMFILE, ENFILE, ENOBUFS or ENOMEM or the connection could not be set up; " \
+        "per_source = the address already held http.max_connections_per_source (answered 503). " \
+        "Connections waiting in the listen backlog at max_connections are not counted."
+#define TIMEOUTS "netlab_http_timeouts_total"
+#define TIMEOUTS_HELP \
+        "HTTP connections closed at a deadline, by kind: idle = no request in progress " \
+        "(keepalive_timeout, normal), header = head not complete within header_timeout (408), " \
+        "body = request body not complete within header_timeout, send = no progress within " \
+        "send_timeout, lifetime = response slower on average than min_send_rate, linger = peer " \
+        "did not close after an error reply."
+#define TIMEOUT_ROW(kind, KIND) \
+        { TIMEOUTS, "kind=\"" kind "\"", TIMEOUTS_HELP, C, HTTP(timeouts_by_kind[HTTP_TIMEOUT_##KIND]), \
+          "timeouts_by_kind." kind, NULL, PROM_JSON }
 
 const CounterDesc counters_echo[] = {
         { "netlab_echo_received_total", NULL, "Datagrams received by the UDP echo service.",
@@ -60,21 +77,29 @@ const CounterDesc counters_echo[] = {
 const CounterDesc counters_http[] = {
         { "netlab_http_connections_accepted_total", NULL, "HTTP connections accepted.",
           C, HTTP(connections_accepted), "connections_accepted", "connections accepted", ALL },
-        { "netlab_http_connections_rejected_total", NULL,
-          "HTTP connections lost for lack of resources: accept() failed with EMFILE, ENFILE, ENOBUFS "
-          "or ENOMEM, or an accepted connection could not be set up. Connections waiting in the "
-          "listen backlog while max_connections are open are not counted.",
-          C, HTTP(connections_rejected), "connections_rejected", "rejected", ALL },
+        { "rejected", NULL, NULL, C, HTTP(connections_rejected), "connections_rejected", "rejected",
+          JSON_SUMMARY },
+        { REJECTED, "reason=\"resources\"", REJECTED_HELP, C, HTTP(rejected_resources),
+          "connections_rejected_by_reason.resources", NULL, PROM_JSON },
+        { REJECTED, "reason=\"per_source\"", REJECTED_HELP, C, HTTP(rejected_per_source),
+          "connections_rejected_by_reason.per_source", NULL, PROM_JSON },
+        { "netlab_http_connections_evicted_total", NULL,
+          "Idle keep-alive HTTP connections closed at max_connections to make room for a new one.",
+          C, HTTP(connections_evicted), "connections_evicted", "evicted", ALL },
         { "netlab_http_open_connections", NULL, "HTTP connections open now.",
           G, offsetof(HttpStats, open_connections), "open_connections", "open", ALL },
         /* Prometheus has the full method x code matrix instead (netlab_http_requests_total). */
         { "requests", NULL, NULL, C, HTTP(requests), "requests", "requests", JSON_SUMMARY },
-        { "netlab_http_timeouts_total", NULL, "HTTP header, keep-alive and send timeouts.",
-          C, HTTP(timeouts), "timeouts", "timeouts", ALL },
-        { "netlab_http_bad_requests_total", NULL,
-          "HTTP requests answered 400, 413, 414, 431, 501 or 505 (malformed, over a limit or "
-          "not supported), after which the connection is closed.",
-          C, HTTP(bad_requests), "bad_requests", "bad requests", ALL },
+        { "timeouts", NULL, NULL, C, HTTP(timeouts), "timeouts", "timeouts", JSON_SUMMARY },
+        TIMEOUT_ROW("idle", IDLE),
+        TIMEOUT_ROW("header", HEADER),
+        TIMEOUT_ROW("body", BODY),
+        TIMEOUT_ROW("send", SEND),
+        TIMEOUT_ROW("lifetime", LIFETIME),
+        TIMEOUT_ROW("linger", LINGER),
+        /* Prometheus has netlab_http_bad_requests_total{reason} from the reason table
+         * (metrics.c) instead. */
+        { "bad_requests", NULL, NULL, C, HTTP(bad_requests), "bad_requests", "bad requests", JSON_SUMMARY },
         { "netlab_http_response_bytes_total", NULL, "HTTP response bytes written (head and body).",
           C, HTTP(response_bytes), "response_bytes", "bytes", ALL },
         { "1xx", NULL, NULL, C, HTTP(responses_by_class[1]), "responses_by_class.1xx", "1xx", JSON_SUMMARY },

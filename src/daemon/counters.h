@@ -2,13 +2,15 @@
  * echo and HTTP services increment the structs; metrics.c renders /metrics and
  * /api/status from the tables and daemon.c's SIGUSR1/STATUS= line comes from
  * counters_format_summary(), so a counter is named, explained and placed once, here and
- * in counters.c. Sits below echo, http_* and metrics; includes only strbuf.h. */
+ * in counters.c. Sits below echo, http_* and metrics; includes only strbuf.h and
+ * http_reason.h (the enum that sizes the bad-request counters). */
 #pragma once
 
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_reason.h"
 #include "strbuf.h"
 
 /* Monotonic counters of the UDP echo since start (never reset by reload). */
@@ -32,15 +34,43 @@ typedef struct EchoCounters {
         uint64_t oom;                   /* allocation failures survived (part of netlab_oom_total) */
 } EchoCounters;
 
+/* Why an HTTP connection's deadline passed (netlab_http_timeouts_total{kind}). Only
+ * "idle" is normal operation; the others mean a client that started and did not finish. */
+typedef enum HttpTimeoutKind {
+        HTTP_TIMEOUT_IDLE,              /* no request in progress: keep-alive idle, or opened and silent */
+        HTTP_TIMEOUT_HEADER,            /* request head not complete within header_timeout (408) */
+        HTTP_TIMEOUT_BODY,              /* request body to skip not complete within header_timeout */
+        HTTP_TIMEOUT_SEND,              /* no response byte accepted by the peer within send_timeout */
+        HTTP_TIMEOUT_LIFETIME,          /* response averaged below min_send_rate */
+        HTTP_TIMEOUT_LINGER,            /* after an error reply the peer did not close within 2 s */
+        _HTTP_TIMEOUT_MAX,
+        _HTTP_TIMEOUT_INVALID = -EINVAL,
+} HttpTimeoutKind;
+
+/* One classroom profile's counters since start (kept across reloads while the profile's
+ * name stays): the datagrams classified into it and their fates. */
+typedef struct EchoProfileCounters {
+        uint64_t received; /* classified into the profile (after admission) */
+        uint64_t replied;  /* decided to answer (a duplicate counts once) */
+        uint64_t dropped_loss;
+        uint64_t dropped_rate_limit;
+        uint64_t dropped_queue_full;
+} EchoProfileCounters;
+
 /* Monotonic counters of the HTTP service since start. */
 typedef struct HttpCounters {
         uint64_t connections_accepted;
-        uint64_t connections_rejected;  /* accept() out of fds/memory, or set-up failed after it */
+        uint64_t connections_rejected;  /* the sum of the two below */
+        uint64_t rejected_resources;    /* accept() out of fds/memory, or set-up failed after it */
+        uint64_t rejected_per_source;   /* the address already held max_connections_per_source */
+        uint64_t connections_evicted;   /* idle keep-alive closed at max_connections for a new one */
         uint64_t requests;
         uint64_t responses_by_class[6]; /* index 1..5: 1xx..5xx */
         uint64_t response_bytes;        /* head + body bytes written */
-        uint64_t timeouts;              /* header, idle and send timeouts */
+        uint64_t timeouts;              /* the sum of timeouts_by_kind */
+        uint64_t timeouts_by_kind[_HTTP_TIMEOUT_MAX];
         uint64_t bad_requests;          /* answered 400/413/414/431/501/505 and closed */
+        uint64_t bad_requests_by_reason[_HTTP_REASON_MAX];   /* the same, by HttpReason */
         uint64_t oom;                   /* allocation failures survived (part of netlab_oom_total) */
 } HttpCounters;
 

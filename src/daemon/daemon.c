@@ -1,12 +1,16 @@
 /* daemon.c — ties configuration, sockets and services together. Startup goes
  * daemon_new() -> daemon_open_sockets() -> daemon_start_services(); SIGHUP lands in
  * daemon_reload(), SIGTERM in daemon_begin_shutdown(). The event loop itself (signals,
- * watchdog, sd_notify) is in loop.c. */
+ * watchdog, sd_notify) is in loop.c. What daemon_load_conf() says goes through _() for
+ * `netlabd -t`; the running daemon is in the C locale, so its journal lines stay English. */
 #include <assert.h>
+#include <fcntl.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "conf_diff.h"
 #include "daemon.h"
+#include "i18n.h"
 #include "impair.h"
 #include "log.h"
 #include "metrics.h"
@@ -75,17 +79,21 @@ int daemon_open_sockets(Daemon *d) {
                 if (d->sockets.n_fds[SOCKET_KIND_HTTP] == 0)
                         log_notice("No stream socket was passed: the HTTP service is off");
         } else {
+                const char *service = "udp echo";
+
                 r = 0;
                 if (d->conf->echo.enabled)
                         r = sockets_bind_list(d->conf->echo.listen, SOCK_DGRAM, SOCKET_KIND_ECHO,
                                               &d->sockets, &address);
-                if (r >= 0 && d->conf->http.enabled)
+                if (r >= 0 && d->conf->http.enabled) {
+                        service = "http";
                         r = sockets_bind_list(d->conf->http.listen, SOCK_STREAM, SOCKET_KIND_HTTP,
                                               &d->sockets, &address);
+                }
+                /* Echo and HTTP usually share a port number: say which one failed. */
                 if (r < 0)
-                        return log_error_errno(r, "Failed to listen on '%s': %m%s", address ?: "?",
-                                               r == -EADDRINUSE ? " (another process uses this port)" :
-                                               r == -EACCES ? " (ports below 1024 need privileges)" : "");
+                        return log_error_errno(r, "Failed to listen on '%s': %m (%s%s)", address ?: "?", service,
+                                               r == -EACCES ? "; ports below 1024 need privileges" : "");
         }
 
         log_sockets("udp echo", d->sockets.fds[SOCKET_KIND_ECHO], d->sockets.n_fds[SOCKET_KIND_ECHO],
@@ -123,6 +131,8 @@ static bool daemon_http_stats(const Daemon *d, HttpStats *ret) {
 static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
                                 const char **ret_content_type) {
         Daemon *d = userdata;
+        _cleanup_free_ MetricsEchoProfile *profiles = NULL;
+        size_t n_profiles = 0;
         EchoStats echo = {};
         HttpStats http = {};
         bool has_echo = daemon_echo_stats(d, &echo), has_http = daemon_http_stats(d, &http);
@@ -139,8 +149,22 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
                 .reload_failures = d->n_reload_failures,
                 /* Every allocation failure survived: the services' and our own. */
                 .oom = d->n_oom + echo.counters.oom + http.counters.oom,
+                /* The router calls us only for a peer that passed status_allow, so a
+                 * configured list means this peer is in it. Without one, everybody reads
+                 * the counters, and the paths stay out. */
+                .show_paths = d->conf->http.status_allow && d->conf->http.status_allow[0],
         };
         int r;
+
+        if (d->echo) {
+                r = echo_get_profiles(d->echo, &profiles, &n_profiles);
+                if (r < 0) {
+                        d->n_oom++;
+                        return r; /* the client gets a 503 */
+                }
+                snap.echo_profiles = profiles;
+                snap.n_echo_profiles = n_profiles;
+        }
 
         r = metrics_serve(&snap, endpoint == HTTP_ENDPOINT_METRICS ? METRICS_FORMAT_PROMETHEUS : METRICS_FORMAT_JSON,
                           ret_body, ret_len, ret_content_type);
@@ -178,35 +202,110 @@ int daemon_start_services(Daemon *d) {
         return 0;
 }
 
+/* ---- what start-up, reload and -t check ------------------------------------------------ */
+
+static int check_root(const Conf *c, const char **ret_object) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!c->http.enabled)
+                return 0;
+        *ret_object = c->http.root;
+        fd = open(c->http.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : 0;
+}
+
+static int check_mime(const Conf *c, const char **ret_object) {
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (!c->http.enabled)
+                return 0;
+        *ret_object = HTTP_SERVER_MIME_TYPES;
+        f = fopen(HTTP_SERVER_MIME_TYPES, "re");
+        return f ? 0 : -errno;
+}
+
+/* Everything a file must pass besides its own syntax and ranges (conf.c) before it is
+ * used, short of binding the sockets: one row per check, so a new kind of check is one
+ * more row. Each returns 0, or a negative errno with *ret_object naming what failed. */
+static const struct {
+        const char *what;               /* "<file>: cannot <what> '<object>'", a msgid */
+        bool fatal;                     /* false: warn and go on */
+        const char *hint_eacces;        /* added to an EACCES message, or NULL */
+        int (*check)(const Conf *c, const char **ret_object);
+} daemon_conf_checks[] = {
+        { N_("open the document root"), true,
+          N_(" (under DynamicUser= the root and its parents must be world-readable: chmod o+rX)"), check_root },
+        { N_("read the MIME types, using the built-in table"), false, NULL, check_mime },
+};
+
+static int daemon_check_conf(const char *path, const Conf *c) {
+        int ret = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(daemon_conf_checks); i++) {
+                const char *object = "?";
+                int r = daemon_conf_checks[i].check(c, &object);
+
+                if (r >= 0)
+                        continue;
+                log_full_errno(daemon_conf_checks[i].fatal ? LOG_ERR : LOG_NOTICE, r,
+                               _("%s: cannot %s '%s': %m%s"), path, _(daemon_conf_checks[i].what), object,
+                               r == -EACCES && daemon_conf_checks[i].hint_eacces ?
+                                       _(daemon_conf_checks[i].hint_eacces) :
+                                       "");
+                if (daemon_conf_checks[i].fatal && ret == 0)
+                        ret = r;
+        }
+        return ret;
+}
+
+static int daemon_load_conf_internal(const char *path, bool path_explicit, Conf **ret) {
+        _cleanup_(conf_errors_done) ConfErrors errors = {};
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        bool defaults = false;
+        int r;
+
+        r = conf_load(path, &c, &errors);
+        if (r == -ENOENT && !path_explicit) {
+                log_notice(_("%s not found, using built-in defaults"), path);
+                r = conf_new_default(&c);
+                if (r < 0)
+                        return log_error_errno(r, _("Failed to set up the built-in defaults: %m"));
+                defaults = true;
+        } else if (r == -EBADMSG) {
+                for (size_t i = 0; i < errors.n; i++)
+                        log_error("%s:%u: %s", errors.e[i].file ?: path, errors.e[i].line, errors.e[i].msg);
+                if (errors.n_more > 0)
+                        log_error(ngettext("%s: %u more error not shown", "%s: %u more errors not shown",
+                                           errors.n_more),
+                                  path, errors.n_more);
+                return r;
+        } else if (r < 0)
+                return log_error_errno(
+                        r, "%s: %m%s", path,
+                        r == -EACCES ? _(" (netlabd runs as a dynamic user: make it world-readable)") : "");
+
+        r = daemon_check_conf(path, c);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return defaults;
+}
+
 int daemon_load_conf(const char *path, bool path_explicit, bool reload, Conf **ret) {
-        const char *keeping = reload ? "; keeping the previous configuration" : "";
-        _cleanup_free_ char *msg = NULL;
-        unsigned line = 0;
         int r;
 
         assert(path);
         assert(ret);
 
-        r = conf_load(path, ret, &line, &msg);
-        if (r == -ENOENT && !path_explicit) {
-                log_notice("%s not found, using built-in defaults", path);
-                r = conf_new_default(ret);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to set up the built-in defaults: %m%s", keeping);
-                return 0;
-        }
-        if (r == -EBADMSG)
-                return log_error_errno(r, "%s:%u: %s%s", path, line, msg ?: "invalid configuration", keeping);
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot read configuration: %m%s%s", path,
-                                       r == -EACCES ? " (netlabd runs as a dynamic user: make it world-readable)" : "",
-                                       keeping);
-        return 0;
+        r = daemon_load_conf_internal(path, path_explicit, ret);
+        if (r < 0 && reload)
+                log_warning("Keeping the previous configuration");
+        return r;
 }
 
 int daemon_reload(Daemon *d) {
         _cleanup_(conf_unrefp) Conf *fresh = NULL;
-        _cleanup_free_ char *restart = NULL;
+        _cleanup_free_ char *restart = NULL, *diff = NULL;
         int r;
 
         assert(d);
@@ -227,8 +326,9 @@ int daemon_reload(Daemon *d) {
                 r = http_server_apply_conf(d->http, fresh);
                 if (r < 0) {
                         d->n_reload_failures++;
-                        return log_error_errno(r, "%s: cannot use document root '%s': %m; keeping the "
-                                               "previous configuration", d->conf_path, fresh->http.root);
+                        log_error_errno(r, "%s: cannot use document root '%s': %m", d->conf_path, fresh->http.root);
+                        log_warning("Keeping the previous configuration");
+                        return r;
                 }
         }
         /* Cannot fail: it switches the snapshot and evicts flows above max_flows. */
@@ -237,10 +337,12 @@ int daemon_reload(Daemon *d) {
 
         if (!d->verbose)
                 log_set_max_level(fresh->log_level);
+        r = conf_diff(d->conf, fresh, &diff);
         conf_unref(d->conf);
         d->conf = TAKE_PTR(fresh);
         d->n_reloads++;
-        log_info("Reloaded configuration from %s", d->conf_path);
+        log_info("Reloaded configuration from %s: %s", d->conf_path,
+                 r < 0 ? "(changes not listed: out of memory)" : diff ?: "no changes");
         return 0;
 }
 

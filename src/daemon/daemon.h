@@ -45,13 +45,17 @@ int daemon_open_sockets(Daemon *d);
  * document root is unusable, a configuration problem). */
 int daemon_start_services(Daemon *d);
 
-/* Loads the configuration the way both start-up and reload want it, and logs what went
- * wrong: a missing @path that was not named explicitly (@path_explicit false) means the
- * built-in defaults (logged as a notice); an invalid file is "FILE:LINE: message", an
- * unreadable one "FILE: cannot read configuration: ..."; with @reload, the message ends
- * in "; keeping the previous configuration". Returns 0 with a new Conf in *ret (n_ref 1,
- * caller unrefs), or a negative errno (-EBADMSG invalid; -ENOENT, -EACCES, ... from
- * opening; -ENOMEM), already logged. */
+/* Loads the configuration the way start-up, reload and -t all want it, and logs what
+ * went wrong: a missing @path that was not named explicitly (@path_explicit false) means
+ * the built-in defaults (logged as a notice); an invalid file is one "FILE:LINE: message"
+ * per error (up to CONF_ERRORS_MAX), an unreadable one "FILE: <strerror>" ("DIR: Is a
+ * directory"). Then the checks that need the file system run, everything short of
+ * binding: the document root opens (else an error), /etc/mime.types is readable (else
+ * a notice: the built-in table serves). With @reload, a failure is followed by a
+ * second line, "Keeping the previous configuration". Returns 0 (the file) or 1 (the
+ * built-in defaults) with a new Conf in *ret (n_ref 1, caller unrefs), or a negative
+ * errno (-EBADMSG invalid; -ENOENT, -EACCES, -EISDIR, ... from opening the file or the
+ * document root; -ENOMEM), already logged. */
 int daemon_load_conf(const char *path, bool path_explicit, bool reload, Conf **ret);
 
 /* Re-reads the configuration file (daemon_load_conf()). On success swaps the snapshot

@@ -13,6 +13,7 @@ struct HttpCache {
         HttpCacheEntry entries[HTTP_CACHE_ENTRIES];
         int buckets[HTTP_CACHE_BUCKETS];
         size_t next_victim;             /* FIFO position */
+        uint8_t etag_key[HTTP_SERVE_ETAG_KEY_SIZE];
 };
 
 static unsigned hash_key(const char *s) {
@@ -24,9 +25,10 @@ static unsigned hash_key(const char *s) {
         return h % HTTP_CACHE_BUCKETS;
 }
 
-int http_cache_new(HttpCache **ret) {
+int http_cache_new(const uint8_t *etag_key, HttpCache **ret) {
         HttpCache *c;
 
+        assert(etag_key);
         assert(ret);
 
         c = calloc(1, sizeof(HttpCache));
@@ -36,6 +38,7 @@ int http_cache_new(HttpCache **ret) {
                 c->buckets[i] = -1;
         for (size_t i = 0; i < HTTP_CACHE_ENTRIES; i++)
                 c->entries[i].next_in_bucket = -1;
+        memcpy(c->etag_key, etag_key, sizeof(c->etag_key));
         *ret = c;
         return 0;
 }
@@ -134,7 +137,7 @@ int http_cache_put(HttpCache *c, const char *key, int fd, const struct stat *st,
         e->mtime_usec = (usec_t) st->st_mtim.tv_sec * USEC_PER_SEC + (usec_t) st->st_mtim.tv_nsec / 1000;
         e->loaded_usec = now_usec;
         e->content_type = content_type;
-        (void) http_serve_etag(st, e->etag, sizeof(e->etag));
+        (void) http_serve_etag(st, c->etag_key, e->etag, sizeof(e->etag));
         (void) http_response_format_date(e->mtime_usec, e->last_modified);
         b = hash_key(e->key);
         e->next_in_bucket = c->buckets[b];

@@ -36,7 +36,9 @@ typedef struct HttpCacheEntry {
 
 typedef struct HttpCache HttpCache;
 
-int http_cache_new(HttpCache **ret);
+/* A new, empty cache; entries get their ETag under @etag_key (HTTP_SERVE_ETAG_KEY_SIZE
+ * bytes, copied). Returns 0 with *ret, or -ENOMEM. */
+int http_cache_new(const uint8_t *etag_key, HttpCache **ret);
 HttpCache *http_cache_free(HttpCache *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HttpCache *, http_cache_free);
 

@@ -1,13 +1,13 @@
 /* http_conn.c — the HTTP data path of one connection, top-down: http_conn_on_io() ->
  * the handler of the current state: read -> http_parse_request() -> http_route_resolve()
- * (a reply value) -> http_response_head() -> send the head (MSG_MORE) -> sendfile() the
- * body -> keep-alive or close. Called by http_server's epoll dispatch and sweep; calls
- * http_parse, http_route, http_response and metrics_http_observe(); the only module that
- * does socket I/O for HTTP. Every wake-up does a bounded amount of work so one busy
- * client never starves the echo socket or the other connections. Idle keep-alive
- * connections hold no read buffer. */
+ * (a reply value) -> http_conn_send_reply() (http_conn_send.c: head, then send() or
+ * sendfile() of the body) -> keep-alive, body discarding, lingering close. Called by
+ * http_server's epoll dispatch and sweep; calls http_parse, http_chunked, http_route,
+ * http_conn_send and metrics_http_observe(); with http_conn_send.c the only code doing
+ * socket I/O for HTTP. Every wake-up does a bounded amount of work so one busy client
+ * never starves the echo socket or the other connections. Idle keep-alive connections
+ * hold no read buffer. */
 
-#include <arpa/inet.h>
 #include <assert.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,29 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "http_conn.h"
 #include "log.h"
-
-/* The inline body of a reply is copied after the head into the scratch buffer: the
- * largest head, the 100 Continue prefix and the largest inline body (a cached file or a
- * status page) must fit, so nothing is ever truncated. */
-#define HTTP_CONN_CONTINUE "HTTP/1.1 100 Continue\r\n\r\n"
-static_assert(HTTP_RESPONSE_HEAD_MAX + sizeof(HTTP_CONN_CONTINUE) + HTTP_CACHE_FILE_MAX <= HTTP_CONN_SCRATCH_SIZE,
-              "a cached file with its head must fit in the scratch buffer");
-static_assert(HTTP_REPLY_PAGE_MAX <= HTTP_CACHE_FILE_MAX, "status pages are smaller than cached files");
-
-static usec_t conn_now(const HttpConn *c) {
-        return c->shared->now_usec;
-}
-
-static const ConfHttp *conn_http(const HttpConn *c) {
-        return &c->conf->http;
-}
 
 /* A new request starts: it runs on the snapshot in effect now, until it is answered, even
  * if a reload swaps the server's snapshot meanwhile. */
@@ -50,21 +32,41 @@ static void conn_pin_conf(HttpConn *c) {
 }
 
 static size_t head_limit(const HttpConn *c) {
-        return MIN((size_t) conn_http(c)->max_header_size, (size_t) HTTP_HEAD_MAX);
+        return MIN((size_t) http_conn_settings(c)->max_header_size, (size_t) HTTP_HEAD_MAX);
 }
 
-static void conn_end_at_least(HttpConn *c, HttpConnEnd end) {
-        if (c->end < end)
-                c->end = end;
-}
+/* Between requests with nothing buffered: the connection may be closed at the global cap
+ * to make room for a new one. Appended last, so the list runs oldest first. */
+static void conn_idle_enter(HttpConn *c) {
+        HttpConnShared *sh = c->shared;
 
-static void conn_set_events(HttpConn *c, uint32_t events) {
-        if (c->events == events)
+        if (c->idle)
                 return;
-        struct epoll_event ev = { .events = events, .data.ptr = c };
+        c->idle = true;
+        c->idle_next = NULL;
+        c->idle_prev = sh->idle_last;
+        if (sh->idle_last)
+                sh->idle_last->idle_next = c;
+        else
+                sh->idle_first = c;
+        sh->idle_last = c;
+}
 
-        if (epoll_ctl(c->shared->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
-                c->events = events;
+static void conn_idle_leave(HttpConn *c) {
+        HttpConnShared *sh = c->shared;
+
+        if (!c->idle)
+                return;
+        if (c->idle_prev)
+                c->idle_prev->idle_next = c->idle_next;
+        else
+                sh->idle_first = c->idle_next;
+        if (c->idle_next)
+                c->idle_next->idle_prev = c->idle_prev;
+        else
+                sh->idle_last = c->idle_prev;
+        c->idle_prev = c->idle_next = NULL;
+        c->idle = false;
 }
 
 static int conn_rbuf_get(HttpConn *c) {
@@ -118,12 +120,8 @@ static int conn_rbuf_grow(HttpConn *c) {
         return 0;
 }
 
-static bool conn_wbuf_owned(const HttpConn *c) {
-        return c->wbuf && c->wbuf != c->shared->scratch;
-}
-
 static void conn_reset_response(HttpConn *c) {
-        if (conn_wbuf_owned(c))
+        if (http_conn_wbuf_owned(c))
                 free(c->wbuf);
         c->wbuf = NULL;
         c->wlen = c->woff = 0;
@@ -132,19 +130,6 @@ static void conn_reset_response(HttpConn *c) {
         c->mem_len = c->mem_off = 0;
         c->file_fd = safe_close(c->file_fd);
         c->file_off = c->file_end = 0;
-}
-
-static void conn_format_peer(const HttpConn *c, char *buf, size_t size) {
-        char a[INET6_ADDRSTRLEN] = "?";
-
-        if (c->peer.sa.sa_family == AF_INET) {
-                (void) inet_ntop(AF_INET, &c->peer.in.sin_addr, a, sizeof(a));
-                (void) snprintf(buf, size, "%s:%u", a, ntohs(c->peer.in.sin_port));
-        } else if (c->peer.sa.sa_family == AF_INET6) {
-                (void) inet_ntop(AF_INET6, &c->peer.in6.sin6_addr, a, sizeof(a));
-                (void) snprintf(buf, size, "[%s]:%u", a, ntohs(c->peer.in6.sin6_port));
-        } else
-                (void) snprintf(buf, size, "?");
 }
 
 /* The request line for the access log, control characters, quotes, backslashes and
@@ -180,116 +165,19 @@ static void conn_account(HttpConn *c) {
         sh->counters.response_bytes += c->bytes_sent;
         metrics_http_observe(&sh->metrics, c->method, c->status, dur, c->bytes_sent);
 
-        if (conn_http(c)->access_log && log_level_enabled(LOG_INFO)) {
-                char peer[INET6_ADDRSTRLEN + 16], line[1024];
+        if (http_conn_settings(c)->access_log && log_level_enabled(LOG_INFO)) {
+                char peer[SOCKADDR_FORMAT_MAX], line[1024];
+                /* At debug level an error line also says why (the label of the
+                 * bad-request counter), so a student's 400 is explained in the log. */
+                bool why = c->reason != HTTP_REASON_NONE && log_level_enabled(LOG_DEBUG);
 
-                conn_format_peer(c, peer, sizeof(peer));
+                (void) sockaddr_format(&c->peer, peer, sizeof(peer));
                 conn_format_request_line(c, line, sizeof(line));
-                log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms", peer, line, c->status,
-                         c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC);
+                log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms%s%s", peer, line, c->status,
+                         c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC, why ? " reason=" : "",
+                         why ? http_reason_label(c->reason) : "");
         }
 }
-
-/* ---- sending ------------------------------------------------------------------------ */
-
-/* Moves the response forward as far as the socket takes it, within the budget.
- * Returns 1 when the response is complete, 0 when waiting for EPOLLOUT, < 0 to close. */
-static int conn_send(HttpConn *c) {
-        size_t budget = HTTP_CONN_SEND_BUDGET;
-        ssize_t n;
-
-        while (c->state == HTTP_CONN_SEND_HEAD) {
-                size_t head_left = c->wlen - c->woff;
-                bool more_body = c->file_fd >= 0 && c->file_off < c->file_end;
-
-                if (c->mem && c->mem_off < c->mem_len) {
-                        struct iovec iov[2] = {
-                                { c->wbuf + c->woff, head_left },
-                                { c->mem + c->mem_off, c->mem_len - c->mem_off },
-                        };
-                        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-                        n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
-                } else
-                        /* MSG_MORE: the head waits for the first sendfile() pages, so a small
-                         * file leaves in the same segment as its head. */
-                        n = send(c->fd, c->wbuf + c->woff, head_left, MSG_NOSIGNAL | (more_body ? MSG_MORE : 0));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN)
-                                goto wait;
-                        return -errno;
-                }
-                c->bytes_sent += (uint64_t) n;
-                c->deadline = conn_now(c) + conn_http(c)->send_timeout_usec;
-                if ((size_t) n < head_left) {
-                        c->woff += (uint32_t) n;
-                        continue;
-                }
-                c->mem_off += (size_t) n - head_left;
-                c->woff = c->wlen;
-                c->state = HTTP_CONN_SEND_BODY;
-        }
-
-        while (c->state == HTTP_CONN_SEND_BODY) {
-                if (c->mem && c->mem_off < c->mem_len) {
-                        n = send(c->fd, c->mem + c->mem_off, c->mem_len - c->mem_off, MSG_NOSIGNAL);
-                        if (n < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                if (errno == EAGAIN)
-                                        goto wait;
-                                return -errno;
-                        }
-                        c->mem_off += (size_t) n;
-                } else if (c->file_fd >= 0 && c->file_off < c->file_end) {
-                        off_t off = (off_t) c->file_off;
-                        size_t want = (size_t) MIN(c->file_end - c->file_off, (uint64_t) budget);
-
-                        if (budget == 0) {
-                                /* Fairness: let the loop run; level-triggered EPOLLOUT
-                                 * brings us back right away if the socket is writable. */
-                                conn_set_events(c, EPOLLOUT);
-                                return 0;
-                        }
-                        n = sendfile(c->fd, c->file_fd, &off, want);
-                        if (n < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                if (errno == EAGAIN)
-                                        goto wait;
-                                return -errno;
-                        }
-                        if (n == 0)
-                                return -EIO;    /* the file shrank under us: length would lie */
-                        c->file_off = (uint64_t) off;
-                        budget -= MIN(budget, (size_t) n);
-                } else
-                        return 1;
-                c->bytes_sent += (uint64_t) n;
-                c->deadline = conn_now(c) + conn_http(c)->send_timeout_usec;
-        }
-        return 1;
-
-wait:
-        /* The head lives in the shared scratch only until we return: keep what is left. */
-        if (c->state == HTTP_CONN_SEND_HEAD && !conn_wbuf_owned(c)) {
-                char *p = malloc(c->wlen - c->woff);
-
-                if (!p) {
-                        c->shared->counters.oom++;
-                        return -ENOMEM;
-                }
-                memcpy(p, c->wbuf + c->woff, c->wlen - c->woff);
-                c->wbuf = p;
-                c->wlen -= c->woff;
-                c->woff = 0;
-        }
-        conn_set_events(c, EPOLLOUT);
-        return 0;
-}
-
 
 static HttpRouteCtx conn_route_ctx(const HttpConn *c) {
         const HttpConnShared *sh = c->shared;
@@ -300,98 +188,25 @@ static HttpRouteCtx conn_route_ctx(const HttpConn *c) {
                 .mime = sh->mime,
                 .cache = sh->cache,
                 .now_usec = sh->now_usec,
+                .etag_key = sh->etag_key,
                 .peer = &c->peer.sa,
                 .dynamic = sh->dynamic,
                 .dynamic_userdata = sh->dynamic_userdata,
         };
 }
 
-/* Builds the head of @reply (Server, Date and Connection are filled in here), takes its
- * body (the owned memory and fd move to the connection in every case) and starts
- * sending. HEAD requests and 304 get the head only. Returns like conn_send(). */
-static int conn_reply(HttpConn *c, HttpReply *reply) {
-        HttpConnShared *sh = c->shared;
-        HttpResponse *resp = &reply->head;
-        size_t pre = 0;
-        int n;
-
-        assert(c->state == HTTP_CONN_RECV_HEAD || c->state == HTTP_CONN_DISCARD_BODY);
-
-        if (reply->oom)
-                sh->counters.oom++;
-        if (reply->close) {
-                conn_end_at_least(c, HTTP_CONN_END_LINGER);
-                sh->counters.bad_requests += resp->status != 408 && resp->status != 500;
-        }
-        if (sh->stopping)
-                conn_end_at_least(c, HTTP_CONN_END_CLOSE);
-        if (c->expect_continue && resp->status >= 400)
-                /* An error: no point in asking for a body we would throw away; the
-                 * client learns from "Connection: close" not to send it. */
-                conn_end_at_least(c, HTTP_CONN_END_LINGER);
-        resp->server = conn_http(c)->server_header;
-        resp->date = sh->date;
-        resp->keep_alive = c->end == HTTP_CONN_END_KEEP_ALIVE;
-        resp->http10 = c->method >= 0 && c->minor_version == 0;
-
-        /* RFC 9110 §10.1.1: the client holds the body back until it sees 100 (Continue)
-         * or a final status. When we keep the connection we read the body (to skip
-         * it), so ask for it; when we close, the final status alone tells the client
-         * not to send it. */
-        if (c->expect_continue && resp->keep_alive) {
-                pre = sizeof(HTTP_CONN_CONTINUE) - 1;
-                memcpy(sh->scratch, HTTP_CONN_CONTINUE, pre);
-        }
-        c->expect_continue = false;
-
-        n = http_response_head(resp, sh->scratch + pre, sizeof(sh->scratch) - pre);
-        if (n < 0) {
-                http_reply_done(reply);
-                return n;
-        }
-        n += (int) pre;
-
-        c->status = (uint16_t) resp->status;
-        sh->counters.responses_by_class[resp->status / 100 % 6]++;
-
-        if (c->method == HTTP_METHOD_HEAD || resp->status == 304) {
-                /* RFC 9110 §9.3.2: same head as GET, no content. */
-                http_reply_done(reply);
-                reply->data_len = 0;
-        } else if (reply->data_len > 0) {
-                /* Fits: see the static_asserts on the scratch size above. */
-                assert(reply->data_len <= sizeof(sh->scratch) - (size_t) n);
-                memcpy(sh->scratch + n, reply->data, reply->data_len);
-                n += (int) reply->data_len;
-        }
-
-        c->wbuf = sh->scratch;
-        c->wlen = (uint32_t) n;
-        c->woff = 0;
-        c->mem = TAKE_PTR(reply->mem);
-        c->mem_len = c->mem ? reply->mem_len : 0;
-        c->mem_off = 0;
-        c->file_fd = TAKE_FD(reply->fd);
-        c->file_off = reply->file_off;
-        c->file_end = reply->file_off + (c->file_fd >= 0 ? reply->file_len : 0);
-        c->bytes_sent = 0;
-        c->state = HTTP_CONN_SEND_HEAD;
-        c->deadline = conn_now(c) + conn_http(c)->send_timeout_usec;
-        return conn_send(c);
-}
-
 /* A status page (parser errors, 408, 413, 431, 503) through the router's one builder. */
-static int conn_reply_status(HttpConn *c, unsigned status) {
+static int conn_reply_status(HttpConn *c, HttpReason reason) {
         HttpRouteCtx ctx = conn_route_ctx(c);
         HttpReply reply;
 
-        (void) http_route_status(&ctx, status, &reply);
-        return conn_reply(c, &reply);
+        (void) http_route_status(&ctx, reason, &reply);
+        return http_conn_send_reply(c, &reply);
 }
 
 /* A complete head is in rbuf[0..head_len): the framing of its body, then the router. */
 static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_len) {
-        const ConfHttp *h = conn_http(c);
+        const ConfHttp *h = http_conn_settings(c);
         HttpRouteCtx ctx;
         HttpReply reply;
 
@@ -401,56 +216,58 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
         c->end = req->keep_alive ? HTTP_CONN_END_KEEP_ALIVE : HTTP_CONN_END_CLOSE;
         c->discard = req->has_content_length ? req->content_length : 0;
         c->chunked = req->chunked;
-        c->chunk = (HttpChunkState) {};
+        c->chunk = (HttpChunked) {};
         c->shared->counters.requests++;
 
         if (c->discard > h->max_body) {
                 c->discard = 0;
-                return conn_reply_status(c, 413);
+                return conn_reply_status(c, HTTP_REASON_BODY_TOO_LARGE);
         }
         if (c->chunked) {
                 /* Check the part of a chunked body that came with the head before
                  * answering, so broken framing gets its 400 (or 413) rather than a 200
                  * followed by a silent close; the rest is checked while skipping it. */
-                HttpChunkState probe = {};
+                HttpChunked probe = {};
                 size_t consumed = 0;
-                int r = http_parse_chunked(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body, &consumed);
+                int r = http_chunked_feed(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body,
+                                          &consumed);
 
                 if (r < 0)
-                        return conn_reply_status(c, r == -EMSGSIZE ? 413 : 400);
+                        return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_BODY_TOO_LARGE : HTTP_REASON_CHUNKED);
                 c->expect_continue = req->expect_continue && r == 0;
         } else
                 c->expect_continue = req->expect_continue && c->discard > c->rlen - head_len;
 
         ctx = conn_route_ctx(c);
         (void) http_route_resolve(&ctx, req, &reply);
-        return conn_reply(c, &reply);
+        return http_conn_send_reply(c, &reply);
 }
 
 /* ---- the state handlers ------------------------------------------------------------- */
 
 /* HTTP_CONN_RECV_HEAD: reads and parses until one request is answered (returns
- * conn_reply()'s result), or the head is incomplete and the socket empty (0). < 0 closes
- * the connection. */
+ * http_conn_send_reply()'s result), or the head is incomplete and the socket empty (0).
+ * < 0 closes the connection. */
 static int conn_recv_head(HttpConn *c) {
         HttpParseLimits limits = {
-                .max_request_line = conn_http(c)->max_request_line,
+                .max_request_line = http_conn_settings(c)->max_request_line,
                 .max_head = head_limit(c),
-                .max_headers = conn_http(c)->max_headers,
+                .max_headers = http_conn_settings(c)->max_headers,
         };
         HttpRequest req;
+        HttpReason why;
         ssize_t n;
         int r;
 
         for (;;) {
                 if (c->rlen > c->rprev) {
-                        r = http_parse_request(c->rbuf, c->rlen, c->rprev, &limits, &req);
+                        r = http_parse_request(c->rbuf, c->rlen, c->rprev, &limits, &req, &why);
                         if (r > 0)
                                 return conn_handle_request(c, &req, (size_t) r);
                         if (r != -EAGAIN) {
                                 c->method = _HTTP_METHOD_INVALID;
                                 c->shared->counters.requests++;
-                                return conn_reply_status(c, http_parse_errno_to_status(r));
+                                return conn_reply_status(c, why);
                         }
                         c->rprev = c->rlen;
                 }
@@ -461,8 +278,11 @@ static int conn_recv_head(HttpConn *c) {
                 if (c->rlen == c->rcap) {
                         r = conn_rbuf_grow(c);
                         if (r < 0) {
+                                /* 431, or 503 on ENOMEM: both close the connection, so
+                                 * the same partial head is never parsed again. */
                                 c->method = _HTTP_METHOD_INVALID;
-                                return conn_reply_status(c, r == -EMSGSIZE ? 431 : 503);
+                                return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_HEAD_TOO_LARGE
+                                                                           : HTTP_REASON_OUT_OF_MEMORY);
                         }
                 }
 
@@ -472,7 +292,7 @@ static int conn_recv_head(HttpConn *c) {
                         c->drained = false;
                         if (c->rlen == 0)
                                 conn_rbuf_put(c);
-                        conn_set_events(c, EPOLLIN);
+                        http_conn_set_events(c, EPOLLIN);
                         return 0;
                 }
                 n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
@@ -482,7 +302,7 @@ static int conn_recv_head(HttpConn *c) {
                         if (errno == EAGAIN) {
                                 if (c->rlen == 0)
                                         conn_rbuf_put(c);       /* idle again: no buffer held */
-                                conn_set_events(c, EPOLLIN);
+                                http_conn_set_events(c, EPOLLIN);
                                 return 0;
                         }
                         return -errno;
@@ -492,14 +312,15 @@ static int conn_recv_head(HttpConn *c) {
                 if (c->rlen == 0) {
                         /* First byte of a request: it runs on the snapshot in effect now,
                          * and the header timer starts. */
+                        conn_idle_leave(c);
                         conn_pin_conf(c);
                         limits = (HttpParseLimits) {
-                                .max_request_line = conn_http(c)->max_request_line,
+                                .max_request_line = http_conn_settings(c)->max_request_line,
                                 .max_head = head_limit(c),
-                                .max_headers = conn_http(c)->max_headers,
+                                .max_headers = http_conn_settings(c)->max_headers,
                         };
                         c->req_start = now(CLOCK_MONOTONIC);
-                        c->deadline = c->req_start + conn_http(c)->header_timeout_usec;
+                        c->deadline = c->req_start + http_conn_settings(c)->header_timeout_usec;
                 }
                 c->drained = (size_t) n < c->rcap - c->rlen;
                 c->rlen += (uint32_t) n;
@@ -519,7 +340,7 @@ static ssize_t conn_recv_body(HttpConn *c, void *buf, size_t len) {
                 if (errno == EINTR)
                         continue;
                 if (errno == EAGAIN) {
-                        conn_set_events(c, EPOLLIN);
+                        http_conn_set_events(c, EPOLLIN);
                         return 0;
                 }
                 return -errno;
@@ -539,7 +360,8 @@ static int conn_discard_chunked(HttpConn *c) {
                 if (r < 0)
                         return r;
                 if (c->rlen > 0) {
-                        r = http_parse_chunked(&c->chunk, c->rbuf, c->rlen, conn_http(c)->max_body, &consumed);
+                        r = http_chunked_feed(&c->chunk, c->rbuf, c->rlen, http_conn_settings(c)->max_body,
+                                              &consumed);
                         if (r < 0)
                                 return r;       /* framing broken or too large: close */
                         memmove(c->rbuf, c->rbuf + consumed, c->rlen - consumed);
@@ -577,7 +399,7 @@ static int conn_discard(HttpConn *c) {
                 return r;
 
         c->state = HTTP_CONN_RECV_HEAD;
-        c->deadline = conn_now(c) + conn_http(c)->keepalive_timeout_usec;
+        c->deadline = http_conn_now(c) + http_conn_settings(c)->keepalive_timeout_usec;
         return 1;
 }
 
@@ -585,19 +407,21 @@ static void conn_start_linger(HttpConn *c) {
         (void) shutdown(c->fd, SHUT_WR);
         c->state = HTTP_CONN_LINGER;
         c->discard = HTTP_CONN_LINGER_MAX;
-        c->deadline = conn_now(c) + HTTP_CONN_LINGER_USEC;
+        c->deadline = http_conn_now(c) + HTTP_CONN_LINGER_USEC;
         conn_rbuf_put(c);
-        conn_set_events(c, EPOLLIN);
+        http_conn_set_events(c, EPOLLIN);
 }
 
 /* The response is out: log it, then keep-alive (the next pipelined head may already be
  * in rbuf) or close. Returns 1 to go on reading, 0 when lingering, < 0 to close. */
 static int conn_finish_response(HttpConn *c) {
-        const ConfHttp *h = conn_http(c);
+        const ConfHttp *h = http_conn_settings(c);
         size_t used, body;
 
         conn_account(c);
         conn_reset_response(c);
+        c->served = true;
+        c->reason = HTTP_REASON_NONE;
 
         used = MIN((size_t) c->head_len, (size_t) c->rlen);
         body = (size_t) MIN(c->discard, (uint64_t) (c->rlen - used));
@@ -605,11 +429,11 @@ static int conn_finish_response(HttpConn *c) {
         c->discard -= body;
         if (c->chunked && c->rbuf) {
                 size_t consumed = 0;
-                int r = http_parse_chunked(&c->chunk, c->rbuf + used, c->rlen - used, h->max_body, &consumed);
+                int r = http_chunked_feed(&c->chunk, c->rbuf + used, c->rlen - used, h->max_body, &consumed);
 
                 used += consumed;
                 if (r < 0)
-                        conn_end_at_least(c, HTTP_CONN_END_LINGER);     /* cannot find the next request */
+                        http_conn_end_at_least(c, HTTP_CONN_END_LINGER);     /* cannot find the next request */
                 else if (r > 0)
                         c->chunked = false;
         }
@@ -644,11 +468,11 @@ static int conn_finish_response(HttpConn *c) {
         /* The request is answered: the next one (pipelined, or after the body) runs on the
          * snapshot in effect now. */
         conn_pin_conf(c);
-        h = conn_http(c);
+        h = http_conn_settings(c);
 
         if (c->discard > 0 || c->chunked) {
                 c->state = HTTP_CONN_DISCARD_BODY;
-                c->deadline = conn_now(c) + h->header_timeout_usec;
+                c->deadline = http_conn_now(c) + h->header_timeout_usec;
                 return 1;
         }
 
@@ -658,9 +482,10 @@ static int conn_finish_response(HttpConn *c) {
                 c->deadline = c->req_start + h->header_timeout_usec;
         } else {
                 conn_rbuf_put(c);
-                c->deadline = conn_now(c) + h->keepalive_timeout_usec;
+                c->deadline = http_conn_now(c) + h->keepalive_timeout_usec;
                 if (c->shared->stopping)
                         return -ECONNRESET;
+                conn_idle_enter(c);
         }
         return 1;
 }
@@ -671,7 +496,7 @@ static int conn_finish_response(HttpConn *c) {
 static int conn_send_response(HttpConn *c) {
         int r;
 
-        r = conn_send(c);
+        r = http_conn_send_step(c);
         if (r <= 0)
                 return r;
         return conn_finish_response(c);
@@ -736,7 +561,7 @@ int http_conn_on_io(HttpConn *c, uint32_t revents) {
                 if (c->state == HTTP_CONN_RECV_HEAD && requests++ >= HTTP_CONN_REQUEST_BUDGET) {
                         /* More pipelined requests wait: EPOLLOUT fires on the next
                          * iteration, after everybody else had a turn. */
-                        conn_set_events(c, EPOLLIN | EPOLLOUT);
+                        http_conn_set_events(c, EPOLLIN | EPOLLOUT);
                         return 0;
                 }
                 r = handlers[c->state](c);
@@ -745,7 +570,22 @@ int http_conn_on_io(HttpConn *c, uint32_t revents) {
         }
 }
 
+static HttpTimeoutKind conn_timeout_kind(const HttpConn *c, usec_t now_usec) {
+        switch (c->state) {
+        case HTTP_CONN_RECV_HEAD:
+                return c->rlen == 0 ? HTTP_TIMEOUT_IDLE : HTTP_TIMEOUT_HEADER;
+        case HTTP_CONN_DISCARD_BODY:
+                return HTTP_TIMEOUT_BODY;
+        case HTTP_CONN_SEND_HEAD:
+        case HTTP_CONN_SEND_BODY:
+                return now_usec >= c->send_end ? HTTP_TIMEOUT_LIFETIME : HTTP_TIMEOUT_SEND;
+        default:
+                return HTTP_TIMEOUT_LINGER;
+        }
+}
+
 int http_conn_check_timeout(HttpConn *c, usec_t now_usec) {
+        HttpTimeoutKind kind;
         int r;
 
         assert(c);
@@ -753,13 +593,23 @@ int http_conn_check_timeout(HttpConn *c, usec_t now_usec) {
         if (now_usec < c->deadline)
                 return 0;
 
+        kind = conn_timeout_kind(c, now_usec);
         c->shared->counters.timeouts++;
-        if (c->state != HTTP_CONN_RECV_HEAD || c->rlen == 0)
+        c->shared->counters.timeouts_by_kind[kind]++;
+        if (kind == HTTP_TIMEOUT_SEND || kind == HTTP_TIMEOUT_LIFETIME) {
+                /* A reader that stalled: reset instead of a FIN queued behind megabytes
+                 * it will not read, so the kernel frees the send buffer now too (nginx's
+                 * reset_timedout_connection). */
+                struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+                (void) setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+        }
+        if (kind != HTTP_TIMEOUT_HEADER)
                 return -ETIMEDOUT;
 
         /* Slow head (slowloris): 408, then close. */
         c->method = _HTTP_METHOD_INVALID;
-        r = conn_reply_status(c, 408);
+        r = conn_reply_status(c, HTTP_REASON_HEADER_TIMEOUT);
         if (r > 0)
                 r = conn_finish_response(c);
         return MIN(r, 0);
@@ -770,8 +620,36 @@ int http_conn_stop(HttpConn *c) {
 
         if (c->state == HTTP_CONN_RECV_HEAD && c->rlen == 0)
                 return -ECONNRESET;
-        conn_end_at_least(c, HTTP_CONN_END_CLOSE);
+        http_conn_end_at_least(c, HTTP_CONN_END_CLOSE);
         return 0;
+}
+
+void http_conn_refuse(HttpConnShared *shared, int fd, HttpReason reason) {
+        HttpRouteCtx ctx = { .conf = shared->conf, .root_fd = -EBADF, .mime = shared->mime };
+        char *buf = shared->scratch;
+        HttpReply reply;
+        int n;
+
+        assert(shared);
+
+        /* Unread bytes at close() turn the FIN into a RST, and the peer's kernel would
+         * drop the page with it. */
+        for (int i = 0; i < 4; i++)
+                if (recv(fd, buf, sizeof(shared->scratch), MSG_DONTWAIT) <= 0)
+                        break;
+
+        (void) http_route_status(&ctx, reason, &reply);
+        reply.head.server = shared->conf->http.server_header;
+        reply.head.date = shared->date;
+        reply.head.keep_alive = false;
+        n = http_response_head(&reply.head, buf, sizeof(shared->scratch));
+        if (n > 0 && reply.data_len <= sizeof(shared->scratch) - (size_t) n) {
+                memcpy(buf + n, reply.data, reply.data_len);
+                (void) send(fd, buf, (size_t) n + reply.data_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        }
+        http_reply_done(&reply);
+        (void) shutdown(fd, SHUT_WR);
+        safe_close(fd);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
@@ -799,7 +677,7 @@ int http_conn_new(HttpConnShared *shared, int fd, const struct sockaddr *peer, s
         if (peer && peer_len > 0)
                 memcpy(&c->peer, peer, MIN((size_t) peer_len, sizeof(c->peer)));
         c->req_start = now(CLOCK_MONOTONIC);
-        c->deadline = c->req_start + conn_http(c)->header_timeout_usec;
+        c->deadline = c->req_start + http_conn_settings(c)->header_timeout_usec;
 
         *ret = c;
         return 0;
@@ -809,6 +687,7 @@ HttpConn *http_conn_free(HttpConn *c) {
         if (!c)
                 return NULL;
 
+        conn_idle_leave(c);
         conn_reset_response(c);
         conn_rbuf_put(c);
         safe_close(c->fd);

@@ -1,24 +1,28 @@
 /* http_conn.h — one HTTP/1.1 connection: an explicit state machine driven by the
  * server's epoll dispatch (darkhttpd's RECV_REQUEST -> SEND_HEADER -> SEND_REPLY ->
  * DONE), with keep-alive, pipelining, request-body discarding, lingering close and
- * sendfile(). The only HTTP module that reads from and writes to sockets. Connections
- * borrow one HttpConnShared from the HttpServer that owns them; they never free
- * themselves: a negative return tells the owner to call http_conn_free(). */
+ * sendfile(). The only HTTP module that reads from and writes to sockets: http_conn.c
+ * holds the state machine, http_conn_send.c the sending of replies. Connections borrow one HttpConnShared from the HttpServer that
+ * owns them; they never free themselves: a negative return tells the owner to call
+ * http_conn_free(). */
 #pragma once
 
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 
 #include "conf.h"
 #include "counters.h"
 #include "http_cache.h"
+#include "http_chunked.h"
 #include "http_parse.h"
 #include "http_response.h"
 #include "http_route.h"
 #include "metrics.h"
 #include "mime.h"
+#include "sockaddr.h"
 
 #define HTTP_CONN_RBUF_MIN 2048                 /* first read buffer; grows to the head limit */
 #define HTTP_CONN_RBUF_POOL 8                   /* idle read buffers kept for reuse */
@@ -53,6 +57,11 @@ typedef struct HttpConnShared {
         MetricsHttp metrics;
         bool stopping;                  /* shutdown: no keep-alive */
         usec_t now_usec;                /* CLOCK_MONOTONIC of this loop iteration */
+        uint8_t etag_key[HTTP_SERVE_ETAG_KEY_SIZE];     /* http_serve_etag() */
+        /* Idle keep-alive connections (answered at least one request, nothing buffered),
+         * oldest first: http_conn.c links and unlinks them, the server closes the first
+         * at max_connections to make room (as nginx and lighttpd reuse idle slots). */
+        struct HttpConn *idle_first, *idle_last;
         char date[HTTP_DATE_LEN + 1];   /* Date: value of this second */
         char *rbuf_pool[HTTP_CONN_RBUF_POOL];   /* HTTP_CONN_RBUF_MIN bytes each */
         size_t n_rbuf_pool;
@@ -68,11 +77,16 @@ typedef enum HttpConnEnd {
         _HTTP_CONN_END_INVALID = -EINVAL,
 } HttpConnEnd;
 
-/* One connection. The fields belong to http_conn.c, except @prev/@next: the owning
- * server's list. */
+/* One connection. The fields belong to http_conn.c, except @prev/@next, @peer_key and
+ * @peer_counted: the owning server's list and per-source count. */
 typedef struct HttpConn {
         HttpConnShared *shared;         /* borrowed */
         struct HttpConn *prev, *next;
+        struct HttpConn *idle_prev, *idle_next; /* shared->idle_first list, while @idle */
+        bool idle;
+        bool served;                    /* at least one response went out */
+        bool peer_counted;              /* counted in the server's per-source table */
+        uint8_t peer_key[16];           /* v4-mapped peer address (sockaddr_v4mapped()) */
         Conf *conf;                     /* pinned snapshot of the current request (conf_ref) */
         int fd;
         HttpConnState state;
@@ -85,6 +99,7 @@ typedef struct HttpConn {
         int8_t method;                  /* HttpMethod, _HTTP_METHOD_INVALID if unparsed */
         uint8_t minor_version;          /* of the request being answered */
         uint16_t status;
+        int8_t reason;                  /* HttpReason of the current response */
 
         char *rbuf;                     /* request bytes; NULL while idle */
         uint32_t rlen, rcap, rprev;
@@ -99,17 +114,71 @@ typedef struct HttpConn {
         uint64_t file_off, file_end;
 
         uint64_t discard;               /* request body bytes still to skip (or linger budget) */
-        HttpChunkState chunk;
+        HttpChunked chunk;
         uint64_t bytes_sent;            /* for this response: head + body */
         usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
+        usec_t send_end;                /* the response must be out by then (min_send_rate) */
         usec_t req_start;
 
-        union {
-                struct sockaddr sa;
-                struct sockaddr_in in;
-                struct sockaddr_in6 in6;
-        } peer;
+        SockAddr peer;
 } HttpConn;
+
+/* ---- for the module's own two files, http_conn.c and http_conn_send.c ---------------- */
+
+/* CLOCK_MONOTONIC of this loop iteration (the server's cached time). */
+static inline usec_t http_conn_now(const HttpConn *c) {
+        return c->shared->now_usec;
+}
+
+/* The HTTP settings of the snapshot the current request runs on. */
+static inline const ConfHttp *http_conn_settings(const HttpConn *c) {
+        return &c->conf->http;
+}
+
+/* How the connection ends only ever moves up (keep-alive -> close -> linger). */
+static inline void http_conn_end_at_least(HttpConn *c, HttpConnEnd end) {
+        if (c->end < end)
+                c->end = end;
+}
+
+/* Sets the epoll interest of the connection's fd in the server's set; a failed
+ * EPOLL_CTL_MOD keeps the old mask and is retried on the next change. */
+static inline void http_conn_set_events(HttpConn *c, uint32_t events) {
+        if (c->events == events)
+                return;
+        struct epoll_event ev = { .events = events, .data.ptr = c };
+
+        if (epoll_ctl(c->shared->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
+                c->events = events;
+}
+
+/* True when the unsent head lives in its own allocation rather than in the shared
+ * scratch buffer (which is valid only until the handler returns). */
+static inline bool http_conn_wbuf_owned(const HttpConn *c) {
+        return c->wbuf && c->wbuf != c->shared->scratch;
+}
+
+/* The send half, in http_conn_send.c (the module's second file, which has no header of
+ * its own so that the two files include one way only: http_conn_send.c -> http_conn.h). */
+
+/* Builds the head of @reply (Server, Date and Connection are filled in here; a
+ * "100 Continue" goes first when the client waits for one and the connection is kept),
+ * takes its body (the owned memory and fd move to the connection in every case, also on
+ * failure) and starts sending; HEAD requests and 304 get the head only. Counts the
+ * response class, bad requests by reason and OOM in shared->counters. @c must be in
+ * RECV_HEAD or DISCARD_BODY; it leaves in SEND_HEAD or SEND_BODY. Returns 1 when the
+ * whole response is out, 0 when waiting for EPOLLOUT, or a negative errno to close
+ * (-ENOMEM, a head that does not fit, a socket error). */
+int http_conn_send_reply(HttpConn *c, HttpReply *reply);
+
+/* Moves the response of @c (SEND_HEAD or SEND_BODY) forward as far as the socket takes
+ * it, at most HTTP_CONN_SEND_BUDGET file bytes per call, and renews the send deadline on
+ * progress. Returns 1 when the response is complete, 0 when waiting for EPOLLOUT (the
+ * unsent part of the head is copied out of the scratch buffer first), or a negative
+ * errno to close (-ENOMEM, -EIO when the file shrank, a socket error). */
+int http_conn_send_step(HttpConn *c);
+
+/* ---- the module's interface ------------------------------------------------------------ */
 
 /* Takes over the connected, non-blocking socket @fd (also on failure: it is closed) and
  * pins shared->conf. @peer (@peer_len bytes) is copied. The caller adds the fd to the
@@ -130,8 +199,18 @@ int http_conn_on_io(HttpConn *c, uint32_t revents);
 
 /* The sweep's check at CLOCK_MONOTONIC @now_usec: nothing before the deadline; after it,
  * a 408 for a slow head (then lingering), otherwise the connection is done. Counts the
- * timeout. Returns 0 to keep, or a negative errno to free it. */
+ * timeout by kind (HttpTimeoutKind): idle, header, body, send (no progress within
+ * send_timeout), lifetime (the response did not average http.min_send_rate: it had
+ * send_timeout + size / min_send_rate in all), linger. Returns 0 to keep, or a negative
+ * errno to free it. */
 int http_conn_check_timeout(HttpConn *c, usec_t now_usec);
+
+/* Answers a connection the server does not take (@reason: HTTP_REASON_PER_SOURCE) and
+ * closes @fd (owned): reads what already arrived without blocking (so close() sends a
+ * FIN after the page, not a RST that would discard it), writes the status page with
+ * "Connection: close" if the socket takes it at once, and closes. Never blocks, never
+ * fails: the page is best effort. */
+void http_conn_refuse(HttpConnShared *shared, int fd, HttpReason reason);
 
 /* Shutdown: an idle keep-alive connection (nothing buffered, between requests) is done
  * (returns -ECONNRESET: free it); any other gets "Connection: close" on its current

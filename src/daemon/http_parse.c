@@ -7,7 +7,10 @@
 #include <assert.h>
 #include <string.h>
 
+#include "comma_list.h"
+#include "http_char.h"
 #include "http_parse.h"
+#include "http_reason.h"
 #include "macro.h"
 #include "parse_util.h"
 
@@ -25,42 +28,12 @@ const char *http_method_to_string(HttpMethod m) {
         return method_names[m];
 }
 
-/* RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
- * "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
-#define T(c) [(unsigned char) (c)] = true
-static const bool tchar_table[256] = {
-        T('!'), T('#'), T('$'), T('%'), T('&'), T('\''), T('*'), T('+'), T('-'), T('.'), T('^'),
-        T('_'), T('`'), T('|'), T('~'),
-        T('0'), T('1'), T('2'), T('3'), T('4'), T('5'), T('6'), T('7'), T('8'), T('9'),
-        T('a'), T('b'), T('c'), T('d'), T('e'), T('f'), T('g'), T('h'), T('i'), T('j'), T('k'),
-        T('l'), T('m'), T('n'), T('o'), T('p'), T('q'), T('r'), T('s'), T('t'), T('u'), T('v'),
-        T('w'), T('x'), T('y'), T('z'),
-        T('A'), T('B'), T('C'), T('D'), T('E'), T('F'), T('G'), T('H'), T('I'), T('J'), T('K'),
-        T('L'), T('M'), T('N'), T('O'), T('P'), T('Q'), T('R'), T('S'), T('T'), T('U'), T('V'),
-        T('W'), T('X'), T('Y'), T('Z'),
-};
-#undef T
-
-static bool is_tchar(unsigned char c) {
-        return tchar_table[c];
-}
-
-/* field-vchar (VCHAR / obs-text), SP and HTAB: everything else, CTLs and DEL included,
- * makes the field invalid (RFC 9110 §5.5). */
-static bool is_field_char(unsigned char c) {
-        return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7f);
-}
-
 static bool is_digit(char c) {
         return c >= '0' && c <= '9';
 }
 
 static bool is_xdigit(char c) {
         return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool is_ows(char c) {
-        return c == ' ' || c == '\t';
 }
 
 static char lower(char c) {
@@ -79,23 +52,7 @@ bool http_parse_token_eq(const char *p, size_t len, const char *lower_s) {
 }
 
 bool http_parse_list_has(const char *value, size_t len, const char *lower_s) {
-        size_t i = 0;
-
-        while (i < len) {
-                size_t b, e;
-
-                while (i < len && (is_ows(value[i]) || value[i] == ','))
-                        i++;
-                b = i;
-                while (i < len && value[i] != ',')
-                        i++;
-                e = i;
-                while (e > b && is_ows(value[e - 1]))
-                        e--;
-                if (e > b && http_parse_token_eq(value + b, e - b, lower_s))
-                        return true;
-        }
-        return false;
+        return comma_list_has(value, len, lower_s);
 }
 
 unsigned http_parse_errno_to_status(int error) {
@@ -114,6 +71,14 @@ unsigned http_parse_errno_to_status(int error) {
                 return 400;
         }
 }
+
+/* Records why (when the caller asked) and returns the errno of that reason's class. */
+static int fail(HttpReason *why, HttpReason reason, int error) {
+        *why = reason;
+        return error;
+}
+
+#define BAD(reason) fail(why, HTTP_REASON_##reason, -EBADMSG)
 
 static HttpMethod method_from_token(const char *p, size_t len) {
         /* RFC 9110 §9.1: method names are case-sensitive. */
@@ -181,21 +146,21 @@ static int parse_content_length(const char *p, size_t len, uint64_t *ret) {
 /* request-line = method SP request-target SP HTTP-version (RFC 9112 §3) on
  * buf[b..e) (line terminator excluded). */
 static int parse_request_line(const char *buf, size_t b, size_t e, const HttpParseLimits *limits,
-                              HttpRequest *req) {
+                              HttpRequest *req, HttpReason *why) {
         size_t i = b, mb, ml, tb, tl;
         const char *v;
         size_t vlen;
         HttpMethod m;
 
         if (e - b > limits->max_request_line)
-                return -ENAMETOOLONG;
+                return fail(why, HTTP_REASON_URI_TOO_LONG, -ENAMETOOLONG);
 
         mb = i;
-        while (i < e && is_tchar(buf[i]))
+        while (i < e && http_char_is_tchar(buf[i]))
                 i++;
         ml = i - mb;
         if (ml == 0 || i >= e || buf[i] != ' ')
-                return -EBADMSG;
+                return BAD(REQUEST_LINE);
         i++;
 
         tb = i;
@@ -205,33 +170,35 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
                 i++;
         tl = i - tb;
         if (tl == 0 || i >= e || buf[i] != ' ')
-                return -EBADMSG;
+                return BAD(REQUEST_LINE);
         i++;
 
         /* HTTP-version = HTTP-name "/" DIGIT "." DIGIT (RFC 9112 §2.3). */
         v = buf + i;
         vlen = e - i;
         if (vlen < 6 || memcmp(v, "HTTP/", 5) != 0 || !is_digit(v[5]))
-                return -EBADMSG;
+                return BAD(VERSION);
         if (vlen == 8 && v[6] == '.' && is_digit(v[7])) {
                 if (v[5] != '1')
-                        return -EPROTONOSUPPORT;        /* HTTP/0.9, HTTP/2.0, ... */
+                        /* HTTP/0.9, HTTP/2.0, ... */
+                        return fail(why, HTTP_REASON_VERSION_UNSUPPORTED, -EPROTONOSUPPORT);
                 /* RFC 9110 §2.5: a higher minor version of a major version we implement
                  * (HTTP/1.2) is processed as the highest one we conform to, 1.1. */
                 req->minor_version = v[7] == '0' ? 0 : 1;
         } else if (vlen == 6 && v[5] != '1')
-                return -EPROTONOSUPPORT;                /* "HTTP/2", "HTTP/3": answered as nginx does */
+                /* "HTTP/2", "HTTP/3": answered as nginx does */
+                return fail(why, HTTP_REASON_VERSION_UNSUPPORTED, -EPROTONOSUPPORT);
         else
-                return -EBADMSG;                        /* "HTTP/1.10", "HTTP/01.1", "HTTP/1" */
+                return BAD(VERSION);                    /* "HTTP/1.10", "HTTP/01.1", "HTTP/1" */
 
         m = method_from_token(buf + mb, ml);
         if (m < 0)
-                return -EOPNOTSUPP;
+                return fail(why, HTTP_REASON_METHOD_UNKNOWN, -EOPNOTSUPP);
         req->method = m;
 
         req->target = (HttpSlice) { buf + tb, tl };
         if (memchr(buf + tb, '#', tl))
-                return -EBADMSG;        /* a fragment is never part of a request-target */
+                return BAD(REQUEST_LINE);       /* a fragment is never part of a request-target */
 
         const char *t = buf + tb, *pe;
         size_t pl;
@@ -258,13 +225,13 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
                 else if (tl > 8 && http_parse_token_eq(t, 8, "https://"))
                         s = 8;
                 else
-                        return -EBADMSG;
+                        return BAD(REQUEST_LINE);
 
                 size_t a = s;
                 while (a < tl && t[a] != '/' && t[a] != '?')
                         a++;
                 if (a == s || !host_valid(t + s, a - s))
-                        return -EBADMSG;
+                        return BAD(BAD_HOST);
                 req->host = (HttpSlice) { t + s, a - s };
 
                 if (a == tl || t[a] == '?')
@@ -286,79 +253,72 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
 
 /* One header line buf[b..e) (terminator excluded; e > b). */
 static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *req, bool *seen_host,
-                             bool *seen_te, bool *te_chunked_last) {
+                             bool *seen_te, bool *te_chunked_last, bool *seen_close, HttpReason *why) {
         size_t i = b, ve;
 
         /* RFC 9112 §5.2: obs-fold is rejected with 400. */
-        if (is_ows(buf[b]))
-                return -EBADMSG;
+        if (http_char_is_ows(buf[b]))
+                return BAD(OBS_FOLD);
 
-        while (i < e && is_tchar(buf[i]))
+        while (i < e && http_char_is_tchar(buf[i]))
                 i++;
         /* RFC 9112 §5.1: no whitespace between field name and colon, ever. */
+        if (i < e && i > b && http_char_is_ows(buf[i]) && memchr(buf + i, ':', e - i))
+                return BAD(SPACE_BEFORE_COLON);
         if (i == b || i >= e || buf[i] != ':')
-                return -EBADMSG;
+                return BAD(HEADER_SYNTAX);
 
         req->n_headers++;
         const char *n = buf + b;
         size_t nl = i - b;
         i++;
-        while (i < e && is_ows(buf[i]))
+        while (i < e && http_char_is_ows(buf[i]))
                 i++;
         for (size_t j = i; j < e; j++)
-                if (!is_field_char(buf[j]))
-                        return -EBADMSG;        /* NUL, bare CR, other CTLs, DEL */
+                if (!http_char_is_field(buf[j]))
+                        return BAD(HEADER_VALUE);       /* NUL, bare CR, other CTLs, DEL */
         ve = e;
-        while (ve > i && is_ows(buf[ve - 1]))
+        while (ve > i && http_char_is_ows(buf[ve - 1]))
                 ve--;
         const char *v = buf + i;        /* leading and trailing OWS removed */
         size_t vl = ve - i;
 
         if (http_parse_token_eq(n, nl, "host")) {
                 if (*seen_host)
-                        return -EBADMSG;        /* RFC 9112 §3.2: more than one Host -> 400 */
+                        return BAD(DUPLICATE_HOST);     /* RFC 9112 §3.2: more than one Host -> 400 */
                 *seen_host = true;
                 if (!host_valid(v, vl))
-                        return -EBADMSG;
+                        return BAD(BAD_HOST);
                 if (!req->host.p)               /* absolute-form authority wins (§3.2.2) */
                         req->host = (HttpSlice) { v, vl };
         } else if (http_parse_token_eq(n, nl, "content-length")) {
                 uint64_t cl;
 
                 if (parse_content_length(v, vl, &cl) < 0)
-                        return -EBADMSG;
+                        return BAD(CONTENT_LENGTH);
                 if (req->has_content_length && cl != req->content_length)
-                        return -EBADMSG;        /* conflicting lengths: smuggling vector */
+                        return BAD(CONTENT_LENGTH);     /* conflicting lengths: smuggling vector */
                 req->has_content_length = true;
                 req->content_length = cl;
         } else if (http_parse_token_eq(n, nl, "transfer-encoding")) {
-                size_t k = 0;
+                const char *coding;
+                size_t k = 0, coding_len;
 
                 /* RFC 9112 §6.1: chunked is applied at most once and is the final coding,
                  * over all Transfer-Encoding lines together (they form one list, RFC 9110
                  * §5.3). A coding after chunked, or chunked twice, leaves the body length
                  * unknown: 400. */
                 *seen_te = true;
-                while (k < vl) {
-                        size_t cb, ce;
-
-                        while (k < vl && (is_ows(v[k]) || v[k] == ','))
-                                k++;
-                        if (k >= vl)
-                                break;
-                        cb = k;
-                        while (k < vl && v[k] != ',')
-                                k++;
-                        ce = k;
-                        while (ce > cb && is_ows(v[ce - 1]))
-                                ce--;
+                while (comma_list_next(v, vl, &k, &coding, &coding_len)) {
                         if (*te_chunked_last)
-                                return -EBADMSG;
-                        *te_chunked_last = http_parse_token_eq(v + cb, ce - cb, "chunked");
+                                return BAD(TRANSFER_ENCODING);
+                        *te_chunked_last = http_parse_token_eq(coding, coding_len, "chunked");
                 }
         } else if (http_parse_token_eq(n, nl, "connection")) {
+                /* "close" in any Connection field wins over "keep-alive" in any other
+                 * (RFC 9112 §9.6: the sender will close after this response). */
                 if (http_parse_list_has(v, vl, "close"))
-                        req->keep_alive = false;
+                        *seen_close = true;
                 else if (http_parse_list_has(v, vl, "keep-alive"))
                         req->keep_alive = true;
         } else if (http_parse_token_eq(n, nl, "if-none-match")) {
@@ -392,7 +352,7 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
 /* Finds the end of line starting at @i: sets *ret_e to the position of the terminator
  * (CR of CRLF, or the bare LF) and returns the index after it; -EAGAIN if no LF yet;
  * -EBADMSG for a CR that is not followed by LF. */
-static ssize_t line_end(const char *buf, size_t len, size_t i, size_t *ret_e) {
+static ssize_t line_end(const char *buf, size_t len, size_t i, size_t *ret_e, HttpReason *why) {
         const char *lf = memchr(buf + i, '\n', len - i);
         size_t e;
 
@@ -402,16 +362,16 @@ static ssize_t line_end(const char *buf, size_t len, size_t i, size_t *ret_e) {
         if (e > i && buf[e - 1] == '\r')
                 e--;
         if (memchr(buf + i, '\r', e - i))
-                return -EBADMSG;                /* bare CR inside the line */
+                return BAD(BARE_CR);            /* bare CR inside the line */
         *ret_e = e;
         return (ssize_t) (lf - buf) + 1;
 }
 
-int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
-                       HttpRequest *ret) {
+static int parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
+                         HttpRequest *ret, HttpReason *why) {
         HttpRequest req;
         size_t start = 0, e, head_end = 0, max_headers;
-        bool seen_host = false, seen_te = false, te_chunked = false;
+        bool seen_host = false, seen_te = false, te_chunked = false, seen_close = false;
         ssize_t n;
         int r;
 
@@ -427,35 +387,35 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
                         if (start + 1 >= len)
                                 return -EAGAIN;
                         if (buf[start + 1] != '\n')
-                                return -EBADMSG;
+                                return BAD(BARE_CR);
                         start++;
                 }
                 start++;
                 if (start > limits->max_head)
-                        return -EMSGSIZE;
+                        return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
         }
         if (start >= len)
                 return -EAGAIN;
 
-        n = line_end(buf, len, start, &e);
+        n = line_end(buf, len, start, &e, why);
         if (n == -EAGAIN) {
                 /* No LF yet: a line already over the limit cannot become valid. Leave room
                  * for the CRLF. */
                 if (len - start > limits->max_request_line + 1)
-                        return -ENAMETOOLONG;
+                        return fail(why, HTTP_REASON_URI_TOO_LONG, -ENAMETOOLONG);
                 /* The method is known early: reject garbage without waiting for the line. */
                 for (size_t i = start; i < len && buf[i] != ' '; i++)
-                        if (!is_tchar(buf[i]) && buf[i] != '\r')
-                                return -EBADMSG;
+                        if (!http_char_is_tchar(buf[i]) && buf[i] != '\r')
+                                return BAD(REQUEST_LINE);
                 if (len > limits->max_head)
-                        return -EMSGSIZE;
+                        return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
                 return -EAGAIN;
         }
         if (n < 0)
                 return (int) n;
 
         req = (HttpRequest) {};
-        r = parse_request_line(buf, start, e, limits, &req);
+        r = parse_request_line(buf, start, e, limits, &req, why);
         if (r < 0)
                 return r;
         req.keep_alive = req.minor_version >= 1;
@@ -480,7 +440,7 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
                         if (i + 1 >= len)
                                 break;
                         if (buf[i + 1] != '\n')
-                                return -EBADMSG;
+                                return BAD(BARE_CR);
                         head_end = i + 2;
                         break;
                 }
@@ -491,24 +451,24 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
         }
         if (head_end == 0) {
                 if (len > limits->max_head)
-                        return -EMSGSIZE;
+                        return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
                 return -EAGAIN;
         }
         if (head_end > limits->max_head)
-                return -EMSGSIZE;
+                return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
 
         /* Header fields, each on its own line, up to the blank line. */
         i = (size_t) n;
         while (i < head_end) {
-                n = line_end(buf, head_end, i, &e);
+                n = line_end(buf, head_end, i, &e, why);
                 assert(n > 0 || n == -EBADMSG);
                 if (n < 0)
                         return (int) n;
                 if (e == i)
                         break;                  /* the blank line */
                 if (req.n_headers >= max_headers)
-                        return -EMSGSIZE;
-                r = parse_header_line(buf, i, e, &req, &seen_host, &seen_te, &te_chunked);
+                        return fail(why, HTTP_REASON_TOO_MANY_HEADERS, -EMSGSIZE);
+                r = parse_header_line(buf, i, e, &req, &seen_host, &seen_te, &te_chunked, &seen_close, why);
                 if (r < 0)
                         return r;
                 i = (size_t) n;
@@ -516,144 +476,29 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
 
         /* RFC 9112 §6.1-6.3: framing that two parsers could read differently is fatal. */
         if (seen_te) {
-                if (req.has_content_length || req.minor_version == 0 || !te_chunked)
-                        return -EBADMSG;
+                if (req.has_content_length)
+                        return BAD(CL_AND_TE);
+                if (req.minor_version == 0 || !te_chunked)
+                        return BAD(TRANSFER_ENCODING);
                 req.chunked = true;
         }
         /* RFC 9112 §3.2: a 1.1 request without Host is a 400. */
         if (req.minor_version >= 1 && !seen_host)
-                return -EBADMSG;
+                return BAD(NO_HOST);
+        if (seen_close)
+                req.keep_alive = false;
 
         *ret = req;
         return (int) head_end;
 }
 
-enum {
-        CHUNK_SIZE,             /* hex digits */
-        CHUNK_EXT,              /* after ';' (or BWS) up to the CR/LF */
-        CHUNK_SIZE_LF,          /* CR seen after the size line */
-        CHUNK_DATA,
-        CHUNK_DATA_CR,          /* CRLF after the data */
-        CHUNK_DATA_LF,
-        CHUNK_TRAILER_START,    /* start of a trailer line, or the final CRLF */
-        CHUNK_TRAILER,          /* inside a trailer field line */
-        CHUNK_TRAILER_LF,       /* CR seen at the end of a trailer line */
-        CHUNK_END_LF,           /* CR of the final CRLF seen */
-        CHUNK_DONE,
-};
+int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
+                       HttpRequest *ret, HttpReason *reterr_reason) {
+        HttpReason why = HTTP_REASON_BAD_REQUEST;
+        int r;
 
-int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t limit, size_t *ret_consumed) {
-        size_t i = 0;
-
-        assert(st);
-        assert(buf || len == 0);
-        assert(ret_consumed);
-
-        while (i < len && st->state != CHUNK_DONE) {
-                char c = buf[i];
-                int h;
-
-                switch (st->state) {
-                case CHUNK_SIZE:
-                        h = unhexchar(c);
-                        if (h >= 0) {
-                                if (st->size_digits >= 16)
-                                        return -EMSGSIZE;
-                                st->size = st->size * 16 + (uint64_t) h;
-                                st->size_digits++;
-                                break;
-                        }
-                        if (st->size_digits == 0)
-                                return -EBADMSG;
-                        if (st->size > limit || st->total + st->size > limit)
-                                return -EMSGSIZE;
-                        st->total += st->size;
-                        st->line_len = 0;
-                        if (c == ';' || c == ' ' || c == '\t')
-                                st->state = CHUNK_EXT;
-                        else if (c == '\r')
-                                st->state = CHUNK_SIZE_LF;
-                        else if (c == '\n')
-                                goto size_line_done;
-                        else
-                                return -EBADMSG;
-                        break;
-                case CHUNK_EXT:
-                        if (c == '\r')
-                                st->state = CHUNK_SIZE_LF;
-                        else if (c == '\n')
-                                goto size_line_done;
-                        else if (!is_field_char((unsigned char) c) || ++st->line_len > HTTP_CHUNK_LINE_MAX)
-                                return -EBADMSG;
-                        break;
-                case CHUNK_SIZE_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                size_line_done:
-                        st->size_digits = 0;
-                        st->state = st->size == 0 ? CHUNK_TRAILER_START : CHUNK_DATA;
-                        break;
-                case CHUNK_DATA: {
-                        size_t n = (size_t) MIN(st->size, (uint64_t) (len - i));
-
-                        st->size -= n;
-                        i += n;
-                        if (st->size == 0)
-                                st->state = CHUNK_DATA_CR;
-                        continue;
-                }
-                case CHUNK_DATA_CR:
-                        if (c == '\r')
-                                st->state = CHUNK_DATA_LF;
-                        else if (c == '\n')
-                                st->state = CHUNK_SIZE;
-                        else
-                                return -EBADMSG;
-                        break;
-                case CHUNK_DATA_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                        st->state = CHUNK_SIZE;
-                        break;
-                case CHUNK_TRAILER_START:
-                        st->line_len = 0;
-                        if (c == '\r')
-                                st->state = CHUNK_END_LF;
-                        else if (c == '\n')
-                                st->state = CHUNK_DONE;
-                        else if (is_ows(c))
-                                return -EBADMSG;        /* obs-fold in the trailer */
-                        else
-                                st->state = CHUNK_TRAILER;
-                        if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX)
-                                return -EBADMSG;
-                        break;
-                case CHUNK_TRAILER:
-                        if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX || ++st->line_len > HTTP_CHUNK_LINE_MAX)
-                                return -EBADMSG;
-                        if (c == '\r')
-                                st->state = CHUNK_TRAILER_LF;
-                        else if (c == '\n')
-                                st->state = CHUNK_TRAILER_START;
-                        else if (!is_field_char((unsigned char) c))
-                                return -EBADMSG;
-                        break;
-                case CHUNK_TRAILER_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                        st->state = CHUNK_TRAILER_START;
-                        break;
-                case CHUNK_END_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                        st->state = CHUNK_DONE;
-                        break;
-                default:
-                        return -EBADMSG;
-                }
-                i++;
-        }
-
-        *ret_consumed = i;
-        return st->state == CHUNK_DONE;
+        r = parse_request(buf, len, prev_len, limits, ret, &why);
+        if (r < 0 && r != -EAGAIN && reterr_reason)
+                *reterr_reason = why;
+        return r;
 }

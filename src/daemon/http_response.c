@@ -264,21 +264,30 @@ int http_response_parse_date(const char *s, size_t len, usec_t *ret) {
         if (tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_year < 70)
                 return -EINVAL;
         t = timegm(&tm);
-        if (t < 0)
+        /* A leap second on 9999-12-31 normalizes into year 10000, which no HTTP-date
+         * (4-digit year) can express: reject it rather than return what we cannot format. */
+        if (t < 0 || t > INT64_C(253402300799))
                 return -EINVAL;
         *ret = (usec_t) t * USEC_PER_SEC;
         return 0;
 }
 
-size_t http_response_error_page(unsigned status, char *buf, size_t size) {
+size_t http_response_error_page(unsigned status, const char *why, char *buf, size_t size) {
+        const char *phrase = http_response_reason(status);
         int n;
 
         if (size == 0)
                 return 0;
-        n = snprintf(buf, size,
-                     "<!DOCTYPE html>\n<html><head><title>%u %s</title></head>\n"
-                     "<body><h1>%u %s</h1></body></html>\n",
-                     status, http_response_reason(status), status, http_response_reason(status));
+        if (why)
+                n = snprintf(buf, size,
+                             "<!DOCTYPE html>\n<html><head><title>%u %s</title></head>\n"
+                             "<body><h1>%u %s</h1>\n<p>%u %s: %s</p></body></html>\n",
+                             status, phrase, status, phrase, status, phrase, why);
+        else
+                n = snprintf(buf, size,
+                             "<!DOCTYPE html>\n<html><head><title>%u %s</title></head>\n"
+                             "<body><h1>%u %s</h1></body></html>\n",
+                             status, phrase, status, phrase);
         if (n < 0)
                 return 0;
         return MIN((size_t) n, size - 1);

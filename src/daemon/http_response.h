@@ -49,6 +49,10 @@ char *http_response_format_date(usec_t usec, char *buf);
  * -EINVAL. */
 int http_response_parse_date(const char *s, size_t len, usec_t *ret);
 
-/* Renders a small HTML page for an error status into buf[0..size) (truncated if small;
- * always NUL-terminated if size > 0). Returns the length written. */
-size_t http_response_error_page(unsigned status, char *buf, size_t size);
+/* Renders a small HTML page for @status into buf[0..size) (truncated if small; always
+ * NUL-terminated if size > 0): a title and heading "<status> <reason phrase>" and, when
+ * @why is not NULL, one line "<status> <reason phrase>: <why>" that says what was wrong.
+ * @why is borrowed fixed text (http_reason_message()): it is inserted as it is, so it
+ * must hold no HTML metacharacters and never bytes of the request. Returns the length
+ * written. */
+size_t http_response_error_page(unsigned status, const char *why, char *buf, size_t size);

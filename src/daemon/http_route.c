@@ -27,6 +27,7 @@ static void reply_init(HttpReply *r, unsigned status) {
         r->file_off = r->file_len = 0;
         r->close = false;
         r->oom = false;
+        r->reason = HTTP_REASON_NONE;
 }
 
 void http_reply_done(HttpReply *r) {
@@ -39,20 +40,25 @@ void http_reply_done(HttpReply *r) {
         r->file_len = 0;
 }
 
-/* An inline HTML page for @status as the body of *r (its head fields stay). */
+/* An inline HTML page for @status as the body of *r (its head fields stay), saying why
+ * when r->reason is set. */
 static void reply_page(HttpReply *r, unsigned status) {
         r->data = r->page;
-        r->data_len = http_response_error_page(status, r->page, sizeof(r->page));
+        r->data_len = http_response_error_page(status, http_reason_message(r->reason), r->page, sizeof(r->page));
         r->head.content_type = HTML_TYPE;
         r->head.has_body_length = true;
         r->head.content_length = r->data_len;
 }
 
-unsigned http_route_status(const HttpRouteCtx *ctx, unsigned status, HttpReply *ret) {
+unsigned http_route_status(const HttpRouteCtx *ctx, HttpReason reason, HttpReply *ret) {
+        unsigned status = http_reason_status(reason);
+
         assert(ctx);
         assert(ret);
+        assert(status >= 400);
 
         reply_init(ret, status);
+        ret->reason = reason;
         switch (status) {
         case 400: case 408: case 413: case 414: case 431: case 500: case 501: case 505:
                 /* The framing of what follows is unknown or the peer is misbehaving: close,
@@ -63,6 +69,9 @@ unsigned http_route_status(const HttpRouteCtx *ctx, unsigned status, HttpReply *
                 ret->head.allow = true;
                 break;
         case 503:
+                /* STYLE: on OOM the connection is closed after its 503, so a request
+                 * that cannot be read is not parsed again and again. */
+                ret->close = reason == HTTP_REASON_OUT_OF_MEMORY;
                 break;
         }
 
@@ -84,29 +93,30 @@ unsigned http_route_status(const HttpRouteCtx *ctx, unsigned status, HttpReply *
         return status;
 }
 
-static unsigned fs_errno_to_status(int r) {
+static HttpReason fs_errno_to_reason(int r) {
         switch (r) {
         case -EACCES:
         case -EPERM:
-                return 403;
+                return HTTP_REASON_FORBIDDEN;
         case -ENOENT:
         case -ENOTDIR:
         case -EXDEV:
         case -ELOOP:
         case -ENAMETOOLONG:
         case -EISDIR:
-                return 404;             /* also for escapes: never confirm what is outside */
+                return HTTP_REASON_NOT_FOUND;   /* also for escapes: never confirm what is outside */
         case -ENOMEM:
+                return HTTP_REASON_OUT_OF_MEMORY;
         case -EMFILE:
         case -ENFILE:
-                return 503;
+                return HTTP_REASON_OUT_OF_FDS;
         default:
-                return 500;
+                return HTTP_REASON_INTERNAL;
         }
 }
 
 static unsigned route_fs_error(const HttpRouteCtx *ctx, int r, HttpReply *ret) {
-        unsigned status = http_route_status(ctx, fs_errno_to_status(r), ret);
+        unsigned status = http_route_status(ctx, fs_errno_to_reason(r), ret);
 
         ret->oom = r == -ENOMEM;
         return status;
@@ -119,7 +129,7 @@ static unsigned route_file(const HttpRouteCtx *ctx, const HttpRequest *req, cons
         _cleanup_close_ int file_fd = fd;
         char etag_buf[HTTP_SERVE_ETAG_MAX];
         const struct stat *st = e ? &e->st : fst;
-        const char *etag = e ? e->etag : http_serve_etag(st, etag_buf, sizeof(etag_buf));
+        const char *etag = e ? e->etag : http_serve_etag(st, ctx->etag_key, etag_buf, sizeof(etag_buf));
         usec_t mtime = e ? e->mtime_usec
                          : (usec_t) st->st_mtim.tv_sec * USEC_PER_SEC + (usec_t) st->st_mtim.tv_nsec / 1000;
         uint64_t size = (uint64_t) st->st_size, first = 0, last = 0;
@@ -128,7 +138,7 @@ static unsigned route_file(const HttpRouteCtx *ctx, const HttpRequest *req, cons
         /* RFC 9110 §13.2.2: If-Match/If-Unmodified-Since first, then the 304 checks,
          * then Range. */
         if (http_serve_precondition_failed(req->if_match, req->if_unmodified_since, etag, mtime))
-                return http_route_status(ctx, 412, ret);
+                return http_route_status(ctx, HTTP_REASON_PRECONDITION, ret);
 
         reply_init(ret, 200);
         ret->head.last_modified_usec = mtime ?: 1;
@@ -152,6 +162,7 @@ static unsigned route_file(const HttpRouteCtx *ctx, const HttpRequest *req, cons
                 ret->head.status = 416;
                 ret->head.range_unsatisfied = true;
                 ret->head.range_total = size;
+                ret->reason = HTTP_REASON_RANGE;
                 reply_page(ret, 416);
                 return 416;
         }
@@ -235,13 +246,13 @@ static unsigned route_dynamic(const HttpRouteCtx *ctx, HttpEndpoint ep, HttpRepl
         int r;
 
         if (metrics_peer_allowed(ctx->conf->http.status_allow, ctx->peer) <= 0)
-                return http_route_status(ctx, 403, ret);
+                return http_route_status(ctx, HTTP_REASON_STATUS_ALLOW, ret);
 
         r = ctx->dynamic(ctx->dynamic_userdata, ep, &body, &len, &ctype);
         if (r < 0) {
-                http_route_status(ctx, 503, ret);
+                (void) http_route_status(ctx, r == -ENOMEM ? HTTP_REASON_OUT_OF_MEMORY : HTTP_REASON_INTERNAL, ret);
                 ret->oom = r == -ENOMEM;
-                return 503;
+                return ret->head.status;
         }
 
         reply_init(ret, 200);
@@ -262,7 +273,7 @@ static unsigned route_redirect_slash(const HttpRouteCtx *ctx, const HttpRequest 
 
         l = http_serve_uri_escape(path, location, sizeof(ret->location) - 2);
         if (l < 0)
-                return http_route_status(ctx, 414, ret);
+                return http_route_status(ctx, HTTP_REASON_URI_TOO_LONG, ret);
         reply_init(ret, 301);
         location[l] = '/';
         location[l + 1] = 0;
@@ -294,23 +305,23 @@ unsigned http_route_resolve(const HttpRouteCtx *ctx, const HttpRequest *req, Htt
         h = &ctx->conf->http;
 
         if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
-                return http_route_status(ctx, 405, ret);
+                return http_route_status(ctx, HTTP_REASON_METHOD_NOT_ALLOWED, ret);
 
         n = http_serve_normalize_path(req->path.p, req->path.len, path, sizeof(path));
         if (n == -ENAMETOOLONG)
                 /* Longer than PATH_MAX, so it names no file: 404. The request-line limit
                  * (http.max_request_line, 414) is the parser's, and a target within it
                  * must not get a 414. */
-                return http_route_status(ctx, 404, ret);
+                return http_route_status(ctx, HTTP_REASON_NOT_FOUND, ret);
         if (n < 0)
-                return http_route_status(ctx, http_parse_errno_to_status(n), ret);
+                return http_route_status(ctx, n == -EBADMSG ? HTTP_REASON_PATH : http_reason_from_errno(n), ret);
 
         ep = ctx->dynamic ? route_endpoint(h, path) : _HTTP_ENDPOINT_INVALID;
         if (ep >= 0)
                 return route_dynamic(ctx, ep, ret);
 
         if (!h->show_hidden && http_serve_path_hidden(path))
-                return http_route_status(ctx, 404, ret);
+                return http_route_status(ctx, HTTP_REASON_NOT_FOUND, ret);
 
         if (path[n - 1] != '/') {
                 r = route_open(ctx, path + 1, &e, &fd, &st, &oom);

@@ -29,7 +29,7 @@ typedef enum HttpEndpoint {
 /* Produces the body of a dynamic endpoint. Called only after the router matched the path
  * and the peer passed status_allow. Returns 0 with a malloc'ed body (*ret_body,
  * *ret_len; ownership moves to the caller) and a static *ret_content_type, or a negative
- * errno (-ENOMEM ...) -> 503. */
+ * errno: -ENOMEM -> 503 (and the connection closes after it), anything else -> 500. */
 typedef int (*HttpDynamicFunc)(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
                                const char **ret_content_type);
 
@@ -41,6 +41,7 @@ typedef struct HttpRouteCtx {
         const MimeTable *mime;
         HttpCache *cache;               /* small-file cache, or NULL */
         usec_t now_usec;                /* CLOCK_MONOTONIC: cache validity */
+        const uint8_t *etag_key;        /* HTTP_SERVE_ETAG_KEY_SIZE bytes (http_serve_etag()) */
         const struct sockaddr *peer;    /* the client, for status_allow; may be NULL */
         HttpDynamicFunc dynamic;        /* NULL: no dynamic endpoints (their paths are files) */
         void *dynamic_userdata;
@@ -61,7 +62,8 @@ typedef struct HttpReply {
         size_t mem_len;
         int fd;
         uint64_t file_off, file_len;
-        bool close;                     /* the stream's framing is in doubt: close after it */
+        bool close;                     /* framing in doubt, or out of memory: close after it */
+        HttpReason reason;              /* why, for an error status; HTTP_REASON_NONE otherwise */
         bool oom;                       /* an allocation failed on the way (netlab_oom_total) */
         char etag[HTTP_SERVE_ETAG_MAX];
         char page[HTTP_REPLY_PAGE_MAX];
@@ -79,9 +81,10 @@ void http_reply_done(HttpReply *r);
  * nothing. */
 unsigned http_route_resolve(const HttpRouteCtx *ctx, const HttpRequest *req, HttpReply *ret);
 
-/* The status page for @status into *ret: the root's 404.html for 404 (if it opens), else
- * a small inline HTML page. Statuses that leave the stream's framing in doubt (400, 408,
- * 413, 414, 431, 500, 501, 505) set ret->close; 405 sets "Allow". Used by
- * http_route_resolve() and by http_conn for parser errors, timeouts and 413. Returns
- * @status. */
-unsigned http_route_status(const HttpRouteCtx *ctx, unsigned status, HttpReply *ret);
+/* The error page for @reason into *ret, with the reason's status (http_reason_status())
+ * and its one-line explanation: the root's 404.html for 404 (if it opens), else a small
+ * inline HTML page. Statuses that leave the stream's framing in doubt (400, 408, 413,
+ * 414, 431, 500, 501, 505) and out-of-memory set ret->close; 405 sets "Allow". Used by
+ * http_route_resolve() and by http_conn for parser errors, timeouts and 413. Returns the
+ * status. */
+unsigned http_route_status(const HttpRouteCtx *ctx, HttpReason reason, HttpReply *ret);

@@ -149,14 +149,62 @@ int http_serve_html_escape(const char *s, char *buf, size_t size) {
         return (int) n;
 }
 
-char *http_serve_etag(const struct stat *st, char *buf, size_t size) {
-        uint64_t mtime_ns = (uint64_t) st->st_mtim.tv_sec * 1000000000ULL + (uint64_t) st->st_mtim.tv_nsec;
+static uint64_t rotl64(uint64_t x, unsigned b) {
+        return (x << b) | (x >> (64 - b));
+}
 
+static uint64_t le64(const uint8_t *p) {
+        uint64_t v = 0;
+
+        for (int i = 7; i >= 0; i--)
+                v = (v << 8) | p[i];
+        return v;
+}
+
+#define SIPROUND(v0, v1, v2, v3)                                                        \
+        do {                                                                            \
+                v0 += v1; v1 = rotl64(v1, 13); v1 ^= v0; v0 = rotl64(v0, 32);          \
+                v2 += v3; v3 = rotl64(v3, 16); v3 ^= v2;                                \
+                v0 += v3; v3 = rotl64(v3, 21); v3 ^= v0;                                \
+                v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32);          \
+        } while (0)
+
+/* SipHash-2-4 (Aumasson and Bernstein, 2012) of @n 64-bit words: a keyed PRF, so the
+ * output says nothing about the input to whoever lacks the key. */
+static uint64_t siphash24_words(const uint8_t key[static 16], const uint64_t *m, size_t n) {
+        uint64_t k0 = le64(key), k1 = le64(key + 8);
+        uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+        uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+        uint64_t b = (uint64_t) (n * 8) << 56;
+
+        for (size_t i = 0; i < n; i++) {
+                v3 ^= m[i];
+                SIPROUND(v0, v1, v2, v3);
+                SIPROUND(v0, v1, v2, v3);
+                v0 ^= m[i];
+        }
+        v3 ^= b;
+        SIPROUND(v0, v1, v2, v3);
+        SIPROUND(v0, v1, v2, v3);
+        v0 ^= b;
+        v2 ^= 0xff;
+        for (int i = 0; i < 4; i++)
+                SIPROUND(v0, v1, v2, v3);
+        return v0 ^ v1 ^ v2 ^ v3;
+}
+
+char *http_serve_etag(const struct stat *st, const uint8_t *key, char *buf, size_t size) {
         assert(st);
+        assert(key);
         assert(buf);
 
-        (void) snprintf(buf, size, "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "\"", (uint64_t) st->st_ino,
-                        (uint64_t) st->st_size, mtime_ns);
+        uint64_t m[3] = {
+                (uint64_t) st->st_ino,
+                (uint64_t) st->st_size,
+                (uint64_t) st->st_mtim.tv_sec * 1000000000ULL + (uint64_t) st->st_mtim.tv_nsec,
+        };
+
+        (void) snprintf(buf, size, "\"%016" PRIx64 "\"", siphash24_words(key, m, ELEMENTSOF(m)));
         return buf;
 }
 

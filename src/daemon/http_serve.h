@@ -13,6 +13,7 @@
 
 #define HTTP_SERVE_PATH_MAX 4096        /* decoded, normalized path incl. NUL */
 #define HTTP_SERVE_ETAG_MAX 64
+#define HTTP_SERVE_ETAG_KEY_SIZE 16     /* SipHash-2-4 key of the ETags */
 
 /* Percent-decodes the absolute path @path[0..len) exactly once and removes dot segments
  * (RFC 3986 §5.2.4) and empty segments ("//"), into @buf (NUL-terminated). The result
@@ -31,9 +32,12 @@ bool http_serve_path_hidden(const char *path);
  * written (NUL-terminated), or -ENOBUFS. */
 int http_serve_uri_escape(const char *path, char *buf, size_t size);
 
-/* Strong validator from inode, size and mtime (nanoseconds): "\"ino-size-mtime\"" in hex,
- * into @buf (>= HTTP_SERVE_ETAG_MAX). Returns @buf. */
-char *http_serve_etag(const struct stat *st, char *buf, size_t size);
+/* Strong validator of a file: "\"<16 hex digits>\"", the SipHash-2-4 under @key
+ * (HTTP_SERVE_ETAG_KEY_SIZE bytes, borrowed) of its inode, size and mtime (nanoseconds),
+ * into @buf (>= HTTP_SERVE_ETAG_MAX). The same file under the same key always gets the
+ * same tag, and the tag does not tell the inode number to whoever lacks the key (the
+ * server derives it from /etc/machine-id, see http_server.c). Returns @buf. */
+char *http_serve_etag(const struct stat *st, const uint8_t *key, char *buf, size_t size);
 
 /* RFC 9110 §13.1.1, §13.1.4 and §13.2.2 steps 1-2: If-Match (strong comparison, "*"
  * matches the existing file) decides when present; otherwise If-Unmodified-Since, when

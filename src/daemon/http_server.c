@@ -1,6 +1,7 @@
 /* http_server.c — the HTTP service: owns the listening stream sockets, accepts within
- * http.max_connections (pausing the listeners at the cap and on EMFILE/ENFILE instead of
- * spinning), and owns the connection set: the list, one nested epoll set and its batched
+ * http.max_connections (at the cap closing the oldest idle keep-alive connection for the
+ * new one, else pausing the listeners, as on EMFILE/ENFILE, instead of spinning) and
+ * http.max_connections_per_source (http_peers), and owns the connection set: the list, one nested epoll set and its batched
  * dispatch into http_conn_on_io(), the timeout sweep, and what connections share (the
  * document root fd, MIME table, cache, counters, configuration snapshot, read-buffer
  * pool, scratch buffer and Date cache). Called by daemon.c; calls http_conn. */
@@ -14,26 +15,34 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <systemd/sd-id128.h>
 
 #include "http_conn.h"
+#include "http_peers.h"
 #include "http_server.h"
 #include "log.h"
 #include "mime.h"
+#include "sockaddr.h"
 
 #define HTTP_SERVER_LISTEN_MAX 16
 #define HTTP_SERVER_ACCEPT_BUDGET 64                    /* accepts per wake-up */
 #define HTTP_SERVER_RESUME_USEC (100 * USEC_PER_MSEC)   /* retry after EMFILE/ENFILE */
-#define HTTP_SERVER_MIME_TYPES "/etc/mime.types"
 #define HTTP_SERVER_MIME_MAX (1024U * 1024U)
 #define HTTP_SERVER_EPOLL_BATCH 16                      /* ready connections per loop dispatch */
 #define HTTP_SERVER_SWEEP_USEC (250 * USEC_PER_MSEC)    /* timeout granularity */
+/* The application ID the ETag key is derived under from /etc/machine-id
+ * (sd_id128_get_machine_app_specific(): HMAC-SHA256, so the tag key says nothing about
+ * the machine ID and the machine ID nothing about the key). */
+#define HTTP_SERVER_ETAG_APP_ID SD_ID128_MAKE(5e,1c,0b,3a,9d,24,4f,6e,8a,71,c2,d9,40,b3,16,e8)
 
 struct HttpServer {
         HttpConnShared shared;          /* connections borrow it */
         sd_event *event;
         HttpConn *conns;                /* all open connections (doubly linked) */
         size_t n_conns;
+        HttpPeers *peers;               /* open connections per client address */
         sd_event_source *epoll_source;  /* shared.epfd inside the sd-event loop */
         sd_event_source *sweep;         /* periodic timeout sweep, on while n_conns > 0 */
         usec_t date_sec;                /* second of shared.date */
@@ -78,8 +87,13 @@ static void http_server_set_listening(HttpServer *s, bool on) {
         s->paused = !on;
 }
 
+/* Room for one more: below the cap, or an idle keep-alive connection to close for it. */
+static bool http_server_has_room(const HttpServer *s) {
+        return s->n_conns < s->shared.conf->http.max_connections || s->shared.idle_first;
+}
+
 static bool http_server_may_resume(const HttpServer *s) {
-        return s->paused && !s->shared.stopping && s->n_conns < s->shared.conf->http.max_connections &&
+        return s->paused && !s->shared.stopping && http_server_has_room(s) &&
                (!s->resume_timer || sd_event_source_get_enabled(s->resume_timer, NULL) == 0);
 }
 
@@ -100,17 +114,23 @@ static void http_server_refresh(HttpServer *s) {
         }
 }
 
-static int http_server_add_conn(HttpServer *s, int fd, const struct sockaddr *peer, socklen_t peer_len) {
+static int http_server_add_conn(HttpServer *s, int fd, const struct sockaddr *peer, socklen_t peer_len,
+                                const uint8_t *peer_key) {
         HttpConn *c;
         int r;
 
         r = http_conn_new(&s->shared, fd, peer, peer_len, &c);
         if (r < 0)
                 return r;
+        if (peer_key) {
+                memcpy(c->peer_key, peer_key, sizeof(c->peer_key));
+                c->peer_counted = true;
+        }
 
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
         if (epoll_ctl(s->shared.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
                 r = -errno;
+                c->peer_counted = false;        /* the caller uncounts it */
                 http_conn_free(c);
                 return r;
         }
@@ -133,6 +153,8 @@ static void http_server_close_conn(HttpServer *s, HttpConn *c) {
         if (c->next)
                 c->next->prev = c->prev;
         s->n_conns--;
+        if (c->peer_counted)
+                http_peers_remove(s->peers, c->peer_key);
         http_conn_free(c);
 
         if (s->n_conns == 0 && s->sweep)
@@ -163,6 +185,9 @@ static int http_server_on_epoll(sd_event_source *src, int fd, uint32_t revents, 
                 if (http_conn_on_io(c, ev[i].events) < 0)
                         http_server_close_conn(s, c);
         }
+        /* Paused at the cap, and a connection went idle: it can make room now. */
+        if (http_server_may_resume(s))
+                http_server_set_listening(s, true);
         return 0;
 }
 
@@ -233,8 +258,13 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                 socklen_t peer_len = sizeof(peer);
                 int cfd;
 
-                if (s->n_conns >= s->shared.conf->http.max_connections) {
-                        /* At the cap: the kernel backlog holds the rest until a slot frees. */
+                const ConfHttp *h = &s->shared.conf->http;
+                uint8_t key[16];
+                bool counted;
+
+                if (!http_server_has_room(s)) {
+                        /* At the cap and nothing idle: the kernel backlog holds the rest
+                         * until a slot frees or a connection goes idle. */
                         http_server_set_listening(s, false);
                         return 0;
                 }
@@ -254,6 +284,7 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                         case ENOBUFS:
                         case ENOMEM:
                                 s->shared.counters.connections_rejected++;
+                                s->shared.counters.rejected_resources++;
                                 http_server_pause_for_fds(s, -errno);
                                 return 0;
                         default:
@@ -263,15 +294,75 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                 }
 
                 s->shared.counters.connections_accepted++;
-                r = http_server_add_conn(s, cfd, &peer.sa, peer_len);
+
+                /* One address may hold max_connections_per_source: the rest of the set
+                 * stays for everybody else. An address the table cannot take (out of
+                 * memory) is served uncounted rather than refused. */
+                counted = sockaddr_v4mapped((const SockAddr *) &peer, key) >= 0;
+                if (counted) {
+                        r = http_peers_add(s->peers, key, h->max_connections_per_source);
+                        if (r == -EUSERS) {
+                                s->shared.counters.connections_rejected++;
+                                s->shared.counters.rejected_per_source++;
+                                http_server_refresh(s);
+                                http_conn_refuse(&s->shared, cfd, HTTP_REASON_PER_SOURCE);
+                                continue;
+                        }
+                        if (r < 0) {
+                                s->shared.counters.oom++;
+                                counted = false;
+                        }
+                }
+
+                if (s->n_conns >= h->max_connections) {
+                        /* The oldest idle keep-alive connection makes room (its client
+                         * retries on a new one, RFC 9112 §9.3.1 allows closing it). */
+                        assert(s->shared.idle_first);
+                        s->shared.counters.connections_evicted++;
+                        http_server_close_conn(s, s->shared.idle_first);
+                }
+
+                r = http_server_add_conn(s, cfd, &peer.sa, peer_len, counted ? key : NULL);
                 if (r < 0) {
+                        if (counted)
+                                http_peers_remove(s->peers, key);
                         s->shared.counters.connections_rejected++;
+                        s->shared.counters.rejected_resources++;
                         if (r == -ENOMEM)
                                 s->shared.counters.oom++;
                         log_warning_errno(r, "Failed to set up HTTP connection, ignoring: %m");
                 }
         }
         return 0;
+}
+
+static uint64_t random_u64(void) {
+        uint64_t v;
+
+        if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t) sizeof(v))
+                v = now(CLOCK_REALTIME) ^ ((uint64_t) getpid() << 32);  /* early boot: still unknown to peers */
+        return v;
+}
+
+/* The ETag key: derived from /etc/machine-id, so the tags of a file stay the same across
+ * restarts (caches keep validating) while telling nobody its inode number. Without a
+ * machine ID (a bare container) a random key per start: tags change on restart, which
+ * costs one full download per file and client, nothing else. */
+static void etag_key(uint8_t key[static HTTP_SERVE_ETAG_KEY_SIZE]) {
+        sd_id128_t id;
+        int r;
+
+        r = sd_id128_get_machine_app_specific(HTTP_SERVER_ETAG_APP_ID, &id);
+        if (r >= 0) {
+                memcpy(key, id.bytes, HTTP_SERVE_ETAG_KEY_SIZE);
+                return;
+        }
+        log_debug_errno(r, "Failed to read the machine ID, ETags change at every start: %m");
+        for (size_t i = 0; i < HTTP_SERVE_ETAG_KEY_SIZE; i += 8) {
+                uint64_t v = random_u64();
+
+                memcpy(key + i, &v, 8);
+        }
 }
 
 int http_server_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, HttpServer **ret) {
@@ -307,7 +398,11 @@ int http_server_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, HttpSer
         r = load_mime(&s->shared.mime);
         if (r < 0)
                 return r;
-        r = http_cache_new(&s->shared.cache);
+        etag_key(s->shared.etag_key);
+        r = http_cache_new(s->shared.etag_key, &s->shared.cache);
+        if (r < 0)
+                return r;
+        r = http_peers_new(random_u64(), &s->peers);
         if (r < 0)
                 return r;
 
@@ -366,7 +461,7 @@ int http_server_apply_conf(HttpServer *s, Conf *conf) {
 
         if (s->paused && http_server_may_resume(s))
                 http_server_set_listening(s, true);
-        else if (!s->paused && s->n_conns >= conf->http.max_connections)
+        else if (!s->paused && !http_server_has_room(s))
                 http_server_set_listening(s, false);
         return 0;
 }
@@ -403,19 +498,6 @@ size_t http_server_n_connections(const HttpServer *s) {
         return s ? s->n_conns : 0;
 }
 
-char *http_server_format_summary(const HttpServer *s, char *buf, size_t len) {
-        const HttpCounters *c = &s->shared.counters;
-
-        (void) snprintf(buf, len,
-                        "connections %" PRIu64 " accepted, %" PRIu64 " rejected, %zu open; requests %" PRIu64
-                        " (2xx %" PRIu64 ", 3xx %" PRIu64 ", 4xx %" PRIu64 ", 5xx %" PRIu64 "); %" PRIu64
-                        " bytes; %" PRIu64 " timeouts",
-                        c->connections_accepted, c->connections_rejected, s->n_conns, c->requests,
-                        c->responses_by_class[2], c->responses_by_class[3], c->responses_by_class[4],
-                        c->responses_by_class[5], c->response_bytes, c->timeouts);
-        return buf;
-}
-
 HttpServer *http_server_free(HttpServer *s) {
         if (!s)
                 return NULL;
@@ -435,6 +517,7 @@ HttpServer *http_server_free(HttpServer *s) {
         sd_event_source_disable_unref(s->resume_timer);
         sd_event_source_disable_unref(s->sweep);
         http_cache_free(s->shared.cache);
+        http_peers_free(s->peers);
         mime_table_free(s->shared.mime);
         safe_close(s->shared.root_fd);
         conf_unref(s->shared.conf);

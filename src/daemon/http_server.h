@@ -14,6 +14,10 @@
 #include "http_conn.h"
 #include "http_route.h"
 
+/* Read once at start for Content-Type; missing or unreadable: the built-in table. Also
+ * checked by netlabd -t (daemon.c). */
+#define HTTP_SERVER_MIME_TYPES "/etc/mime.types"
+
 typedef struct HttpServer HttpServer;
 
 /* Creates the service on @fds (listening, non-blocking SOCK_STREAM sockets; ownership
@@ -42,7 +46,6 @@ size_t http_server_n_connections(const HttpServer *s);
  * renderer (MetricsSnapshot.http_requests). Borrowed; valid until http_server_free(). */
 const MetricsHttp *http_server_get_metrics(const HttpServer *s);
 
-char *http_server_format_summary(const HttpServer *s, char *buf, size_t len);
 
 HttpServer *http_server_free(HttpServer *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(HttpServer *, http_server_free);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http_reason.h"
+#include "impair.h"
 #include "json.h"
 #include "metrics.h"
 #include "sockaddr.h"
@@ -127,16 +129,23 @@ static void prom_double(StrBuf *b, const char *name, const char *help, double v)
 }
 
 static void prom_histogram_le(StrBuf *b, usec_t bound) {
-        /* Exact decimal for every bound: avoids "0.00025000000000000001" in the label. */
+        /* The exact decimal of a whole number of µs, printed as the Go client library
+         * prints its bounds (strconv 'g', shortest): trailing zeros and a bare '.' go,
+         * so 100 µs is "0.0001" and 10 s is "10". Never "0.00025000000000000001". */
         char frac[7];
         usec_t f = bound % USEC_PER_SEC;
+        int n = 6;
 
         for (int i = 5; i >= 0; i--, f /= 10)
                 frac[i] = (char) ('0' + f % 10);
-        frac[6] = '\0';
+        while (n > 0 && frac[n - 1] == '0')
+                n--;
+        frac[n] = '\0';
         strbuf_u64(b, bound / USEC_PER_SEC);
-        strbuf_putc(b, '.');
-        strbuf_puts(b, frac);
+        if (n > 0) {
+                strbuf_putc(b, '.');
+                strbuf_puts(b, frac);
+        }
 }
 
 /* The rows of @table meant for Prometheus: a HELP/TYPE header at the first row of each
@@ -189,13 +198,80 @@ static void render_prom_echo(StrBuf *b, const MetricsSnapshot *s) {
                     c->reorder);
 }
 
+/* The per-profile counters, one series per profile: at most PROFILE_MAX + 1 label values
+ * (the default included), all known from the configuration. */
+static void render_prom_profiles(StrBuf *b, const MetricsSnapshot *s) {
+        static const struct {
+                const char *family, *type, *help, *reason;
+                size_t offset;
+        } rows[] = {
+                { "netlab_echo_profile_received_total", "counter",
+                  "Datagrams classified into a classroom profile.", NULL,
+                  offsetof(MetricsEchoProfile, counters.received) },
+                { "netlab_echo_profile_replied_total", "counter", "Datagrams of a profile the echo answered.",
+                  NULL, offsetof(MetricsEchoProfile, counters.replied) },
+                { "netlab_echo_profile_dropped_total", "counter", "Datagrams of a profile dropped, by reason.",
+                  "loss", offsetof(MetricsEchoProfile, counters.dropped_loss) },
+                { "netlab_echo_profile_dropped_total", NULL, NULL, "rate_limit",
+                  offsetof(MetricsEchoProfile, counters.dropped_rate_limit) },
+                { "netlab_echo_profile_dropped_total", NULL, NULL, "queue_full",
+                  offsetof(MetricsEchoProfile, counters.dropped_queue_full) },
+                { "netlab_echo_profile_flows", "gauge", "Live flows classified into a profile.", NULL,
+                  offsetof(MetricsEchoProfile, flows) },
+        };
+
+        if (s->n_echo_profiles == 0)
+                return;
+        for (size_t r = 0; r < ELEMENTSOF(rows); r++) {
+                if (rows[r].type)
+                        prom_family(b, rows[r].family, rows[r].type, rows[r].help);
+                for (size_t i = 0; i < s->n_echo_profiles; i++) {
+                        const MetricsEchoProfile *p = &s->echo_profiles[i];
+
+                        strbuf_printf(b, "%s{profile=\"", rows[r].family);
+                        prom_label_value(b, p->name);
+                        if (rows[r].reason)
+                                strbuf_printf(b, "\",reason=\"%s", rows[r].reason);
+                        strbuf_puts(b, "\"} ");
+                        strbuf_u64(b, *(const uint64_t *) ((const uint8_t *) p + rows[r].offset));
+                        strbuf_putc(b, '\n');
+                }
+        }
+        prom_family(b, "netlab_echo_profile_mean_loss_ratio", "gauge",
+                    "Long-run loss probability of a profile's model (Gilbert-Elliott: its stationary mean).");
+        for (size_t i = 0; i < s->n_echo_profiles; i++) {
+                ImpairSummary sum;
+
+                impair_describe(s->echo_profiles[i].ce, &sum);
+                strbuf_puts(b, "netlab_echo_profile_mean_loss_ratio{profile=\"");
+                prom_label_value(b, s->echo_profiles[i].name);
+                strbuf_printf(b, "\"} %.17g\n", sum.mean_loss);
+        }
+}
+
 static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
         static const HttpStats zero_http = {};
         static const MetricsHttp zero_requests = {};
         const MetricsHttp *m = s->http_requests ?: &zero_requests;
+        const HttpStats *h = s->http ?: &zero_http;
         uint64_t cumulative = 0;
 
-        render_prom_table(b, counters_http, s->http ?: &zero_http);
+        render_prom_table(b, counters_http, h);
+
+        /* One sample per reason of the reason table (http_reason.c), zeros included, so
+         * a rate() over a reason exists before its first occurrence. */
+        prom_family(b, "netlab_http_bad_requests_total", "counter",
+                    "HTTP requests answered 400, 413, 414, 431, 501 or 505 (malformed, over a limit or "
+                    "not supported), after which the connection is closed, by reason.");
+        for (HttpReason r = 0; r < _HTTP_REASON_MAX; r++) {
+                if (!http_reason_is_bad_request(r))
+                        continue;
+                strbuf_puts(b, "netlab_http_bad_requests_total{reason=\"");
+                strbuf_puts(b, http_reason_label(r));
+                strbuf_puts(b, "\"} ");
+                strbuf_u64(b, h->counters.bad_requests_by_reason[r]);
+                strbuf_putc(b, '\n');
+        }
 
         prom_family(b, "netlab_http_requests_total", "counter",
                     "HTTP responses sent, by status code and request method.");
@@ -259,6 +335,7 @@ int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_
                  "Allocation failures survived (a request or datagram was refused).", s->oom);
 
         render_prom_echo(&b, s);
+        render_prom_profiles(&b, s);
         render_prom_http(&b, s);
 
         return strbuf_finish(&b, ret, ret_len);
@@ -270,13 +347,15 @@ static void json_msec(Json *j, const char *key, usec_t u) {
         json_double(j, key, u == USEC_INFINITY ? INFINITY : (double) u / (double) USEC_PER_MSEC);
 }
 
-static void render_json_conf(Json *j, const Conf *conf) {
+static void render_json_conf(Json *j, const Conf *conf, bool show_paths) {
+        static char *const everyone[] = { NULL };
         const ConfEcho *e = &conf->echo;
         const ConfHttp *h = &conf->http;
         char seed[24];
 
         json_object_open(j, "config");
-        json_string(j, "path", conf->path);
+        if (show_paths)
+                json_string(j, "path", conf->path);
 
         json_object_open(j, "echo");
         json_bool(j, "enabled", e->enabled);
@@ -310,7 +389,8 @@ static void render_json_conf(Json *j, const Conf *conf) {
         json_object_open(j, "http");
         json_bool(j, "enabled", h->enabled);
         json_strv(j, "listen", h->listen);
-        json_string(j, "root", h->root);
+        if (show_paths)
+                json_string(j, "root", h->root);
         json_string(j, "index", h->index);
         json_bool(j, "autoindex", h->autoindex);
         json_bool(j, "show_hidden", h->show_hidden);
@@ -326,7 +406,8 @@ static void render_json_conf(Json *j, const Conf *conf) {
         json_u64(j, "max_connections", h->max_connections);
         json_string(j, "metrics_path", h->metrics_path);
         json_string(j, "status_path", h->status_path);
-        json_strv(j, "status_allow", h->status_allow);
+        /* NULL and [] both mean "everyone" (conf.c folds one into the other). */
+        json_strv(j, "status_allow", h->status_allow ?: everyone);
         json_object_close(j);
 
         json_object_close(j);
@@ -366,6 +447,8 @@ static void render_json_table(Json *j, const CounterDesc *table, const void *sta
                 json_object_close(j);
 }
 
+static void render_json_profiles(Json *j, const MetricsSnapshot *s);
+
 static void render_json_echo(Json *j, const MetricsSnapshot *s) {
         if (!s->echo) {
                 json_null(j, "echo");
@@ -374,7 +457,56 @@ static void render_json_echo(Json *j, const MetricsSnapshot *s) {
 
         json_object_open(j, "echo");
         render_json_table(j, counters_echo, s->echo);
+        if (s->n_echo_profiles > 0)
+                render_json_profiles(j, s);
         json_object_close(j);
+}
+
+/* echo.profiles: every profile (the default first) with its effective impairment, the
+ * model's long-run figures and its counters. */
+static void render_json_profiles(Json *j, const MetricsSnapshot *s) {
+        json_array_open(j, "profiles");
+        for (size_t i = 0; i < s->n_echo_profiles; i++) {
+                const MetricsEchoProfile *p = &s->echo_profiles[i];
+                const ConfEcho *c = p->ce;
+                ImpairSummary sum;
+                char line[512];
+
+                impair_describe(c, &sum);
+                json_object_open(j, NULL);
+                json_string(j, "name", p->name);
+                json_string(j, "match", p->match);
+                json_object_open(j, "impairment");
+                json_string(j, "summary", impair_format_summary(c, line, sizeof(line)));
+                json_double(j, "loss", c->loss);
+                json_string(j, "loss_model", loss_model_to_string(c->loss_model));
+                json_double(j, "ge_p", c->ge_p);
+                json_double(j, "ge_r", c->ge_r);
+                json_double(j, "ge_loss_good", c->ge_loss_good);
+                json_double(j, "ge_loss_bad", c->ge_loss_bad);
+                json_msec(j, "delay_ms", c->delay_usec);
+                json_msec(j, "jitter_ms", c->jitter_usec);
+                json_string(j, "distribution", delay_distribution_to_string(c->distribution));
+                json_double(j, "duplicate", c->duplicate);
+                json_double(j, "reorder", c->reorder);
+                json_u64(j, "reorder_gap", c->reorder_gap);
+                json_double(j, "rate_limit", c->rate_limit);
+                json_u64(j, "rate_burst", c->rate_burst);
+                json_bool(j, "lab_compat", c->lab_compat);
+                json_object_close(j);
+                json_double(j, "mean_loss", sum.mean_loss);
+                json_double(j, "mean_burst", sum.mean_burst);
+                json_u64(j, "flows", p->flows);
+                json_u64(j, "received", p->counters.received);
+                json_u64(j, "replied", p->counters.replied);
+                json_object_open(j, "dropped");
+                json_u64(j, "loss", p->counters.dropped_loss);
+                json_u64(j, "rate_limit", p->counters.dropped_rate_limit);
+                json_u64(j, "queue_full", p->counters.dropped_queue_full);
+                json_object_close(j);
+                json_object_close(j);
+        }
+        json_array_close(j);
 }
 
 static void render_json_http(Json *j, const MetricsSnapshot *s) {
@@ -449,7 +581,7 @@ int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len) {
         json_u64(&j, "reload_failures", s->reload_failures);
         json_u64(&j, "oom", s->oom);
         json_object_close(&j);
-        render_json_conf(&j, s->conf);
+        render_json_conf(&j, s->conf, s->show_paths);
         render_json_echo(&j, s);
         render_json_http(&j, s);
         json_object_close(&j);

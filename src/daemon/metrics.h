@@ -66,6 +66,15 @@ const char *metrics_method_to_string(size_t m);
 void metrics_http_observe(MetricsHttp *m, HttpMethod method, unsigned status,
                           usec_t duration_usec, uint64_t bytes);
 
+/* One classroom profile as the echo reports it (echo_get_profiles()). */
+typedef struct MetricsEchoProfile {
+        const char *name;   /* "default" for the unmatched traffic */
+        const char *match;  /* "sources 10.0.1.0/24; ports 8083", or "everyone else" */
+        const ConfEcho *ce; /* its effective impairment */
+        EchoProfileCounters counters;
+        uint64_t flows; /* live flows classified into it */
+} MetricsEchoProfile;
+
 /* Everything one scrape shows. All pointers are borrowed for the duration of the render
  * call only. A NULL service pointer means "that service is not running" (rendered as
  * zeros in Prometheus, null in JSON). */
@@ -73,6 +82,8 @@ typedef struct MetricsSnapshot {
         const Conf *conf;               /* required: the one snapshot in effect */
         const char *version;            /* required: PACKAGE_VERSION */
         const EchoStats *echo;          /* rendered through counters_echo */
+        const MetricsEchoProfile *echo_profiles; /* n_echo_profiles, [0] the default */
+        size_t n_echo_profiles;
         const HttpStats *http;          /* rendered through counters_http */
         const MetricsHttp *http_requests;
         usec_t start_realtime_usec;     /* process start, CLOCK_REALTIME */
@@ -81,6 +92,10 @@ typedef struct MetricsSnapshot {
         uint64_t reloads;               /* successful configuration reloads */
         uint64_t reload_failures;       /* reloads rejected (old configuration kept) */
         uint64_t oom;                   /* allocation failures survived, all services (netlab_oom_total) */
+        /* Render the filesystem paths (config.path, config.http.root) in the JSON. The
+         * daemon sets it only for a peer that passed a configured status_allow: everyone
+         * may read the counters of a lab server, not learn where its files are. */
+        bool show_paths;
 } MetricsSnapshot;
 
 #define METRICS_PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -93,7 +108,8 @@ typedef struct MetricsSnapshot {
 int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_len);
 
 /* Renders @s as the /api/status JSON document (version, uptime, effective configuration,
- * all counters and gauges). Always valid JSON (RFC 8259): strings are escaped, invalid
+ * all counters and gauges; "path" and "http.root" only with @s->show_paths, and
+ * status_allow as a list, [] when everyone may read). Always valid JSON (RFC 8259): strings are escaped, invalid
  * UTF-8 becomes U+FFFD, non-finite numbers become null, 64-bit values that a JavaScript
  * number cannot hold exactly (the seed) are strings. Same return contract as above. */
 int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len);

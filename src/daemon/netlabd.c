@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "daemon.h"
+#include "i18n.h"
 #include "impair.h"
 #include "log.h"
 #include "loop.h"
@@ -29,8 +30,10 @@ static bool stderr_is_journal(void) {
 }
 
 static void log_setup_for_environment(void) {
-        /* The journal stamps lines itself; a terminal or a file needs our timestamps. */
-        log_setup("netlabd", /* prefix= */ true, /* timestamps= */ !stderr_is_journal());
+        /* The journal stamps lines itself; a terminal or a file needs our timestamps. The
+         * "<N>" prefix is for journald and for whatever reads a pipe or a file; a person
+         * at a terminal reads the message. */
+        log_setup("netlabd", /* prefix= */ !isatty(STDERR_FILENO), /* timestamps= */ !stderr_is_journal());
 }
 
 int main(int argc, char *argv[]) {
@@ -39,11 +42,15 @@ int main(int argc, char *argv[]) {
         CliArgs args;
         int r;
 
+        /* Usage, errors and -t speak the reader's language; the running daemon
+         * goes back to the C locale below, so its journal lines stay English: admins
+         * search for them, and systemd hands services the system's LANG. */
+        i18n_setup();
         log_setup_for_environment();
 
         r = cli_parse(argc, argv, &args);
         if (r < 0) {
-                cli_help(stderr, program_invocation_short_name);
+                cli_usage_error(stderr, program_invocation_short_name);
                 return EXIT_USAGE;
         }
         if (args.help) {
@@ -58,17 +65,30 @@ int main(int argc, char *argv[]) {
         if (args.test_only) {
                 /* -t prints plain lines for people, not journal records. */
                 log_setup(NULL, false, false);
+                /* The same loader and checks as start-up and reload; only the sockets
+                 * are not bound. */
                 r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
                 if (r < 0)
                         return EXIT_CONFIG;
-                printf("%s: syntax ok\n", args.config_path);
+                if (r > 0)
+                        printf(_("no %s; built-in defaults ok\n"), args.config_path);
+                else
+                        printf(_("%s: configuration ok\n"), args.config_path);
                 if (conf->echo.enabled) {
                         char summary[512];
 
-                        printf("echo: %s\n", impair_format_summary(&conf->echo, summary, sizeof(summary)));
+                        printf(_("echo: %s\n"), impair_format_summary(&conf->echo, summary, sizeof(summary)));
+                        for (size_t i = 0; i < conf->echo.n_profiles; i++) {
+                                const ConfProfile *p = &conf->echo.profiles[i];
+
+                                printf(_("echo profile '%s' (%s): %s\n"), p->name, p->match,
+                                       impair_format_summary(&p->echo, summary, sizeof(summary)));
+                        }
                 }
                 return EXIT_SUCCESS;
         }
+
+        (void) setlocale(LC_ALL, "C");
 
         r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
         if (r < 0)

@@ -405,7 +405,7 @@ static void conn_read(Conn *c) {
                 }
                 c->head_len += (size_t) n;
 
-                int r = http_parse_request(c->head, c->head_len, prev, &limits, &req);
+                int r = http_parse_request(c->head, c->head_len, prev, &limits, &req, NULL);
                 if (r == -EAGAIN)
                         continue;
                 if (r < 0) {

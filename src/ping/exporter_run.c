@@ -247,8 +247,12 @@ static void run_resolved(ExporterRun *run, const struct addrinfo *ai, int gai_er
                 run_end(run, "denied");
                 return;
         }
+        if (ai->ai_addrlen > sizeof(run->ping.addr) ||
+            (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)) {
+                run_end(run, "resolve");
+                return;
+        }
         memcpy(&run->ping.addr, ai->ai_addr, ai->ai_addrlen);
-        run->ping.addr_len = ai->ai_addrlen;
 
         r = start_prober(run);
         if (r == -ENOMEM) {

@@ -236,8 +236,12 @@ static int resolve_host(FpingHost *h, int family, char **ret_host) {
                 fprintf(stderr, "%s: %s\n", h->name, r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
                 return -EADDRNOTAVAIL;
         }
+        if (ai->ai_addrlen > sizeof(h->ping.addr) || (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)) {
+                freeaddrinfo(ai);
+                fprintf(stderr, "%s: %s\n", h->name, gai_strerror(EAI_FAMILY));
+                return -EADDRNOTAVAIL;
+        }
         memcpy(&h->ping.addr, ai->ai_addr, ai->ai_addrlen);
-        h->ping.addr_len = ai->ai_addrlen;
         freeaddrinfo(ai);
         *ret_host = TAKE_PTR(host);
         return 0;
@@ -288,7 +292,6 @@ static int run(const FpingArgs *a) {
                 h->resolved = true;
                 h->ping = (Ping) {
                         .addr = h->ping.addr,
-                        .addr_len = h->ping.addr_len,
                         .event = fr.event,
                         .on_finish = host_finish,
                         .on_event = host_event,

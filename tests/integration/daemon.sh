@@ -33,7 +33,7 @@ PY
 # ---- -t and exit codes ----------------------------------------------------------------
 write_conf "$NL_TMP/good.conf" 0.3
 out=$("$NETLABD" -t -c "$NL_TMP/good.conf" 2>&1) || nl_fail "-t on a good file: $out"
-[ "$(echo "$out" | head -n1)" = "$NL_TMP/good.conf: syntax ok" ] || nl_fail "-t output: '$out'"
+[ "$(echo "$out" | head -n1)" = "$NL_TMP/good.conf: configuration ok" ] || nl_fail "-t output: '$out'"
 echo "$out" | grep -q '^echo: loss 30' || nl_fail "-t does not describe the impairment: '$out'"
 nl_pass "-t good file"
 
@@ -45,15 +45,72 @@ set -e
 echo "$out" | grep -q "typo.conf:3: unknown key 'echo.delya', did you mean 'delay'?" || nl_fail "-t message: '$out'"
 nl_pass "-t bad file: 78 with file:line"
 
+# -t runs what start-up runs short of binding: a document root that does not open is a
+# failed check, not "syntax ok" (then a reload would have refused it).
+sed 's|root = "www"|root = "no-such-dir"|' "$NL_TMP/good.conf" >"$NL_TMP/noroot.conf"
 set +e
-"$NETLABD" --no-such-flag >/dev/null 2>&1; rc=$?
+out=$("$NETLABD" -t -c "$NL_TMP/noroot.conf" 2>&1); rc=$?
+set -e
+[ "$rc" = 78 ] || nl_fail "-t with a missing root: exit $rc, want 78 ('$out')"
+[ "$out" = "$NL_TMP/noroot.conf: cannot open the document root '$NL_TMP/no-such-dir': No such file or directory" ] ||
+        nl_fail "-t missing root message: '$out'"
+set +e
+out=$("$NETLABD" -t -c "$NL_TMP" 2>&1); rc=$?
+set -e
+[ "$rc" = 78 ] || nl_fail "-t -c DIR: exit $rc, want 78"
+[ "$out" = "$NL_TMP: Is a directory" ] || nl_fail "-t -c DIR message: '$out'"
+nl_pass "-t checks the document root; -c DIR is 'Is a directory', 78"
+
+set +e
+out=$("$NETLABD" --no-such-flag 2>&1 >/dev/null); rc=$?
 [ "$rc" = 64 ] || nl_fail "unknown option: exit $rc, want 64"
+# Like netlab-ping (and ping, ls): what is wrong, the synopsis, where to look; not the
+# whole --help.
+want="netlabd: unknown option '--no-such-flag'
+Usage: netlabd [-c FILE] [-t] [-v]
+Try 'netlabd --help' for more information."
+[ "$out" = "$want" ] || nl_fail "usage error output: '$out'"
+out=$("$NETLABD" -c 2>&1 >/dev/null)
+[ "$out" = "netlabd: option '-c' needs a file name
+Usage: netlabd [-c FILE] [-t] [-v]
+Try 'netlabd --help' for more information." ] || nl_fail "missing -c argument: '$out'"
+out=$("$NETLABD" -t stray 2>&1 >/dev/null)
+[ "$(echo "$out" | head -n1)" = "netlabd: unexpected argument 'stray'" ] || nl_fail "stray argument: '$out'"
 "$NETLABD" -c "$NL_TMP/missing.conf" >/dev/null 2>&1; rc=$?
 [ "$rc" = 78 ] || nl_fail "missing -c file: exit $rc, want 78"
 "$NETLABD" -t stray >/dev/null 2>&1; rc=$?
 [ "$rc" = 64 ] || nl_fail "stray argument: exit $rc, want 64"
 set -e
 nl_pass "exit codes 64 and 78"
+
+# ---- log format: "<N>" prefixes for journald and pipes, not on a terminal ----------------
+printf 'echo = {\n  loss = 7;\n};\n' >"$NL_TMP/bad.conf"
+out=$("$NETLABD" -c "$NL_TMP/bad.conf" 2>&1 || true)
+echo "$out" | grep -q "^<3>.*bad.conf:2: 'echo.loss' is 7" || nl_fail "piped stderr lacks the <3> prefix: '$out'"
+# script(1) gives netlabd a pseudo-terminal as stdin, stdout and stderr.
+out=$(script -qec "'$NETLABD' -c '$NL_TMP/bad.conf'" /dev/null </dev/null | tr -d '\r' || true)
+echo "$out" | grep -q "bad.conf:2: 'echo.loss' is 7" || nl_fail "nothing logged on a terminal: '$out'"
+if echo "$out" | grep -q '<[0-9]>'; then nl_fail "priority prefix on a terminal: '$out'"; fi
+nl_pass "log lines: <N> prefix on a pipe, none on a terminal"
+
+# A bind failure says which service could not get its port.
+BUSY=$(nl_free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+print("bound", flush=True); time.sleep(30)' "$BUSY" >"$NL_TMP/busy.txt" &
+nl_track $!
+nl_wait_log bound 5 "$NL_TMP/busy.txt" || nl_fail "port holder did not start"
+cat >"$NL_TMP/busy.conf" <<CONF
+echo = { listen = ["127.0.0.1:$BUSY"]; };
+http = { enabled = false; };
+CONF
+set +e
+out=$("$NETLABD" -c "$NL_TMP/busy.conf" 2>&1); rc=$?
+set -e
+[ "$rc" = 71 ] || nl_fail "busy port: exit $rc, want 71"
+echo "$out" | grep -q "Failed to listen on '127.0.0.1:$BUSY': Address already in use (udp echo)$" ||
+        nl_fail "bind failure does not name the service: '$out'"
+nl_pass "bind failure names the service"
 
 # ---- fallback bind, sd_notify, reload, counters, stop ------------------------------------
 NOTIFY="$NL_TMP/notify.sock"
@@ -74,13 +131,17 @@ mv "$NL_TMP/netlab.conf.new" "$NL_TMP/netlab.conf"        # replaced by rename, 
 kill -HUP "$NL_PID"
 nl_wait_log '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' 5 "$NL_TMP/notify.txt" || nl_fail "no RELOADING=1 + MONOTONIC_USEC"
 nl_wait_log '^READY=1\|STATUS=echo 127.0.0.1:[0-9]+: loss 25.00%' 5 "$NL_TMP/notify.txt" || nl_fail "reloaded value not in effect"
+nl_wait_log "Reloaded configuration from $NL_TMP/netlab.conf: echo.loss 0 -> 0.25\$" 5 || nl_fail "reload does not say what changed"
 nl_pass "SIGHUP with a valid file"
 
 # An invalid file: logged with file:line, old snapshot kept, process alive and serving.
 printf 'echo = {\n  loss = 7;\n};\n' >"$NL_TMP/netlab.conf"
 kill -HUP "$NL_PID"
-nl_wait_log "netlab.conf:2: 'echo.loss' is 7, allowed range is 0..1; keeping the previous configuration" 5 ||
-        nl_fail "bad reload not logged with file:line"
+nl_wait_log "netlab.conf:2: 'echo.loss' is 7, allowed range is 0..1\$" 5 || nl_fail "bad reload not logged with file:line"
+# Two sentences: what is wrong, then what netlabd does about it.
+nl_wait_log 'Keeping the previous configuration$' 5 || nl_fail "bad reload: no 'Keeping the previous configuration'"
+grep -A1 "netlab.conf:2: 'echo.loss' is 7" "$NL_LOG" | tail -n1 | grep -q 'Keeping the previous configuration$' ||
+        nl_fail "bad reload: 'Keeping the previous configuration' does not follow the error"
 nl_wait_log 'STATUS=Reload failed, previous configuration kept; echo 127.0.0.1:[0-9]+: loss 25.00%' 5 "$NL_TMP/notify.txt" ||
         nl_fail "STATUS does not say the reload failed"
 kill -0 "$NL_PID" || nl_fail "netlabd died on a bad reload"

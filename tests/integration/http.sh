@@ -36,6 +36,7 @@ http = {
         keepalive_timeout = 5.0;
         max_body = 1024;
         max_connections = 2000;
+        max_connections_per_source = 2000;      # the 1000-connection test comes from one address
 };
 CONF
 nl_start "$NL_TMP/http.conf"

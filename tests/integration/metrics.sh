@@ -91,7 +91,10 @@ grep -qi '^content-type: application/json' "$NL_TMP/s1.h" || nl_fail "/api/statu
 version=$(json_get "$NL_TMP/s1" 'd["version"]') || nl_fail "/api/status is not JSON: $(head -c 300 "$NL_TMP/s1")"
 "$NETLABD" --version | grep -qF "$version" || nl_fail "version '$version' is not netlabd's"
 [ "$(json_get "$NL_TMP/s1" 'float(d["config"]["echo"]["loss"])')" = 0.0 ] || nl_fail "config.echo.loss"
-[ "$(json_get "$NL_TMP/s1" 'd["config"]["http"]["root"]')" = "$top_srcdir/www" ] || nl_fail "config.http.root"
+# Everyone may read the counters by default, but not where the files are.
+[ "$(json_get "$NL_TMP/s1" '"root" in d["config"]["http"] or "path" in d["config"]')" = False ] ||
+        nl_fail "filesystem paths shown without status_allow: $(head -c 600 "$NL_TMP/s1")"
+[ "$(json_get "$NL_TMP/s1" 'd["config"]["http"]["status_allow"]')" = "[]" ] || nl_fail "status_allow is not []"
 [ "$(json_get "$NL_TMP/s1" 'd["uptime_seconds"] >= 0 and d["start_time"] > 1.6e9')" = True ] ||
         nl_fail "uptime/start_time"
 nl_pass "/api/status: JSON with version $version, effective configuration, uptime"
@@ -187,8 +190,18 @@ write_conf 0.0 'status_allow = ["127.0.0.0/8", "::1"];'
 nl_start "$CONF"
 [ "$(fetch /metrics "$NL_TMP/x")" = 200 ] || nl_fail "/metrics from 127.0.0.1 inside status_allow: not 200"
 [ "$(fetch /api/status "$NL_TMP/x")" = 200 ] || nl_fail "/api/status inside status_allow: not 200"
+[ "$(json_get "$NL_TMP/x" 'd["config"]["http"]["root"]')" = "$top_srcdir/www" ] || nl_fail "config.http.root inside status_allow"
+[ "$(json_get "$NL_TMP/x" 'd["config"]["path"]')" = "$CONF" ] || nl_fail "config.path inside status_allow"
 nl_stop
-nl_pass "status_allow: 403 outside the list, 200 inside, pages unaffected"
+nl_pass "status_allow: 403 outside the list, 200 and the paths inside, pages unaffected"
+
+write_conf 0.0 'status_allow = [];'
+nl_start "$CONF"
+[ "$(fetch /api/status "$NL_TMP/x")" = 200 ] || nl_fail "/api/status with status_allow = []: not 200"
+[ "$(json_get "$NL_TMP/x" 'd["config"]["http"]["status_allow"]')" = "[]" ] || nl_fail "status_allow = [] not shown as []"
+[ "$(json_get "$NL_TMP/x" '"root" in d["config"]["http"]')" = False ] || nl_fail "root shown with status_allow = []"
+nl_stop
+nl_pass "status_allow = []: everyone reads the counters, shown as [], no paths"
 
 write_conf 0.0 'metrics_path = ""; status_path = "/status.json";'
 nl_start "$CONF"

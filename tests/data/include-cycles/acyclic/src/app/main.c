@@ -1,0 +1,4 @@
+#include "util.h"
+#include "c.h"
+#include "base.h"
+#include "config.h"

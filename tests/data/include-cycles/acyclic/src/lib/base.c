@@ -1,0 +1,2 @@
+#include "base.h"
+#include "util.h"
