@@ -1,11 +1,11 @@
 /* test_exporter_query.c — table test of exporter_query.c: defaults, decoding, every
  * limit at the limit and one past it, and the reasons for refusals. */
-#include <check.h>
 #include <errno.h>
 #include <string.h>
 
 #include "exporter_query.h"
 #include "macro.h"
+#include "tests.h"
 
 static const ExporterLimits limits = {
         .max_count = 100,
@@ -94,7 +94,7 @@ START_TEST(test_modes) {
 }
 END_TEST
 
-int main(void) {
+static Suite *exporter_query_suite(void) {
         Suite *s = suite_create("exporter_query");
         TCase *tc = tcase_create("core");
 
@@ -102,10 +102,7 @@ int main(void) {
         tcase_add_test(tc, test_target_length);
         tcase_add_test(tc, test_modes);
         suite_add_tcase(s, tc);
-
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? 0 : 1;
+        return s;
 }
+
+TEST_MAIN(exporter_query_suite)

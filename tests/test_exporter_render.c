@@ -2,11 +2,11 @@
  * run with replies and losses, a failed run (success 0 + reason, zero counts, no RTT),
  * several labelled reports (each family's HELP/TYPE once, its samples together), the
  * histogram's cumulative buckets, and the process families. */
-#include <check.h>
 #include <string.h>
 
 #include "exporter_render.h"
 #include "macro.h"
+#include "tests.h"
 
 static Stats *make_run(void) {
         Stats *s = NULL;
@@ -127,7 +127,7 @@ START_TEST(test_process) {
 }
 END_TEST
 
-int main(void) {
+static Suite *exporter_render_suite(void) {
         Suite *s = suite_create("exporter_render");
         TCase *tc = tcase_create("core");
 
@@ -135,10 +135,7 @@ int main(void) {
         tcase_add_test(tc, test_failed_and_labels);
         tcase_add_test(tc, test_process);
         suite_add_tcase(s, tc);
-
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? 0 : 1;
+        return s;
 }
+
+TEST_MAIN(exporter_render_suite)

@@ -1,6 +1,5 @@
 /* test_fping.c — the pure parts of netlab-fping: SmokePing's FPing.pm command lines
  * (its exact argv shapes), refusals, and fping's RTT spelling in the -C lines. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "fping.h"
 #include "macro.h"
+#include "tests.h"
 
 static int parse(const char *line, FpingArgs *a) {
         static char buf[512];
@@ -89,7 +89,7 @@ START_TEST(test_format) {
 }
 END_TEST
 
-int main(void) {
+static Suite *fping_suite(void) {
         Suite *s = suite_create("fping");
         TCase *tc = tcase_create("core");
 
@@ -97,10 +97,7 @@ int main(void) {
         tcase_add_test(tc, test_refusals);
         tcase_add_test(tc, test_format);
         suite_add_tcase(s, tc);
-
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? 0 : 1;
+        return s;
 }
+
+TEST_MAIN(fping_suite)

@@ -26,6 +26,7 @@
 #include "exporter_render.h"
 #include "exporter_run.h"
 #include "http_parse.h"
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "ping.h"
@@ -665,7 +666,7 @@ static int listen_on(Exporter *x, const char *address) {
 /* ---- command line --------------------------------------------------------------------- */
 
 static void help(void) {
-        printf("Usage: netlab-ping --exporter ADDRESS:PORT [OPTIONS]\n"
+        printf(_("Usage: netlab-ping --exporter ADDRESS:PORT [OPTIONS]\n"
                "Prometheus multi-target prober: GET /probe?target=HOST[:PORT]&mode=udp|http|stamp&count=N\n"
                "&interval=S&timeout=S runs one probe run; GET /metrics serves the prober's own metrics.\n\n"
                "  --exporter ADDRESS:PORT  listen here (ignored with sockets from systemd); e.g. 127.0.0.1:%u\n"
@@ -683,7 +684,7 @@ static void help(void) {
                "  -i, --interval S         --target probe interval (default 1)\n"
                "  -W, --timeout S          --target probe timeout (default 1)\n"
                "  --log-level LEVEL        debug, info, notice, warning, error (default info)\n"
-               "  -h, --help               this text\n",
+               "  -h, --help               this text\n"),
                EXPORTER_PORT_DEFAULT);
 }
 
@@ -719,7 +720,8 @@ _printf_(1, 2) static int usage(const char *fmt, ...) {
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);
-        fprintf(stderr, "\nTry 'netlab-ping --exporter --help' for more information.\n");
+        fputc('\n', stderr);
+        fputs(_("Try 'netlab-ping --exporter --help' for more information.\n"), stderr);
         return 2;
 }
 
@@ -741,7 +743,7 @@ static int add_targets(Exporter *x, char **specs, size_t n, PingMode mode, nsec_
                         .timeout = timeout,
                 };
                 if (strlen(specs[i]) > EXPORTER_TARGET_MAX)
-                        return usage("Target too long: '%s'", specs[i]);
+                        return usage(_("Target too long: '%s'"), specs[i]);
                 strcpy(t->q.target, specs[i]);
                 strbuf_puts(&b, "target=\"");
                 exporter_render_label_value(&b, specs[i]);
@@ -820,35 +822,35 @@ int exporter_main(int argc, char *argv[]) {
                 case ARG_MAX_COUNT:
                         if (safe_atou64(optarg, &x.limits.max_count) < 0 || x.limits.max_count == 0 ||
                             x.limits.max_count > 100000)
-                                return usage("Invalid --max-count '%s' (1..100000)", optarg);
+                                return usage(_("Invalid --max-count '%s' (1..100000)"), optarg);
                         break;
                 case ARG_MIN_INTERVAL:
                         if (parse_sec(optarg, &x.limits.min_interval) < 0)
-                                return usage("Invalid --min-interval '%s'", optarg);
+                                return usage(_("Invalid --min-interval '%s'"), optarg);
                         break;
                 case ARG_MAX_TIMEOUT:
                         if (parse_sec(optarg, &x.limits.max_timeout) < 0)
-                                return usage("Invalid --max-timeout '%s'", optarg);
+                                return usage(_("Invalid --max-timeout '%s'"), optarg);
                         break;
                 case ARG_MAX_DURATION:
                         if (parse_sec(optarg, &x.limits.max_duration) < 0 || x.limits.max_duration > 3600 * NSEC_PER_SEC)
-                                return usage("Invalid --max-duration '%s' (at most 1h)", optarg);
+                                return usage(_("Invalid --max-duration '%s' (at most 1h)"), optarg);
                         break;
                 case ARG_MAX_CONCURRENT:
                         if (safe_atou64(optarg, &u) < 0 || u == 0 || u > 65536)
-                                return usage("Invalid --max-concurrent '%s' (1..65536)", optarg);
+                                return usage(_("Invalid --max-concurrent '%s' (1..65536)"), optarg);
                         x.max_concurrent = (unsigned) u;
                         break;
                 case ARG_MAX_LAG:
                         if (parse_sec(optarg, &t) < 0)
-                                return usage("Invalid --max-lag '%s'", optarg);
+                                return usage(_("Invalid --max-lag '%s'"), optarg);
                         x.max_lag = t / NSEC_PER_USEC;
                         break;
                 case ARG_ALLOW:
                         if (x.n_allow >= EXPORTER_ALLOW_MAX)
-                                return usage("Too many --allow prefixes (at most 64): '%s'", optarg);
+                                return usage(_("Too many --allow prefixes (at most 64): '%s'"), optarg);
                         if (sockaddr_cidr_parse(optarg, &x.allow[x.n_allow]) < 0)
-                                return usage("Invalid --allow prefix '%s' (ADDRESS[/LEN])", optarg);
+                                return usage(_("Invalid --allow prefix '%s' (ADDRESS[/LEN])"), optarg);
                         x.n_allow++;
                         break;
                 case ARG_HISTOGRAM:
@@ -856,42 +858,42 @@ int exporter_main(int argc, char *argv[]) {
                         break;
                 case ARG_TARGET:
                         if (n_specs >= EXPORTER_TARGETS_MAX)
-                                return usage("Too many --target flags: '%s'", optarg);
+                                return usage(_("Too many --target flags: '%s'"), optarg);
                         specs[n_specs++] = optarg;
                         break;
                 case ARG_MODE:
                         r = exporter_query_mode_from_string(optarg);
                         if (r < 0)
-                                return usage("Invalid --mode '%s' (udp, http or stamp)", optarg);
+                                return usage(_("Invalid --mode '%s' (udp, http or stamp)"), optarg);
                         mode = (PingMode) r;
                         break;
                 case ARG_WINDOW:
                         if (parse_sec(optarg, &window) < 0)
-                                return usage("Invalid --window '%s'", optarg);
+                                return usage(_("Invalid --window '%s'"), optarg);
                         break;
                 case 'i':
                         if (parse_sec(optarg, &interval) < 0)
-                                return usage("Invalid interval '%s'", optarg);
+                                return usage(_("Invalid interval '%s'"), optarg);
                         break;
                 case 'W':
                         if (parse_sec(optarg, &timeout) < 0)
-                                return usage("Invalid timeout '%s'", optarg);
+                                return usage(_("Invalid timeout '%s'"), optarg);
                         break;
                 case ARG_LOG_LEVEL:
                         level = log_level_from_string(optarg);
                         if (level < 0)
-                                return usage("Invalid --log-level '%s'", optarg);
+                                return usage(_("Invalid --log-level '%s'"), optarg);
                         break;
                 default:
-                        fprintf(stderr, "Try 'netlab-ping --exporter --help' for more information.\n");
+                        fputs(_("Try 'netlab-ping --exporter --help' for more information.\n"), stderr);
                         return 2;
                 }
         if (optind < argc)
-                return usage("Unexpected argument '%s'", argv[optind]);
+                return usage(_("Unexpected argument '%s'"), argv[optind]);
         if (!address)
-                return usage("%s", "--exporter needs ADDRESS:PORT");
+                return usage("%s", _("--exporter needs ADDRESS:PORT"));
         if (n_specs > 0 && window < interval)
-                return usage("--window is shorter than the interval");
+                return usage(_("--window is shorter than the interval"));
 
         /* Each run allocates a Stats with two 295 KiB histograms and a prober with a 64 KiB
          * receive buffer, of which it touches a few pages. A fixed mmap threshold keeps such blocks mmap()ed (untouched pages cost no

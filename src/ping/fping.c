@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fping.h"
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "ping.h"
@@ -66,7 +67,7 @@ int fping_parse_args(int argc, char *argv[], FpingArgs *ret, char *reterr_msg, s
                 case 'C':
                 case 'c':
                         if (safe_atou64(optarg, &a.count) < 0 || a.count == 0 || a.count > FPING_COUNT_MAX) {
-                                snprintf(reterr_msg, size, "invalid count '%s' (1..%u)", optarg, FPING_COUNT_MAX);
+                                snprintf(reterr_msg, size, _("invalid count '%s' (1..%u)"), optarg, FPING_COUNT_MAX);
                                 return -EINVAL;
                         }
                         break;
@@ -84,7 +85,7 @@ int fping_parse_args(int argc, char *argv[], FpingArgs *ret, char *reterr_msg, s
                         break;
                 case 'b':
                         if (safe_atou(optarg, &u) < 0 || u > 65000) {
-                                snprintf(reterr_msg, size, "invalid size '%s'", optarg);
+                                snprintf(reterr_msg, size, _("invalid size '%s'"), optarg);
                                 return -EINVAL;
                         }
                         a.size = u;
@@ -94,7 +95,7 @@ int fping_parse_args(int argc, char *argv[], FpingArgs *ret, char *reterr_msg, s
                 case 'p': {
                         nsec_t *t = c == 't' ? &a.timeout : c == 'i' ? &a.interval : &a.period;
                         if (parse_ms(optarg, t) < 0 || (c != 'i' && *t == 0)) {
-                                snprintf(reterr_msg, size, "invalid -%c '%s' (milliseconds)", c, optarg);
+                                snprintf(reterr_msg, size, _("invalid -%c '%s' (milliseconds)"), c, optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -106,17 +107,17 @@ int fping_parse_args(int argc, char *argv[], FpingArgs *ret, char *reterr_msg, s
                         a.version = true;
                         break;
                 default:
-                        snprintf(reterr_msg, size, "unsupported option '%s'", argv[optind - 1]);
+                        snprintf(reterr_msg, size, _("unsupported option '%s'"), argv[optind - 1]);
                         return -EINVAL;
                 }
 
         if (!a.help && !a.version) {
                 if (optind >= argc) {
-                        snprintf(reterr_msg, size, "no hosts given");
+                        snprintf(reterr_msg, size, _("no hosts given"));
                         return -EINVAL;
                 }
                 if ((size_t) (argc - optind) > FPING_HOSTS_MAX) {
-                        snprintf(reterr_msg, size, "too many hosts (at most %u)", FPING_HOSTS_MAX);
+                        snprintf(reterr_msg, size, _("too many hosts (at most %u)"), FPING_HOSTS_MAX);
                         return -EINVAL;
                 }
                 a.hosts = argv + optind;
@@ -369,12 +370,13 @@ int fping_main(int argc, char *argv[]) {
         log_set_max_level(LOG_WARNING);
 
         if (fping_parse_args(argc, argv, &a, msg, sizeof(msg)) < 0) {
-                fprintf(stderr, "netlab-fping: %s\n"
-                        "Usage: netlab-fping [-C N] [-q] [-4|-6] [-b SIZE] [-t MS] [-i MS] [-p MS] HOST[:PORT]...\n", msg);
+                fprintf(stderr, "netlab-fping: %s\n", msg);
+                fputs(_("Usage: netlab-fping [-C N] [-q] [-4|-6] [-b SIZE] [-t MS] [-i MS] [-p MS] HOST[:PORT]...\n"),
+                      stderr);
                 return FPING_EXIT_USAGE;
         }
         if (a.help) {
-                printf("Usage: netlab-fping [options] HOST[:PORT]...\n"
+                printf(_("Usage: netlab-fping [options] HOST[:PORT]...\n"
                        "fping's command line (as SmokePing's FPing probe uses it) over the netlab UDP echo\n"
                        "(port %u unless HOST:PORT). See netlab-ping(1), FPING MODE.\n"
                        "   -C, -c N   probes per host, report each RTT in ms ('-' = lost) on stderr\n"
@@ -384,7 +386,7 @@ int fping_main(int argc, char *argv[]) {
                        "   -t MS      timeout per probe (default 500)\n"
                        "   -i MS      gap between probes to different hosts (default 10)\n"
                        "   -p MS      gap between probes to one host (default 1000)\n"
-                       "   -B, -r     accepted, no effect\n",
+                       "   -B, -r     accepted, no effect\n"),
                        PING_DEFAULT_PORT, (unsigned) PING_SIZE_DEFAULT);
                 return 0;
         }
