@@ -44,8 +44,11 @@ perl -e 'local $/; my $r = <STDIN>;
 nl_pass "-C 1 HOST 2>&1: FPing.pm's unit regex finds the same RTT twice (milliseconds)"
 
 # ---- SmokePing's FPing probe module itself ------------------------------------------------------
-if perl -MSmokeping::probes::FPing -e 1 2>/dev/null; then
-        timeout 30 perl - "$FPING" "127.0.0.1:$PORT" "127.0.0.1:$DEAD" >"$NL_TMP/pm" 2>&1 <<'PL' || nl_fail "FPing.pm: $(cat "$NL_TMP/pm")"
+# Smokeping.pm refuses to load with LC_ALL set (it resets LC_NUMERIC), and make check sets
+# LC_ALL=C.UTF-8: the same locale through LANG instead.
+smokeping_perl() { env -u LC_ALL LANG=C.UTF-8 perl "$@"; }
+if smokeping_perl -MSmokeping::probes::FPing -e 1 2>/dev/null; then
+        timeout 30 env -u LC_ALL LANG=C.UTF-8 perl - "$FPING" "127.0.0.1:$PORT" "127.0.0.1:$DEAD" >"$NL_TMP/pm" 2>&1 <<'PL' || nl_fail "FPing.pm: $(cat "$NL_TMP/pm")"
 use strict; use warnings;
 use Smokeping::probes::FPing;
 my ($bin, $live, $dead) = @ARGV;
