@@ -435,6 +435,7 @@ static bool dgram_counters_query(Echo *e, Datagram *dg, usec_t now_mono) {
         probe_stamp_reply(dg->buf, dg->len, rx_kernel_stamp(dg->msg, e->now_rt), e->now_rt,
                           qf ? qf->received : 0, qf ? qf->dropped : 0);
         tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
+        p->counters.replied++;          /* the profile's received = replied + dropped */
         return true;
 }
 
