@@ -8,6 +8,7 @@
 #
 #   bench/udp-bench.sh [NETLABD]            # default ./netlabd (run from a build dir)
 #   QUICK=1 bench/udp-bench.sh ../build/netlabd
+#   NETLABD_ECHO='rate_limit_plain = 0;' bench/udp-bench.sh   # extra echo keys for netlabd
 #
 # Reported per server: ping-pong RTT (udp-flood -w 1: p50, p99, p99.9), echo rate at 16
 # and 64 datagrams in flight (replies/s), server CPU-us per reply (CPU time of the
@@ -81,7 +82,7 @@ free_port() {
 netlabd_conf() {  # netlabd_conf FILE PORT IMPAIRMENT
         cat >"$1" <<CONF
 log_level = "info";
-echo = { listen = ["$HOST:$2"]; rate_limit = 0.0; seed = 1; $3 };
+echo = { listen = ["$HOST:$2"]; rate_limit = 0.0; seed = 1; $3 ${NETLABD_ECHO:-} };
 http = { enabled = false; };
 CONF
 }

@@ -107,7 +107,7 @@ START_TEST(test_full_file) {
         ck_assert(c->echo.rate_limit == 50.0);
         ck_assert(c->echo.allow_low_ports);
         ck_assert_uint_eq(c->echo.seed, 42);
-        ck_assert(c->echo.lab_compat);
+        ck_assert_int_eq(c->echo.lab_compat, LAB_COMPAT_TIMESTAMP);     /* the old boolean */
         ck_assert(!c->http.enabled);
         ck_assert_str_eq(c->http.listen[0], "*:8081");
         snprintf(expect_root, sizeof(expect_root), "%s/www", tmpdir);
@@ -123,7 +123,8 @@ START_TEST(test_full_file) {
 END_TEST
 
 /* Each bad file: the exact line and a fragment of the (first) message, or with @exact the
- * whole message. */
+ * whole message. One row per file, aligned by hand (clang-format would re-wrap them). */
+/* clang-format off */
 static const struct {
         const char *content;
         unsigned line;
@@ -152,6 +153,10 @@ static const struct {
         { "echo = { max_queue = -1; };\n", 1, "'echo.max_queue' is -1, allowed range is 1..1000000", true },
         { "\n\necho = { loss_model = \"bursty\"; };\n", 3, "must be one of \"random\", \"gilbert-elliott\"" },
         { "echo = { distribution = 3; };\n", 1, "'echo.distribution' must be one of" },
+        { "echo = {\n  lab_compat = \"upper\";\n};\n", 2,
+          "'echo.lab_compat' must be one of \"off\", \"timestamp\", \"uppercase\" "
+          "(or false = \"off\", true = \"timestamp\")", true },
+        { "echo = { lab_compat = 1; };\n", 1, "'echo.lab_compat' must be one of", false },
         { "echo = { delay = 60001; };\n", 1, "'echo.delay' is 60001ms, allowed range is 0..60000ms" },
         { "echo = { delay = \"10 parsecs\"; };\n", 1, "is not a duration" },
         { "echo = { jitter = [1]; };\n", 1, "'echo.jitter' must be a duration" },
@@ -193,6 +198,36 @@ static const struct {
         { "ecco = {\n  loss = 0.3;\n};\n", 1, "unknown group 'ecco', did you mean 'echo'?", true },
         { "loss = 0.3;\n", 1, "unknown key 'loss' at the top level, did you mean 'echo.loss'?", true },
 };
+/* clang-format on */
+
+/* echo.lab_compat: each value, and the boolean it used to be (old files still load). */
+static const char *const lab_compat_names[] = { "off", "timestamp", "uppercase" };
+static const struct {
+        const char *value;
+        LabCompat want;
+} lab_compat_cases[] = {
+        { "\"off\"", LAB_COMPAT_OFF },
+        { "\"timestamp\"", LAB_COMPAT_TIMESTAMP },
+        { "\"uppercase\"", LAB_COMPAT_UPPERCASE },
+        { "false", LAB_COMPAT_OFF },
+        { "true", LAB_COMPAT_TIMESTAMP },
+        { NULL, LAB_COMPAT_OFF },                       /* unset: the default */
+};
+
+START_TEST(test_lab_compat) {
+        _cleanup_(conf_unrefp) Conf *c = NULL;
+        ConfErrors errors = {};
+        char text[128];
+
+        if (lab_compat_cases[_i].value)
+                snprintf(text, sizeof(text), "echo = { lab_compat = %s; };\n", lab_compat_cases[_i].value);
+        else
+                snprintf(text, sizeof(text), "echo = { loss = 0.1; };\n");
+        ck_assert_int_eq(conf_load(write_file("lab.conf", text), &c, &errors), 0);
+        ck_assert_int_eq(c->echo.lab_compat, lab_compat_cases[_i].want);
+        ck_assert_str_eq(lab_compat_to_string(c->echo.lab_compat), lab_compat_names[lab_compat_cases[_i].want]);
+}
+END_TEST
 
 START_TEST(test_bad_table) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
@@ -483,7 +518,7 @@ START_TEST(test_diff) {
         ck_assert_int_eq(conf_diff(a, b, &diff), 0);
         ck_assert_str_eq(diff, "log_level \"info\" -> \"debug\", echo.loss 0.3 -> 0.1, "
                                "echo.loss_model \"random\" -> \"gilbert-elliott\", echo.ge_r 0.3 -> 0.5, "
-                               "echo.delay 0ms -> 10ms, echo.lab_compat false -> true, "
+                               "echo.delay 0ms -> 10ms, echo.lab_compat \"off\" -> \"timestamp\", "
                                "http.keepalive_timeout 15s -> 2.5s, http.status_allow [] -> [\"::1\"]");
         ck_assert_int_eq(conf_diff(a, a, &none), 0);
         ck_assert_ptr_null(none);
@@ -595,6 +630,7 @@ static Suite *conf_suite(void) {
         tcase_add_test(tc, test_defaults);
         tcase_add_test(tc, test_full_file);
         tcase_add_loop_test(tc, test_bad_table, 0, ELEMENTSOF(bad_cases));
+        tcase_add_loop_test(tc, test_lab_compat, 0, ELEMENTSOF(lab_compat_cases));
         tcase_add_test(tc, test_many_errors);
         tcase_add_test(tc, test_integers_exact);
         tcase_add_test(tc, test_scan_integer);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "echo_profiles.h"
 #include "impair.h"
 #include "macro.h"
 #include "tests.h"
@@ -42,19 +43,22 @@ static const char classroom[] =
         "        listen = [ \"127.0.0.1:8080\", \"127.0.0.1:8083\" ];\n"
         "        profiles = (\n"
         "                { name = \"group-a\"; sources = [ \"10.0.1.0/24\" ]; },\n"
-        "                { name = \"group-b\"; sources = [ \"10.0.2.0/24\", \"2001:db8:2::/48\" ]; loss = 0.3; seed = 2; },\n"
+        "                { name = \"group-b\"; sources = [ \"10.0.2.0/24\", \"2001:db8:2::/48\" ]; loss = 0.3; seed = 2;\n"
+        "                  rate_limit_bytes = 5000.0; lab_compat = true; },\n"
         "                { name = \"group-c\"; ports = [ 8083 ]; loss_model = \"gilbert-elliott\"; ge_p = 0.05; ge_r = 0.3;\n"
-        "                  delay = \"20ms\"; jitter = \"5ms\"; }\n"
+        "                  delay = \"20ms\"; jitter = \"5ms\"; lab_compat = \"uppercase\"; }\n"
         "        );\n"
         "        loss = 0.1;                     # after the profiles: still inherited\n"
         "        delay = 7;\n"
         "        seed = 9;\n"
+        "        rate_limit_plain = 50.0;\n"
         "};\n";
 
 START_TEST(test_classroom) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
         _cleanup_(conf_errors_done) ConfErrors errs = {};
         const ConfProfile *p;
+        EchoBudgetLimits l;
         ImpairSummary s;
 
         ck_assert_int_eq(conf_load(write_file(classroom), &c, &errs), 0);
@@ -77,6 +81,21 @@ START_TEST(test_classroom) {
         ck_assert(p->seed_set);
         ck_assert_uint_eq(p->n_cidrs, 2);
         ck_assert_str_eq(p->match, "sources 10.0.2.0/24, 2001:db8:2::/48");
+        /* the budgets are per profile too: its own byte rate, the top level's plain rate */
+        ck_assert_double_eq(p->echo.rate_limit_bytes, 5000);
+        ck_assert_double_eq(p->echo.rate_limit_plain, 50);
+        ck_assert_double_eq(c->echo.profiles[0].echo.rate_limit_bytes, 2000000);
+        echo_profile_limits(&p->echo, &l);
+        ck_assert_double_eq(l.bytes.rate, 5000);
+        ck_assert_double_eq(l.bytes.burst, 65507); /* always the largest reply */
+        ck_assert_double_eq(l.plain.rate, 50);
+        ck_assert_double_eq(l.replies.rate, 10000);
+        ck_assert(!conf_echo_same_impairment(&c->echo.profiles[1].echo, &c->echo));
+        /* lab_compat is an enum a profile may set, the old boolean included */
+        ck_assert_int_eq(p->echo.lab_compat, LAB_COMPAT_TIMESTAMP);
+        ck_assert_int_eq(c->echo.profiles[0].echo.lab_compat, LAB_COMPAT_OFF);
+        ck_assert_int_eq(c->echo.profiles[2].echo.lab_compat, LAB_COMPAT_UPPERCASE);
+        ck_assert_int_eq(c->echo.lab_compat, LAB_COMPAT_OFF);
 
         p = &c->echo.profiles[2];
         ck_assert_int_eq(p->echo.loss_model, LOSS_MODEL_GILBERT_ELLIOTT);

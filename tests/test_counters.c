@@ -102,7 +102,7 @@ START_TEST(test_summary_echo) {
 
         counters_format_summary(&b, counters_echo, &e);
         ck_assert_str_eq(strbuf_str(&b),
-                         "received 10, replied 9, dropped: loss 1, rate limit 2, low port 3, self 4, "
+                         "received 10, replied 9, dropped: loss 1, rate limit 2, low port 3, self 4, loop 0, "
                          "queue full 0, too big 5, truncated 0, send errors 0, duplicated 0, "
                          "reordered 6, delayed 0, probes 8, bytes in 0, bytes out 11, queued 0, "
                          "flows 64, oom 12");

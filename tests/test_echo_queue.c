@@ -107,7 +107,7 @@ START_TEST(test_reply_new) {
         ck_assert_uint_eq(r->flow.idx, ECHO_FLOW_REF_NULL.idx);
         ck_assert_uint_eq(r->copies, 1);
         ck_assert(!r->held && !r->reorder && !r->probe);
-        ck_assert_uint_eq(q.bytes, 9);
+        ck_assert_uint_eq(q.bytes, echo_queue_reply_cost(9));
         echo_queue_reply_free(&q, r);
         ck_assert_uint_eq(q.bytes, 0);
 
@@ -120,11 +120,16 @@ START_TEST(test_reply_new) {
 END_TEST
 
 /* The caps, at the limit and one past it: max_replies counts replies in the queue,
- * max_bytes the payload of every reply not yet freed (the prefix included). */
+ * max_bytes what every reply not yet freed costs (header, payload with the prefix, heap
+ * slot: echo_queue_reply_cost()). */
 START_TEST(test_caps) {
-        EchoQueue q = queue_new(3, 100);
+        size_t c0 = echo_queue_reply_cost(0);
+        EchoQueue q = queue_new(3, 100 * c0);
         EchoReply *r, *a, *b;
         uint8_t big[60] = {};
+
+        ck_assert_uint_ge(c0, sizeof(EchoReply) + sizeof(EchoReply *));
+        ck_assert_uint_eq(echo_queue_reply_cost(60), c0 + 60);
 
         for (uint32_t i = 0; i < 3; i++)
                 ck_assert_int_eq(echo_queue_push(&q, reply(&q, i, 10)), 0);
@@ -133,23 +138,39 @@ START_TEST(test_caps) {
         ck_assert_ptr_nonnull(r);
         /* popped but not freed: no longer counts as queued, its bytes still do */
         ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, big, 4, &a), 0);
-        ck_assert_uint_eq(q.bytes, 16);
+        ck_assert_uint_eq(q.bytes, 4 * echo_queue_reply_cost(4));
         echo_queue_reply_free(&q, r);
         echo_queue_reply_free(&q, a);
         echo_queue_done(&q);
 
-        q = queue_new(1000, 100);
+        q = queue_new(1000, 2 * c0 + 100);
         ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, big, 60, &a), 0);
         ck_assert_int_eq(echo_queue_reply_new(&q, "12345", 5, big, 36, &b), -ENOBUFS);    /* 101 */
         ck_assert_int_eq(echo_queue_reply_new(&q, "1234", 4, big, 36, &b), 0);            /* 100 */
-        ck_assert_uint_eq(q.bytes, 100);
-        ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, big, 0, &r), 0);              /* 0 bytes fit */
-        echo_queue_reply_free(&q, r);
-        ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, big, 1, &r), -ENOBUFS);
+        ck_assert_uint_eq(q.bytes, 2 * c0 + 100);
+        ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, big, 0, &r), -ENOBUFS);  /* a header does not fit */
         echo_queue_reply_free(&q, a);
         ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, big, 60, &a), 0);
         echo_queue_reply_free(&q, a);
         echo_queue_reply_free(&q, b);
+        ck_assert_uint_eq(q.bytes, 0);
+        echo_queue_done(&q);
+}
+END_TEST
+
+/* Empty replies are not free (issue 12): a byte cap of N headers holds N empty replies,
+ * whatever max_replies allows. */
+START_TEST(test_caps_empty) {
+        EchoQueue q = queue_new(1000000, 10 * echo_queue_reply_cost(0));
+        EchoReply *r[11];
+
+        for (size_t i = 0; i < 10; i++)
+                ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, "", 0, &r[i]), 0);
+        ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, "", 0, &r[10]), -ENOBUFS);
+        echo_queue_reply_free(&q, r[0]);
+        ck_assert_int_eq(echo_queue_reply_new(&q, NULL, 0, "", 0, &r[0]), 0);
+        for (size_t i = 0; i < 10; i++)
+                echo_queue_reply_free(&q, r[i]);
         ck_assert_uint_eq(q.bytes, 0);
         echo_queue_done(&q);
 }
@@ -253,6 +274,7 @@ static Suite *echo_queue_suite(void) {
         tcase_add_test(tc, test_pop_due);
         tcase_add_test(tc, test_reply_new);
         tcase_add_test(tc, test_caps);
+        tcase_add_test(tc, test_caps_empty);
         tcase_add_loop_test(tc, test_hold_released_by_gap, 0, 4);
         tcase_add_test(tc, test_hold_timeout);
         tcase_add_test(tc, test_hold_per_flow);

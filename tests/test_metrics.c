@@ -489,7 +489,7 @@ START_TEST(test_golden) {
                         .dropped_low_port = 105, .dropped_self = 106, .dropped_queue_full = 107,
                         .dropped_too_big = 108, .truncated = 109, .send_errors = 110, .duplicated = 111,
                         .reordered = 112, .delayed = 113, .probes = 114, .bytes_in = 115, .bytes_out = 116,
-                        .oom = 117,
+                        .dropped_loop = 118, .oom = 117,
                 },
                 .queued_replies = 5,
                 .flows = 3,

@@ -40,6 +40,12 @@ static const char *const delay_dist_names[_DELAY_DIST_MAX + 1] = {
         [DELAY_DIST_PARETONORMAL] = "paretonormal",
 };
 
+static const char *const lab_compat_names[_LAB_COMPAT_MAX + 1] = {
+        [LAB_COMPAT_OFF] = "off",
+        [LAB_COMPAT_TIMESTAMP] = "timestamp",
+        [LAB_COMPAT_UPPERCASE] = "uppercase",
+};
+
 #define E(field) offsetof(Conf, echo.field)
 #define H(field) offsetof(Conf, http.field)
 #define G(field) offsetof(Conf, field)
@@ -47,7 +53,9 @@ static const char *const delay_dist_names[_DELAY_DIST_MAX + 1] = {
 #define SEC USEC_PER_SEC
 
 /* The single source of truth for the file format; netlab.conf(5) documents it and the
- * man page test checks that every name here appears there. */
+ * man page test checks that every name here appears there. One row per key, aligned by
+ * hand (clang-format would re-wrap the rows). */
+/* clang-format off */
 static const ConfKey conf_keys[] = {
         { NULL,   "log_level",          CONF_TYPE_LOG_LEVEL,   G(log_level),            0, 0,     0, NULL, true  },
         { NULL,   "shutdown_timeout",   CONF_TYPE_USEC,        G(shutdown_timeout_usec), 0, 3600, SEC, NULL, true },
@@ -69,10 +77,12 @@ static const ConfKey conf_keys[] = {
         { "echo", "max_queue",          CONF_TYPE_UINT,        E(max_queue),            1, 1000000, 0, NULL, true },
         { "echo", "rate_limit",         CONF_TYPE_DOUBLE,      E(rate_limit),           0, 10000000, 0, NULL, true },
         { "echo", "rate_burst",         CONF_TYPE_UINT,        E(rate_burst),           1, 10000000, 0, NULL, true },
+        { "echo", "rate_limit_plain",   CONF_TYPE_DOUBLE,      E(rate_limit_plain),     0, 10000000, 0, NULL, true },
+        { "echo", "rate_limit_bytes",   CONF_TYPE_DOUBLE,      E(rate_limit_bytes),     0, 1e10,  0, NULL, true  },
         { "echo", "allow_low_ports",    CONF_TYPE_BOOL,        E(allow_low_ports),      0, 0,     0, NULL, true  },
         { "echo", "seed",               CONF_TYPE_U64,         E(seed),                 0, 9.2e18, 0, NULL, true },
         { "echo", "max_payload",        CONF_TYPE_UINT,        E(max_payload),          1, 65507, 0, NULL, true  },
-        { "echo", "lab_compat",         CONF_TYPE_BOOL,        E(lab_compat),           0, 0,     0, NULL, true  },
+        { "echo", "lab_compat",         CONF_TYPE_ENUM_BOOL,   E(lab_compat),           0, 0,     0, lab_compat_names, true },
         { "echo", "max_flows",          CONF_TYPE_UINT,        E(max_flows),            16, 10000000, 0, NULL, true },
 
         { "http", "enabled",            CONF_TYPE_BOOL,        H(enabled),              0, 0,     0, NULL, false },
@@ -91,12 +101,14 @@ static const ConfKey conf_keys[] = {
         { "http", "keepalive_timeout",  CONF_TYPE_USEC,        H(keepalive_timeout_usec), 0, 3600, SEC, NULL, true },
         { "http", "send_timeout",       CONF_TYPE_USEC,        H(send_timeout_usec),    0.001, 3600, SEC, NULL, true },
         { "http", "max_connections",    CONF_TYPE_UINT,        H(max_connections),      1, 1000000, 0, NULL, true },
-        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0, NULL, true },
+        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0,
+          NULL, true },
         { "http", "min_send_rate",      CONF_TYPE_UINT,        H(min_send_rate),        0, 1e9,   0, NULL, true  },
         { "http", "metrics_path",       CONF_TYPE_URL_PATH,    H(metrics_path),         0, 0,     0, NULL, true  },
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
         { "http", "status_allow",       CONF_TYPE_CIDRS,       H(status_allow),         0, 0,     0, NULL, true  },
 };
+/* clang-format on */
 
 #undef E
 #undef H
@@ -172,6 +184,8 @@ int conf_new_default(Conf **ret) {
                         .max_queue = 65536,
                         .rate_limit = 10000,
                         .rate_burst = 1000,
+                        .rate_limit_plain = 500,
+                        .rate_limit_bytes = 2000000,
                         .max_payload = 65507,
                         .max_flows = 16384,
                 },
@@ -259,6 +273,10 @@ const char *loss_model_to_string(LossModel m) {
 
 const char *delay_distribution_to_string(DelayDistribution d) {
         return d >= 0 && d < _DELAY_DIST_MAX ? delay_dist_names[d] : NULL;
+}
+
+const char *lab_compat_to_string(LabCompat l) {
+        return l >= 0 && l < _LAB_COMPAT_MAX ? lab_compat_names[l] : NULL;
 }
 
 const ConfKey *conf_schema(size_t *ret_n) {
@@ -640,6 +658,13 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
         }
 
         case CONF_TYPE_ENUM:
+        case CONF_TYPE_ENUM_BOOL:
+                /* A key that grew from a boolean into an enum keeps loading old files:
+                 * false is the first value, true the second (netlab.conf(5) says so). */
+                if (k->type == CONF_TYPE_ENUM_BOOL && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+                        *(int *) p = config_setting_get_bool(s) ? 1 : 0;
+                        return 0;
+                }
                 if (str)
                         for (int i = 0; k->enum_names[i]; i++)
                                 if (streq(k->enum_names[i], str)) {
@@ -651,6 +676,9 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
 
                         for (int i = 0; k->enum_names[i]; i++)
                                 strbuf_printf(&allowed, "%s\"%s\"", i ? ", " : "", k->enum_names[i]);
+                        if (k->type == CONF_TYPE_ENUM_BOOL)
+                                strbuf_printf(&allowed, " (or false = \"%s\", true = \"%s\")",
+                                              k->enum_names[0], k->enum_names[1]);
                         if (allowed.error < 0)
                                 return allowed.error;
                         return conf_fail(err, s, "'%s%s%s' must be one of %s", g, dot, k->name,
@@ -697,11 +725,14 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
 /* ---- echo.profiles --------------------------------------------------------------------- */
 
 /* The echo keys a profile may set; its other keys are name, sources and ports. */
+/* clang-format off */
 static const char *const profile_keys[] = {
-        "loss",       "loss_model", "ge_p",         "ge_r",      "ge_loss_good", "ge_loss_bad",
-        "delay",      "jitter",     "distribution", "duplicate", "reorder",      "reorder_gap",
-        "rate_limit", "rate_burst", "lab_compat",   "seed",      NULL,
+        "loss",       "loss_model", "ge_p",             "ge_r",             "ge_loss_good", "ge_loss_bad",
+        "delay",      "jitter",     "distribution",     "duplicate",        "reorder",      "reorder_gap",
+        "rate_limit", "rate_burst", "rate_limit_plain", "rate_limit_bytes", "lab_compat",   "seed",
+        NULL,
 };
+/* clang-format on */
 
 static bool profile_key_allowed(const char *key) {
         for (size_t i = 0; profile_keys[i]; i++)
@@ -905,11 +936,13 @@ bool conf_echo_same_impairment(const ConfEcho *x, const ConfEcho *y) {
         assert(y);
 
         return x->loss == y->loss && x->loss_model == y->loss_model && x->ge_p == y->ge_p &&
-               x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good && x->ge_loss_bad == y->ge_loss_bad &&
-               x->delay_usec == y->delay_usec && x->jitter_usec == y->jitter_usec &&
-               x->distribution == y->distribution && x->duplicate == y->duplicate &&
-               x->reorder == y->reorder && x->reorder_gap == y->reorder_gap && x->rate_limit == y->rate_limit &&
-               x->rate_burst == y->rate_burst && x->lab_compat == y->lab_compat && x->seed == y->seed;
+               x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good &&
+               x->ge_loss_bad == y->ge_loss_bad && x->delay_usec == y->delay_usec &&
+               x->jitter_usec == y->jitter_usec && x->distribution == y->distribution &&
+               x->duplicate == y->duplicate && x->reorder == y->reorder && x->reorder_gap == y->reorder_gap &&
+               x->rate_limit == y->rate_limit && x->rate_burst == y->rate_burst &&
+               x->rate_limit_plain == y->rate_limit_plain && x->rate_limit_bytes == y->rate_limit_bytes &&
+               x->lab_compat == y->lab_compat && x->seed == y->seed;
 }
 
 /* Checks that only make sense across keys, after every key has been read. */

@@ -34,6 +34,16 @@ typedef enum DelayDistribution {
         _DELAY_DIST_INVALID = -EINVAL,
 } DelayDistribution;
 
+/* echo.lab_compat: how datagrams that are not netlab probes are answered. The values
+ * are ordered so that the old boolean maps onto them: false = OFF, true = TIMESTAMP. */
+typedef enum LabCompat {
+        LAB_COMPAT_OFF,                 /* echoed verbatim (RFC 862) */
+        LAB_COMPAT_TIMESTAMP,           /* "<server ms> <request>": this project's origin lab */
+        LAB_COMPAT_UPPERCASE,           /* the request upper-cased: Kurose & Ross's UDP Pinger */
+        _LAB_COMPAT_MAX,
+        _LAB_COMPAT_INVALID = -EINVAL,
+} LabCompat;
+
 typedef struct ConfProfile ConfProfile;
 
 typedef struct ConfEcho {
@@ -54,11 +64,13 @@ typedef struct ConfEcho {
         unsigned reorder_gap;           /* how many later replies may overtake it */
         unsigned max_queue;             /* delayed replies held at once; overflow drops */
         double rate_limit;              /* replies per second per source; 0 = off */
-        unsigned rate_burst;            /* token bucket depth */
+        unsigned rate_burst;            /* token bucket depth (replies and plain replies) */
+        double rate_limit_plain;        /* plain (non-probe) replies per second per source; 0 = off */
+        double rate_limit_bytes;        /* reply payload bytes per second per source; 0 = off */
         bool allow_low_ports;           /* answer source ports 0..1023 */
         uint64_t seed;                  /* 0 = random per start */
         unsigned max_payload;           /* largest datagram answered, bytes (<= 65507) */
-        bool lab_compat;                /* reply "<server ms> <payload>" like the lab server */
+        LabCompat lab_compat;           /* non-probes: verbatim, or like a textbook lab server */
         unsigned max_flows;             /* per-flow state entries before eviction */
         ConfProfile *profiles;          /* n_profiles classroom profiles, in file order */
         size_t n_profiles;
@@ -136,6 +148,8 @@ bool conf_echo_same_impairment(const ConfEcho *a, const ConfEcho *b);
 
 const char *loss_model_to_string(LossModel m);
 const char *delay_distribution_to_string(DelayDistribution d);
+/* "off", "timestamp", "uppercase"; NULL for a value out of range. */
+const char *lab_compat_to_string(LabCompat l);
 
 /* Lists keys whose change needs a restart (listen addresses, enabled flags) that differ
  * between @old and @new as "echo.listen, http.enabled"; returns a malloc'ed string, or
@@ -157,6 +171,7 @@ typedef enum ConfType {
         CONF_TYPE_LISTEN,               /* char **: "ADDR:PORT" list */
         CONF_TYPE_CIDRS,                /* char **: "ADDR[/LEN]" list */
         CONF_TYPE_ENUM,                 /* int, one of enum_names */
+        CONF_TYPE_ENUM_BOOL,            /* an enum that was a boolean: also false = 0, true = 1 */
         CONF_TYPE_LOG_LEVEL,            /* int LOG_* */
 } ConfType;
 

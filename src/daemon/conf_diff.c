@@ -45,6 +45,7 @@ static void conf_format_value(StrBuf *b, const Conf *c, const ConfKey *k) {
                 break;
         }
         case CONF_TYPE_ENUM:
+        case CONF_TYPE_ENUM_BOOL:
                 strbuf_printf(b, "\"%s\"", k->enum_names[*(const int *) p]);
                 break;
         case CONF_TYPE_LOG_LEVEL:

@@ -33,6 +33,7 @@
         { TIMEOUTS, "kind=\"" kind "\"", TIMEOUTS_HELP, C, HTTP(timeouts_by_kind[HTTP_TIMEOUT_##KIND]), \
           "timeouts_by_kind." kind, NULL, PROM_JSON }
 
+/* clang-format off */
 const CounterDesc counters_echo[] = {
         { "netlab_echo_received_total", NULL, "Datagrams received by the UDP echo service.",
           C, ECHO(received), "received", "received", ALL },
@@ -44,6 +45,7 @@ const CounterDesc counters_echo[] = {
         { DROPPED, "reason=\"low_port\"", DROPPED_HELP, C, ECHO(dropped_low_port), "dropped.low_port", "low port",
           ALL },
         { DROPPED, "reason=\"self\"", DROPPED_HELP, C, ECHO(dropped_self), "dropped.self", "self", ALL },
+        { DROPPED, "reason=\"loop\"", DROPPED_HELP, C, ECHO(dropped_loop), "dropped.loop", "loop", ALL },
         { DROPPED, "reason=\"queue_full\"", DROPPED_HELP, C, ECHO(dropped_queue_full), "dropped.queue_full",
           "queue full", ALL },
         { DROPPED, "reason=\"too_big\"", DROPPED_HELP, C, ECHO(dropped_too_big), "dropped.too_big", "too big",
@@ -73,6 +75,7 @@ const CounterDesc counters_echo[] = {
         { "oom", NULL, NULL, C, ECHO(oom), NULL, "oom", COUNTER_SHOW_SUMMARY },
         {}
 };
+/* clang-format on */
 
 const CounterDesc counters_http[] = {
         { "netlab_http_connections_accepted_total", NULL, "HTTP connections accepted.",

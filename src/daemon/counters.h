@@ -20,7 +20,8 @@ typedef struct EchoCounters {
         uint64_t dropped_loss;          /* dropped on purpose by the loss model */
         uint64_t dropped_rate_limit;    /* per-source token bucket empty */
         uint64_t dropped_low_port;      /* source port < 1024 and allow_low_ports = false */
-        uint64_t dropped_self;          /* would have replied to ourselves */
+        uint64_t dropped_self;          /* from one of our own echo ports: would reply to ourselves */
+        uint64_t dropped_loop;          /* our own reply coming back from another echo service */
         uint64_t dropped_queue_full;    /* delay queue at max_queue */
         uint64_t dropped_too_big;       /* larger than max_payload */
         uint64_t truncated;             /* MSG_TRUNC: larger than our receive buffer */
@@ -53,7 +54,8 @@ typedef struct EchoProfileCounters {
         uint64_t received; /* classified into the profile (after admission) */
         uint64_t replied;  /* decided to answer (a duplicate counts once) */
         uint64_t dropped_loss;
-        uint64_t dropped_rate_limit;
+        uint64_t dropped_rate_limit; /* over one of its per-source budgets */
+        uint64_t dropped_loop;       /* our own reply coming back from another echo service */
         uint64_t dropped_queue_full;
 } EchoProfileCounters;
 

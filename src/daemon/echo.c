@@ -1,30 +1,34 @@
 /* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
- * steps (admit, classify/decode, rate limit + flow lookup, impair) -> reply now from the
- * receive buffer, or later from the delay queue and its one sd-event timer -> tx_flush().
- * Calls profile (classroom profile of a datagram), echo_flow (per-flow state), echo_queue
- * (delayed replies), echo_send (sendmmsg, UDP GSO), impair and probe; daemon.c drives it
- * through echo.h. */
+ * steps (1-4 in echo_admit: admit, classify into a profile, loop check, lab reply format;
+ * then budgets + flow lookup, impair, pay for copies) -> reply now from the receive
+ * buffer, or later from the delay queue and its one sd-event timer -> tx_flush(). A
+ * counters query (doc/protocol.md) leaves the path after classify and is answered at once
+ * from its flow's counts. Calls echo_admit (the front steps, the profiles, the loop
+ * memory), echo_profiles (the profiles' snapshot), echo_flow (per-flow state),
+ * echo_budget (rate and byte budgets), echo_loop (replies just sent), echo_queue (delayed
+ * replies), echo_send (sendmmsg, UDP GSO), impair and probe; daemon.c drives it through
+ * echo.h. */
 #include <assert.h>
-#include <inttypes.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 
 #include "echo.h"
+#include "echo_admit.h"
+#include "echo_budget.h"
 #include "echo_flow.h"
+#include "echo_loop.h"
 #include "echo_queue.h"
 #include "echo_send.h"
 #include "impair.h"
 #include "log.h"
 #include "probe.h"
-#include "profile.h"
 #include "rng.h"
 
 #define ECHO_FDS_MAX 16
+_Static_assert(ECHO_FDS_MAX <= ECHO_ADMIT_PORTS_MAX, "every echo port is one of EchoAdmit's");
 #define ECHO_BATCH 32                   /* datagrams per recvmmsg() */
 #define ECHO_ROUNDS_MAX 8               /* recvmmsg() rounds per wakeup: HTTP gets its turn */
 /* Larger than any IPv4 UDP payload (65507), so MSG_TRUNC only happens for IPv6 datagrams
@@ -32,24 +36,20 @@
  * large datagrams touch become resident. */
 #define ECHO_SLOT_SIZE 65536
 #define ECHO_CMSG_SIZE 64               /* CMSG_SPACE(struct timespec) = 32, with room */
-/* lab_compat replies are larger than their requests, so they are always rate-limited:
- * by rate_limit/rate_burst, or by these when rate_limit = 0. */
-#define ECHO_LAB_RATE 100.0
-#define ECHO_LAB_BURST 20
 /* The delay timer fires up to this much after the earliest deadline (never before it),
  * so one wakeup and one sendmmsg() carry every reply due in that window instead of one
  * wakeup per reply: at most 1/20 of the configured delay + jitter, and 250 us. */
 #define ECHO_TIMER_SLACK_MAX_USEC 250
-#define ECHO_LAB_PREFIX_MAX 24          /* "18446744073709551615 " */
-/* Votes the busiest port of a source address can bank: once it stops, another port takes
- * over as the busiest within this many of the address's datagrams. */
-#define ECHO_HEAVY_VOTES_MAX 1024
+/* Counters queries per source address: a bucket of their own, apart from the budgets, so
+ * a client's final query is not refused after a fast run and the query cannot be used to
+ * get more answers than rate_limit allows (netlab-ping sends up to 3 per run). */
+#define ECHO_QUERY_RATE 10.0
+#define ECHO_QUERY_BURST 20
 
 typedef struct EchoSocket {
         Echo *echo;
         int fd;
         uint16_t port;                  /* local port, network order */
-        unsigned column;                /* profile_table_column() of the port */
         bool gso;                       /* UDP_SEGMENT works here (until it fails once) */
         sd_event_source *source;
 } EchoSocket;
@@ -59,23 +59,6 @@ typedef union CmsgBuf {
         uint8_t buf[ECHO_CMSG_SIZE];
 } CmsgBuf;
 
-/* One classroom profile at run time (index 0: the default, the top-level settings): its
- * settings, its own random stream, so a group's decisions do not depend on what other
- * groups send, and its counters. Rebuilt on every reload; counters, stream and serial
- * carry over while the name stays (the stream and serial only while it is unchanged). */
-typedef struct EchoProfile {
-        char name[PROFILE_NAME_MAX + 1];
-        const ConfEcho *ce;    /* in Echo.conf: the top level or ConfProfile.echo */
-        const ConfProfile *cp; /* NULL for the default */
-        bool noop;             /* impair_is_noop(): fast path */
-        double rate;           /* effective per-source rate, 0 = off */
-        unsigned burst;
-        uint64_t seed;
-        Rng rng;
-        uint32_t serial; /* new when the settings change: flows restart their loss state */
-        EchoProfileCounters counters;
-} EchoProfile;
-
 struct Echo {
         sd_event *event;
         Conf *conf;
@@ -84,10 +67,7 @@ struct Echo {
         bool seed_fixed;
         Rng rng; /* for the hash key fallback only */
 
-        EchoProfile *profiles; /* n_profiles, [0] = default */
-        size_t n_profiles;
-        ProfileTable table;
-        uint32_t last_serial;
+        EchoAdmit admit; /* the profiles, the loop memory, our ports */
 
         EchoSocket socks[ECHO_FDS_MAX];
         size_t n_socks;
@@ -111,31 +91,13 @@ struct Echo {
         EchoCounters counters;
 };
 
-/* One received datagram on its way through echo_handle(). */
-typedef struct Datagram {
-        size_t sock;                    /* index into Echo.socks */
-        struct msghdr *msg;
-        uint8_t *buf;                   /* the receive slot; probe replies are stamped in place */
-        size_t len;
-        SockAddr *peer;
-        EchoFlowKey key;                /* the peer's address; port, kind, session per flow */
-        uint16_t port;                  /* the peer's, network order */
-        bool probe;
-        Probe p;
-        uint16_t prof;                  /* index into Echo.profiles */
-        EchoProfile *pr;                /* &Echo.profiles[prof] */
-        EchoFlow *flow;                 /* per-flow state, or NULL (none needed, or OOM) */
-        ImpairDecision d;
-} Datagram;
-
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono);
-static bool dgram_admit(Echo *e, Datagram *dg);
-static bool dgram_classify(Echo *e, Datagram *dg);
-static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono);
-static bool dgram_counters_query(Echo *e, Datagram *dg, usec_t now_mono);
-static bool dgram_impair(Echo *e, Datagram *dg);
-static void reply_now(Echo *e, Datagram *dg);
-static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix_len, usec_t now_mono);
+static bool dgram_lookup(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static bool dgram_impair(Echo *e, EchoDatagram *dg);
+static void dgram_answer_query(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static void dgram_pay_copies(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono);
 static void queue_send_due(Echo *e, usec_t now_usec);
 static void queue_rearm(Echo *e);
 static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer, socklen_t peer_len,
@@ -199,137 +161,49 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-/* One datagram, in the steps below: each returns false (the drop counted) to stop. */
+/* One datagram, in steps (1-4 in echo_admit.c): each returns false (the drop counted) to
+ * stop. */
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
-        Datagram dg = {
+        EchoDatagram dg = {
                 .sock = sock,
                 .msg = &e->rx[i].msg_hdr,
                 .buf = e->rx_iov[i].iov_base,
                 .len = e->rx[i].msg_len,
                 .peer = &e->rx_peer[i],
+                .src = ECHO_FLOW_REF_NULL,
                 .d.copies = 1,
         };
-        char prefix[ECHO_LAB_PREFIX_MAX];
-        size_t prefix_len = 0;
-        bool lab;
 
         e->counters.received++;
         e->counters.bytes_in += dg.len;
 
-        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg) || dgram_counters_query(e, &dg, now_mono) ||
-            !dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg))
+        if (!echo_admit_datagram(&e->admit, &e->counters, &dg) ||
+            !echo_admit_classify(&e->admit, &e->counters, &dg))
                 return;
+        if (dg.query) {
+                dgram_answer_query(e, &dg, now_mono);
+                return;
+        }
+        if (!echo_admit_unlooped(&e->admit, &e->counters, &dg, now_mono))
+                return;
+        echo_admit_lab_compat(&e->admit, &dg, e->now_rt);
+        if (!dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg))
+                return;
+        dgram_pay_copies(e, &dg, now_mono);
 
         if (dg.probe)
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
-
-        lab = dg.pr->ce->lab_compat && !dg.probe;
-        if (lab) {
-                /* The lab server's reply: its clock in ms, a space, the request. Never
-                 * longer than max_payload. */
-                unsigned max = e->ce->max_payload;
-                int n = snprintf(prefix, sizeof(prefix), "%" PRIu64 " ", e->now_rt / USEC_PER_MSEC);
-
-                prefix_len = (size_t) MAX(n, 0);
-                if (prefix_len + dg.len > max)
-                        dg.len = max > prefix_len ? max - prefix_len : 0;
-        }
 
         /* Only one reply per flow is held back at a time; with no delay it is held
          * right here, so the rest of this batch already counts as overtaking it. */
         if (dg.d.reorder && dg.d.delay_usec == 0 && (!dg.flow || dg.flow->hold.reply))
                 dg.d.reorder = false;
 
-        if (dg.d.delay_usec == 0 && !dg.d.reorder && !lab)
-                reply_now(e, &dg);
+        if (dg.d.delay_usec == 0 && !dg.d.reorder && !dg.lab)
+                reply_now(e, &dg, now_mono);
         else
-                reply_later(e, &dg, prefix, prefix_len, now_mono);
-}
-
-/* Fills the address part of @k from @peer and returns the port (network order). IPv4
- * peers are keyed as v4-mapped IPv6 so a v4 client is one source on v4 and dual-stack
- * sockets alike. */
-static uint16_t key_from_peer(const SockAddr *peer, EchoFlowKey *k) {
-        if (peer->sa.sa_family == AF_INET) {
-                k->addr[10] = k->addr[11] = 0xff;
-                memcpy(k->addr + 12, &peer->in.sin_addr, 4);
-                return peer->in.sin_port;
-        }
-        memcpy(k->addr, &peer->in6.sin6_addr, 16);
-        return peer->in6.sin6_port;
-}
-
-/* Step 1: limits on the datagram and its source. Returns false (counted) to drop it. */
-static bool dgram_admit(Echo *e, Datagram *dg) {
-        const ConfEcho *c = e->ce;
-
-        if (dg->msg->msg_flags & MSG_TRUNC) {
-                e->counters.truncated++;
-                return false;
-        }
-        if (dg->len > c->max_payload) {
-                e->counters.dropped_too_big++;
-                return false;
-        }
-        if (!(dg->peer->sa.sa_family == AF_INET && dg->msg->msg_namelen >= sizeof(struct sockaddr_in)) &&
-            !(dg->peer->sa.sa_family == AF_INET6 && dg->msg->msg_namelen >= sizeof(struct sockaddr_in6)))
-                return false;           /* cannot happen on an INET socket; never reply blind */
-
-        dg->port = key_from_peer(dg->peer, &dg->key);
-        /* RFC 862 servers have long been abused to bounce traffic between well-known
-         * services (echo <-> chargen). Port 0 cannot be answered at all. */
-        if (dg->port == 0 || (!c->allow_low_ports && ntohs(dg->port) < 1024)) {
-                e->counters.dropped_low_port++;
-                return false;
-        }
-        /* Our own port as the source: our own socket (a reply would come straight back)
-         * or another echo server on the same port (an endless echo loop). */
-        if (dg->port == e->socks[dg->sock].port) {
-                e->counters.dropped_self++;
-                return false;
-        }
-        return true;
-}
-
-/* Step 2: a netlab probe or plain bytes, and the classroom profile it belongs to (one
- * binary search; none without profiles). Returns false (counted) to drop it. */
-static bool dgram_classify(Echo *e, Datagram *dg) {
-        if (dg->len >= PROBE_HEADER_SIZE && probe_decode(dg->buf, dg->len, &dg->p) >= 0) {
-                /* A probe that already is a reply was sent by an echo server, not by a
-                 * client: answering it would start a loop between two netlabds. */
-                if (dg->p.flags & PROBE_FLAG_REPLY) {
-                        e->counters.dropped_self++;
-                        return false;
-                }
-                dg->probe = true;
-                e->counters.probes++;
-        }
-        dg->prof = e->n_profiles > 1 ?
-                           (uint16_t) profile_table_lookup(&e->table, dg->key.addr, e->socks[dg->sock].column) :
-                           0;
-        dg->pr = &e->profiles[dg->prof];
-        dg->pr->counters.received++;
-        return true;
-}
-
-/* The per-source-address rate limit. The address's bucket bounds what it gets; when one
- * of its ports floods, it drains that bucket, and the address's other ports (another
- * client on the same host, or behind the same NAT) would get nothing. So the port that
- * sends most of the address's datagrams (Boyer-Moore majority vote: no per-port state, so
- * a client cycling through source ports cannot grow the flow table) uses only the main
- * bucket, and the other ports fall back on a second bucket of the same size. An address
- * gets at most twice rate_limit in total, a single flooding port at most rate_limit. */
-static bool source_allow(const EchoProfile *p, EchoFlow *src, uint16_t port, usec_t now_usec) {
-        if (src->heavy_votes == 0 || src->heavy_port == port) {
-                src->heavy_port = port;
-                src->heavy_votes = MIN(src->heavy_votes + 1, ECHO_HEAVY_VOTES_MAX);
-        } else
-                src->heavy_votes--;
-
-        if (impair_bucket_take(&src->bucket, p->rate, p->burst, now_usec))
-                return true;
-        return port != src->heavy_port && impair_bucket_take(&src->reserve, p->rate, p->burst, now_usec);
+                reply_later(e, &dg, now_mono);
 }
 
 /* Looks up (or creates) a flow entry. Allocation failure is survived without the entry. */
@@ -343,27 +217,32 @@ static EchoFlow *flow_get(Echo *e, const EchoFlowKey *k, usec_t now_usec, bool c
         return r < 0 ? NULL : f;
 }
 
-/* Step 3: the per-source token bucket, then the datagram's flow. Returns false (counted)
- * when the source is over its rate. */
-static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
+/* Step 5: the source pays for its first reply (echo_budget.h), then the datagram's flow.
+ * Returns false (counted) when the source is over its budget. */
+static bool dgram_lookup(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoProfile *p = dg->pr;
         bool allowed = true;
 
-        /* The bucket comes first, so a source over its rate cannot churn the flow table
+        /* The budget comes first, so a source over its rate cannot churn the flow table
          * with new session ids: its flow is only looked up. */
-        if (p->rate > 0) {
+        if (p->budget_on) {
                 EchoFlowKey sk = { .kind = ECHO_FLOW_SOURCE };
                 EchoFlow *src;
 
                 memcpy(sk.addr, dg->key.addr, sizeof(sk.addr));
                 src = flow_get(e, &sk, now_mono, true);
-                allowed = !src || source_allow(p, src, dg->port, now_mono);
+                if (src) {
+                        dg->heavy = echo_budget_vote(&src->budget, dg->port);
+                        allowed = echo_budget_pay(&src->budget, &p->limits, dg->heavy, !dg->probe,
+                                                  dg->prefix_len + dg->len, now_mono);
+                        dg->src = echo_flow_ref(&e->flows, src);
+                }
         }
 
         /* Per-flow state exists for probes (their counters go into the reply), when an
          * impairment is on for plain datagrams (Gilbert-Elliott state, reordering), and
          * in classroom mode for everyone (the teacher's list of clients). */
-        if (dg->probe || !p->noop || e->n_profiles > 1) {
+        if (dg->probe || !p->noop || e->admit.n_profiles > 1) {
                 dg->key.port = dg->port;
                 dg->key.kind = dg->probe ? ECHO_FLOW_PROBE : ECHO_FLOW_PLAIN;
                 dg->key.session = dg->probe ? dg->p.session_id : 0;
@@ -381,7 +260,7 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
                 }
                 if (f->received++ == 0)
                         f->first_usec = now_mono;
-                f->lab = p->ce->lab_compat && !dg->probe;
+                f->lab = p->ce->lab_compat != LAB_COMPAT_OFF && !dg->probe;
                 if (dg->probe)
                         f->last_seq = dg->p.seq;
         }
@@ -397,51 +276,9 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
         return allowed;
 }
 
-/* Step 3a, the counters query (doc/protocol.md, "Final counters", issue 17): answered at
- * once and never impaired, not counted in its flow, and no flow is created for it, so the
- * client's loss split covers its last probes. The per-source rate limit still applies: it
- * is a datagram like any other. Returns true when @dg was one (answered, or dropped and
- * counted), false to go on with the normal steps. */
-static bool dgram_counters_query(Echo *e, Datagram *dg, usec_t now_mono) {
-        EchoProfile *p = dg->pr;
-        EchoFlowKey qk = dg->key;
-        ImpairSummary is = {};
-        EchoFlow *qf;
-
-        if (!dg->probe || !(dg->p.flags & PROBE_FLAG_COUNTERS) || dg->len < PROBE_COUNTERS_SIZE)
-                return false;
-
-        if (p->rate > 0) {
-                EchoFlowKey sk = { .kind = ECHO_FLOW_SOURCE };
-                EchoFlow *src;
-
-                memcpy(sk.addr, dg->key.addr, sizeof(sk.addr));
-                src = flow_get(e, &sk, now_mono, true);
-                if (src && !source_allow(p, src, dg->port, now_mono)) {
-                        e->counters.dropped_rate_limit++;
-                        p->counters.dropped_rate_limit++;
-                        return true;
-                }
-        }
-
-        qk.port = dg->port;
-        qk.kind = ECHO_FLOW_PROBE;
-        qk.session = dg->p.session_id;
-        qf = flow_get(e, &qk, now_mono, /* create= */ false);
-        impair_describe(p->ce, &is);
-        probe_stamp_counters(dg->buf, dg->len,
-                             isfinite(is.mean_burst) && is.mean_burst < 4e6 ?
-                                     (uint32_t) (is.mean_burst * 1000 + 0.5) : 0);
-        probe_stamp_reply(dg->buf, dg->len, rx_kernel_stamp(dg->msg, e->now_rt), e->now_rt,
-                          qf ? qf->received : 0, qf ? qf->dropped : 0);
-        tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
-        p->counters.replied++;          /* the profile's received = replied + dropped */
-        return true;
-}
-
-/* Step 4: the impairment model's verdict in dg->d. Returns false (counted) when the loss
+/* Step 6: the impairment model's verdict in dg->d. Returns false (counted) when the loss
  * model drops the datagram. */
-static bool dgram_impair(Echo *e, Datagram *dg) {
+static bool dgram_impair(Echo *e, EchoDatagram *dg) {
         ImpairLossState scratch = {};
 
         if (dg->pr->noop)
@@ -458,9 +295,59 @@ static bool dgram_impair(Echo *e, Datagram *dg) {
         return false;
 }
 
+/* Step 7: a duplicate is a reply too and is paid for like the first one; a source that
+ * cannot pay for it gets one copy. */
+static void dgram_pay_copies(Echo *e, EchoDatagram *dg, usec_t now_mono) {
+        EchoFlow *src;
+
+        if (dg->d.copies <= 1 || !dg->pr->budget_on)
+                return;
+        src = echo_flow_from_ref(&e->flows, dg->src);
+        if (!src || !echo_budget_pay(&src->budget, &dg->pr->limits, dg->heavy, !dg->probe,
+                                     dg->prefix_len + dg->len, now_mono))
+                dg->d.copies = 1;
+}
+
+/* The counters query (doc/protocol.md, "Final counters"): answered at once with the
+ * flow's received/dropped counts and its profile's mean loss burst, in the request's own
+ * bytes (the answer is exactly as long as the query). Never impaired, whatever the
+ * profile says, never counted in the flow, and no flow is created for it; only the
+ * source's own query bucket (apart from the budgets) can refuse it, counted as a
+ * rate-limit drop (in the profile too). */
+static void dgram_answer_query(Echo *e, EchoDatagram *dg, usec_t now_mono) {
+        EchoFlowKey sk = { .kind = ECHO_FLOW_SOURCE };
+        uint64_t received = 0, dropped = 0;
+        EchoFlow *f;
+
+        memcpy(sk.addr, dg->key.addr, sizeof(sk.addr));
+        f = flow_get(e, &sk, now_mono, true);
+        if (f && !impair_bucket_take(&f->query_bucket, ECHO_QUERY_RATE, ECHO_QUERY_BURST, now_mono)) {
+                e->counters.dropped_rate_limit++;
+                dg->pr->counters.dropped_rate_limit++;
+                return;
+        }
+
+        dg->key.port = dg->port;
+        dg->key.kind = ECHO_FLOW_PROBE;
+        dg->key.session = dg->p.session_id;
+        f = flow_get(e, &dg->key, now_mono, false);
+        if (f) {
+                received = f->received;
+                dropped = f->dropped;
+        }
+
+        probe_stamp_reply(dg->buf, dg->len, rx_kernel_stamp(dg->msg, e->now_rt), e->now_rt, received, dropped);
+        probe_stamp_counters(dg->buf, dg->len, dg->pr->burst_mean_milli);
+        tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
+        dg->pr->counters.replied++;
+}
+
 /* Answers now, straight from the receive buffer. */
-static void reply_now(Echo *e, Datagram *dg) {
+static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoReply *next = dg->flow ? echo_queue_release(&e->queue, &dg->flow->hold, NULL) : NULL;
+
+        if (!dg->probe)
+                echo_loop_remember(&e->admit.loop, dg->loop_hash, now_mono);
 
         for (unsigned k = 0; k < dg->d.copies; k++)
                 tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
@@ -475,12 +362,12 @@ static void reply_now(Echo *e, Datagram *dg) {
 
 /* Answers later: a copy (with the lab prefix) goes into the delay queue, or into the
  * flow's reorder hold when it has no delay. A full queue drops it (counted). */
-static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix_len, usec_t now_mono) {
+static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         bool hold = dg->d.reorder && dg->d.delay_usec == 0;
         EchoReply *q;
         int r;
 
-        r = echo_queue_reply_new(&e->queue, prefix, prefix_len, dg->buf, dg->len, &q);
+        r = echo_queue_reply_new(&e->queue, dg->prefix, dg->prefix_len, dg->buf, dg->len, &q);
         if (r < 0) {
                 if (r == -ENOMEM)
                         e->counters.oom++;
@@ -519,6 +406,14 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
         dg->pr->counters.replied++;
         if (dg->flow)
                 dg->flow->replied++;
+        /* Remembered from when it is due: before that, the same bytes again are a client
+         * repeating itself, not our reply coming back. */
+        if (!dg->probe)
+                echo_loop_remember(
+                        &e->admit.loop,
+                        dg->lab ? echo_loop_hash(&e->admit.loop, dg->key.addr, dg->port, q->data, q->len) :
+                                  dg->loop_hash,
+                        now_mono + dg->d.delay_usec);
         if (hold)
                 e->counters.reordered++;
         if (dg->d.copies > 1)
@@ -539,7 +434,8 @@ static void queue_send_due(Echo *e, usec_t now_usec) {
 
                 if (q->reorder && !q->held && f) {
                         /* A reload may have removed its profile: the default's gap then. */
-                        const ConfEcho *c = e->profiles[q->profile < e->n_profiles ? q->profile : 0].ce;
+                        const ConfEcho *c =
+                                e->admit.profiles[q->profile < e->admit.n_profiles ? q->profile : 0].ce;
                         int r = echo_queue_hold(&e->queue, q, &f->hold, c->reorder_gap, now_usec);
 
                         if (r >= 0) {
@@ -612,78 +508,6 @@ static void tx_flush(Echo *e) {
 
 /* ---- configuration and lifetime --------------------------------------------------- */
 
-static EchoProfile *profile_find(EchoProfile *ps, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(ps[i].name, name))
-                        return &ps[i];
-        return NULL;
-}
-
-/* Builds the run-time profiles and the classification table of @conf, carrying over
- * from the current ones what a reload keeps. Returns 0, or -ENOMEM (nothing changed). */
-static int echo_set_profiles(Echo *e, Conf *conf) {
-        const ConfEcho *c = &conf->echo;
-        size_t n = 1 + c->n_profiles;
-        _cleanup_free_ EchoProfile *ps = NULL;
-        ProfileMatch m[PROFILE_MAX] = {};
-        ProfileTable t;
-        int r;
-
-        ps = calloc(n, sizeof(EchoProfile));
-        if (!ps)
-                return -ENOMEM;
-        for (size_t i = 0; i < c->n_profiles; i++)
-                m[i] = (ProfileMatch) {
-                        .sources = c->profiles[i].cidrs,
-                        .n_sources = c->profiles[i].n_cidrs,
-                        .ports = c->profiles[i].ports,
-                        .n_ports = c->profiles[i].n_ports,
-                };
-        r = profile_table_build(m, c->n_profiles, &t);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < n; i++) {
-                EchoProfile *p = &ps[i], *old;
-                const ConfProfile *cp = i > 0 ? &c->profiles[i - 1] : NULL;
-
-                strcpy(p->name, cp ? cp->name : "default");
-                p->cp = cp;
-                p->ce = cp ? &cp->echo : c;
-                p->noop = impair_is_noop(p->ce);
-                p->rate = p->ce->rate_limit;
-                p->burst = p->ce->rate_burst;
-                if (p->ce->lab_compat && p->rate <= 0) {
-                        p->rate = ECHO_LAB_RATE;
-                        p->burst = ECHO_LAB_BURST;
-                }
-                p->seed = !cp          ? e->seed :
-                          cp->seed_set ? cp->echo.seed :
-                                         profile_seed_derive(e->seed, cp->name);
-
-                old = profile_find(e->profiles, e->n_profiles, p->name);
-                if (old)
-                        p->counters = old->counters;
-                if (old && old->seed == p->seed)
-                        p->rng = old->rng; /* an unchanged seed does not restart the sequence */
-                else
-                        rng_seed(&p->rng, p->seed);
-                if (old && conf_echo_same_impairment(old->ce, p->ce))
-                        p->serial = old->serial;
-                else
-                        p->serial = ++e->last_serial;
-        }
-
-        free(e->profiles);
-        e->profiles = TAKE_PTR(ps);
-        e->n_profiles = n;
-        profile_table_done(&e->table);
-        e->table = t;
-        for (size_t i = 0; i < e->n_socks; i++)
-                e->socks[i].column = profile_table_column(&e->table, ntohs(e->socks[i].port));
-        return 0;
-}
-
 static int echo_set_conf(Echo *e, Conf *conf) {
         const ConfEcho *c = &conf->echo;
         usec_t slack = USEC_INFINITY;
@@ -702,7 +526,7 @@ static int echo_set_conf(Echo *e, Conf *conf) {
         }
 
         /* The old profiles still point into the old snapshot: build the new ones first. */
-        r = echo_set_profiles(e, conf);
+        r = echo_admit_set_conf(&e->admit, c, e->seed);
         if (r < 0)
                 return r;
         if (e->conf != conf) {
@@ -711,8 +535,8 @@ static int echo_set_conf(Echo *e, Conf *conf) {
         }
         e->ce = c;
         echo_queue_set_limits(&e->queue, c->max_queue, ECHO_QUEUE_BYTES_MAX);
-        for (size_t i = 0; i < e->n_profiles; i++) {
-                const ConfEcho *pc = e->profiles[i].ce;
+        for (size_t i = 0; i < e->admit.n_profiles; i++) {
+                const ConfEcho *pc = e->admit.profiles[i].ce;
 
                 if (pc->delay_usec + pc->jitter_usec > 0)
                         slack = MIN(slack, (pc->delay_usec + pc->jitter_usec) / 20);
@@ -728,7 +552,7 @@ static int echo_set_conf(Echo *e, Conf *conf) {
 
 int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
         _cleanup_(echo_freep) Echo *e = NULL;
-        uint64_t hash_key[4];
+        uint64_t hash_key[8];
         int r;
 
         assert(event);
@@ -756,14 +580,15 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 return r;
         rng_seed(&e->rng, e->seed);
 
-        /* The flow hash key is random per process, so a client cannot aim its session ids
-         * at one chain. */
+        /* The hash keys are random per process, so a client cannot aim its session ids at
+         * one flow chain, nor its payloads at one set of the loop memory. */
         if (getrandom(hash_key, sizeof(hash_key), GRND_NONBLOCK) != sizeof(hash_key))
                 for (size_t i = 0; i < ELEMENTSOF(hash_key); i++)
                         hash_key[i] = rng_next(&e->rng) ^ now(CLOCK_MONOTONIC);
         r = echo_flow_table_init(&e->flows, hash_key, e->ce->max_flows);
         if (r < 0)
                 return r;
+        echo_loop_init(&e->admit.loop, hash_key + 4, e->admit.loop.window);
 
         e->slots = malloc((size_t) ECHO_BATCH * ECHO_SLOT_SIZE);
         if (!e->slots)
@@ -791,7 +616,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 if (getsockname(s->fd, &local.sa, &local_len) < 0)
                         return -errno;
                 s->port = local.sa.sa_family == AF_INET ? local.in.sin_port : local.in6.sin6_port;
-                s->column = profile_table_column(&e->table, ntohs(s->port));
+                echo_admit_add_port(&e->admit, s->port);
 
                 /* Kernel receive stamps: the probe's server_rx is when the datagram
                  * arrived, not when the loop got to it. Without them, the batch time. */
@@ -855,29 +680,12 @@ size_t echo_n_flows(const Echo *e) {
 }
 
 int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
-        MetricsEchoProfile *m;
-
         assert(e);
         assert(ret);
         assert(ret_n);
 
-        m = calloc(e->n_profiles, sizeof(MetricsEchoProfile));
-        if (!m)
-                return -ENOMEM;
-        for (size_t i = 0; i < e->n_profiles; i++)
-                m[i] = (MetricsEchoProfile) {
-                        .name = e->profiles[i].name,
-                        .match = e->profiles[i].cp ? e->profiles[i].cp->match : "everyone else",
-                        .ce = e->profiles[i].ce,
-                        .counters = e->profiles[i].counters,
-                };
-        for (const EchoFlow *f = echo_flow_next(&e->flows, NULL); f; f = echo_flow_next(&e->flows, f))
-                if (f->key.kind != ECHO_FLOW_SOURCE && f->received > 0 && f->profile < e->n_profiles &&
-                    f->profile_serial == e->profiles[f->profile].serial)
-                        m[f->profile].flows++;
-        *ret = m;
-        *ret_n = e->n_profiles;
-        return 0;
+        *ret_n = e->admit.n_profiles;
+        return echo_profiles_snapshot(e->admit.profiles, e->admit.n_profiles, &e->flows, ret);
 }
 
 Echo *echo_free(Echo *e) {
@@ -891,8 +699,7 @@ Echo *echo_free(Echo *e) {
         sd_event_source_disable_unref(e->timer);
         echo_queue_done(&e->queue);
         echo_flow_table_done(&e->flows);
-        profile_table_done(&e->table);
-        free(e->profiles);
+        echo_admit_done(&e->admit);
         free(e->slots);
         conf_unref(e->conf);
         sd_event_unref(e->event);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "echo_budget.h"
 #include "impair.h"
 #include "time_util.h"
 
@@ -22,7 +23,7 @@
 typedef enum EchoFlowKind {
         ECHO_FLOW_PROBE = 1,            /* address + port + probe session id */
         ECHO_FLOW_PLAIN,                /* address + port: non-probe datagrams */
-        ECHO_FLOW_SOURCE,               /* address only: the rate-limit token bucket */
+        ECHO_FLOW_SOURCE,               /* address only: the rate and byte budgets */
 } EchoFlowKind;
 
 /* Compared and hashed as raw bytes, so every byte (padding included) must be set:
@@ -72,12 +73,10 @@ typedef struct EchoFlow {
         uint64_t dropped_loss, dropped_rate_limit, dropped_queue_full;
         ImpairLossState loss;
         EchoHold hold;
-        /* ECHO_FLOW_SOURCE only: the address's token bucket; its busiest port (a
-         * one-counter majority vote); a second bucket for its other ports */
-        ImpairBucket bucket;
-        ImpairBucket reserve;
-        uint16_t heavy_port;
-        uint16_t heavy_votes;
+        /* ECHO_FLOW_SOURCE only: the address's budgets, and a bucket of its own for its
+         * counters queries (apart from the budgets) */
+        EchoBudget budget;
+        ImpairBucket query_bucket;
 } EchoFlow;
 
 /* Embedded in its owner; all fields are private to echo_flow.c. */

@@ -65,6 +65,10 @@ static void heap_remove(EchoQueue *q, EchoReply *r) {
                 heap_sift_down(q, i);
 }
 
+size_t echo_queue_reply_cost(size_t len) {
+        return offsetof(EchoReply, data) + len + sizeof(EchoReply *);
+}
+
 void echo_queue_set_limits(EchoQueue *q, size_t max_replies, size_t max_bytes) {
         assert(q);
 
@@ -91,7 +95,7 @@ int echo_queue_reply_new(EchoQueue *q, const void *prefix, size_t prefix_len, co
         assert(data || len == 0);
         assert(ret);
 
-        if (q->n >= q->max_replies || q->bytes + prefix_len + len > q->max_bytes)
+        if (q->n >= q->max_replies || q->bytes + echo_queue_reply_cost(prefix_len + len) > q->max_bytes)
                 return -ENOBUFS;
         r = malloc(offsetof(EchoReply, data) + prefix_len + len);
         if (!r)
@@ -105,7 +109,7 @@ int echo_queue_reply_new(EchoQueue *q, const void *prefix, size_t prefix_len, co
                 memcpy(r->data, prefix, prefix_len);
         if (len > 0)
                 memcpy(r->data + prefix_len, data, len);
-        q->bytes += r->len;
+        q->bytes += echo_queue_reply_cost(r->len);
         *ret = r;
         return 0;
 }
@@ -115,8 +119,8 @@ void echo_queue_reply_free(EchoQueue *q, EchoReply *r) {
 
         if (!r)
                 return;
-        assert(q->bytes >= r->len);
-        q->bytes -= r->len;
+        assert(q->bytes >= echo_queue_reply_cost(r->len));
+        q->bytes -= echo_queue_reply_cost(r->len);
         free(r);
 }
 

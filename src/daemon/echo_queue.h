@@ -14,8 +14,9 @@
 #include "sockaddr.h"
 #include "time_util.h"
 
-/* Bytes of queued reply payload held at once, whatever max_queue says: 65536 queued
- * 64 KiB datagrams would otherwise be 4 GiB. */
+/* Bytes the queued replies may take at once, whatever max_queue says (65536 queued 64 KiB
+ * datagrams would otherwise be 4 GiB): each counts what it really costs,
+ * echo_queue_reply_cost(), so a flood of empty datagrams is bounded too. */
 #define ECHO_QUEUE_BYTES_MAX (64u * 1024 * 1024)
 /* A reply held back for reordering goes out once reorder_gap later replies of its flow
  * have overtaken it, or after this long if the flow goes quiet. */
@@ -46,21 +47,25 @@ struct EchoReply {
 typedef struct EchoQueue {
         EchoReply **heap;
         size_t n, n_alloc;
-        size_t bytes;                   /* payload bytes of every reply not yet freed */
+        size_t bytes;                   /* echo_queue_reply_cost() of every reply not yet freed */
         uint64_t order;
         size_t max_replies;             /* in the heap at once */
         size_t max_bytes;
 } EchoQueue;
 
-/* Sets the caps: at most @max_replies replies in the queue and @max_bytes bytes of
- * payload allocated (echo.c uses max_queue and ECHO_QUEUE_BYTES_MAX). Replies already
+/* The bytes one reply of @len payload bytes costs: its allocation, header included, and
+ * its slot in the heap array. What the byte cap counts. */
+size_t echo_queue_reply_cost(size_t len);
+
+/* Sets the caps: at most @max_replies replies in the queue and @max_bytes bytes allocated
+ * for them, echo_queue_reply_cost() each (echo.c uses max_queue and ECHO_QUEUE_BYTES_MAX). Replies already
  * queued stay, even above the new caps. */
 void echo_queue_set_limits(EchoQueue *q, size_t max_replies, size_t max_bytes);
 
 /* Frees every queued reply and the heap; @q is empty (caps kept) and usable again. */
 void echo_queue_done(EchoQueue *q);
 
-/* Allocates a reply holding @prefix (may be empty) followed by @data, counts its bytes
+/* Allocates a reply holding @prefix (may be empty) followed by @data, counts its cost
  * against the byte cap and sets *ret: len = @prefix_len + @len, flow = ECHO_FLOW_REF_NULL,
  * copies = 1, everything else zero. The reply is not queued yet (echo_queue_push() or
  * echo_queue_hold()); it is the caller's until then, to free with echo_queue_reply_free().

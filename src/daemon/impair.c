@@ -121,13 +121,10 @@ void impair_decide(const ConfEcho *c, Rng *rng, ImpairLossState *st, ImpairDecis
         };
 }
 
-bool impair_bucket_take(ImpairBucket *b, double rate, unsigned burst, usec_t now_usec) {
-        double cap = burst > 0 ? (double) burst : 1.0;
+void impair_bucket_refill(ImpairBucket *b, double rate, double burst, usec_t now_usec) {
+        double cap = burst >= 1.0 ? burst : 1.0;
 
         assert(b);
-
-        if (rate <= 0.0)
-                return true;
 
         if (!b->primed) {
                 b->tokens = cap;
@@ -139,7 +136,15 @@ bool impair_bucket_take(ImpairBucket *b, double rate, unsigned burst, usec_t now
                         b->tokens = cap;
                 b->last_usec = now_usec;
         }
+}
 
+bool impair_bucket_take(ImpairBucket *b, double rate, unsigned burst, usec_t now_usec) {
+        assert(b);
+
+        if (rate <= 0.0)
+                return true;
+
+        impair_bucket_refill(b, rate, (double) burst, now_usec);
         if (b->tokens < 1.0)
                 return false;
         b->tokens -= 1.0;

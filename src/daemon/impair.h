@@ -69,6 +69,13 @@ usec_t impair_delay(const ConfEcho *c, Rng *rng);
  * randomness. Fills *ret. */
 void impair_decide(const ConfEcho *c, Rng *rng, ImpairLossState *st, ImpairDecision *ret);
 
+/* Refills @b for the time since its last use: @rate tokens per second, up to @burst
+ * (values below 1 count as 1). A never-used bucket starts full. @now_usec is a monotonic
+ * time; a clock going backwards refills nothing. For callers that spend more than one
+ * token at a time, or must check several buckets before spending from any
+ * (echo_budget.c): afterwards b->tokens is what may be spent. */
+void impair_bucket_refill(ImpairBucket *b, double rate, double burst, usec_t now_usec);
+
 /* Takes one token from @b, refilled at @rate tokens per second up to @burst (>= 1).
  * @now_usec is a monotonic time; a clock going backwards refills nothing. Returns true
  * if a token was available (send the reply), false if the source is over its rate.

@@ -214,6 +214,8 @@ static void render_prom_profiles(StrBuf *b, const MetricsSnapshot *s) {
                   "loss", offsetof(MetricsEchoProfile, counters.dropped_loss) },
                 { "netlab_echo_profile_dropped_total", NULL, NULL, "rate_limit",
                   offsetof(MetricsEchoProfile, counters.dropped_rate_limit) },
+                { "netlab_echo_profile_dropped_total", NULL, NULL, "loop",
+                  offsetof(MetricsEchoProfile, counters.dropped_loop) },
                 { "netlab_echo_profile_dropped_total", NULL, NULL, "queue_full",
                   offsetof(MetricsEchoProfile, counters.dropped_queue_full) },
                 { "netlab_echo_profile_flows", "gauge", "Live flows classified into a profile.", NULL,
@@ -377,12 +379,14 @@ static void render_json_conf(Json *j, const Conf *conf, bool show_paths) {
         json_u64(j, "max_queue", e->max_queue);
         json_double(j, "rate_limit", e->rate_limit);
         json_u64(j, "rate_burst", e->rate_burst);
+        json_double(j, "rate_limit_plain", e->rate_limit_plain);
+        json_double(j, "rate_limit_bytes", e->rate_limit_bytes);
         json_bool(j, "allow_low_ports", e->allow_low_ports);
         /* A string: JavaScript numbers hold integers exactly only up to 2^53. */
         (void) snprintf(seed, sizeof(seed), "%llu", (unsigned long long) e->seed);
         json_string(j, "seed", seed);
         json_u64(j, "max_payload", e->max_payload);
-        json_bool(j, "lab_compat", e->lab_compat);
+        json_string(j, "lab_compat", lab_compat_to_string(e->lab_compat));
         json_u64(j, "max_flows", e->max_flows);
         json_object_close(j);
 
@@ -492,7 +496,9 @@ static void render_json_profiles(Json *j, const MetricsSnapshot *s) {
                 json_u64(j, "reorder_gap", c->reorder_gap);
                 json_double(j, "rate_limit", c->rate_limit);
                 json_u64(j, "rate_burst", c->rate_burst);
-                json_bool(j, "lab_compat", c->lab_compat);
+                json_double(j, "rate_limit_plain", c->rate_limit_plain);
+                json_double(j, "rate_limit_bytes", c->rate_limit_bytes);
+                json_string(j, "lab_compat", lab_compat_to_string(c->lab_compat));
                 json_object_close(j);
                 json_double(j, "mean_loss", sum.mean_loss);
                 json_double(j, "mean_burst", sum.mean_burst);
@@ -502,6 +508,7 @@ static void render_json_profiles(Json *j, const MetricsSnapshot *s) {
                 json_object_open(j, "dropped");
                 json_u64(j, "loss", p->counters.dropped_loss);
                 json_u64(j, "rate_limit", p->counters.dropped_rate_limit);
+                json_u64(j, "loop", p->counters.dropped_loop);
                 json_u64(j, "queue_full", p->counters.dropped_queue_full);
                 json_object_close(j);
                 json_object_close(j);

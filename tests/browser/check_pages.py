@@ -343,7 +343,7 @@ def fixture_status(n):
                 "delay_ms": 20, "jitter_ms": 5, "distribution": "uniform", "duplicate": 0,
                 "reorder": 0, "reorder_gap": 3, "max_queue": 65536, "rate_limit": 0,
                 "rate_burst": 1000, "allow_low_ports": False, "seed": "1",
-                "max_payload": 65507, "lab_compat": False, "max_flows": 16384,
+                "max_payload": 65507, "lab_compat": "off", "max_flows": 16384,
             },
             "http": {
                 "enabled": True,

@@ -22,7 +22,8 @@ command -v "$cc" >/dev/null || { echo "run.sh: $cc not found (apt-get install cl
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
         -include $top_builddir/config.h -I$top_srcdir/src/shared -I$top_srcdir/src/daemon
         -I$top_srcdir/src/ping ${LIBSYSTEMD_CFLAGS:-} ${LIBCONFIG_CFLAGS:-}
-        -DSYSCONFDIR=\"${sysconfdir:-/etc}\" -DWWWDIR=\"${wwwdir:-/usr/share/netlab/www}\""
+        -DSYSCONFDIR=\"${sysconfdir:-/etc}\" -DWWWDIR=\"${wwwdir:-/usr/share/netlab/www}\"
+        -DLOCALEDIR=\"${localedir:-/usr/share/locale}\""
 libs="${LIBSYSTEMD_LIBS:-} ${LIBCONFIG_LIBS:-} -lm"
 
 # The code under test, instrumented for coverage, as one archive: each target links

@@ -13,10 +13,10 @@ PORT=$(nl_free_port)
 CONF="$NL_TMP/echo.conf"
 CLIENT="$NL_TMP/client.py"
 
-write_conf() {  # write_conf EXTRA-ECHO-SETTINGS (rate limit off unless they set it)
+write_conf() {  # write_conf EXTRA-ECHO-SETTINGS (the budgets off unless they set one)
         case $1 in
         *rate_limit*) extra=$1 ;;
-        *) extra="rate_limit = 0.0; $1" ;;
+        *) extra="rate_limit = 0.0; rate_limit_plain = 0.0; rate_limit_bytes = 0.0; $1" ;;
         esac
         cat >"$CONF" <<CONF
 log_level = "info";

@@ -115,3 +115,93 @@ counts=$(wait_server "$NL_TMP/plain.log")
 [ "$ms" -lt 900 ] || nl_fail "plain echo: the run took $ms ms (waited for something?)"
 grep -q '^5 packets transmitted, 5 received, 0% packet loss' "$NL_TMP/plain.txt" || nl_fail "plain: $(cat "$NL_TMP/plain.txt")"
 nl_pass "plain echo: no counters query sent, the run ends at once"
+
+# ---- netlabd answers the query ------------------------------------------------------------
+wait "$SERVER_PID" 2>/dev/null || true         # the plain echo has let go of the port
+CONF="$NL_TMP/final.conf"
+start_netlabd() {  # start_netlabd EXTRA-ECHO-SETTINGS: a fresh daemon, so its counters are this run's
+        cat >"$CONF" <<CONF
+log_level = "info";
+echo = { listen = ["127.0.0.1:$PORT"]; rate_limit = 0.0; $1 };
+http = { enabled = false; };
+CONF
+        nl_start "$CONF"
+}
+dropped_by_daemon() {  # SIGUSR1, then the "loss N" of the newest "Echo counters:" line
+        nl_signal_wait USR1 'Echo counters:' || nl_fail "no counters line within 5 s"
+        grep 'Echo counters:' "$NL_LOG" | tail -n 1 | sed -n 's/.*dropped: loss \([0-9]*\).*/\1/p'
+}
+
+# Seed 6 drops probe 19 of 20 and probes 197-199 of 200 (checked below), so without the
+# query the last losses would be unattributed.
+for n in 20 200; do
+        start_netlabd "seed = 6; loss = 0.25;"
+        "$PING" --json-lines -c "$n" -i 0.002 -W 0.3 "127.0.0.1:$PORT" >"$NL_TMP/nl$n.json" 2>/dev/null || true
+        daemon=$(dropped_by_daemon)
+        python3 - "$NL_TMP/nl$n.json" "$daemon" "$n" <<'PY' || nl_fail "netlabd $n probes: daemon $daemon: $(tail -n 1 "$NL_TMP/nl$n.json")"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+daemon, n = int(sys.argv[2]), int(sys.argv[3])
+d = recs[-1]
+p, s, b = d["probes"], d["loss_split"], d["bursts"]
+lost = {r["seq"] for r in recs if r["type"] == "probe" and r["result"] == "timeout"}
+assert n - 1 in lost, ("seed 6 no longer drops the last probe: pick another seed", sorted(lost)[-5:])
+assert p["sent"] == n and p["in_flight"] == 0 and p["lost"] == len(lost), p
+assert s["final_counters"] is True and s["unknown"] == 0, s
+assert s["emulated"] == daemon == p["lost"], (s, daemon)
+assert s["upstream"] == 0 and s["downstream"] == 0 and s["late"] == 0, s
+assert b["server_model_mean"] == 1.333, b      # 1 / (1 - 0.25), in thousandths
+PY
+        nl_pass "netlabd, loss 0.25, $n probes, the last dropped: 0 unattributed, emulated = dropped{loss} = $daemon"
+        nl_stop
+done
+
+# The query on the wire: answered with the flow's counts and FINAL, as long as asked, not
+# counted (a probe after it sees the same counters), never impaired (loss 1: every probe
+# is dropped, every query answered); a flow the server does not know gets zeros; and a
+# burst of queries from one address is cut by its own bucket (20), apart from rate_limit.
+start_netlabd "loss = 1.0;"
+python3 - "$PORT" <<'PY' || nl_fail "counters query on the wire"
+import socket, struct, sys
+HDR = ">4sBBHQQQQQQQ"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(0.5)
+def pkt(flags, sid, seq, size=80):
+    return struct.pack(HDR, b"NLAB", 1, flags, 0, sid, seq, 0, 0, 0, 0, 0) + bytes(size - 64)
+def query(sid, seq, size=80):
+    s.send(pkt(0x02, sid, seq, size))
+    r = s.recv(70000)
+    f = struct.unpack(HDR, r[:64])
+    return r, f
+for seq in range(5):                         # five probes, all dropped by loss 1
+    s.send(pkt(0, 42, seq, 64))
+try:
+    r = s.recv(70000)
+    raise SystemExit("loss 1 answered a probe: %r" % r[:16])
+except socket.timeout:
+    pass
+r, f = query(42, 5, 100)
+assert len(r) == 100, len(r)                 # no larger than the query
+assert f[2] == 0x02 | 0x01 | 0x04, hex(f[2])  # COUNTERS stays, REPLY and FINAL set
+assert (f[9], f[10]) == (5, 5), f            # received 5, dropped 5: the query not counted
+assert r[64:80] == b"\xff" * 4 + bytes(12), r[64:80]   # loss 1: bursts never end (saturated)
+r, f = query(42, 5)
+assert (f[9], f[10]) == (5, 5), f            # asking again changes nothing
+r, f = query(7, 0)
+assert (f[9], f[10]) == (0, 0) and f[2] & 0x04, f   # an unknown flow
+answered = 0
+for i in range(60):
+    s.send(pkt(0x02, 42, 5))
+s.settimeout(0.3)
+try:
+    while True:
+        s.recv(70000)
+        answered += 1
+except socket.timeout:
+    pass
+assert 17 <= answered <= 19, answered        # 20 a burst, minus the 3 above (+ refill at 10/s)
+print("answered", answered)
+PY
+nl_pass "counters query: FINAL, no larger than asked, not counted, not impaired, own rate limit"
+nl_stop
