@@ -43,7 +43,7 @@ static const struct {
         { "target=a&interval=9ms", -EINVAL },
         { "target=a&timeout=0", -EINVAL },
         { "target=a&timeout=5.001", -EINVAL },
-        { "target=a&count=27&interval=1&timeout=5", -EINVAL },        /* 31 s > 30 s */
+        { "target=a&count=27&interval=1&timeout=5", -EINVAL }, /* 31 s > 30 s */
         { "target=a&mode=icmp", -EINVAL },
         { "target=a%", -EINVAL },
         { "target=a%2", -EINVAL },

@@ -17,8 +17,9 @@ static Stats *make_run(void) {
         for (uint64_t i = 0; i < 10; i++)
                 ck_assert_int_ge(stats_on_send(s, i, i * NSEC_PER_SEC, NULL), 0);
         for (uint64_t i = 0; i < 7; i++)
-                ck_assert_int_eq(stats_on_reply(s, i, i * NSEC_PER_SEC + (i + 1) * NSEC_PER_MSEC, NSEC_PER_SEC, &rtt,
-                                                NULL), STATS_VERDICT_REPLY);
+                ck_assert_int_eq(stats_on_reply(s, i, i * NSEC_PER_SEC + (i + 1) * NSEC_PER_MSEC,
+                                                NSEC_PER_SEC, &rtt, NULL),
+                                 STATS_VERDICT_REPLY);
         uint64_t seq;
         while (stats_expire(s, 100 * NSEC_PER_SEC, NSEC_PER_SEC, &seq) > 0)
                 ;

@@ -58,14 +58,14 @@ END_TEST
 START_TEST(test_refusals) {
         FpingArgs a;
 
-        ck_assert_int_eq(parse("netlab-fping -C 1", &a), -EINVAL);              /* no host */
+        ck_assert_int_eq(parse("netlab-fping -C 1", &a), -EINVAL); /* no host */
         ck_assert_int_eq(parse("netlab-fping -C 0 h", &a), -EINVAL);
         ck_assert_int_eq(parse("netlab-fping -C 10001 h", &a), -EINVAL);
         ck_assert_int_eq(parse("netlab-fping -C 10000 h", &a), 0);
         ck_assert_int_eq(parse("netlab-fping -C x h", &a), -EINVAL);
         ck_assert_int_eq(parse("netlab-fping -t0 h", &a), -EINVAL);
         ck_assert_int_eq(parse("netlab-fping -p-1 h", &a), -EINVAL);
-        ck_assert_int_eq(parse("netlab-fping -S1.2.3.4 h", &a), -EINVAL);       /* FPing.pm asks -h first */
+        ck_assert_int_eq(parse("netlab-fping -S1.2.3.4 h", &a), -EINVAL); /* FPing.pm asks -h first */
         ck_assert_int_eq(parse("netlab-fping -b70000 h", &a), -EINVAL);
 }
 END_TEST

@@ -34,13 +34,13 @@
 #include "strbuf.h"
 
 #define TICK_USEC (100 * USEC_PER_MSEC)
-#define LAG_TICKS 10                    /* the lag gauge is the worst of the last 10 ticks */
+#define LAG_TICKS 10 /* the lag gauge is the worst of the last 10 ticks */
 #define LISTENERS_MAX 16
 
 typedef enum ConnState {
-        CONN_RECV_HEAD,                 /* EPOLLIN; header timer armed */
-        CONN_PROBING,                   /* no interest; waiting for the run */
-        CONN_SEND,                      /* EPOLLOUT until the answer is written */
+        CONN_RECV_HEAD, /* EPOLLIN; header timer armed */
+        CONN_PROBING,   /* no interest; waiting for the run */
+        CONN_SEND,      /* EPOLLOUT until the answer is written */
 } ConnState;
 
 typedef struct Exporter Exporter;
@@ -54,8 +54,8 @@ typedef struct Conn {
         sd_event_source *timer_source;
         char head[EXPORTER_HEAD_MAX];
         size_t head_len;
-        bool head_only;                 /* HEAD request */
-        char *out;                      /* status line + headers + body */
+        bool head_only; /* HEAD request */
+        char *out;      /* status line + headers + body */
         size_t out_len, out_pos;
         ExporterRun *run;
 } Conn;
@@ -64,11 +64,11 @@ typedef struct Target {
         Exporter *exporter;
         char labels[EXPORTER_TARGET_MAX * 2 + 64];
         ExporterQuery q;
-        ExporterRun *run;               /* the window being measured */
-        Stats *last;                    /* the last complete window, or NULL */
-        ExporterReport last_report;     /* its report (stats = last) */
+        ExporterRun *run;           /* the window being measured */
+        Stats *last;                /* the last complete window, or NULL */
+        ExporterReport last_report; /* its report (stats = last) */
         bool have_last;
-        sd_event_source *timer_source;  /* next window */
+        sd_event_source *timer_source; /* next window */
         nsec_t next_start;
 } Target;
 
@@ -97,8 +97,8 @@ struct Exporter {
 
         uint64_t in_flight;
         ExporterProcess proc;
-        bool stopping;                  /* SIGTERM: draining the answers still owed */
-        sd_event_source *drain_source;  /* bounds the drain */
+        bool stopping;                 /* SIGTERM: draining the answers still owed */
+        sd_event_source *drain_source; /* bounds the drain */
 };
 
 /* ---- process metrics ------------------------------------------------------------------ */
@@ -137,7 +137,7 @@ static void read_process(Exporter *x) {
                         if (de->d_name[0] != '.')
                                 fds++;
                 closedir(d);
-                x->proc.open_fds = fds - 1;     /* the directory's own fd */
+                x->proc.open_fds = fds - 1; /* the directory's own fd */
         }
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
                 x->proc.max_fds = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
@@ -199,18 +199,30 @@ static Conn *conn_free(Conn *c) {
 
 static const char *status_text(unsigned status) {
         switch (status) {
-        case 200: return "OK";
-        case 400: return "Bad Request";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 408: return "Request Timeout";
-        case 414: return "URI Too Long";
-        case 431: return "Request Header Fields Too Large";
-        case 501: return "Not Implemented";
-        case 503: return "Service Unavailable";
-        case 505: return "HTTP Version Not Supported";
-        default: return "Error";
+        case 200:
+                return "OK";
+        case 400:
+                return "Bad Request";
+        case 403:
+                return "Forbidden";
+        case 404:
+                return "Not Found";
+        case 405:
+                return "Method Not Allowed";
+        case 408:
+                return "Request Timeout";
+        case 414:
+                return "URI Too Long";
+        case 431:
+                return "Request Header Fields Too Large";
+        case 501:
+                return "Not Implemented";
+        case 503:
+                return "Service Unavailable";
+        case 505:
+                return "HTTP Version Not Supported";
+        default:
+                return "Error";
         }
 }
 
@@ -218,7 +230,8 @@ static int on_conn_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 
 static void conn_write(Conn *c) {
         while (c->out_pos < c->out_len) {
-                ssize_t n = send(c->fd, c->out + c->out_pos, c->out_len - c->out_pos, MSG_NOSIGNAL | MSG_DONTWAIT);
+                ssize_t n =
+                        send(c->fd, c->out + c->out_pos, c->out_len - c->out_pos, MSG_NOSIGNAL | MSG_DONTWAIT);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EINTR) {
                                 (void) sd_event_source_set_io_events(c->io_source, EPOLLOUT);
@@ -235,8 +248,8 @@ static void conn_write(Conn *c) {
 
 /* Queues the whole answer (Connection: close: one request per connection keeps every
  * client-held resource bounded by the connection limit) and writes what the socket takes. */
-static void conn_answer(Conn *c, unsigned status, const char *content_type, const char *body, size_t body_len,
-                        const char *extra_headers) {
+static void conn_answer(Conn *c, unsigned status, const char *content_type, const char *body,
+                        size_t body_len, const char *extra_headers) {
         Exporter *x = c->exporter;
         StrBuf b = {};
 
@@ -357,11 +370,10 @@ static void handle_metrics(Conn *c) {
         conn_answer(c, 200, EXPORTER_CONTENT_TYPE, text, len, NULL);
 }
 
-static const char index_text[] =
-        "netlab-ping exporter\n"
-        "  /probe?target=HOST[:PORT]&mode=udp|http|stamp&count=N&interval=S&timeout=S\n"
-        "  /metrics   the prober's own metrics (and the --target windows)\n"
-        "See netlab-ping(1), EXPORTER MODE.";
+static const char index_text[] = "netlab-ping exporter\n"
+                                 "  /probe?target=HOST[:PORT]&mode=udp|http|stamp&count=N&interval=S&timeout=S\n"
+                                 "  /metrics   the prober's own metrics (and the --target windows)\n"
+                                 "See netlab-ping(1), EXPORTER MODE.";
 
 static void conn_handle(Conn *c, const HttpRequest *req) {
         if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
@@ -401,7 +413,7 @@ static void conn_read(Conn *c) {
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
                         return;
                 if (n <= 0) {
-                        conn_free(c);   /* closed or reset before a whole head came */
+                        conn_free(c); /* closed or reset before a whole head came */
                         return;
                 }
                 c->head_len += (size_t) n;
@@ -413,7 +425,7 @@ static void conn_read(Conn *c) {
                         conn_answer_text(c, http_parse_errno_to_status(r), "Bad request");
                         return;
                 }
-                conn_handle(c, &req);   /* a request body (none expected) is ignored: we close */
+                conn_handle(c, &req); /* a request body (none expected) is ignored: we close */
                 return;
         }
 }
@@ -447,7 +459,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         return 0;
                 }
                 if (x->n_conns >= EXPORTER_CONNECTIONS_MAX)
-                        continue;       /* closed at once: a scraper retries on its next interval */
+                        continue; /* closed at once: a scraper retries on its next interval */
 
                 Conn *c = calloc(1, sizeof(Conn));
                 if (!c)
@@ -463,7 +475,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 r = sd_event_add_io(x->event, &c->io_source, c->fd, EPOLLIN, on_conn_io, c);
                 if (r >= 0)
                         r = sd_event_add_time_relative(x->event, &c->timer_source, CLOCK_MONOTONIC,
-                                                       EXPORTER_HEADER_TIMEOUT_SEC * USEC_PER_SEC, 0, on_conn_timer, c);
+                                                       EXPORTER_HEADER_TIMEOUT_SEC * USEC_PER_SEC, 0,
+                                                       on_conn_timer, c);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to watch a connection, closing it: %m");
                         conn_free(c);
@@ -508,7 +521,8 @@ static void target_start(Target *t) {
         int r;
 
         if (!shed) {
-                r = exporter_run_new(x->event, x->resolver, &t->q, x->allow, x->n_allow, on_target_done, t, &t->run);
+                r = exporter_run_new(x->event, x->resolver, &t->q, x->allow, x->n_allow, on_target_done, t,
+                                     &t->run);
                 if (r >= 0) {
                         x->in_flight++;
                         return;
@@ -581,7 +595,7 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
         for (Conn *c = x->conns, *next; c; c = next) {
                 next = c->next;
                 if (c->state == CONN_RECV_HEAD)
-                        conn_free(c);   /* nothing asked yet */
+                        conn_free(c); /* nothing asked yet */
         }
         if (x->n_conns == 0)
                 return sd_event_exit(x->event, 0);
@@ -623,12 +637,14 @@ static int listen_on(Exporter *x, const char *address) {
                 return log_error_errno(n, "Failed to read the sockets passed by systemd: %m");
         if (n > 0) {
                 if ((size_t) n > LISTENERS_MAX)
-                        return log_error_errno(-EMFILE, "Too many sockets passed (%d, at most %d)", n, LISTENERS_MAX);
+                        return log_error_errno(-EMFILE, "Too many sockets passed (%d, at most %d)", n,
+                                               LISTENERS_MAX);
                 for (int i = 0; i < n; i++) {
                         int fd = SD_LISTEN_FDS_START + i;
 
                         if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
-                                return log_error_errno(-EINVAL, "Socket %d from systemd is not a listening stream socket", fd);
+                                return log_error_errno(
+                                        -EINVAL, "Socket %d from systemd is not a listening stream socket", fd);
                         (void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
                         x->listen_fds[x->n_listen++] = fd;
                 }
@@ -641,7 +657,8 @@ static int listen_on(Exporter *x, const char *address) {
         const int one = 1;
 
         if (sockaddr_parse(address, &a) < 0)
-                return log_error_errno(-EINVAL, "Invalid --exporter address '%s' (ADDRESS:PORT, [V6]:PORT or PORT)", address);
+                return log_error_errno(
+                        -EINVAL, "Invalid --exporter address '%s' (ADDRESS:PORT, [V6]:PORT or PORT)", address);
         _cleanup_close_ int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return log_error_errno(errno, "Failed to create a socket for '%s': %m", address);
@@ -667,24 +684,24 @@ static int listen_on(Exporter *x, const char *address) {
 
 static void help(void) {
         printf(_("Usage: netlab-ping --exporter ADDRESS:PORT [OPTIONS]\n"
-               "Prometheus multi-target prober: GET /probe?target=HOST[:PORT]&mode=udp|http|stamp&count=N\n"
-               "&interval=S&timeout=S runs one probe run; GET /metrics serves the prober's own metrics.\n\n"
-               "  --exporter ADDRESS:PORT  listen here (ignored with sockets from systemd); e.g. 127.0.0.1:%u\n"
-               "  --max-count N            largest count= accepted (default 100)\n"
-               "  --min-interval S         smallest interval= accepted (default 0.01)\n"
-               "  --max-timeout S          largest timeout= accepted (default 5)\n"
-               "  --max-duration S         longest run, (count-1)*interval+timeout (default 30)\n"
-               "  --max-concurrent N       runs at once; more are shed (default 256)\n"
-               "  --max-lag S              shed new runs while the loop is this late (default 0.25)\n"
-               "  --allow CIDR             probe only targets in this prefix (repeatable)\n"
-               "  --rtt-histogram          RTT as a histogram instead of a summary\n"
-               "  --target HOST[:PORT]     probe continuously, export the last window in /metrics (repeatable)\n"
-               "  --mode udp|http|stamp    mode of the --target probes (default udp)\n"
-               "  --window S               --target window length (default 60)\n"
-               "  -i, --interval S         --target probe interval (default 1)\n"
-               "  -W, --timeout S          --target probe timeout (default 1)\n"
-               "  --log-level LEVEL        debug, info, notice, warning, error (default info)\n"
-               "  -h, --help               this text\n"),
+                 "Prometheus multi-target prober: GET /probe?target=HOST[:PORT]&mode=udp|http|stamp&count=N\n"
+                 "&interval=S&timeout=S runs one probe run; GET /metrics serves the prober's own metrics.\n\n"
+                 "  --exporter ADDRESS:PORT  listen here (ignored with sockets from systemd); e.g. 127.0.0.1:%u\n"
+                 "  --max-count N            largest count= accepted (default 100)\n"
+                 "  --min-interval S         smallest interval= accepted (default 0.01)\n"
+                 "  --max-timeout S          largest timeout= accepted (default 5)\n"
+                 "  --max-duration S         longest run, (count-1)*interval+timeout (default 30)\n"
+                 "  --max-concurrent N       runs at once; more are shed (default 256)\n"
+                 "  --max-lag S              shed new runs while the loop is this late (default 0.25)\n"
+                 "  --allow CIDR             probe only targets in this prefix (repeatable)\n"
+                 "  --rtt-histogram          RTT as a histogram instead of a summary\n"
+                 "  --target HOST[:PORT]     probe continuously, export the last window in /metrics (repeatable)\n"
+                 "  --mode udp|http|stamp    mode of the --target probes (default udp)\n"
+                 "  --window S               --target window length (default 60)\n"
+                 "  -i, --interval S         --target probe interval (default 1)\n"
+                 "  -W, --timeout S          --target probe timeout (default 1)\n"
+                 "  --log-level LEVEL        debug, info, notice, warning, error (default info)\n"
+                 "  -h, --help               this text\n"),
                EXPORTER_PORT_DEFAULT);
 }
 
@@ -768,25 +785,23 @@ static int add_targets(Exporter *x, char **specs, size_t n, PingMode mode, nsec_
 }
 
 int exporter_main(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "exporter", required_argument, NULL, ARG_EXPORTER },
-                { "max-count", required_argument, NULL, ARG_MAX_COUNT },
-                { "min-interval", required_argument, NULL, ARG_MIN_INTERVAL },
-                { "max-timeout", required_argument, NULL, ARG_MAX_TIMEOUT },
-                { "max-duration", required_argument, NULL, ARG_MAX_DURATION },
-                { "max-concurrent", required_argument, NULL, ARG_MAX_CONCURRENT },
-                { "max-lag", required_argument, NULL, ARG_MAX_LAG },
-                { "allow", required_argument, NULL, ARG_ALLOW },
-                { "rtt-histogram", no_argument, NULL, ARG_HISTOGRAM },
-                { "target", required_argument, NULL, ARG_TARGET },
-                { "mode", required_argument, NULL, ARG_MODE },
-                { "window", required_argument, NULL, ARG_WINDOW },
-                { "interval", required_argument, NULL, 'i' },
-                { "timeout", required_argument, NULL, 'W' },
-                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+        static const struct option options[] = { { "exporter", required_argument, NULL, ARG_EXPORTER },
+                                                 { "max-count", required_argument, NULL, ARG_MAX_COUNT },
+                                                 { "min-interval", required_argument, NULL, ARG_MIN_INTERVAL },
+                                                 { "max-timeout", required_argument, NULL, ARG_MAX_TIMEOUT },
+                                                 { "max-duration", required_argument, NULL, ARG_MAX_DURATION },
+                                                 { "max-concurrent", required_argument, NULL, ARG_MAX_CONCURRENT },
+                                                 { "max-lag", required_argument, NULL, ARG_MAX_LAG },
+                                                 { "allow", required_argument, NULL, ARG_ALLOW },
+                                                 { "rtt-histogram", no_argument, NULL, ARG_HISTOGRAM },
+                                                 { "target", required_argument, NULL, ARG_TARGET },
+                                                 { "mode", required_argument, NULL, ARG_MODE },
+                                                 { "window", required_argument, NULL, ARG_WINDOW },
+                                                 { "interval", required_argument, NULL, 'i' },
+                                                 { "timeout", required_argument, NULL, 'W' },
+                                                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                                                 { "help", no_argument, NULL, 'h' },
+                                                 {} };
         Exporter x = {
                 .limits = {
                         .max_count = 100,
@@ -833,7 +848,8 @@ int exporter_main(int argc, char *argv[]) {
                                 return usage(_("Invalid --max-timeout '%s'"), optarg);
                         break;
                 case ARG_MAX_DURATION:
-                        if (parse_sec(optarg, &x.limits.max_duration) < 0 || x.limits.max_duration > 3600 * NSEC_PER_SEC)
+                        if (parse_sec(optarg, &x.limits.max_duration) < 0 ||
+                            x.limits.max_duration > 3600 * NSEC_PER_SEC)
                                 return usage(_("Invalid --max-duration '%s' (at most 1h)"), optarg);
                         break;
                 case ARG_MAX_CONCURRENT:

@@ -6,11 +6,11 @@
 #pragma once
 
 #define EXPORTER_PORT_DEFAULT 9149
-#define EXPORTER_HEAD_MAX 8192          /* request head bytes; more is 431 */
-#define EXPORTER_CONNECTIONS_MAX 512    /* open client connections; more are closed at accept */
-#define EXPORTER_HEADER_TIMEOUT_SEC 10  /* a request head must arrive within this */
-#define EXPORTER_TARGETS_MAX 4096       /* --target entries */
-#define EXPORTER_ALLOW_MAX 64           /* --allow entries */
+#define EXPORTER_HEAD_MAX 8192         /* request head bytes; more is 431 */
+#define EXPORTER_CONNECTIONS_MAX 512   /* open client connections; more are closed at accept */
+#define EXPORTER_HEADER_TIMEOUT_SEC 10 /* a request head must arrive within this */
+#define EXPORTER_TARGETS_MAX 4096      /* --target entries */
+#define EXPORTER_ALLOW_MAX 64          /* --allow entries */
 
 /* main() of `netlab-ping --exporter ...` (netlab-ping.c dispatches here when argv has
  * --exporter): parses its own flags (netlab-ping(1), "EXPORTER MODE"), serves until

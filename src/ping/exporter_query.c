@@ -9,7 +9,7 @@
 #include "macro.h"
 #include "parse_util.h"
 
-#define VALUE_MAX 64                    /* decoded bytes of any parameter but target= */
+#define VALUE_MAX 64 /* decoded bytes of any parameter but target= */
 
 const char *exporter_query_mode_to_string(PingMode m) {
         switch (m) {
@@ -180,8 +180,7 @@ int exporter_query_parse(const char *q, size_t len, const ExporterLimits *limits
                 why = "interval below the limit (see --min-interval)";
         else if (r.timeout == 0 || r.timeout > limits->max_timeout)
                 why = "timeout out of range (see --max-timeout)";
-        else if (r.interval > limits->max_duration ||
-                 exporter_query_duration(&r) > limits->max_duration)
+        else if (r.interval > limits->max_duration || exporter_query_duration(&r) > limits->max_duration)
                 why = "probe would run longer than the limit (see --max-duration)";
         if (why) {
                 *reterr_reason = why;

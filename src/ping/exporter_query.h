@@ -11,21 +11,21 @@
 #include "ping_output.h"
 #include "stats.h"
 
-#define EXPORTER_TARGET_MAX 255         /* decoded target= bytes (a DNS name is <= 253) */
+#define EXPORTER_TARGET_MAX 255 /* decoded target= bytes (a DNS name is <= 253) */
 #define EXPORTER_COUNT_DEFAULT 5
 #define EXPORTER_INTERVAL_DEFAULT (100 * NSEC_PER_MSEC)
 #define EXPORTER_TIMEOUT_DEFAULT (500 * NSEC_PER_MSEC)
 
 /* The operator's caps (flags of --exporter, netlab-ping(1)); safe defaults in exporter.c. */
 typedef struct ExporterLimits {
-        uint64_t max_count;             /* count= above this is refused */
-        nsec_t min_interval;            /* interval= below this is refused */
-        nsec_t max_timeout;             /* timeout= above this is refused */
-        nsec_t max_duration;            /* (count - 1) * interval + timeout above this is refused */
+        uint64_t max_count;  /* count= above this is refused */
+        nsec_t min_interval; /* interval= below this is refused */
+        nsec_t max_timeout;  /* timeout= above this is refused */
+        nsec_t max_duration; /* (count - 1) * interval + timeout above this is refused */
 } ExporterLimits;
 
 typedef struct ExporterQuery {
-        char target[EXPORTER_TARGET_MAX + 1];   /* decoded, NUL-terminated */
+        char target[EXPORTER_TARGET_MAX + 1]; /* decoded, NUL-terminated */
         PingMode mode;
         uint64_t count;
         nsec_t interval;

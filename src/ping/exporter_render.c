@@ -162,8 +162,8 @@ static void rtt_distribution(StrBuf *b, const ExporterReport *r, size_t n, bool 
         char metric[64], extra[48];
 
         family(b, name, histogram ? "histogram" : "summary",
-               histogram ? "Round-trip times of the on-time replies of this run (buckets: netlab-ping(1))"
-                         : "Round-trip times of the on-time replies of this run");
+               histogram ? "Round-trip times of the on-time replies of this run (buckets: netlab-ping(1))" :
+                           "Round-trip times of the on-time replies of this run");
         for (size_t i = 0; i < n; i++) {
                 const Stats *st = r[i].stats;
 
@@ -174,8 +174,9 @@ static void rtt_distribution(StrBuf *b, const ExporterReport *r, size_t n, bool 
                         for (size_t k = 0; k < ELEMENTSOF(rtt_bounds_usec); k++) {
                                 uint64_t bound = rtt_bounds_usec[k] * NSEC_PER_USEC;
                                 /* count_below(v) counts midpoints < v; "le" is inclusive */
-                                uint64_t c = bound >= st->rtt_hist.max ? st->rtt_hist.n
-                                                                       : stats_hist_count_below(&st->rtt_hist, bound + 1);
+                                uint64_t c = bound >= st->rtt_hist.max ?
+                                                     st->rtt_hist.n :
+                                                     stats_hist_count_below(&st->rtt_hist, bound + 1);
 
                                 snprintf(extra, sizeof(extra), "le=\"%g\"", (double) rtt_bounds_usec[k] / 1e6);
                                 sample(b, metric, r[i].labels, extra, (double) c);
@@ -187,8 +188,9 @@ static void rtt_distribution(StrBuf *b, const ExporterReport *r, size_t n, bool 
                         for (size_t k = 0; k < ELEMENTSOF(q); k++) {
                                 snprintf(extra, sizeof(extra), "quantile=\"%g\"", q[k]);
                                 sample(b, name, r[i].labels, extra,
-                                       st->rtt_hist.n ? sec((double) stats_hist_percentile(&st->rtt_hist, q[k] * 100))
-                                                      : NAN);
+                                       st->rtt_hist.n ?
+                                               sec((double) stats_hist_percentile(&st->rtt_hist, q[k] * 100)) :
+                                               NAN);
                         }
                 }
                 snprintf(metric, sizeof(metric), "%s_sum", name);
@@ -205,7 +207,8 @@ void exporter_render_probes(StrBuf *b, const ExporterReport *r, size_t n, bool h
         assert(r || n == 0);
 
         name = "netlab_probe_success";
-        family(b, name, "gauge", "1 if at least one probe of this run was answered in time; 0 with a reason label otherwise");
+        family(b, name, "gauge",
+               "1 if at least one probe of this run was answered in time; 0 with a reason label otherwise");
         for (size_t i = 0; i < n; i++) {
                 bool ok = exporter_render_success(&r[i]);
                 StrBuf reason = {};
@@ -225,7 +228,8 @@ void exporter_render_probes(StrBuf *b, const ExporterReport *r, size_t n, bool h
                 sample(b, name, r[i].labels, NULL, sec((double) r[i].duration));
 
         gauge(b, r, n, "netlab_probe_packets_sent", "Probes sent in this run", get_sent, true);
-        gauge(b, r, n, "netlab_probe_packets_received", "Probes answered within the timeout", get_received, true);
+        gauge(b, r, n, "netlab_probe_packets_received", "Probes answered within the timeout", get_received,
+              true);
         gauge(b, r, n, "netlab_probe_packets_lost",
               "Probes without an on-time reply (late ones included, errors not)", get_lost, true);
         lost_by_cause(b, r, n);
@@ -234,7 +238,8 @@ void exporter_render_probes(StrBuf *b, const ExporterReport *r, size_t n, bool h
         gauge(b, r, n, "netlab_probe_packets_duplicate", "Extra copies of replies", get_dup, true);
         gauge(b, r, n, "netlab_probe_packets_failed",
               "Probes ended by an error (ICMP unreachable; HTTP: no status or not 2xx)", get_failed, true);
-        gauge(b, r, n, "netlab_probe_rtt_min_seconds", "Smallest round-trip time of the run", get_rtt_min, false);
+        gauge(b, r, n, "netlab_probe_rtt_min_seconds", "Smallest round-trip time of the run", get_rtt_min,
+              false);
         gauge(b, r, n, "netlab_probe_rtt_avg_seconds", "Mean round-trip time of the run", get_rtt_avg, false);
         gauge(b, r, n, "netlab_probe_rtt_max_seconds", "Largest round-trip time of the run", get_rtt_max, false);
         gauge(b, r, n, "netlab_probe_rtt_stddev_seconds",
@@ -266,8 +271,8 @@ void exporter_render_process(StrBuf *b, const ExporterProcess *p) {
         sample(b, "netlab_exporter_build_info", NULL, strbuf_str(&v), 1);
         strbuf_done(&v);
 
-        one(b, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds",
-            p->start_time);
+        one(b, "process_start_time_seconds", "gauge",
+            "Start time of the process since the Unix epoch in seconds", p->start_time);
         one(b, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds",
             p->cpu_seconds);
         one(b, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes", (double) p->rss_bytes);
@@ -280,7 +285,8 @@ void exporter_render_process(StrBuf *b, const ExporterProcess *p) {
         family(b, "netlab_exporter_probes_shed_total", "counter",
                "Probe runs refused or skipped because the exporter is at capacity: --max-concurrent reached "
                "(concurrency) or its event loop lagging (overload)");
-        sample(b, "netlab_exporter_probes_shed_total", NULL, "reason=\"concurrency\"", (double) p->shed_concurrency);
+        sample(b, "netlab_exporter_probes_shed_total", NULL, "reason=\"concurrency\"",
+               (double) p->shed_concurrency);
         sample(b, "netlab_exporter_probes_shed_total", NULL, "reason=\"overload\"", (double) p->shed_overload);
         one(b, "netlab_exporter_probes_in_flight", "gauge", "Probe runs in progress", (double) p->in_flight);
         one(b, "netlab_exporter_probes_concurrent_max", "gauge", "The --max-concurrent limit",
@@ -288,8 +294,10 @@ void exporter_render_process(StrBuf *b, const ExporterProcess *p) {
         one(b, "netlab_exporter_loop_lag_seconds", "gauge",
             "Worst lateness of the exporter's 100 ms tick over the last second: above --max-lag new runs are shed",
             p->loop_lag_seconds);
-        one(b, "netlab_exporter_packets_sent_total", "counter", "Probes sent by all runs", (double) p->packets_sent);
-        one(b, "netlab_exporter_targets", "gauge", "Targets probed continuously (--target)", (double) p->targets);
+        one(b, "netlab_exporter_packets_sent_total", "counter", "Probes sent by all runs",
+            (double) p->packets_sent);
+        one(b, "netlab_exporter_targets", "gauge", "Targets probed continuously (--target)",
+            (double) p->targets);
         family(b, "netlab_exporter_http_requests_total", "counter", "HTTP requests answered, by status class");
         for (size_t i = 0; i < ELEMENTSOF(classes); i++) {
                 snprintf(extra, sizeof(extra), "code=\"%s\"", classes[i]);

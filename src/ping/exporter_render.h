@@ -19,18 +19,18 @@
 /* Fixed bucket layout of the RTT histogram (--rtt-histogram), upper bounds in seconds:
  * 1-2.5-5 steps from 100 us to 10 s, plus +Inf. Counts come from the HDR histogram of
  * stats.h, so a value is placed by its bucket's midpoint (within 1/2048 of its value). */
-#define EXPORTER_RTT_BUCKETS_USEC                                                           \
-        100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, \
-        2500000, 5000000, 10000000
+#define EXPORTER_RTT_BUCKETS_USEC                                                                       \
+        100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, \
+                5000000, 10000000
 
 /* One probe run, as rendered. */
 typedef struct ExporterReport {
-        const char *labels;             /* e.g. `target="a",mode="udp"`, or NULL/"" (borrowed) */
-        const char *failure;            /* NULL: ran; else the reason label value (borrowed):
+        const char *labels;   /* e.g. `target="a",mode="udp"`, or NULL/"" (borrowed) */
+        const char *failure;  /* NULL: ran; else the reason label value (borrowed):
                                          * "resolve", "socket", "no_reply", "shed", ... */
-        const Stats *stats;             /* borrowed; NULL when the probe never ran */
-        nsec_t duration;                /* first send (or request) to the result */
-        uint64_t http_errors;           /* HTTP mode: requests without a status */
+        const Stats *stats;   /* borrowed; NULL when the probe never ran */
+        nsec_t duration;      /* first send (or request) to the result */
+        uint64_t http_errors; /* HTTP mode: requests without a status */
         uint64_t http_non2xx;
 } ExporterReport;
 
@@ -50,20 +50,20 @@ void exporter_render_probes(StrBuf *b, const ExporterReport *r, size_t n, bool h
 /* The prober's own state for GET /metrics, read by exporter.c. */
 typedef struct ExporterProcess {
         const char *version;
-        double start_time;              /* process_start_time_seconds (Unix time) */
-        double cpu_seconds;             /* user + system */
+        double start_time;  /* process_start_time_seconds (Unix time) */
+        double cpu_seconds; /* user + system */
         uint64_t rss_bytes;
         uint64_t open_fds;
         uint64_t max_fds;
         uint64_t probes_success, probes_failure;
-        uint64_t shed_concurrency;      /* refused: --max-concurrent reached */
-        uint64_t shed_overload;         /* refused or skipped: the loop lags (CPU saturated) */
-        uint64_t in_flight;             /* probe runs now */
+        uint64_t shed_concurrency; /* refused: --max-concurrent reached */
+        uint64_t shed_overload;    /* refused or skipped: the loop lags (CPU saturated) */
+        uint64_t in_flight;        /* probe runs now */
         uint64_t max_concurrent;
-        double loop_lag_seconds;        /* worst timer lateness in the last period */
-        uint64_t packets_sent;          /* over all runs, for rate() */
-        uint64_t http_requests[5];      /* answers by class: 2xx, 3xx (unused), 4xx, 5xx, other */
-        uint64_t targets;               /* --target entries */
+        double loop_lag_seconds;   /* worst timer lateness in the last period */
+        uint64_t packets_sent;     /* over all runs, for rate() */
+        uint64_t http_requests[5]; /* answers by class: 2xx, 3xx (unused), 4xx, 5xx, other */
+        uint64_t targets;          /* --target entries */
 } ExporterProcess;
 
 /* Appends process_* (the names Prometheus client libraries use) and netlab_exporter_*

@@ -33,14 +33,14 @@ typedef struct ResolveJob {
         struct sigevent sev;
         char *host;
         char service[16];
-        int notify_fd;                  /* the resolver's pipe, write end */
-        ExporterRun *run;               /* NULL once the run is gone: drop the answer */
+        int notify_fd;    /* the resolver's pipe, write end */
+        ExporterRun *run; /* NULL once the run is gone: drop the answer */
 } ResolveJob;
 
 struct ExporterResolver {
         int pipe[2];
         sd_event_source *source;
-        uint64_t outstanding;           /* lookups whose answer has not been read */
+        uint64_t outstanding; /* lookups whose answer has not been read */
 };
 
 static void run_resolved(ExporterRun *run, const struct addrinfo *ai, int gai_error);
@@ -69,7 +69,7 @@ static int on_resolver_readable(sd_event_source *s, int fd, uint32_t revents, vo
                 ssize_t n = read(fd, &j, sizeof(j));
 
                 if (n != (ssize_t) sizeof(j))
-                        return 0;       /* EAGAIN; pointer-sized writes to a pipe are atomic */
+                        return 0; /* EAGAIN; pointer-sized writes to a pipe are atomic */
                 r->outstanding--;
                 if (j->run)
                         run_resolved(j->run, j->req.ar_result, gai_error(&j->req));
@@ -127,13 +127,13 @@ struct ExporterRun {
         unsigned port;
         int socktype;
 
-        nsec_t t_begin;                 /* when the run was asked for */
+        nsec_t t_begin; /* when the run was asked for */
         nsec_t t_end;
-        const char *failure;            /* static string, NULL = ran */
+        const char *failure; /* static string, NULL = ran */
         bool finished;
         ResolveJob *job;
-        sd_event_source *defer_source;  /* calls done */
-        sd_event_source *limit_source;  /* hard end of the run */
+        sd_event_source *defer_source; /* calls done */
+        sd_event_source *limit_source; /* hard end of the run */
         uint64_t http_errors, http_non2xx;
 };
 
@@ -141,7 +141,7 @@ static int on_defer(sd_event_source *s, void *userdata) {
         ExporterRun *run = userdata;
 
         (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
-        run->done(run, run->userdata);  /* may free the run */
+        run->done(run, run->userdata); /* may free the run */
         return 0;
 }
 
@@ -163,9 +163,10 @@ static void run_end(ExporterRun *run, const char *failure) {
         /* Ran, but nothing came back: say why, as far as we know. */
         const Stats *st = run->ping.stats;
         if (!run->failure && st && st->received == 0)
-                run->failure = st->failed == 0 ? "no_reply" :
+                run->failure = st->failed == 0               ? "no_reply" :
                                run->q.mode != PING_MODE_HTTP ? "unreachable" :
-                               run->http_non2xx > 0 ? "http_status" : "connect";
+                               run->http_non2xx > 0          ? "http_status" :
+                                                               "connect";
         run->t_end = ping_now(CLOCK_MONOTONIC);
         if (run->udp)
                 ping_udp_stop(run->udp);
@@ -247,8 +248,7 @@ static void run_resolved(ExporterRun *run, const struct addrinfo *ai, int gai_er
                 run_end(run, "denied");
                 return;
         }
-        if (ai->ai_addrlen > sizeof(run->ping.addr) ||
-            (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)) {
+        if (ai->ai_addrlen > sizeof(run->ping.addr) || (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)) {
                 run_end(run, "resolve");
                 return;
         }
@@ -375,8 +375,8 @@ int exporter_run_new(sd_event *e, ExporterResolver *res, const ExporterQuery *q,
                 return r;
         (void) sd_event_source_set_enabled(run->defer_source, SD_EVENT_OFF);
         r = sd_event_add_time(e, &run->limit_source, CLOCK_MONOTONIC,
-                              ping_usec_ceil(run->t_begin + exporter_query_duration(q) + q->timeout + RUN_GRACE), 1000,
-                              on_limit, run);
+                              ping_usec_ceil(run->t_begin + exporter_query_duration(q) + q->timeout + RUN_GRACE),
+                              1000, on_limit, run);
         if (r < 0)
                 return r;
 
@@ -427,7 +427,7 @@ ExporterRun *exporter_run_free(ExporterRun *run) {
         if (!run)
                 return NULL;
         if (run->job)
-                run->job->run = NULL;   /* the answer is dropped when it arrives */
+                run->job->run = NULL; /* the answer is dropped when it arrives */
         run->udp = ping_udp_free(run->udp);
         run->stamp = ping_stamp_free(run->stamp);
         run->http = ping_http_free(run->http);

@@ -44,11 +44,9 @@ static int parse_ms(const char *s, nsec_t *ret) {
 }
 
 int fping_parse_args(int argc, char *argv[], FpingArgs *ret, char *reterr_msg, size_t size) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'v' },
-                {}
-        };
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+                                                 { "version", no_argument, NULL, 'v' },
+                                                 {} };
         FpingArgs a = {
                 .count = 1,
                 .family = AF_UNSPEC,
@@ -67,7 +65,8 @@ int fping_parse_args(int argc, char *argv[], FpingArgs *ret, char *reterr_msg, s
                 case 'C':
                 case 'c':
                         if (safe_atou64(optarg, &a.count) < 0 || a.count == 0 || a.count > FPING_COUNT_MAX) {
-                                snprintf(reterr_msg, size, _("invalid count '%s' (1..%u)"), optarg, FPING_COUNT_MAX);
+                                snprintf(reterr_msg, size, _("invalid count '%s' (1..%u)"), optarg,
+                                         FPING_COUNT_MAX);
                                 return -EINVAL;
                         }
                         break;
@@ -76,7 +75,7 @@ int fping_parse_args(int argc, char *argv[], FpingArgs *ret, char *reterr_msg, s
                         break;
                 case 'B':
                 case 'r':
-                        break;  /* backoff and retries: fping ignores them in count mode too */
+                        break; /* backoff and retries: fping ignores them in count mode too */
                 case '4':
                         a.family = AF_INET;
                         break;
@@ -154,11 +153,11 @@ void fping_print_counts(FILE *f, const char *host, const double *rtt_ms, size_t 
 
 typedef struct FpingHost {
         struct FpingRun *run;
-        const char *name;               /* as typed: SmokePing matches its lines by it */
+        const char *name; /* as typed: SmokePing matches its lines by it */
         Ping ping;
         PingUdp *udp;
         sd_event_source *start_source;
-        double *rtt_ms;                 /* [count], -1 = lost */
+        double *rtt_ms; /* [count], -1 = lost */
         bool resolved, done;
         double rtt_sum;
         uint64_t replies;
@@ -184,8 +183,9 @@ static void host_event(Ping *p, const PingEvent *e, void *userdata) {
         if (!h->run->args.quiet) {
                 uint64_t sent = p->stats->sent;
 
-                printf("%s : [%llu], %zu bytes, %s ms (%s avg, %llu%% loss)\n", h->name, (unsigned long long) e->seq,
-                       e->bytes, fping_format_rtt(buf, sizeof(buf), h->rtt_ms[e->seq]),
+                printf("%s : [%llu], %zu bytes, %s ms (%s avg, %llu%% loss)\n", h->name,
+                       (unsigned long long) e->seq, e->bytes,
+                       fping_format_rtt(buf, sizeof(buf), h->rtt_ms[e->seq]),
                        fping_format_rtt(avg, sizeof(avg), h->rtt_sum / (double) h->replies),
                        (unsigned long long) (sent > h->replies ? (sent - h->replies) * 100 / sent : 0));
                 (void) fflush(stdout);
@@ -377,16 +377,16 @@ int fping_main(int argc, char *argv[]) {
         }
         if (a.help) {
                 printf(_("Usage: netlab-fping [options] HOST[:PORT]...\n"
-                       "fping's command line (as SmokePing's FPing probe uses it) over the netlab UDP echo\n"
-                       "(port %u unless HOST:PORT). See netlab-ping(1), FPING MODE.\n"
-                       "   -C, -c N   probes per host, report each RTT in ms ('-' = lost) on stderr\n"
-                       "   -q         only the per-host report\n"
-                       "   -4, -6     IPv4 or IPv6 only\n"
-                       "   -b SIZE    datagram bytes (at least the %u-byte probe header)\n"
-                       "   -t MS      timeout per probe (default 500)\n"
-                       "   -i MS      gap between probes to different hosts (default 10)\n"
-                       "   -p MS      gap between probes to one host (default 1000)\n"
-                       "   -B, -r     accepted, no effect\n"),
+                         "fping's command line (as SmokePing's FPing probe uses it) over the netlab UDP echo\n"
+                         "(port %u unless HOST:PORT). See netlab-ping(1), FPING MODE.\n"
+                         "   -C, -c N   probes per host, report each RTT in ms ('-' = lost) on stderr\n"
+                         "   -q         only the per-host report\n"
+                         "   -4, -6     IPv4 or IPv6 only\n"
+                         "   -b SIZE    datagram bytes (at least the %u-byte probe header)\n"
+                         "   -t MS      timeout per probe (default 500)\n"
+                         "   -i MS      gap between probes to different hosts (default 10)\n"
+                         "   -p MS      gap between probes to one host (default 1000)\n"
+                         "   -B, -r     accepted, no effect\n"),
                        PING_DEFAULT_PORT, (unsigned) PING_SIZE_DEFAULT);
                 return 0;
         }

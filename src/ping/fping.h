@@ -14,19 +14,19 @@
 
 #include "stats.h"
 
-#define FPING_COUNT_MAX 10000           /* -C */
+#define FPING_COUNT_MAX 10000 /* -C */
 #define FPING_HOSTS_MAX 1024
 #define FPING_ERROR_MAX 256
 
 typedef struct FpingArgs {
-        uint64_t count;                 /* -C (or -c): probes per host */
-        bool quiet;                     /* -q: only the final per-host lines */
-        int family;                     /* AF_UNSPEC, -4 AF_INET, -6 AF_INET6 */
-        size_t size;                    /* -b: data bytes (at least the probe header is sent) */
-        nsec_t interval;                /* -i: between probes to different hosts (default 10 ms) */
-        nsec_t period;                  /* -p: between probes to one host (default 1000 ms) */
-        nsec_t timeout;                 /* -t: per probe (default 500 ms) */
-        char **hosts;                   /* borrowed from argv */
+        uint64_t count;  /* -C (or -c): probes per host */
+        bool quiet;      /* -q: only the final per-host lines */
+        int family;      /* AF_UNSPEC, -4 AF_INET, -6 AF_INET6 */
+        size_t size;     /* -b: data bytes (at least the probe header is sent) */
+        nsec_t interval; /* -i: between probes to different hosts (default 10 ms) */
+        nsec_t period;   /* -p: between probes to one host (default 1000 ms) */
+        nsec_t timeout;  /* -t: per probe (default 500 ms) */
+        char **hosts;    /* borrowed from argv */
         size_t n_hosts;
         bool help, version;
 } FpingArgs;
