@@ -26,7 +26,11 @@ LOG="$NL_TMP/exporter.log"
 python3 "$top_srcdir/tests/integration/notify-listen.py" "$NOTIFY" "$NL_TMP/notify.txt" &
 LPID=$!
 nl_track "$LPID"
-sleep 0.3
+# the exporter's READY=1 is lost if it comes before the listener is bound (a loaded machine)
+i=0
+until grep -q '^listening' "$NL_TMP/notify.txt" 2>/dev/null; do
+        i=$((i + 1)); [ "$i" -lt 100 ] || nl_fail "notify listener did not start"; sleep 0.1
+done
 systemd-socket-activate -E NOTIFY_SOCKET="$NOTIFY" -l "127.0.0.1:$PORT" \
         "$top_builddir/netlab-ping" --exporter 127.0.0.1:1 >"$LOG" 2>&1 &
 SPID=$!
