@@ -21,7 +21,7 @@ packages=(
         clang libclang-rt-14-dev clang-format
         curl socat python3 media-types procps iproute2 jq
         groff man-db prometheus chromium
-        python3-scapy tshark
+        python3-scapy tshark smokeping
         debhelper dh-autoreconf lintian dpkg-dev xz-utils
         gettext autopoint locales fonts-wqy-microhei
 )
