@@ -25,6 +25,7 @@
 #include "exporter_query.h"
 #include "exporter_render.h"
 #include "exporter_run.h"
+#include "prom_text.h"
 #include "http_parse.h"
 #include "i18n.h"
 #include "log.h"
@@ -763,7 +764,7 @@ static int add_targets(Exporter *x, char **specs, size_t n, PingMode mode, nsec_
                         return usage(_("Target too long: '%s'"), specs[i]);
                 strcpy(t->q.target, specs[i]);
                 strbuf_puts(&b, "target=\"");
-                exporter_render_label_value(&b, specs[i]);
+                prom_text_label_value(&b, specs[i]);
                 strbuf_printf(&b, "\",mode=\"%s\"", exporter_query_mode_to_string(mode));
                 if (b.error < 0 || b.len >= sizeof(t->labels)) {
                         strbuf_done(&b);

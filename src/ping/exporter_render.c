@@ -6,46 +6,9 @@
 #include <math.h>
 
 #include "exporter_render.h"
+#include "prom_text.h"
 
 static const uint64_t rtt_bounds_usec[] = { EXPORTER_RTT_BUCKETS_USEC };
-
-static void prom_value(StrBuf *b, double v) {
-        if (isnan(v))
-                strbuf_puts(b, "NaN");
-        else if (isinf(v))
-                strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
-        else
-                strbuf_double(b, v);
-}
-
-void exporter_render_label_value(StrBuf *b, const char *s) {
-        for (; *s; s++)
-                switch (*s) {
-                case '\\':
-                        strbuf_puts(b, "\\\\");
-                        break;
-                case '"':
-                        strbuf_puts(b, "\\\"");
-                        break;
-                case '\n':
-                        strbuf_puts(b, "\\n");
-                        break;
-                default:
-                        strbuf_putc(b, *s);
-                }
-}
-
-static void family(StrBuf *b, const char *name, const char *type, const char *help) {
-        strbuf_puts(b, "# HELP ");
-        strbuf_puts(b, name);
-        strbuf_putc(b, ' ');
-        strbuf_puts(b, help);
-        strbuf_puts(b, "\n# TYPE ");
-        strbuf_puts(b, name);
-        strbuf_putc(b, ' ');
-        strbuf_puts(b, type);
-        strbuf_putc(b, '\n');
-}
 
 /* name{labels,extra} value: either label part may be empty. */
 static void sample(StrBuf *b, const char *name, const char *labels, const char *extra, double v) {
@@ -63,7 +26,7 @@ static void sample(StrBuf *b, const char *name, const char *labels, const char *
                 strbuf_putc(b, '}');
         }
         strbuf_putc(b, ' ');
-        prom_value(b, v);
+        prom_text_value(b, v);
         strbuf_putc(b, '\n');
 }
 
@@ -118,7 +81,7 @@ static double get_jitter_rfc3550(const ExporterReport *r) {
 /* One gauge family over every report that ran (@all: over every report, 0 if it did not). */
 static void gauge(StrBuf *b, const ExporterReport *r, size_t n, const char *name, const char *help,
                   Getter get, bool all) {
-        family(b, name, "gauge", help);
+        prom_text_family(b, name, "gauge", help);
         for (size_t i = 0; i < n; i++)
                 if (r[i].stats)
                         sample(b, name, r[i].labels, NULL, get(&r[i]));
@@ -130,10 +93,10 @@ static void lost_by_cause(StrBuf *b, const ExporterReport *r, size_t n) {
         static const char *const causes[] = { "upstream", "emulated", "downstream", "unattributed" };
         const char *name = "netlab_probe_packets_lost_by_cause";
 
-        family(b, name, "gauge",
-               "Probes lost in this run, by where: before the server (upstream), dropped by netlabd on "
-               "purpose (emulated), on the way back (downstream), or not known (unattributed; late replies "
-               "are not included)");
+        prom_text_family(b, name, "gauge",
+                         "Probes lost in this run, by where: before the server (upstream), dropped by netlabd on "
+                         "purpose (emulated), on the way back (downstream), or not known (unattributed; late replies "
+                         "are not included)");
         for (size_t i = 0; i < n; i++) {
                 StatsLossSplit ls = {};
                 uint64_t v[4] = {};
@@ -161,9 +124,10 @@ static void rtt_distribution(StrBuf *b, const ExporterReport *r, size_t n, bool 
         const char *name = "netlab_probe_rtt_seconds";
         char metric[64], extra[48];
 
-        family(b, name, histogram ? "histogram" : "summary",
-               histogram ? "Round-trip times of the on-time replies of this run (buckets: netlab-ping(1))" :
-                           "Round-trip times of the on-time replies of this run");
+        prom_text_family(
+                b, name, histogram ? "histogram" : "summary",
+                histogram ? "Round-trip times of the on-time replies of this run (buckets: netlab-ping(1))" :
+                            "Round-trip times of the on-time replies of this run");
         for (size_t i = 0; i < n; i++) {
                 const Stats *st = r[i].stats;
 
@@ -207,15 +171,16 @@ void exporter_render_probes(StrBuf *b, const ExporterReport *r, size_t n, bool h
         assert(r || n == 0);
 
         name = "netlab_probe_success";
-        family(b, name, "gauge",
-               "1 if at least one probe of this run was answered in time; 0 with a reason label otherwise");
+        prom_text_family(
+                b, name, "gauge",
+                "1 if at least one probe of this run was answered in time; 0 with a reason label otherwise");
         for (size_t i = 0; i < n; i++) {
                 bool ok = exporter_render_success(&r[i]);
                 StrBuf reason = {};
 
                 if (!ok) {
                         strbuf_puts(&reason, "reason=\"");
-                        exporter_render_label_value(&reason, r[i].failure ?: "no_reply");
+                        prom_text_label_value(&reason, r[i].failure ?: "no_reply");
                         strbuf_putc(&reason, '"');
                 }
                 sample(b, name, r[i].labels, ok ? NULL : strbuf_str(&reason), ok ? 1 : 0);
@@ -223,7 +188,7 @@ void exporter_render_probes(StrBuf *b, const ExporterReport *r, size_t n, bool h
         }
 
         name = "netlab_probe_duration_seconds";
-        family(b, name, "gauge", "How long the run took, from the request to the result");
+        prom_text_family(b, name, "gauge", "How long the run took, from the request to the result");
         for (size_t i = 0; i < n; i++)
                 sample(b, name, r[i].labels, NULL, sec((double) r[i].duration));
 
@@ -252,7 +217,7 @@ void exporter_render_probes(StrBuf *b, const ExporterReport *r, size_t n, bool h
 }
 
 static void one(StrBuf *b, const char *name, const char *type, const char *help, double v) {
-        family(b, name, type, help);
+        prom_text_family(b, name, type, help);
         sample(b, name, NULL, NULL, v);
 }
 
@@ -263,10 +228,10 @@ void exporter_render_process(StrBuf *b, const ExporterProcess *p) {
         assert(b);
         assert(p);
 
-        family(b, "netlab_exporter_build_info", "gauge", "Always 1; the version is a label");
+        prom_text_family(b, "netlab_exporter_build_info", "gauge", "Always 1; the version is a label");
         StrBuf v = {};
         strbuf_puts(&v, "version=\"");
-        exporter_render_label_value(&v, p->version);
+        prom_text_label_value(&v, p->version);
         strbuf_putc(&v, '"');
         sample(b, "netlab_exporter_build_info", NULL, strbuf_str(&v), 1);
         strbuf_done(&v);
@@ -279,12 +244,12 @@ void exporter_render_process(StrBuf *b, const ExporterProcess *p) {
         one(b, "process_open_fds", "gauge", "Number of open file descriptors", (double) p->open_fds);
         one(b, "process_max_fds", "gauge", "Maximum number of open file descriptors", (double) p->max_fds);
 
-        family(b, "netlab_exporter_probes_total", "counter", "Probe runs finished, by result");
+        prom_text_family(b, "netlab_exporter_probes_total", "counter", "Probe runs finished, by result");
         sample(b, "netlab_exporter_probes_total", NULL, "result=\"success\"", (double) p->probes_success);
         sample(b, "netlab_exporter_probes_total", NULL, "result=\"failure\"", (double) p->probes_failure);
-        family(b, "netlab_exporter_probes_shed_total", "counter",
-               "Probe runs refused or skipped because the exporter is at capacity: --max-concurrent reached "
-               "(concurrency) or its event loop lagging (overload)");
+        prom_text_family(b, "netlab_exporter_probes_shed_total", "counter",
+                         "Probe runs refused or skipped because the exporter is at capacity: --max-concurrent reached "
+                         "(concurrency) or its event loop lagging (overload)");
         sample(b, "netlab_exporter_probes_shed_total", NULL, "reason=\"concurrency\"",
                (double) p->shed_concurrency);
         sample(b, "netlab_exporter_probes_shed_total", NULL, "reason=\"overload\"", (double) p->shed_overload);
@@ -298,7 +263,8 @@ void exporter_render_process(StrBuf *b, const ExporterProcess *p) {
             (double) p->packets_sent);
         one(b, "netlab_exporter_targets", "gauge", "Targets probed continuously (--target)",
             (double) p->targets);
-        family(b, "netlab_exporter_http_requests_total", "counter", "HTTP requests answered, by status class");
+        prom_text_family(b, "netlab_exporter_http_requests_total", "counter",
+                         "HTTP requests answered, by status class");
         for (size_t i = 0; i < ELEMENTSOF(classes); i++) {
                 snprintf(extra, sizeof(extra), "code=\"%s\"", classes[i]);
                 sample(b, "netlab_exporter_http_requests_total", NULL, extra, (double) p->http_requests[i]);

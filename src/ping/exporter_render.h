@@ -70,5 +70,3 @@ typedef struct ExporterProcess {
  * families for @p. */
 void exporter_render_process(StrBuf *b, const ExporterProcess *p);
 
-/* Appends @s as a label value, escaping backslash, double quote and line feed. */
-void exporter_render_label_value(StrBuf *b, const char *s);
