@@ -38,7 +38,13 @@ static const char *const delay_dist_names[_DELAY_DIST_MAX + 1] = {
         [DELAY_DIST_PARETONORMAL] = "paretonormal",
 };
 
+static const char *const stamp_mode_names[_STAMP_MODE_MAX + 1] = {
+        [STAMP_MODE_STATELESS] = "stateless",
+        [STAMP_MODE_STATEFUL] = "stateful",
+};
+
 #define E(field) offsetof(Conf, echo.field)
+#define S(field) offsetof(Conf, stamp.field)
 #define H(field) offsetof(Conf, http.field)
 #define G(field) offsetof(Conf, field)
 #define MS USEC_PER_MSEC
@@ -73,6 +79,10 @@ static const ConfKey conf_keys[] = {
         { "echo", "lab_compat",         CONF_TYPE_BOOL,        E(lab_compat),           0, 0,     0, NULL, true  },
         { "echo", "max_flows",          CONF_TYPE_UINT,        E(max_flows),            16, 10000000, 0, NULL, true },
 
+        { "stamp", "enabled",           CONF_TYPE_BOOL,        S(enabled),              0, 0,     0, NULL, false },
+        { "stamp", "listen",            CONF_TYPE_LISTEN,      S(listen),               0, 0,     0, NULL, false },
+        { "stamp", "mode",              CONF_TYPE_ENUM,        S(mode),                 0, 0,     0, stamp_mode_names, true },
+
         { "http", "enabled",            CONF_TYPE_BOOL,        H(enabled),              0, 0,     0, NULL, false },
         { "http", "listen",             CONF_TYPE_LISTEN,      H(listen),               0, 0,     0, NULL, false },
         { "http", "root",               CONF_TYPE_PATH,        H(root),                 0, 0,     0, NULL, true  },
@@ -97,6 +107,7 @@ static const ConfKey conf_keys[] = {
 };
 
 #undef E
+#undef S
 #undef H
 #undef G
 #undef MS
@@ -165,6 +176,12 @@ int conf_new_default(Conf **ret) {
                         .max_payload = 65507,
                         .max_flows = 16384,
                 },
+                /* Off by default: port 862 needs privileges (or netlabd.socket), and a
+                         * host may already run a TWAMP/STAMP responder there. */
+                .stamp = {
+                        .enabled = false,
+                        .mode = STAMP_MODE_STATEFUL,
+                },
                 .http = {
                         .enabled = true,
                         .autoindex = false,
@@ -187,6 +204,9 @@ int conf_new_default(Conf **ret) {
         /* "[::]" is dual-stack: sockets.c clears IPV6_V6ONLY, and falls back to 0.0.0.0
          * on hosts without IPv6. */
         r = strv_dup_one("[::]:8080", NULL, &c->echo.listen);
+        if (r < 0)
+                return r;
+        r = strv_dup_one("[::]:862", NULL, &c->stamp.listen);
         if (r < 0)
                 return r;
         r = strv_dup_one("[::]:8080", NULL, &c->http.listen);
@@ -248,6 +268,10 @@ const char *loss_model_to_string(LossModel m) {
 
 const char *delay_distribution_to_string(DelayDistribution d) {
         return d >= 0 && d < _DELAY_DIST_MAX ? delay_dist_names[d] : NULL;
+}
+
+const char *stamp_mode_to_string(StampMode m) {
+        return m >= 0 && m < _STAMP_MODE_MAX ? stamp_mode_names[m] : NULL;
 }
 
 const ConfKey *conf_schema(size_t *ret_n) {

@@ -59,6 +59,21 @@ typedef struct ConfEcho {
         unsigned max_flows;             /* per-flow state entries before eviction */
 } ConfEcho;
 
+/* How the STAMP Session-Reflector numbers its replies (RFC 8762 §4.3). */
+typedef enum StampMode {
+        STAMP_MODE_STATELESS,           /* the sender's sequence number back, no session counters */
+        STAMP_MODE_STATEFUL,            /* per session: its own sequence number, DM counters */
+        _STAMP_MODE_MAX,
+        _STAMP_MODE_INVALID = -EINVAL,
+} StampMode;
+
+/* The STAMP reflector: its own sockets; the impairment is the echo's (ConfEcho). */
+typedef struct ConfStamp {
+        bool enabled;
+        char **listen;                  /* NULL-terminated "ADDR:PORT" list; used when not socket-activated */
+        StampMode mode;
+} ConfStamp;
+
 typedef struct ConfHttp {
         bool enabled;
         char **listen;
@@ -89,6 +104,7 @@ typedef struct Conf {
         int log_level;                  /* LOG_* */
         usec_t shutdown_timeout_usec;   /* grace period for in-flight work on SIGTERM */
         ConfEcho echo;
+        ConfStamp stamp;
         ConfHttp http;
 } Conf;
 
@@ -110,6 +126,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Conf *, conf_unref);
 
 const char *loss_model_to_string(LossModel m);
 const char *delay_distribution_to_string(DelayDistribution d);
+const char *stamp_mode_to_string(StampMode m);
 
 /* Lists keys whose change needs a restart (listen addresses, enabled flags) that differ
  * between @old and @new as "echo.listen, http.enabled"; returns a malloc'ed string, or
@@ -135,7 +152,7 @@ typedef enum ConfType {
 } ConfType;
 
 typedef struct ConfKey {
-        const char *group;              /* "echo", "http", or NULL for the top level */
+        const char *group;              /* "echo", "stamp", "http", or NULL for the top level */
         const char *name;
         ConfType type;
         size_t offset;                  /* into Conf */
