@@ -2,7 +2,8 @@
  * steps (admit, classify/decode, rate limit + flow lookup, impair) -> reply now from the
  * receive buffer, or later from the delay queue and its one sd-event timer -> tx_flush().
  * Calls echo_flow (per-flow state), echo_queue (delayed replies), echo_send (sendmmsg,
- * UDP GSO), impair and probe; daemon.c drives it through echo.h. */
+ * UDP GSO), impair and probe, or echo_stamp's hooks for the STAMP reflector; daemon.c
+ * drives it through echo.h. */
 #include <assert.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -16,6 +17,7 @@
 #include "echo_flow.h"
 #include "echo_queue.h"
 #include "echo_send.h"
+#include "echo_stamp.h"
 #include "impair.h"
 #include "log.h"
 #include "probe.h"
@@ -28,7 +30,7 @@
  * beyond 64 KiB. The batch's 2 MiB of slots is allocated once and only the pages that
  * large datagrams touch become resident. */
 #define ECHO_SLOT_SIZE 65536
-#define ECHO_CMSG_SIZE 64               /* CMSG_SPACE(struct timespec) = 32, with room */
+#define ECHO_CMSG_SIZE 128              /* timestamp 32; STAMP's TTL, TOS, pktinfo <= 88 more */
 /* lab_compat replies are larger than their requests, so they are always rate-limited:
  * by rate_limit/rate_burst, or by these when rate_limit = 0. */
 #define ECHO_LAB_RATE 100.0
@@ -86,6 +88,7 @@ struct Echo {
         usec_t timer_slack;
 
         EchoCounters counters;
+        EchoStamp *stamp;               /* the STAMP reflector's hooks, or NULL: the echo */
 };
 
 /* One received datagram on its way through echo_handle(). */
@@ -194,11 +197,11 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
             !dgram_impair(e, &dg))
                 return;
 
-        if (dg.probe)
+        if (dg.probe && !e->stamp)
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
 
-        lab = e->ce->lab_compat && !dg.probe;
+        lab = e->ce->lab_compat && !dg.probe && !e->stamp;
         if (lab) {
                 /* The lab server's reply: its clock in ms, a space, the request. Never
                  * longer than max_payload. */
@@ -268,6 +271,8 @@ static bool dgram_admit(Echo *e, Datagram *dg) {
 
 /* Step 2: a netlab probe or plain bytes. Returns false (counted) to drop it. */
 static bool dgram_classify(Echo *e, Datagram *dg) {
+        if (e->stamp)           /* a stateful STAMP session is kept as a probe flow */
+                return echo_stamp_classify(e->stamp, dg->buf, dg->len, dg->msg, dg->sock, &dg->probe, &dg->p);
         if (dg->len < PROBE_HEADER_SIZE || probe_decode(dg->buf, dg->len, &dg->p) < 0)
                 return true;
         /* A probe that already is a reply was sent by an echo server, not by a client:
@@ -366,6 +371,8 @@ static bool dgram_impair(Echo *e, Datagram *dg) {
 static void reply_now(Echo *e, Datagram *dg) {
         EchoReply *next = dg->flow ? echo_queue_release(&e->queue, &dg->flow->hold, NULL) : NULL;
 
+        if (e->stamp)
+                echo_stamp_reflect_now(e->stamp, dg->buf, dg->len, dg->msg, dg->flow);
         for (unsigned k = 0; k < dg->d.copies; k++)
                 tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
         if (dg->d.copies > 1)
@@ -399,6 +406,8 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
         q->peer_len = dg->msg->msg_namelen;
         if (dg->flow)
                 q->flow = echo_flow_ref(&e->flows, dg->flow);
+        if (e->stamp)
+                echo_stamp_keep(dg->msg, dg->flow, q);
 
         r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, e->ce->reorder_gap, now_mono)
                  : echo_queue_push(&e->queue, q);
@@ -484,7 +493,9 @@ static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer,
 
 /* Adds a queued reply (all its copies) to the batch; it is freed once sent. */
 static void tx_add_reply(Echo *e, EchoReply *r) {
-        if (r->probe)
+        if (e->stamp)
+                echo_stamp_reflect_queued(e->stamp, r, echo_flow_from_ref(&e->flows, r->flow));
+        else if (r->probe)
                 probe_restamp_tx(r->data, r->len, e->now_rt);
         for (unsigned c = 1; c < r->copies; c++)
                 tx_add(e, r->sock, r->data, r->len, &r->peer, r->peer_len, NULL);
@@ -618,11 +629,32 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
         return 0;
 }
 
+int echo_set_stamp(Echo *e) {
+        int r;
+
+        assert(e);
+        assert(!e->stamp);
+
+        r = echo_stamp_new(e->conf, &e->stamp);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < e->n_socks; i++)
+                (void) echo_stamp_setup_socket(e->socks[i].fd);
+        return 0;
+}
+
+const StampCounters *echo_get_stamp_counters(const Echo *e) {
+        assert(e);
+        return e->stamp ? echo_stamp_get_counters(e->stamp) : NULL;
+}
+
 int echo_apply_conf(Echo *e, Conf *conf) {
         assert(e);
         assert(conf);
 
         echo_set_conf(e, conf);
+        if (e->stamp)
+                echo_stamp_set_conf(e->stamp, conf);
         echo_flow_table_set_max(&e->flows, conf->echo.max_flows);
         return 0;
 }
@@ -665,6 +697,7 @@ Echo *echo_free(Echo *e) {
         sd_event_source_disable_unref(e->timer);
         echo_queue_done(&e->queue);
         echo_flow_table_done(&e->flows);
+        echo_stamp_free(e->stamp);
         free(e->slots);
         conf_unref(e->conf);
         sd_event_unref(e->event);

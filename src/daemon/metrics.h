@@ -72,7 +72,9 @@ void metrics_http_observe(MetricsHttp *m, HttpMethod method, unsigned status,
 typedef struct MetricsSnapshot {
         const Conf *conf;               /* required: the one snapshot in effect */
         const char *version;            /* required: PACKAGE_VERSION */
-        const EchoStats *echo;          /* rendered through counters_echo */
+        const EchoStats *echo;          /* rendered through counters_echo, service="echo" */
+        const EchoStats *stamp_echo;    /* the STAMP reflector's: counters_echo, service="stamp" */
+        const StampStats *stamp;        /* with stamp_echo: counters_stamp */
         const HttpStats *http;          /* rendered through counters_http */
         const MetricsHttp *http_requests;
         usec_t start_realtime_usec;     /* process start, CLOCK_REALTIME */
