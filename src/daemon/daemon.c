@@ -202,7 +202,8 @@ int daemon_start_services(Daemon *d) {
         }
 
         if (s->n_fds[SOCKET_KIND_STAMP] > 0) {
-                r = echo_new(d->event, d->conf, s->fds[SOCKET_KIND_STAMP], s->n_fds[SOCKET_KIND_STAMP], &d->stamp);
+                r = echo_new(d->event, d->conf, s->fds[SOCKET_KIND_STAMP], s->n_fds[SOCKET_KIND_STAMP],
+                             &d->stamp);
                 s->n_fds[SOCKET_KIND_STAMP] = 0;
                 if (r >= 0)
                         r = echo_set_stamp(d->stamp);
@@ -435,7 +436,8 @@ int daemon_format_status(const Daemon *d, char **ret) {
         else
                 strbuf_puts(&b, "echo off");
         if (d->stamp)
-                strbuf_printf(&b, "; stamp %s: %s", d->stamp_addresses, stamp_mode_to_string(d->conf->stamp.mode));
+                strbuf_printf(&b, "; stamp %s: %s", d->stamp_addresses,
+                              stamp_mode_to_string(d->conf->stamp.mode));
         if (d->http)
                 strbuf_printf(&b, "; http %s: %s", d->http_addresses, d->conf->http.root);
         else

@@ -16,16 +16,16 @@
 struct EchoStamp {
         StampMode mode;
         ClockSync clock;
-        usec_t clock_read_usec;         /* CLOCK_MONOTONIC of the last adjtimex(); 0 never */
+        usec_t clock_read_usec; /* CLOCK_MONOTONIC of the last adjtimex(); 0 never */
         StampCounters counters;
 };
 
 /* What the kernel told about one received datagram. */
 typedef struct EchoStampRx {
-        uint64_t rx_ns;                 /* SO_TIMESTAMPNS, CLOCK_REALTIME; 0 if absent */
-        int ttl;                        /* -1 unknown */
-        int tos;                        /* -1 unknown */
-        uint8_t local[16];              /* destination address, IPv4 as ::ffff:a.b.c.d; 0 unknown */
+        uint64_t rx_ns;    /* SO_TIMESTAMPNS, CLOCK_REALTIME; 0 if absent */
+        int ttl;           /* -1 unknown */
+        int tos;           /* -1 unknown */
+        uint8_t local[16]; /* destination address, IPv4 as ::ffff:a.b.c.d; 0 unknown */
 } EchoStampRx;
 
 int echo_stamp_new(const Conf *conf, EchoStamp **ret) {
@@ -52,12 +52,9 @@ int echo_stamp_setup_socket(int fd) {
         static const struct {
                 int level, opt;
         } opts[] = {
-                { IPPROTO_IP, IP_RECVTTL },
-                { IPPROTO_IP, IP_RECVTOS },
-                { IPPROTO_IP, IP_PKTINFO },
-                { IPPROTO_IPV6, IPV6_RECVHOPLIMIT },
-                { IPPROTO_IPV6, IPV6_RECVTCLASS },
-                { IPPROTO_IPV6, IPV6_RECVPKTINFO },
+                { IPPROTO_IP, IP_RECVTTL },        { IPPROTO_IP, IP_RECVTOS },
+                { IPPROTO_IP, IP_PKTINFO },        { IPPROTO_IPV6, IPV6_RECVHOPLIMIT },
+                { IPPROTO_IPV6, IPV6_RECVTCLASS }, { IPPROTO_IPV6, IPV6_RECVPKTINFO },
         };
         int one = 1, n = 0;
 
@@ -93,7 +90,7 @@ static void rx_parse(const struct msghdr *m, EchoStampRx *ret) {
                 else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)
                         ret->ttl = cmsg_int(c);
                 else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS && c->cmsg_len >= CMSG_LEN(1))
-                        ret->tos = *CMSG_DATA(c);       /* IP_TOS comes as one byte */
+                        ret->tos = *CMSG_DATA(c); /* IP_TOS comes as one byte */
                 else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS)
                         ret->tos = cmsg_int(c);
                 else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
@@ -152,8 +149,8 @@ bool echo_stamp_classify(EchoStamp *s, const uint8_t *buf, size_t len, const str
         /* The flow key adds the sender's address and port: with the socket (local port)
          * and local address here, a session is the 4-tuple and the SSID (RFC 8972 §3). */
         rx_parse(m, &rx);
-        ret_key->session_id = (uint64_t) p.ssid | (uint64_t) (sock & 0xffff) << 16 |
-                              (uint64_t) addr_hash(rx.local) << 32;
+        ret_key->session_id =
+                (uint64_t) p.ssid | (uint64_t) (sock & 0xffff) << 16 | (uint64_t) addr_hash(rx.local) << 32;
         ret_key->seq = p.seq;
         return true;
 }
@@ -166,10 +163,10 @@ static void reflect(EchoStamp *s, uint8_t *buf, size_t len, const EchoStampRx *r
         int r;
 
         if (s->clock_read_usec == 0 || mono - s->clock_read_usec >= ECHO_STAMP_CLOCK_REFRESH_USEC) {
-                r = clock_sync_read(&s->clock);         /* fills "unsynchronized" on failure */
+                r = clock_sync_read(&s->clock); /* fills "unsynchronized" on failure */
                 if (r < 0 && s->clock_read_usec == 0)
                         log_debug_errno(r, "Failed to read the clock's synchronisation state, "
-                                        "reporting it unsynchronized: %m");
+                                           "reporting it unsynchronized: %m");
                 s->clock_read_usec = mono;
         }
         (void) clock_gettime(CLOCK_REALTIME, &ts);
@@ -197,14 +194,13 @@ static void reflect(EchoStamp *s, uint8_t *buf, size_t len, const EchoStampRx *r
         }
 
         r = stamp_reflect(buf, len, &p, &res);
-        assert(r >= 0);                 /* len >= STAMP_BASE_SIZE: classify checked */
+        assert(r >= 0); /* len >= STAMP_BASE_SIZE: classify checked */
         s->counters.tlv_unrecognized += res.n_unrecognized;
         if (res.n_malformed > 0)
                 s->counters.tlv_malformed++;
 }
 
-void echo_stamp_reflect_now(EchoStamp *s, uint8_t *buf, size_t len, const struct msghdr *m,
-                            EchoFlow *flow) {
+void echo_stamp_reflect_now(EchoStamp *s, uint8_t *buf, size_t len, const struct msghdr *m, EchoFlow *flow) {
         EchoStampRx rx;
 
         assert(s);

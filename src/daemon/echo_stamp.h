@@ -53,8 +53,7 @@ bool echo_stamp_classify(EchoStamp *s, const uint8_t *buf, size_t len, const str
  * without session state) the session's sequence number and Direct Measurement counters
  * (R_RxC = flow->received, R_TxC = replies built in the session, this one included).
  * Counts unrecognized and malformed TLVs. */
-void echo_stamp_reflect_now(EchoStamp *s, uint8_t *buf, size_t len, const struct msghdr *m,
-                            EchoFlow *flow);
+void echo_stamp_reflect_now(EchoStamp *s, uint8_t *buf, size_t len, const struct msghdr *m, EchoFlow *flow);
 
 /* For a reply that waits in the delay queue: keeps in @q what the request's arrival said
  * (T2, TTL, TOS, and R_RxC from @flow, may be NULL), so that the reply is built when it

@@ -116,11 +116,14 @@ int sockets_from_activation(SocketSet *set, char **reterr_msg) {
                 r = sockets_classify(fd, name, &kind);
                 if (r < 0) {
                         if (reterr_msg)
-                                (void) asprintf(reterr_msg,
-                                                "passed fd %d (name '%s') is not usable: %s (expected a "
-                                                "UDP socket for echo or STAMP or a listening TCP socket for HTTP)",
-                                                fd, name ?: "", r == -EDESTADDRREQ ? "stream socket is not "
-                                                "listening (Accept=yes is not supported)" : strerror(-r));
+                                (void) asprintf(
+                                        reterr_msg,
+                                        "passed fd %d (name '%s') is not usable: %s (expected a "
+                                        "UDP socket for echo or STAMP or a listening TCP socket for HTTP)",
+                                        fd, name ?: "",
+                                        r == -EDESTADDRREQ ? "stream socket is not "
+                                                             "listening (Accept=yes is not supported)" :
+                                                             strerror(-r));
                         safe_close(fd);
                         continue;
                 }
