@@ -4,7 +4,8 @@
 # netlab-ping (UDP probes, or --stamp) sends N requests at interval I to one netlabd that
 # runs both services unimpaired; the daemon's CPU time (utime + stime from /proc) over
 # each run (/proc/PID/schedstat: ns of CPU) is divided by the replies netlab-ping got.
-# The sender's own CPU is not counted.
+# The sender's own CPU is not counted. netlabd runs on CPU 0, netlab-ping on CPU 1, and
+# the whole run holds flock(1) on $BENCH_LOCK so two benchmarks never overlap.
 #
 #   bench/stamp-bench.sh [BUILDDIR]         # default . (netlabd and netlab-ping there)
 #   N=20000 I=0.0002 bench/stamp-bench.sh build/n
@@ -12,6 +13,8 @@ set -eu
 B=${1:-.}
 N=${N:-20000}
 I=${I:-0.0002}
+exec 9>"${BENCH_LOCK:-/tmp/netlab-bench.lock}"
+flock 9
 TMP=$(mktemp -d)
 trap 'kill "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 port() { python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -26,11 +29,11 @@ echo = { listen = ["127.0.0.1:$EP"]; rate_limit = 0.0; };
 stamp = { enabled = true; listen = ["127.0.0.1:$SP"]; mode = "$mode"; };
 http = { enabled = false; };
 CONF
-        "$B/netlabd" -c "$TMP/c.conf" >"$TMP/d.log" 2>&1 &
+        taskset -c 0 "$B/netlabd" -c "$TMP/c.conf" >"$TMP/d.log" 2>&1 &
         PID=$!
         until grep -q ' ready' "$TMP/d.log"; do sleep 0.05; done
         t0=$(cut -d' ' -f1 "/proc/$PID/schedstat")
-        "$B/netlab-ping" -q -c "$N" -i "$I" "$@" >"$TMP/p.out" 2>&1 || true
+        taskset -c 1 "$B/netlab-ping" -q -c "$N" -i "$I" "$@" >"$TMP/p.out" 2>&1 || true
         t1=$(cut -d' ' -f1 "/proc/$PID/schedstat")
         rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/p.out" | head -n 1)
         kill "$PID"
