@@ -23,6 +23,7 @@ packages=(
         groff man-db prometheus chromium
         python3-scapy tshark
         debhelper dh-autoreconf lintian dpkg-dev xz-utils
+        gettext autopoint locales fonts-wqy-microhei
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -37,6 +38,16 @@ if [ ${#missing[@]} -gt 0 ]; then
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The translation test (tests/integration/i18n.sh) runs netlab-ping under zh_CN.UTF-8,
+# and checks the decimal point under de_DE.UTF-8: generate them once (idempotent).
+for loc in zh_CN de_DE; do
+        if ! locale -a 2>/dev/null | grep -qix "$loc.utf8"; then
+                sed -i "s/^# *$loc.UTF-8 UTF-8/$loc.UTF-8 UTF-8/" /etc/locale.gen
+                grep -q "^$loc.UTF-8 UTF-8" /etc/locale.gen || echo "$loc.UTF-8 UTF-8" >>/etc/locale.gen
+                locale-gen >/dev/null
+        fi
+done
 
 jobs=$(nproc)
 passed=0

@@ -62,6 +62,34 @@ START_TEST(test_mime_builtin_only) {
 }
 END_TEST
 
+/* issue 12: bare CR separates tokens as well as space, tab and LF, so the entry array
+ * must be sized for CR-separated tokens too (this overflowed the heap, seen by ASan). */
+START_TEST(test_mime_cr_separators) {
+        _cleanup_(mime_table_freep) MimeTable *t = NULL;
+        _cleanup_free_ char *text = NULL;
+        static const char head[] = "application/x-cr";
+        size_t len = sizeof(head) - 1, n_ext = 2000;
+
+        text = malloc(len + n_ext * 3);
+        ck_assert_ptr_nonnull(text);
+        memcpy(text, head, len);
+        for (size_t i = 0; i < n_ext; i++) {
+                text[len++] = '\r';
+                text[len++] = (char) ('a' + i % 26);
+                text[len++] = (char) ('a' + i / 26 % 26);
+        }
+        ck_assert_int_eq(mime_table_new(text, len, &t), 0);
+        ck_assert_str_eq(mime_table_lookup(t, "x.ab"), "application/x-cr");
+        ck_assert_str_eq(mime_table_lookup(t, "x.ZZ"), "application/x-cr");
+        ck_assert_str_eq(mime_table_lookup(t, "x.html"), "text/html; charset=utf-8");
+
+        t = mime_table_free(t);
+        /* Only separators, of every kind: no tokens at all. */
+        ck_assert_int_eq(mime_table_new("\r\r\n\t \r", 6, &t), 0);
+        ck_assert_str_eq(mime_table_lookup(t, "x.png"), "image/png");
+}
+END_TEST
+
 /* The real file, if the system has it (Debian's media-types). */
 START_TEST(test_mime_system) {
         _cleanup_(mime_table_freep) MimeTable *t = NULL;
@@ -88,6 +116,7 @@ static Suite *mime_suite(void) {
 
         tcase_add_loop_test(tc, test_mime_table, 0, ELEMENTSOF(cases));
         tcase_add_test(tc, test_mime_builtin_only);
+        tcase_add_test(tc, test_mime_cr_separators);
         tcase_add_test(tc, test_mime_system);
         suite_add_tcase(s, tc);
         return s;

@@ -1,10 +1,11 @@
 /* test_ping_output.c — table tests for src/ping/ping_output.c: number formatting, JSON
- * string escaping, per-probe lines in each mode, summary text and JSON fields, the
+ * strings (the shared writer's escaping), per-probe lines in each mode, summary text and JSON fields, the
  * histogram. Output goes to memory streams (open_memstream). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "macro.h"
 #include "ping_output.h"
 #include "tests.h"
@@ -47,6 +48,9 @@ START_TEST(test_format_ms) {
 }
 END_TEST
 
+/* Strings in the JSON output go through the shared writer (json.c): RFC 8259 escapes,
+ * '<', '>' and '&' as \u escapes too, invalid UTF-8 as U+FFFD, so any message or URL
+ * still gives a valid document. */
 static const struct {
         const char *in;
         const char *expect;
@@ -58,15 +62,23 @@ static const struct {
         { "tab\there\nnl", "\"tab\\there\\nnl\"" },
         { "\x01\x1f", "\"\\u0001\\u001f\"" },
         { "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+        { "/?a=1&b=<2>", "\"/?a=1\\u0026b=\\u003c2\\u003e\"" },
+        { "bad \xff\xc3 utf-8", "\"bad \\ufffd\\ufffd utf-8\"" },
 };
 
 START_TEST(test_json_string) {
         Buf b;
 
         buf_open(&b);
-        ping_output_json_string(b.f, json_cases[_i].in);
+        ping_output_json_error(b.f, json_cases[_i].in, 2);
         char *s = buf_close(&b);
-        ck_assert_str_eq(s, json_cases[_i].expect);
+        const char *m = strstr(s, "\"message\":");
+        ck_assert_ptr_nonnull(m);
+        m += strlen("\"message\":");
+        ck_assert_msg(strncmp(m, json_cases[_i].expect, strlen(json_cases[_i].expect)) == 0 &&
+                      strcmp(m + strlen(json_cases[_i].expect), ",\"exit_status\":2}}\n") == 0,
+                      "case %d: %s", _i, s);
+        ck_assert(json_validate(s, strlen(s)));
         free(s);
 }
 END_TEST

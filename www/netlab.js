@@ -6,7 +6,15 @@
  *
  * Everything that comes from the API is put into the page with textContent (never
  * innerHTML), so a hostile string in the configuration can never become markup. Every
- * string a person reads is in STR below, so the pages can be translated in one place. */
+ * string a person reads is in STR below, so the pages can be translated in one place.
+ *
+ * Languages (issue 19): English and Simplified Chinese. The script picks one from the
+ * reader's own choice (the switch in the header, kept in localStorage) or else from the
+ * browser's languages (navigator.languages: what it sends as Accept-Language), sets
+ * <html lang>, and replaces the text of every element marked data-i18n with the
+ * translation in PAGE_ZH. The English stays in the HTML, so the pages read right without
+ * the script, and the server stays a plain static server whose responses never vary by
+ * request header (no Vary: Accept-Language, one ETag per file, any cache works). */
 'use strict';
 
 (function () {
@@ -21,7 +29,7 @@
         /* ---- user-visible strings ------------------------------------------------------- */
 
         /* {name} is replaced by t(); keep the placeholders when translating. */
-        const STR = {
+        const STR_EN = {
                 none: '—',
                 thisHost: 'this host',
                 echoDisabled: 'echo disabled',
@@ -90,9 +98,240 @@
                 drop_too_big: 'larger than max_payload',
                 drop_truncated: 'truncated',
                 drop_send_error: 'send error',
+                perSecondShort: '/s',
+                legendLabel: '{label}: ',
+                ms: '{n} ms',
+                seconds: '{n} s',
+                percent: '{n}\u00a0%',
+                uptimeD: '{d}d {h}h {m}m',
+                uptimeH: '{h}h {m}m {s}s',
+                uptimeM: '{m}m {s}s',
+                uptimeS: '{s}s',
+                switchTo: '中文',
+                switchLabel: '切换到中文',
         };
-        const LOCALE = 'en-US';
-        const TIME_LOCALE = 'en-GB';
+
+        const STR_ZH = {
+                none: '—',
+                thisHost: '本机',
+                echoDisabled: '回显已停用',
+                off: '关闭',
+                everybody: '所有人',
+                builtinDefaults: '内置默认值',
+                lossRandom: '每个往返 {loss}',
+                lossGE: '平均 {loss}，突发丢包平均 {burst} 个数据报',
+                lossGENoBurst: '平均 {loss}（链路始终处于好状态）',
+                geParams: '{model}（p {p}，r {r}，好状态丢包 {good}，坏状态丢包 {bad}）',
+                delayJitter: '{delay} ± {jitter}（{distribution}）',
+                reorderGap: '{reorder}（间隔 {gap}）',
+                rateLimit: '每个来源 {rate} 个应答/秒（突发 {burst}）',
+                perSecond: '次/秒',
+                dashboardShare: '{n} 次状态页轮询，不计入图表',
+                droppedOnPurpose: '{share} 被有意丢弃',
+                openConns: '{n} 个打开',
+                acceptedConns: '已接受 {n} 个',
+                reloads: '{ok} 次生效，{failed} 次被拒绝',
+                indexLive: '来自正在运行的守护进程；修改配置并重新加载即可改变。',
+                indexDown: '无法访问状态 API（{why}），因此不知道当前的损伤设置。',
+                connecting: '正在连接状态 API…',
+                live: '实时：下面的数值每秒更新。',
+                paused: '已暂停：下面的数值已冻结。继续即可赶上。',
+                apiDown: '无法读取 {path} 处的状态 API：{why}。每秒重试一次。',
+                updatedAt: '更新于 {time}',
+                pausedAt: '显示 {time} 的数值',
+                staleAt: '显示 {time} 的数值',
+                pause: '暂停更新',
+                resume: '继续更新',
+                showTable: '显示数据表',
+                hideTable: '隐藏数据表',
+                secondsAgo: '几秒前',
+                binLabel: '{from}–{to}',
+                noData: '暂无数据。',
+                seriesSummary: '{label}：当前 {now}，平均 {mean}，峰值 {peak}，{trend}。',
+                scale: '刻度为 0 到 {top}，时间跨度为最近 {minutes} 分钟。',
+                rising: '上升',
+                falling: '下降',
+                steady: '平稳',
+                tooEarly: '数据太少，看不出趋势',
+                axisStart: '−{minutes} 分钟',
+                axisNow: '现在',
+                noResponses: '暂无响应',
+                nothingDropped: '没有丢弃',
+                echoNotRunning: '回显服务未运行',
+                errTimeout: '{s} 秒内没有应答',
+                errUnreachable: '无法连接服务器（netlabd 在运行吗？）',
+                err403: '拒绝访问（403）：本地址不在 http.status_allow 中',
+                err404: '未找到（404）：状态端点已停用或在另一个路径',
+                errStatus: '服务器返回 {status}',
+                errJson: '应答不是有效的 JSON',
+                errNotStatus: '应答不是 netlab 状态文档',
+                seriesReceived: '已接收',
+                seriesReplied: '已应答',
+                seriesDropped: '已丢弃',
+                seriesRequests: '请求',
+                seriesErrors: '错误（4xx+5xx）',
+                seriesHttpBytes: 'HTTP 响应',
+                seriesEchoBytes: '回显发出',
+                drop_loss: '模拟丢包',
+                drop_rate_limit: '速率限制',
+                drop_low_port: '源端口过低',
+                drop_self: '发给自己的应答',
+                drop_queue_full: '时延队列已满',
+                drop_too_big: '超过 max_payload',
+                drop_truncated: '被截断',
+                drop_send_error: '发送错误',
+                perSecondShort: '/秒',
+                legendLabel: '{label}：',
+                ms: '{n} 毫秒',
+                seconds: '{n} 秒',
+                percent: '{n}%',
+                uptimeD: '{d} 天 {h} 小时 {m} 分',
+                uptimeH: '{h} 小时 {m} 分 {s} 秒',
+                uptimeM: '{m} 分 {s} 秒',
+                uptimeS: '{s} 秒',
+                switchTo: 'English',
+                switchLabel: 'Switch to English',
+        };
+
+        /* The pages' own text in Chinese, by data-i18n key; "{0}" is the element's first child
+         * element (see applyTemplate()). The English is in the HTML. */
+        const PAGE_ZH = {
+                "footer.back": '返回首页',
+                "footer.served": '由 netlabd 提供',
+                "footer.servedv": '由 netlabd {0} 提供',
+                "hello.desc": '套接字编程实验的 hello-world 页面，由 netlabd 提供。',
+                "hello.home": 'netlab 首页',
+                "hello.l.home": '本机提供什么服务，以及如何测量。',
+                "hello.l.missing": '看看 404 Not Found 是什么样子。',
+                "hello.l.rfc9110": '规范中的方法、状态码和头部。',
+                "hello.l.rfc9112": '你的服务器必须解析的报文语法。',
+                "hello.l.status": '回显和 HTTP 计数器，每秒更新。',
+                "hello.lead": '如果你能读到这段话，说明你的 HTTP 请求已经到达这里并返回了：建立了一个 TCP 连接，发送了 {0}，netlabd 用 {1} 应答，{2} 为 {3}，消息体就是这个文件。',
+                "hello.li1": '发送 {0} 头部：HTTP/1.1 要求必须有（RFC 9112 第 3.2 节），没有它 netlabd 会回答 {1}。',
+                "hello.li2": '每一行以 CRLF（{0}）结尾，请求头以一个空行结束。',
+                "hello.li3": '然后，要么发送 {0} 并一直读到服务器关闭连接，要么恰好读取 {1} 字节的消息体。否则 HTTP/1.1 连接会保持打开，等你的下一个请求，而一直读到 EOF 的客户端要等到保持连接超时（默认 15 秒）。',
+                "hello.links": '链接',
+                "hello.missing": '一个不存在的页面',
+                "hello.own": '自己写客户端？',
+                "hello.p": '这是 Web 服务器实验的页面。用你自己写的客户端、浏览器或终端获取它，比较它们各自发送和接收的内容：',
+                "hello.rfc9110": 'RFC 9110：HTTP 语义',
+                "hello.rfc9112": 'RFC 9112：HTTP/1.1',
+                "hello.title": 'Hello, World! — netlab',
+                "index.desc": '本机运行 netlabd：一个可配置网络损伤的 UDP 回显服务器，以及一个静态 HTTP/1.1 文件服务器。',
+                "index.h1": '{0} 上的 netlab',
+                "index.impair": '回显当前的损伤设置',
+                "index.lead": '这台机器运行着 {0}：一个 UDP 回显服务器，它像一个可以配置的有损网络（丢包、突发丢包、时延、抖动、重复、乱序）；还有给你发送这个页面的小型 HTTP/1.1 文件服务器。两者在同一个端口上应答。',
+                "index.loading": '正在加载实时配置…',
+                "index.measure": '动手测量',
+                "index.measure1": '回显的往返时延、丢包（分为去程、模拟和回程三部分）、抖动、重复和乱序：',
+                "index.measure2": '对一个页面发 HTTP 请求，得到同样的统计：',
+                "index.measure3": '任何 UDP 客户端都可以：不是 netlab 探测包的数据报会原样返回。',
+                "index.nc": '新装的 Debian 或 Ubuntu 没有 {0}：它在 {1} 软件包里（{2}）。也可以用系统已经自带的 Python：',
+                "index.p.api": '状态页上的全部内容，JSON 格式：版本、运行时间、配置、计数器。',
+                "index.p.hello": '实验的页面：一个标题、一个段落、一个链接列表和一个样式表。',
+                "index.p.metrics": '同样的计数器，Prometheus 文本格式，供抓取。',
+                "index.p.status": '回显和 HTTP 流量、丢弃和状态码，每秒更新。',
+                "index.pages": '页面',
+                "index.title": 'netlab — 有损回显与小型 Web 服务器',
+                "kv.active-flows": '活动的流',
+                "kv.config-file": '配置文件',
+                "kv.delay": '时延',
+                "kv.document-root": '文档根目录',
+                "kv.duplicate": '重复',
+                "kv.echo-listens-on": '回显监听地址',
+                "kv.header-timeout": '请求头超时',
+                "kv.keep-alive-timeout": '保持连接超时',
+                "kv.listens-on": '监听地址',
+                "kv.loss": '丢包率',
+                "kv.loss-model": '丢包模型',
+                "kv.max-connections": '最大连接数',
+                "kv.queued-replies": '排队的应答',
+                "kv.rate-limit": '速率限制',
+                "kv.reloads": '重新加载',
+                "kv.reorder": '乱序',
+                "kv.status-access": '状态访问权限',
+                live: '实时状态',
+                "nav.hello": 'Hello World',
+                "nav.home": '首页',
+                "nav.main": '主导航',
+                "nav.status": '状态',
+                "nf.go": '前往首页',
+                "nf.h1": '未找到',
+                "nf.lead": '文档根目录下这个路径没有文件。请检查拼写（路径区分大小写：实验页面是 {0}）。',
+                "nf.status": 'HTTP 状态码 404',
+                "nf.title": '404 未找到 — netlab',
+                "st.c.bytes": '每秒字节数',
+                "st.c.bytes.aria": '最近两分钟内每秒的 HTTP 响应字节数和回显字节数',
+                "st.c.echo": '每秒回显数据报',
+                "st.c.echo.aria": '最近两分钟内每秒回显接收、应答和丢弃的数据报',
+                "st.c.http": '每秒 HTTP 请求',
+                "st.c.http.aria": '最近两分钟内每秒的 HTTP 请求，服务器单独计数时不含状态页的轮询',
+                "st.cap.bytes": '每秒字节数，10 秒平均值，最新的在前',
+                "st.cap.echo": '每秒回显数据报，10 秒平均值，最新的在前',
+                "st.cap.http": '每秒 HTTP 请求，10 秒平均值，最新的在前',
+                "st.codes": 'HTTP 状态码',
+                "st.conn": 'HTTP 连接',
+                "st.desc": '这台 netlabd 的实时计数器：回显数据报、丢弃、HTTP 请求和状态码。',
+                "st.drop": '回显已丢弃',
+                "st.drops": '按原因统计的回显丢弃',
+                "st.echocfg": '回显配置',
+                "st.footer": '每秒轮询 {0} · 图表显示最近两分钟',
+                "st.httpcfg": 'HTTP 配置',
+                "st.metrics": 'Prometheus 指标',
+                "st.noresp": '暂无响应',
+                "st.req": 'HTTP 请求',
+                "st.rx": '回显已接收',
+                "st.summary": '摘要',
+                "st.title": '实时状态 — netlab',
+                "st.tx": '回显已应答',
+                "st.uptime": '运行时间',
+                "th.code": '状态码',
+                "th.dropped": '已丢弃',
+                "th.echo-out": '回显发出',
+                "th.errors-4xx-5xx": '错误（4xx+5xx）',
+                "th.http-responses": 'HTTP 响应',
+                "th.last-minute": '最近一分钟',
+                "th.reason": '原因',
+                "th.received": '已接收',
+                "th.replied": '已应答',
+                "th.requests": '请求',
+                "th.seconds-ago": '几秒前',
+                "th.since-start": '启动以来',
+        };
+
+        /* ---- the language ---------------------------------------------------------------- */
+
+        const LANG_KEY = 'netlab-lang';
+
+        /* The reader's choice if the switch was used, else the first of the browser's
+         * languages we have: any Chinese but Traditional (zh-TW, zh-HK, zh-Hant) reads
+         * Simplified, any English reads English; nothing we have: English. */
+        function pickLang() {
+                let saved = null;
+                try {
+                        saved = window.localStorage.getItem(LANG_KEY);
+                } catch (e) {
+                        saved = null;           /* storage off: follow the browser */
+                }
+                if (saved === 'en' || saved === 'zh-CN')
+                        return saved;
+                const prefs = navigator.languages && navigator.languages.length
+                        ? navigator.languages : [navigator.language || 'en'];
+                for (const l of prefs) {
+                        const tag = String(l).toLowerCase();
+                        if (tag.startsWith('en'))
+                                return 'en';
+                        if (tag === 'zh' || (tag.startsWith('zh-') && !/^zh-(tw|hk|mo|hant)/.test(tag)))
+                                return 'zh-CN';
+                }
+                return 'en';
+        }
+
+        const LANG = pickLang();
+        const STR = LANG === 'zh-CN' ? Object.assign({}, STR_EN, STR_ZH) : STR_EN;
+        const LOCALE = LANG === 'zh-CN' ? 'zh-CN' : 'en-US';
+        const TIME_LOCALE = LANG === 'zh-CN' ? 'zh-CN' : 'en-GB';
+        document.documentElement.lang = LANG;
 
         function t(key, vars) {
                 const s = STR[key];
@@ -116,10 +355,21 @@
                 return typeof v === 'number' && Number.isFinite(v);
         }
 
+        /* Numbers in the page's language, with exactly @digits decimals (Intl.NumberFormat;
+         * one formatter per digit count). */
+        const NUMBER_FORMATS = [];
+        function fmtNum(v, digits) {
+                if (!NUMBER_FORMATS[digits])
+                        NUMBER_FORMATS[digits] = new Intl.NumberFormat(LOCALE, {
+                                minimumFractionDigits: digits, maximumFractionDigits: digits,
+                        });
+                return NUMBER_FORMATS[digits].format(v);
+        }
+
         function fmtCount(v) {
                 if (!isNum(v))
                         return STR.none;
-                return Math.round(v).toLocaleString(LOCALE);
+                return fmtNum(Math.round(v), 0);
         }
 
         /* 12.3/s, or "12.3 per second" for a unit that is a word */
@@ -127,7 +377,7 @@
                 if (!isNum(v))
                         return STR.none;
                 const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-                return v.toFixed(digits) + (unit.startsWith('/') ? '' : ' ') + unit;
+                return fmtNum(v, digits) + (unit.startsWith('/') ? '' : ' ') + unit;
         }
 
         const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -140,7 +390,7 @@
                         v /= 1024;
                         i++;
                 }
-                return (i === 0 ? v.toFixed(0) : v.toFixed(v >= 100 ? 0 : 1)) + ' ' + BYTE_UNITS[i];
+                return fmtNum(v, i === 0 || v >= 100 ? 0 : 1) + ' ' + BYTE_UNITS[i];
         }
 
         function fmtPercent(p) {
@@ -148,15 +398,15 @@
                         return STR.none;
                 const pct = p * 100;
                 /* a no-break space: "30 %" never splits across lines */
-                return (Number.isInteger(pct) ? pct.toFixed(0) : pct.toFixed(pct < 1 ? 2 : 1)) + '\u00a0%';
+                return t('percent', { n: fmtNum(pct, Number.isInteger(pct) ? 0 : pct < 1 ? 2 : 1) });
         }
 
         function fmtMs(ms) {
                 if (!isNum(ms))
                         return STR.none;
                 if (ms >= 1000)
-                        return (ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 2) + ' s';
-                return (Number.isInteger(ms) ? ms.toFixed(0) : ms.toFixed(2)) + ' ms';
+                        return t('seconds', { n: fmtNum(ms / 1000, ms % 1000 === 0 ? 0 : 2) });
+                return t('ms', { n: fmtNum(ms, Number.isInteger(ms) ? 0 : 2) });
         }
 
         function fmtUptime(s) {
@@ -165,13 +415,14 @@
                 s = Math.floor(s);
                 const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
                 const m = Math.floor(s % 3600 / 60), sec = s % 60;
+                const n = { d: fmtNum(d, 0), h: fmtNum(h, 0), m: fmtNum(m, 0), s: fmtNum(sec, 0) };
                 if (d > 0)
-                        return d + 'd ' + h + 'h ' + m + 'm';
+                        return t('uptimeD', n);
                 if (h > 0)
-                        return h + 'h ' + m + 'm ' + sec + 's';
+                        return t('uptimeH', n);
                 if (m > 0)
-                        return m + 'm ' + sec + 's';
-                return sec + 's';
+                        return t('uptimeM', n);
+                return t('uptimeS', n);
         }
 
         function fmtTime(d) {
@@ -316,7 +567,7 @@
                         if (lm.model === 'gilbert-elliott')
                                 loss = lm.burst
                                         ? t('lossGE', { loss: fmtPercent(lm.mean),
-                                                        burst: lm.burst.toFixed(1) })
+                                                        burst: fmtNum(lm.burst, 1) })
                                         : t('lossGENoBurst', { loss: fmtPercent(lm.mean) });
                         setText('cfg-loss', loss);
                         const ge = e.gilbert_elliott;
@@ -413,17 +664,17 @@
          * bytes axis picks KiB or MiB first and then a 1-2-5 step in that unit. */
         const AXES = {
                 rate: {
-                        format: v => fmtRate(v, '/s'),
+                        format: v => fmtRate(v, STR.perSecondShort),
                         ticks(max) {
                                 const { top, step } = niceScale(max, 0.001);
                                 const d = decimalsFor(step), out = [];
                                 for (let i = 0; i * step <= top + step / 2; i++)
-                                        out.push({ v: i * step, label: (i === 0 ? '0' : (i * step).toFixed(d)) + '/s' });
+                                        out.push({ v: i * step, label: fmtNum(i * step, i === 0 ? 0 : d) + STR.perSecondShort });
                                 return { top, ticks: out };
                         },
                 },
                 bytes: {
-                        format: v => isNum(v) ? fmtBytes(v) + '/s' : STR.none,
+                        format: v => isNum(v) ? fmtBytes(v) + STR.perSecondShort : STR.none,
                         ticks(max) {
                                 let u = 0;
                                 while (max >= 1024 && u < BYTE_UNITS.length - 1) {
@@ -435,7 +686,8 @@
                                 const d = decimalsFor(step), out = [];
                                 for (let i = 0; i * step <= top + step / 2; i++)
                                         out.push({ v: i * step * k,
-                                                   label: i === 0 ? '0 B/s' : (i * step).toFixed(d) + ' ' + BYTE_UNITS[u] + '/s' });
+                                                   label: (i === 0 ? fmtNum(0, 0) + ' B' : fmtNum(i * step, d) + ' ' + BYTE_UNITS[u])
+                                                           + STR.perSecondShort });
                                 return { top: top * k, ticks: out };
                         },
                 },
@@ -534,7 +786,7 @@
                                 const val = document.createElement('span');
                                 val.className = 'legend-value';
                                 val.textContent = STR.none;
-                                li.append(swatch(cssVar(s.color, '#888'), s), s.label + ': ', val);
+                                li.append(swatch(cssVar(s.color, '#888'), s), t('legendLabel', { label: s.label }), val);
                                 this.legend.append(li);
                                 this.legendValues.push(val);
                         }
@@ -989,7 +1241,71 @@
                 poll();
         }
 
+        /* ---- page text ------------------------------------------------------------------ */
+
+        /* Puts @template into @el: "{0}", "{1}"... stand for el's child elements in their
+         * order (a <code>, a link, a span the script fills later), which are moved, not
+         * copied, so their own data-i18n and listeners stay; everything else is text.
+         * No HTML is parsed: a translation can never become markup. */
+        function applyTemplate(el, template) {
+                const kids = Array.from(el.children);
+                const frag = document.createDocumentFragment();
+                for (const part of template.split(/(\{\d+\})/)) {
+                        const m = /^\{(\d+)\}$/.exec(part);
+                        if (m && kids[+m[1]])
+                                frag.append(kids[+m[1]]);
+                        else if (part)
+                                frag.append(part);
+                }
+                el.replaceChildren(frag);
+        }
+
+        /* Translates the page: data-i18n="key" replaces the text, data-i18n-attr="attr:key
+         * attr:key" attributes (aria-label, content). Keys missing from the table keep the
+         * English, so a new English string never shows as a key. */
+        function translatePage() {
+                if (LANG === 'en')
+                        return;
+                for (const el of document.querySelectorAll('[data-i18n]')) {
+                        const tr = PAGE_ZH[el.dataset.i18n];
+                        if (tr !== undefined)
+                                applyTemplate(el, tr);
+                }
+                for (const el of document.querySelectorAll('[data-i18n-attr]'))
+                        for (const pair of el.dataset.i18nAttr.split(/\s+/)) {
+                                const [attr, key] = pair.split(':');
+                                if (attr && PAGE_ZH[key] !== undefined)
+                                        el.setAttribute(attr, PAGE_ZH[key]);
+                        }
+        }
+
+        /* The switch: a button in the header naming the other language in that language.
+         * The choice is remembered (localStorage) and the page reloads in it. */
+        function addLanguageSwitch() {
+                const nav = document.querySelector('.site-header nav');
+                if (!nav)
+                        return;
+                const b = document.createElement('button');
+                b.type = 'button';
+                b.className = 'lang-switch';
+                b.id = 'lang-switch';
+                b.lang = LANG === 'zh-CN' ? 'en' : 'zh-CN';
+                b.textContent = STR.switchTo;
+                b.setAttribute('aria-label', STR.switchLabel);
+                b.addEventListener('click', () => {
+                        try {
+                                window.localStorage.setItem(LANG_KEY, LANG === 'zh-CN' ? 'en' : 'zh-CN');
+                        } catch (e) {
+                                return;         /* nowhere to remember it: stay as we are */
+                        }
+                        window.location.reload();
+                });
+                nav.append(b);
+        }
+
         document.addEventListener('DOMContentLoaded', () => {
+                translatePage();
+                addLanguageSwitch();
                 const page = document.body.dataset.page;
                 if (page === 'index')
                         initIndex();

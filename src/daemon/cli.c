@@ -9,25 +9,26 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "i18n.h"
 
 void cli_help(FILE *f, const char *program) {
         fprintf(f,
-                "Usage: %s [OPTIONS]\n"
-                "Lossy UDP echo and static HTTP server for network labs.\n\n"
-                "  -c, --config=FILE  read FILE instead of %s\n"
-                "  -t, --test         check the configuration file and exit (0 ok, 78 invalid)\n"
-                "  -v, --verbose      log debug messages\n"
-                "  -V, --version      print the version and exit\n"
-                "  -h, --help         print this help and exit\n\n"
-                "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop gracefully,\n"
-                "SIGUSR1 logs the counters. See netlabd(8) and netlab.conf(5).\n",
+                _("Usage: %s [OPTIONS]\n"
+                  "Lossy UDP echo and static HTTP server for network labs.\n\n"
+                  "  -c, --config=FILE  read FILE instead of %s\n"
+                  "  -t, --test         check the configuration file and exit (0 ok, 78 invalid)\n"
+                  "  -v, --verbose      log debug messages\n"
+                  "  -V, --version      print the version and exit\n"
+                  "  -h, --help         print this help and exit\n\n"
+                  "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop gracefully,\n"
+                  "SIGUSR1 logs the counters. See netlabd(8) and netlab.conf(5).\n"),
                 program, CONF_DEFAULT_PATH);
 }
 
 void cli_usage_error(FILE *f, const char *program) {
         fprintf(f,
-                "Usage: %s [-c FILE] [-t] [-v]\n"
-                "Try '%s --help' for more information.\n",
+                _("Usage: %s [-c FILE] [-t] [-v]\n"
+                  "Try '%s --help' for more information.\n"),
                 program, program);
 }
 
@@ -53,7 +54,7 @@ int cli_parse(int argc, char *argv[], CliArgs *ret) {
                 switch (c) {
                 case 'c':
                         if (optarg[0] == '\0') {
-                                fprintf(stderr, "%s: option '--config' needs a file name\n", program);
+                                fprintf(stderr, _("%s: option '--config' needs a file name\n"), program);
                                 return -EINVAL;
                         }
                         a.config_path = optarg;
@@ -72,20 +73,20 @@ int cli_parse(int argc, char *argv[], CliArgs *ret) {
                         a.help = true;
                         break;
                 case ':':
-                        fprintf(stderr, "%s: option '%s' needs a file name\n", program, argv[optind - 1]);
+                        fprintf(stderr, _("%s: option '%s' needs a file name\n"), program, argv[optind - 1]);
                         return -EINVAL;
                 default:
                         /* optopt is the unknown short option; a bad long one ("--x",
                          * "--test=1") is left in argv[optind - 1]. */
                         if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
-                                fprintf(stderr, "%s: unknown option '-%c'\n", program, optopt);
+                                fprintf(stderr, _("%s: unknown option '-%c'\n"), program, optopt);
                         else
-                                fprintf(stderr, "%s: unknown option '%s'\n", program, argv[optind - 1]);
+                                fprintf(stderr, _("%s: unknown option '%s'\n"), program, argv[optind - 1]);
                         return -EINVAL;
                 }
 
         if (optind < argc) {
-                fprintf(stderr, "%s: unexpected argument '%s'\n", program, argv[optind]);
+                fprintf(stderr, _("%s: unexpected argument '%s'\n"), program, argv[optind]);
                 return -EINVAL;
         }
 

@@ -5,7 +5,8 @@
  * up to CONF_ERRORS_MAX problems as file, line and message. Where libconfig 1.5 loses
  * information (which setting is duplicated, which include is missing, integers that do
  * not fit) conf_errors words it, from conf_scan's second read of the text. No logging:
- * daemon.c logs. */
+ * daemon.c logs. The messages go through _() for `netlabd -t`; the running daemon is in
+ * the C locale, so its journal lines stay English. */
 #include <assert.h>
 #include <libconfig.h>
 #include <libgen.h>
@@ -18,6 +19,7 @@
 
 #include "conf.h"
 #include "conf_errors.h"
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "sockaddr.h"
@@ -147,6 +149,14 @@ static bool strv_equal(char **a, char **b) {
         return !*a && !*b;
 }
 
+static void conf_profiles_free(ConfProfile *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                strv_free(p[i].sources);
+                free(p[i].match);
+        }
+        free(p);
+}
+
 int conf_new_default(Conf **ret) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
         int r;
@@ -258,6 +268,7 @@ Conf *conf_unref(Conf *c) {
                         break;
                 }
         }
+        conf_profiles_free(c->echo.profiles, c->echo.n_profiles);
         free(c->path);
         free(c);
         return NULL;
@@ -291,20 +302,22 @@ void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdat
                         snprintf(buf, sizeof(buf), "%s", conf_keys[i].name);
                 cb(buf, userdata);
         }
+        cb("echo.profiles", userdata);  /* a list of groups, parsed outside the table */
 }
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
 typedef ConfErrorsCtx ConfError;        /* the errors of one load, and what names them */
 
-/* Records an error at setting @s (its file and line). Returns -EBADMSG, or -ENOMEM. */
+/* Records an error at setting @s (its file and line), @fmt (a msgid: xgettext knows
+ * conf_fail() as a keyword) translated. Returns -EBADMSG, or -ENOMEM. */
 _printf_(3, 4)
 static int conf_fail(ConfError *err, const config_setting_t *s, const char *fmt, ...) {
         char *msg = NULL;
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
+        if (vasprintf(&msg, _(fmt), ap) < 0)
                 msg = NULL;
         va_end(ap);
         return conf_errors_add(err, s ? config_setting_source_file(s) : NULL,
@@ -353,7 +366,7 @@ static bool conf_group_known(const char *name) {
 
 static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const char *group,
                              const char *name) {
-        const char *what = config_setting_type(s) == CONFIG_TYPE_GROUP ? "group" : "key";
+        const char *what = config_setting_type(s) == CONFIG_TYPE_GROUP ? _("group") : _("key");
         const char *best = NULL, *best_group = NULL;
         unsigned best_d = 3;            /* suggest only close matches */
 
@@ -394,7 +407,7 @@ static int conf_fail_unknown(ConfError *err, const config_setting_t *s, const ch
                 return conf_fail(err, s, "unknown %s '%s%s%s', did you mean '%s'?", what,
                                  group ?: "", group ? "." : "", name, best);
         return conf_fail(err, s, "unknown %s '%s%s%s' (see netlab.conf(5) for the keys of %s)", what,
-                         group ?: "", group ? "." : "", name, group ? group : "the top level");
+                         group ?: "", group ? "." : "", name, group ? group : _("the top level"));
 }
 
 static bool setting_is_number(const config_setting_t *s) {
@@ -682,7 +695,10 @@ static int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfEr
         return -EINVAL;
 }
 
+static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError *err);
+
 static int conf_apply_group(Conf *c, const config_setting_t *group, const char *name, ConfError *err) {
+        const config_setting_t *profiles = NULL;
         int n = config_setting_length(group);
 
         for (int i = 0; i < n; i++) {
@@ -691,12 +707,234 @@ static int conf_apply_group(Conf *c, const config_setting_t *group, const char *
                 const ConfKey *k;
                 int r;
 
+                if (key && streq(name, "echo") && streq(key, "profiles")) {
+                        profiles = s; /* after the other echo keys, which it inherits */
+                        continue;
+                }
                 k = key ? conf_key_find(name, key) : NULL;
                 r = k ? conf_set(c, k, s, err) : conf_fail_unknown(err, s, name, key ?: "?");
                 if (r < 0 && r != -EBADMSG)
                         return r;               /* -ENOMEM; a bad setting does not stop the walk */
         }
+        return profiles ? conf_apply_profiles(c, profiles, err) : 0;
+}
+
+/* ---- echo.profiles --------------------------------------------------------------------- */
+
+/* The echo keys a profile may set; its other keys are name, sources and ports. */
+static const char *const profile_keys[] = {
+        "loss",       "loss_model", "ge_p",         "ge_r",      "ge_loss_good", "ge_loss_bad",
+        "delay",      "jitter",     "distribution", "duplicate", "reorder",      "reorder_gap",
+        "rate_limit", "rate_burst", "lab_compat",   "seed",      NULL,
+};
+
+static bool profile_key_allowed(const char *key) {
+        for (size_t i = 0; profile_keys[i]; i++)
+                if (streq(profile_keys[i], key))
+                        return true;
+        return false;
+}
+
+static int profile_parse_ports(ConfProfile *p, const config_setting_t *s, ConfError *err) {
+        int t = config_setting_type(s),
+            n = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST ? config_setting_length(s) : 1;
+
+        if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+                return conf_fail(err, s, "profile '%s': 'ports' must be a port or a list like [ 8080, 8083 ]",
+                                 p->name);
+        if (n == 0)
+                return conf_fail(err, s,
+                                 "profile '%s': 'ports' must not be empty (leave it out to match "
+                                 "every port)",
+                                 p->name);
+        if (n > PROFILE_PORTS_MAX)
+                return conf_fail(err, s, "profile '%s': 'ports' has %d entries, at most %d are allowed",
+                                 p->name, n, PROFILE_PORTS_MAX);
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *e = t == CONFIG_TYPE_INT ? s : config_setting_get_elem(s, i);
+                long long v;
+
+                if (!e || config_setting_type(e) != CONFIG_TYPE_INT)
+                        return conf_fail(err, e ?: s, "profile '%s': 'ports' must contain only port numbers",
+                                         p->name);
+                v = config_setting_get_int64(e);
+                if (v < 1 || v > 65535)
+                        return conf_fail(err, e, "profile '%s': port %lld is out of range 1..65535", p->name, v);
+                p->ports[p->n_ports++] = (uint16_t) v;
+        }
         return 0;
+}
+
+static int profile_parse_sources(ConfProfile *p, const config_setting_t *s, ConfError *err) {
+        static const ConfKey key = { .group = "echo.profiles", .name = "sources", .type = CONF_TYPE_CIDRS };
+        int r;
+
+        r = parse_string_list(&key, s, "an address or CIDR, e.g. \"10.0.1.0/24\" or \"2001:db8:2::/48\"",
+                              check_cidr, err, &p->sources);
+        if (r < 0)
+                return r;
+        if (!p->sources[0])
+                return conf_fail(err, s,
+                                 "profile '%s': 'sources' must not be empty (leave it out to match "
+                                 "every source)",
+                                 p->name);
+        for (size_t i = 0; p->sources[i]; i++)
+                assert_se(sockaddr_cidr_parse(p->sources[i], &p->cidrs[p->n_cidrs++]) == 0);
+        return 0;
+}
+
+static int profile_format_match(ConfProfile *p) {
+        _cleanup_(strbuf_done) StrBuf b = {};
+
+        if (p->sources) {
+                strbuf_printf(&b, "sources ");
+                for (size_t i = 0; p->sources[i]; i++)
+                        strbuf_printf(&b, "%s%s", i ? ", " : "", p->sources[i]);
+        }
+        if (p->n_ports > 0) {
+                strbuf_printf(&b, "%sports ", b.len ? "; " : "");
+                for (size_t i = 0; i < p->n_ports; i++)
+                        strbuf_printf(&b, "%s%u", i ? ", " : "", p->ports[i]);
+        }
+        if (b.len == 0)
+                strbuf_printf(&b, "any source, any port");
+        return strbuf_finish(&b, &p->match, NULL);
+}
+
+/* Parses one profile group. Its impairment starts as a copy of the top-level echo
+ * settings (all read by now), so an unset key inherits the top-level value. */
+static int profile_parse(const Conf *c, const config_setting_t *g, ConfProfile *p, ConfError *err) {
+        Conf tmp = *c; /* shallow: only scalar echo keys are written through it */
+        bool have_name = false, seed_given = false;
+        int n, r = 0;
+
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+                return conf_fail(err, g,
+                                 "each entry of 'echo.profiles' must be a group: "
+                                 "{ name = \"group-a\"; sources = [ \"10.0.1.0/24\" ]; ... }");
+        p->line = config_setting_source_line(g);
+        n = config_setting_length(g);
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *s = config_setting_get_elem(g, i);
+                const char *key = config_setting_name(s) ?: "?";
+
+                if (streq(key, "name")) {
+                        const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+                                                config_setting_get_string(s) :
+                                                NULL;
+
+                        if (!profile_name_valid(v))
+                                return conf_fail(err, s,
+                                                 "profile name '%s' must be 1..%d characters of a-z, "
+                                                 "0-9, '_' and '-', and not \"default\"",
+                                                 v ?: "?", PROFILE_NAME_MAX);
+                        strcpy(p->name, v);
+                        have_name = true;
+                } else if (streq(key, "sources"))
+                        r = profile_parse_sources(p, s, err);
+                else if (streq(key, "ports"))
+                        r = profile_parse_ports(p, s, err);
+                else if (profile_key_allowed(key)) {
+                        r = conf_set(&tmp, conf_key_find("echo", key), s, err);
+                        seed_given = seed_given || streq(key, "seed");
+                } else
+                        return conf_fail(err, s,
+                                         "unknown key '%s' in an echo profile (a profile takes name, "
+                                         "sources, ports and the impairment keys of 'echo')",
+                                         key);
+                if (!streq(key, "name") && r < 0)
+                        return r;
+                r = 0;
+        }
+        if (!have_name)
+                return conf_fail(err, g, "an echo profile needs a 'name'");
+
+        p->echo = tmp.echo;
+        p->echo.listen = NULL;
+        p->echo.profiles = NULL;
+        p->echo.n_profiles = 0;
+        p->seed_set = seed_given && p->echo.seed != 0;
+        if (p->echo.loss_model == LOSS_MODEL_GILBERT_ELLIOTT && p->echo.ge_p > 0 && p->echo.ge_r <= 0)
+                return conf_fail(err, g,
+                                 "profile '%s': 'ge_r' must be > 0 with loss_model \"gilbert-elliott\", "
+                                 "or the link never leaves the bad state",
+                                 p->name);
+        return profile_format_match(p);
+}
+
+static bool conf_listens_on(const Conf *c, uint16_t port) {
+        for (char **l = c->echo.listen; l && *l; l++) {
+                SockAddr a;
+
+                if (sockaddr_parse(*l, &a) >= 0 && sockaddr_port(&a) == port)
+                        return true;
+        }
+        return false;
+}
+
+/* echo.profiles = ( { ... }, ... ): parsed after the rest of the echo group. */
+static int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfError *err) {
+        ProfileMatch m[PROFILE_MAX];
+        int n;
+
+        if (config_setting_type(list) != CONFIG_TYPE_LIST)
+                return conf_fail(err, list,
+                                 "'echo.profiles' must be a list of groups: profiles = ( { ... }, { ... } );");
+        n = config_setting_length(list);
+        if (n > PROFILE_MAX)
+                return conf_fail(err, list, "'echo.profiles' has %d profiles, at most %d are allowed", n,
+                                 PROFILE_MAX);
+        c->echo.profiles = calloc(MAX(n, 1), sizeof(ConfProfile));
+        if (!c->echo.profiles)
+                return -ENOMEM;
+
+        for (int i = 0; i < n; i++) {
+                const config_setting_t *g = config_setting_get_elem(list, i);
+                ConfProfile *p = &c->echo.profiles[i];
+                int r;
+
+                c->echo.n_profiles++; /* counted before parsing: conf_unref() frees a half-filled one */
+                r = profile_parse(c, g, p, err);
+                if (r < 0)
+                        return r;
+                for (int j = 0; j < i; j++)
+                        if (streq(c->echo.profiles[j].name, p->name))
+                                return conf_fail(err, g, "profile name '%s' is already used at line %u",
+                                                 p->name, c->echo.profiles[j].line);
+                for (size_t j = 0; j < p->n_ports; j++)
+                        if (!conf_listens_on(c, p->ports[j]))
+                                return conf_fail(err, g,
+                                                 "profile '%s': port %u is not one the echo listens "
+                                                 "on (see 'echo.listen')",
+                                                 p->name, p->ports[j]);
+                m[i] = (ProfileMatch) {
+                        .sources = p->cidrs, .n_sources = p->n_cidrs, .ports = p->ports, .n_ports = p->n_ports
+                };
+        }
+
+        {
+                size_t a, b;
+
+                if (profile_find_duplicate(m, (size_t) n, &a, &b))
+                        return conf_fail(err, config_setting_get_elem(list, (unsigned) b),
+                                         "profile '%s' matches the same sources and ports as profile '%s' "
+                                         "(line %u), so it would never apply",
+                                         c->echo.profiles[b].name, c->echo.profiles[a].name,
+                                         c->echo.profiles[a].line);
+        }
+        return 0;
+}
+
+bool conf_echo_same_impairment(const ConfEcho *x, const ConfEcho *y) {
+        assert(x);
+        assert(y);
+
+        return x->loss == y->loss && x->loss_model == y->loss_model && x->ge_p == y->ge_p &&
+               x->ge_r == y->ge_r && x->ge_loss_good == y->ge_loss_good && x->ge_loss_bad == y->ge_loss_bad &&
+               x->delay_usec == y->delay_usec && x->jitter_usec == y->jitter_usec &&
+               x->distribution == y->distribution && x->duplicate == y->duplicate &&
+               x->reorder == y->reorder && x->reorder_gap == y->reorder_gap && x->rate_limit == y->rate_limit &&
+               x->rate_burst == y->rate_burst && x->lab_compat == y->lab_compat && x->seed == y->seed;
 }
 
 /* Checks that only make sense across keys, after every key has been read. */

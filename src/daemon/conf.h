@@ -12,6 +12,7 @@
 
 #include "conf_errors.h"
 #include "macro.h"
+#include "profile.h"
 #include "time_util.h"
 
 #define CONF_DEFAULT_PATH SYSCONFDIR "/netlab.conf"   /* /etc/netlab.conf in the package */
@@ -32,6 +33,8 @@ typedef enum DelayDistribution {
         _DELAY_DIST_MAX,
         _DELAY_DIST_INVALID = -EINVAL,
 } DelayDistribution;
+
+typedef struct ConfProfile ConfProfile;
 
 typedef struct ConfEcho {
         bool enabled;
@@ -57,6 +60,8 @@ typedef struct ConfEcho {
         unsigned max_payload;           /* largest datagram answered, bytes (<= 65507) */
         bool lab_compat;                /* reply "<server ms> <payload>" like the lab server */
         unsigned max_flows;             /* per-flow state entries before eviction */
+        ConfProfile *profiles;          /* n_profiles classroom profiles, in file order */
+        size_t n_profiles;
 } ConfEcho;
 
 /* How the STAMP Session-Reflector numbers its replies (RFC 8762 §4.3). */
@@ -73,6 +78,21 @@ typedef struct ConfStamp {
         char **listen;                  /* NULL-terminated "ADDR:PORT" list; used when not socket-activated */
         StampMode mode;
 } ConfStamp;
+/* One classroom profile of echo.profiles: who it matches and its effective impairment. */
+struct ConfProfile {
+        char name[PROFILE_NAME_MAX + 1];
+        char **sources; /* NULL-terminated CIDR strings as written, or NULL: any */
+        SockAddrCidr cidrs[PROFILE_SOURCES_MAX];
+        size_t n_cidrs;
+        uint16_t ports[PROFILE_PORTS_MAX]; /* local echo ports, host order; none: any */
+        size_t n_ports;
+        char *match;   /* "sources 10.0.1.0/24; ports 8083", for people */
+        bool seed_set; /* echo.seed given (non-zero): else derived from the name */
+        unsigned line; /* where it starts in the file */
+        /* The top-level echo settings with this profile's keys on top. Only the impairment
+         * keys differ; listen and profiles are NULL here (the top level owns them). */
+        ConfEcho echo;
+};
 
 typedef struct ConfHttp {
         bool enabled;
@@ -124,6 +144,11 @@ Conf *conf_ref(Conf *c);
 Conf *conf_unref(Conf *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Conf *, conf_unref);
 
+/* True if @a and @b (the top level, or profiles' ConfProfile.echo) impair the same way:
+ * every key a profile may set, the seed included, is equal. Used on reload: an unchanged
+ * profile keeps its flows' state. */
+bool conf_echo_same_impairment(const ConfEcho *a, const ConfEcho *b);
+
 const char *loss_model_to_string(LossModel m);
 const char *delay_distribution_to_string(DelayDistribution d);
 const char *stamp_mode_to_string(StampMode m);
@@ -165,6 +190,7 @@ typedef struct ConfKey {
 /* The schema table (static storage) and its length in *ret_n. */
 const ConfKey *conf_schema(size_t *ret_n);
 
-/* Calls @cb for every key of the schema as "group.key" (or "key" for globals); used by
+/* Calls @cb for every key of the schema as "group.key" (or "key" for globals), and for
+ * "echo.profiles"; used by
  * the man page test. */
 void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata);

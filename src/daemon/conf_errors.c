@@ -1,13 +1,15 @@
 /* conf_errors.c — collects conf_load()'s errors and words what libconfig 1.5 leaves out.
  * Sits between conf.c (which finds the problems) and conf_scan.c (which re-reads the
  * text): it reads the loaded file's bytes once, and an included file's when a setting
- * from it needs its literal. Calls libc, libconfig's accessors and conf_scan; no logging. */
+ * from it needs its literal. Calls libc, libconfig's accessors and conf_scan; no logging.
+ * Its words go through _() for `netlabd -t` (the running daemon is in the C locale). */
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf_errors.h"
+#include "i18n.h"
 #include "macro.h"
 
 void conf_errors_done(ConfErrors *e) {
@@ -152,7 +154,7 @@ int conf_errors_add_parse(ConfErrorsCtx *err, const config_t *lc) {
         if (scan && streq(text, "duplicate setting name")) {
                 const ConfScanEntry *e = conf_scan_find_duplicate(scan, line);
 
-                if (e && asprintf(&msg, "duplicate setting '%s' (first set on line %u)", e->path,
+                if (e && asprintf(&msg, _("duplicate setting '%s' (first set on line %u)"), e->path,
                                   e->first_line) < 0)
                         return -ENOMEM;
         } else if (scan && streq(text, "cannot open include file")) {
@@ -167,11 +169,11 @@ int conf_errors_add_parse(ConfErrorsCtx *err, const config_t *lc) {
                         int e = f ? 0 : errno;
 
                         /* Name it as written, and where it was looked for if that differs. */
-                        if (asprintf(&msg, "cannot open include file '%s'%s%s%s%s%s", inc->file,
+                        if (asprintf(&msg, _("cannot open include file '%s'%s%s%s%s%s"), inc->file,
                                      streq(p, inc->file) || streq(err->dir, ".") ? "" : " (",
                                      streq(p, inc->file) || streq(err->dir, ".") ? "" : p,
-                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : ")",
-                                     e ? ": " : "", e ? strerror(e) : "") < 0)
+                                     streq(p, inc->file) || streq(err->dir, ".") ? "" : ")", e ? ": " : "",
+                                     e ? strerror(e) : "") < 0)
                                 return -ENOMEM;
                 }
         }

@@ -56,6 +56,16 @@ typedef enum HttpTimeoutKind {
         _HTTP_TIMEOUT_INVALID = -EINVAL,
 } HttpTimeoutKind;
 
+/* One classroom profile's counters since start (kept across reloads while the profile's
+ * name stays): the datagrams classified into it and their fates. */
+typedef struct EchoProfileCounters {
+        uint64_t received; /* classified into the profile (after admission) */
+        uint64_t replied;  /* decided to answer (a duplicate counts once) */
+        uint64_t dropped_loss;
+        uint64_t dropped_rate_limit;
+        uint64_t dropped_queue_full;
+} EchoProfileCounters;
+
 /* Monotonic counters of the HTTP service since start. */
 typedef struct HttpCounters {
         uint64_t connections_accepted;

@@ -1,7 +1,8 @@
 /* daemon.c — ties configuration, sockets and services together. Startup goes
  * daemon_new() -> daemon_open_sockets() -> daemon_start_services(); SIGHUP lands in
  * daemon_reload(), SIGTERM in daemon_begin_shutdown(). The event loop itself (signals,
- * watchdog, sd_notify) is in loop.c. */
+ * watchdog, sd_notify) is in loop.c. What daemon_load_conf() says goes through _() for
+ * `netlabd -t`; the running daemon is in the C locale, so its journal lines stay English. */
 #include <assert.h>
 #include <fcntl.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "conf_diff.h"
 #include "daemon.h"
+#include "i18n.h"
 #include "impair.h"
 #include "log.h"
 #include "metrics.h"
@@ -154,6 +156,8 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
         Daemon *d = userdata;
         EchoStats echo = {}, stamp_echo = {};
         StampStats stamp = {};
+        _cleanup_free_ MetricsEchoProfile *profiles = NULL;
+        size_t n_profiles = 0;
         HttpStats http = {};
         bool has_echo = daemon_echo_stats(d, &echo), has_http = daemon_http_stats(d, &http);
         bool has_stamp = daemon_stamp_stats(d, &stamp_echo, &stamp);
@@ -178,6 +182,16 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
                 .show_paths = d->conf->http.status_allow && d->conf->http.status_allow[0],
         };
         int r;
+
+        if (d->echo) {
+                r = echo_get_profiles(d->echo, &profiles, &n_profiles);
+                if (r < 0) {
+                        d->n_oom++;
+                        return r; /* the client gets a 503 */
+                }
+                snap.echo_profiles = profiles;
+                snap.n_echo_profiles = n_profiles;
+        }
 
         r = metrics_serve(&snap, endpoint == HTTP_ENDPOINT_METRICS ? METRICS_FORMAT_PROMETHEUS : METRICS_FORMAT_JSON,
                           ret_body, ret_len, ret_content_type);
@@ -251,14 +265,14 @@ static int check_mime(const Conf *c, const char **ret_object) {
  * used, short of binding the sockets: one row per check, so a new kind of check is one
  * more row. Each returns 0, or a negative errno with *ret_object naming what failed. */
 static const struct {
-        const char *what;               /* "Cannot <what> '<object>'" */
+        const char *what;               /* "<file>: cannot <what> '<object>'", a msgid */
         bool fatal;                     /* false: warn and go on */
         const char *hint_eacces;        /* added to an EACCES message, or NULL */
         int (*check)(const Conf *c, const char **ret_object);
 } daemon_conf_checks[] = {
-        { "open the document root", true,
-          " (under DynamicUser= the root and its parents must be world-readable: chmod o+rX)", check_root },
-        { "read the MIME types, using the built-in table", false, NULL, check_mime },
+        { N_("open the document root"), true,
+          N_(" (under DynamicUser= the root and its parents must be world-readable: chmod o+rX)"), check_root },
+        { N_("read the MIME types, using the built-in table"), false, NULL, check_mime },
 };
 
 static int daemon_check_conf(const char *path, const Conf *c) {
@@ -270,9 +284,11 @@ static int daemon_check_conf(const char *path, const Conf *c) {
 
                 if (r >= 0)
                         continue;
-                log_full_errno(daemon_conf_checks[i].fatal ? LOG_ERR : LOG_NOTICE, r, "%s: cannot %s '%s': %m%s",
-                               path, daemon_conf_checks[i].what, object,
-                               r == -EACCES && daemon_conf_checks[i].hint_eacces ? daemon_conf_checks[i].hint_eacces : "");
+                log_full_errno(daemon_conf_checks[i].fatal ? LOG_ERR : LOG_NOTICE, r,
+                               _("%s: cannot %s '%s': %m%s"), path, _(daemon_conf_checks[i].what), object,
+                               r == -EACCES && daemon_conf_checks[i].hint_eacces ?
+                                       _(daemon_conf_checks[i].hint_eacces) :
+                                       "");
                 if (daemon_conf_checks[i].fatal && ret == 0)
                         ret = r;
         }
@@ -287,20 +303,23 @@ static int daemon_load_conf_internal(const char *path, bool path_explicit, Conf 
 
         r = conf_load(path, &c, &errors);
         if (r == -ENOENT && !path_explicit) {
-                log_notice("%s not found, using built-in defaults", path);
+                log_notice(_("%s not found, using built-in defaults"), path);
                 r = conf_new_default(&c);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to set up the built-in defaults: %m");
+                        return log_error_errno(r, _("Failed to set up the built-in defaults: %m"));
                 defaults = true;
         } else if (r == -EBADMSG) {
                 for (size_t i = 0; i < errors.n; i++)
                         log_error("%s:%u: %s", errors.e[i].file ?: path, errors.e[i].line, errors.e[i].msg);
                 if (errors.n_more > 0)
-                        log_error("%s: %u more error(s) not shown", path, errors.n_more);
+                        log_error(ngettext("%s: %u more error not shown", "%s: %u more errors not shown",
+                                           errors.n_more),
+                                  path, errors.n_more);
                 return r;
         } else if (r < 0)
-                return log_error_errno(r, "%s: %m%s", path,
-                                       r == -EACCES ? " (netlabd runs as a dynamic user: make it world-readable)" : "");
+                return log_error_errno(
+                        r, "%s: %m%s", path,
+                        r == -EACCES ? _(" (netlabd runs as a dynamic user: make it world-readable)") : "");
 
         r = daemon_check_conf(path, c);
         if (r < 0)

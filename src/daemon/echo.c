@@ -1,9 +1,9 @@
 /* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
  * steps (admit, classify/decode, rate limit + flow lookup, impair) -> reply now from the
  * receive buffer, or later from the delay queue and its one sd-event timer -> tx_flush().
- * Calls echo_flow (per-flow state), echo_queue (delayed replies), echo_send (sendmmsg,
- * UDP GSO), impair and probe, or echo_stamp's hooks for the STAMP reflector; daemon.c
- * drives it through echo.h. */
+ * Calls profile (classroom profile of a datagram), echo_flow (per-flow state), echo_queue
+ * (delayed replies), echo_send (sendmmsg, UDP GSO), impair and probe, or echo_stamp's hooks
+ * for the STAMP reflector; daemon.c drives it through echo.h. */
 #include <assert.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -21,6 +21,7 @@
 #include "impair.h"
 #include "log.h"
 #include "probe.h"
+#include "profile.h"
 #include "rng.h"
 
 #define ECHO_FDS_MAX 16
@@ -48,6 +49,7 @@ typedef struct EchoSocket {
         Echo *echo;
         int fd;
         uint16_t port;                  /* local port, network order */
+        unsigned column;                /* profile_table_column() of the port */
         bool gso;                       /* UDP_SEGMENT works here (until it fails once) */
         sd_event_source *source;
 } EchoSocket;
@@ -57,16 +59,35 @@ typedef union CmsgBuf {
         uint8_t buf[ECHO_CMSG_SIZE];
 } CmsgBuf;
 
+/* One classroom profile at run time (index 0: the default, the top-level settings): its
+ * settings, its own random stream, so a group's decisions do not depend on what other
+ * groups send, and its counters. Rebuilt on every reload; counters, stream and serial
+ * carry over while the name stays (the stream and serial only while it is unchanged). */
+typedef struct EchoProfile {
+        char name[PROFILE_NAME_MAX + 1];
+        const ConfEcho *ce;    /* in Echo.conf: the top level or ConfProfile.echo */
+        const ConfProfile *cp; /* NULL for the default */
+        bool noop;             /* impair_is_noop(): fast path */
+        double rate;           /* effective per-source rate, 0 = off */
+        unsigned burst;
+        uint64_t seed;
+        Rng rng;
+        uint32_t serial; /* new when the settings change: flows restart their loss state */
+        EchoProfileCounters counters;
+} EchoProfile;
+
 struct Echo {
         sd_event *event;
         Conf *conf;
         const ConfEcho *ce;             /* &conf->echo */
-        bool noop;                      /* impair_is_noop(): fast path */
-        double rate;                    /* effective per-source rate, 0 = off */
-        unsigned burst;
         uint64_t seed;                  /* seed in use (from the config, or random) */
         bool seed_fixed;
-        Rng rng;
+        Rng rng; /* for the hash key fallback only */
+
+        EchoProfile *profiles; /* n_profiles, [0] = default */
+        size_t n_profiles;
+        ProfileTable table;
+        uint32_t last_serial;
 
         EchoSocket socks[ECHO_FDS_MAX];
         size_t n_socks;
@@ -102,6 +123,8 @@ typedef struct Datagram {
         uint16_t port;                  /* the peer's, network order */
         bool probe;
         Probe p;
+        uint16_t prof;                  /* index into Echo.profiles */
+        EchoProfile *pr;                /* &Echo.profiles[prof] */
         EchoFlow *flow;                 /* per-flow state, or NULL (none needed, or OOM) */
         ImpairDecision d;
 } Datagram;
@@ -201,7 +224,7 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
 
-        lab = e->ce->lab_compat && !dg.probe && !e->stamp;
+        lab = dg.pr->ce->lab_compat && !dg.probe && !e->stamp;
         if (lab) {
                 /* The lab server's reply: its clock in ms, a space, the request. Never
                  * longer than max_payload. */
@@ -269,20 +292,27 @@ static bool dgram_admit(Echo *e, Datagram *dg) {
         return true;
 }
 
-/* Step 2: a netlab probe or plain bytes. Returns false (counted) to drop it. */
+/* Step 2: a netlab probe or plain bytes, and the classroom profile it belongs to (one
+ * binary search; none without profiles). Returns false (counted) to drop it. */
 static bool dgram_classify(Echo *e, Datagram *dg) {
-        if (e->stamp)           /* a stateful STAMP session is kept as a probe flow */
-                return echo_stamp_classify(e->stamp, dg->buf, dg->len, dg->msg, dg->sock, &dg->probe, &dg->p);
-        if (dg->len < PROBE_HEADER_SIZE || probe_decode(dg->buf, dg->len, &dg->p) < 0)
-                return true;
-        /* A probe that already is a reply was sent by an echo server, not by a client:
-         * answering it would start a loop between two netlabds. */
-        if (dg->p.flags & PROBE_FLAG_REPLY) {
-                e->counters.dropped_self++;
-                return false;
+        if (e->stamp) { /* STAMP first; a stateful session is kept as a probe flow */
+                if (!echo_stamp_classify(e->stamp, dg->buf, dg->len, dg->msg, dg->sock, &dg->probe, &dg->p))
+                        return false;
+        } else if (dg->len >= PROBE_HEADER_SIZE && probe_decode(dg->buf, dg->len, &dg->p) >= 0) {
+                /* A probe that already is a reply was sent by an echo server, not by a
+                 * client: answering it would start a loop between two netlabds. */
+                if (dg->p.flags & PROBE_FLAG_REPLY) {
+                        e->counters.dropped_self++;
+                        return false;
+                }
+                dg->probe = true;
+                e->counters.probes++;
         }
-        dg->probe = true;
-        e->counters.probes++;
+        dg->prof = e->n_profiles > 1 ?
+                           (uint16_t) profile_table_lookup(&e->table, dg->key.addr, e->socks[dg->sock].column) :
+                           0;
+        dg->pr = &e->profiles[dg->prof];
+        dg->pr->counters.received++;
         return true;
 }
 
@@ -293,16 +323,16 @@ static bool dgram_classify(Echo *e, Datagram *dg) {
  * a client cycling through source ports cannot grow the flow table) uses only the main
  * bucket, and the other ports fall back on a second bucket of the same size. An address
  * gets at most twice rate_limit in total, a single flooding port at most rate_limit. */
-static bool source_allow(Echo *e, EchoFlow *src, uint16_t port, usec_t now_usec) {
+static bool source_allow(const EchoProfile *p, EchoFlow *src, uint16_t port, usec_t now_usec) {
         if (src->heavy_votes == 0 || src->heavy_port == port) {
                 src->heavy_port = port;
                 src->heavy_votes = MIN(src->heavy_votes + 1, ECHO_HEAVY_VOTES_MAX);
         } else
                 src->heavy_votes--;
 
-        if (impair_bucket_take(&src->bucket, e->rate, e->burst, now_usec))
+        if (impair_bucket_take(&src->bucket, p->rate, p->burst, now_usec))
                 return true;
-        return port != src->heavy_port && impair_bucket_take(&src->reserve, e->rate, e->burst, now_usec);
+        return port != src->heavy_port && impair_bucket_take(&src->reserve, p->rate, p->burst, now_usec);
 }
 
 /* Looks up (or creates) a flow entry. Allocation failure is survived without the entry. */
@@ -319,34 +349,53 @@ static EchoFlow *flow_get(Echo *e, const EchoFlowKey *k, usec_t now_usec, bool c
 /* Step 3: the per-source token bucket, then the datagram's flow. Returns false (counted)
  * when the source is over its rate. */
 static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
+        EchoProfile *p = dg->pr;
         bool allowed = true;
 
         /* The bucket comes first, so a source over its rate cannot churn the flow table
          * with new session ids: its flow is only looked up. */
-        if (e->rate > 0) {
+        if (p->rate > 0) {
                 EchoFlowKey sk = { .kind = ECHO_FLOW_SOURCE };
                 EchoFlow *src;
 
                 memcpy(sk.addr, dg->key.addr, sizeof(sk.addr));
                 src = flow_get(e, &sk, now_mono, true);
-                allowed = !src || source_allow(e, src, dg->port, now_mono);
+                allowed = !src || source_allow(p, src, dg->port, now_mono);
         }
 
-        /* Per-flow state exists for probes (their counters go into the reply) and, when
-         * an impairment is on, for plain datagrams (Gilbert-Elliott state, reordering). */
-        if (dg->probe || !e->noop) {
+        /* Per-flow state exists for probes (their counters go into the reply), when an
+         * impairment is on for plain datagrams (Gilbert-Elliott state, reordering), and
+         * in classroom mode for everyone (the teacher's list of clients). */
+        if (dg->probe || !p->noop || e->n_profiles > 1) {
                 dg->key.port = dg->port;
                 dg->key.kind = dg->probe ? ECHO_FLOW_PROBE : ECHO_FLOW_PLAIN;
                 dg->key.session = dg->probe ? dg->p.session_id : 0;
                 dg->flow = flow_get(e, &dg->key, now_mono, allowed);
-                if (dg->flow)
-                        dg->flow->received++;
+        }
+        if (dg->flow) {
+                EchoFlow *f = dg->flow;
+
+                /* A flow that moved to another profile, or whose profile changed, starts
+                 * its loss state afresh under the new settings. */
+                if (f->profile_serial != p->serial) {
+                        f->loss = (ImpairLossState) {};
+                        f->profile_serial = p->serial;
+                        f->profile = dg->prof;
+                }
+                if (f->received++ == 0)
+                        f->first_usec = now_mono;
+                f->lab = p->ce->lab_compat && !dg->probe;
+                if (dg->probe)
+                        f->last_seq = dg->p.seq;
         }
 
         if (!allowed) {
                 e->counters.dropped_rate_limit++;
-                if (dg->flow)
+                p->counters.dropped_rate_limit++;
+                if (dg->flow) {
                         dg->flow->dropped++;
+                        dg->flow->dropped_rate_limit++;
+                }
         }
         return allowed;
 }
@@ -356,14 +405,17 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
 static bool dgram_impair(Echo *e, Datagram *dg) {
         ImpairLossState scratch = {};
 
-        if (e->noop)
+        if (dg->pr->noop)
                 return true;
-        impair_decide(e->ce, &e->rng, dg->flow ? &dg->flow->loss : &scratch, &dg->d);
+        impair_decide(dg->pr->ce, &dg->pr->rng, dg->flow ? &dg->flow->loss : &scratch, &dg->d);
         if (!dg->d.drop)
                 return true;
         e->counters.dropped_loss++;
-        if (dg->flow)
+        dg->pr->counters.dropped_loss++;
+        if (dg->flow) {
                 dg->flow->dropped++;
+                dg->flow->dropped_loss++;
+        }
         return false;
 }
 
@@ -377,6 +429,9 @@ static void reply_now(Echo *e, Datagram *dg) {
                 tx_add(e, dg->sock, dg->buf, dg->len, dg->peer, dg->msg->msg_namelen, NULL);
         if (dg->d.copies > 1)
                 e->counters.duplicated++;
+        dg->pr->counters.replied++;
+        if (dg->flow)
+                dg->flow->replied++;
         if (next)
                 tx_add_reply(e, next);
 }
@@ -393,14 +448,18 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
                 if (r == -ENOMEM)
                         e->counters.oom++;
                 e->counters.dropped_queue_full++;
-                if (dg->flow)
+                dg->pr->counters.dropped_queue_full++;
+                if (dg->flow) {
                         dg->flow->dropped++;
+                        dg->flow->dropped_queue_full++;
+                }
                 return;
         }
         q->due = now_mono + dg->d.delay_usec;
         q->copies = (uint8_t) dg->d.copies;
         q->reorder = dg->d.reorder;
         q->probe = dg->probe;
+        q->profile = dg->prof;
         q->sock = (uint8_t) dg->sock;
         q->peer = *dg->peer;
         q->peer_len = dg->msg->msg_namelen;
@@ -409,14 +468,22 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
         if (e->stamp)
                 echo_stamp_keep(dg->msg, dg->flow, q);
 
-        r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, e->ce->reorder_gap, now_mono)
-                 : echo_queue_push(&e->queue, q);
+        r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, dg->pr->ce->reorder_gap, now_mono) :
+                   echo_queue_push(&e->queue, q);
         if (r < 0) {
                 echo_queue_reply_free(&e->queue, q);
                 e->counters.oom++;
                 e->counters.dropped_queue_full++;
+                dg->pr->counters.dropped_queue_full++;
+                if (dg->flow) {
+                        dg->flow->dropped++;
+                        dg->flow->dropped_queue_full++;
+                }
                 return;
         }
+        dg->pr->counters.replied++;
+        if (dg->flow)
+                dg->flow->replied++;
         if (hold)
                 e->counters.reordered++;
         if (dg->d.copies > 1)
@@ -436,7 +503,9 @@ static void queue_send_due(Echo *e, usec_t now_usec) {
                 EchoReply *next;
 
                 if (q->reorder && !q->held && f) {
-                        int r = echo_queue_hold(&e->queue, q, &f->hold, e->ce->reorder_gap, now_usec);
+                        /* A reload may have removed its profile: the default's gap then. */
+                        const ConfEcho *c = e->profiles[q->profile < e->n_profiles ? q->profile : 0].ce;
+                        int r = echo_queue_hold(&e->queue, q, &f->hold, c->reorder_gap, now_usec);
 
                         if (r >= 0) {
                                 e->counters.reordered++;
@@ -510,39 +579,118 @@ static void tx_flush(Echo *e) {
 
 /* ---- configuration and lifetime --------------------------------------------------- */
 
-static void echo_set_conf(Echo *e, Conf *conf) {
-        const ConfEcho *c = &conf->echo;
-        char buf[512];
+static EchoProfile *profile_find(EchoProfile *ps, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(ps[i].name, name))
+                        return &ps[i];
+        return NULL;
+}
 
-        if (e->conf != conf) {
-                conf_unref(e->conf);
-                e->conf = conf_ref(conf);
+/* Builds the run-time profiles and the classification table of @conf, carrying over
+ * from the current ones what a reload keeps. Returns 0, or -ENOMEM (nothing changed). */
+static int echo_set_profiles(Echo *e, Conf *conf) {
+        const ConfEcho *c = &conf->echo;
+        size_t n = 1 + c->n_profiles;
+        _cleanup_free_ EchoProfile *ps = NULL;
+        ProfileMatch m[PROFILE_MAX] = {};
+        ProfileTable t;
+        int r;
+
+        ps = calloc(n, sizeof(EchoProfile));
+        if (!ps)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_profiles; i++)
+                m[i] = (ProfileMatch) {
+                        .sources = c->profiles[i].cidrs,
+                        .n_sources = c->profiles[i].n_cidrs,
+                        .ports = c->profiles[i].ports,
+                        .n_ports = c->profiles[i].n_ports,
+                };
+        r = profile_table_build(m, c->n_profiles, &t);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < n; i++) {
+                EchoProfile *p = &ps[i], *old;
+                const ConfProfile *cp = i > 0 ? &c->profiles[i - 1] : NULL;
+
+                strcpy(p->name, cp ? cp->name : "default");
+                p->cp = cp;
+                p->ce = cp ? &cp->echo : c;
+                p->noop = impair_is_noop(p->ce);
+                p->rate = p->ce->rate_limit;
+                p->burst = p->ce->rate_burst;
+                if (p->ce->lab_compat && p->rate <= 0) {
+                        p->rate = ECHO_LAB_RATE;
+                        p->burst = ECHO_LAB_BURST;
+                }
+                p->seed = !cp          ? e->seed :
+                          cp->seed_set ? cp->echo.seed :
+                                         profile_seed_derive(e->seed, cp->name);
+
+                old = profile_find(e->profiles, e->n_profiles, p->name);
+                if (old)
+                        p->counters = old->counters;
+                if (old && old->seed == p->seed)
+                        p->rng = old->rng; /* an unchanged seed does not restart the sequence */
+                else
+                        rng_seed(&p->rng, p->seed);
+                if (old && conf_echo_same_impairment(old->ce, p->ce))
+                        p->serial = old->serial;
+                else
+                        p->serial = ++e->last_serial;
         }
-        e->ce = c;
-        e->noop = impair_is_noop(c);
-        echo_queue_set_limits(&e->queue, c->max_queue, ECHO_QUEUE_BYTES_MAX);
-        e->timer_slack = MIN((c->delay_usec + c->jitter_usec) / 20, (usec_t) ECHO_TIMER_SLACK_MAX_USEC);
-        e->rate = c->rate_limit;
-        e->burst = c->rate_burst;
-        if (c->lab_compat && e->rate <= 0) {
-                e->rate = ECHO_LAB_RATE;
-                e->burst = ECHO_LAB_BURST;
-        }
+
+        free(e->profiles);
+        e->profiles = TAKE_PTR(ps);
+        e->n_profiles = n;
+        profile_table_done(&e->table);
+        e->table = t;
+        for (size_t i = 0; i < e->n_socks; i++)
+                e->socks[i].column = profile_table_column(&e->table, ntohs(e->socks[i].port));
+        return 0;
+}
+
+static int echo_set_conf(Echo *e, Conf *conf) {
+        const ConfEcho *c = &conf->echo;
+        usec_t slack = USEC_INFINITY;
+        char buf[512];
+        int r;
 
         /* A fixed seed replays the same decisions; reseed only when it changes, so a
          * reload that only touches other keys does not restart the sequence. */
         if (c->seed != 0 && (!e->seed_fixed || c->seed != e->seed)) {
                 e->seed = c->seed;
                 e->seed_fixed = true;
-                rng_seed(&e->rng, e->seed);
         } else if (c->seed == 0 && (e->seed_fixed || e->seed == 0)) {
                 if (getrandom(&e->seed, sizeof(e->seed), GRND_NONBLOCK) != sizeof(e->seed))
                         e->seed = now(CLOCK_REALTIME) ^ ((uint64_t) getpid() << 32);
                 e->seed_fixed = false;
-                rng_seed(&e->rng, e->seed);
         }
 
+        /* The old profiles still point into the old snapshot: build the new ones first. */
+        r = echo_set_profiles(e, conf);
+        if (r < 0)
+                return r;
+        if (e->conf != conf) {
+                conf_unref(e->conf);
+                e->conf = conf_ref(conf);
+        }
+        e->ce = c;
+        echo_queue_set_limits(&e->queue, c->max_queue, ECHO_QUEUE_BYTES_MAX);
+        for (size_t i = 0; i < e->n_profiles; i++) {
+                const ConfEcho *pc = e->profiles[i].ce;
+
+                if (pc->delay_usec + pc->jitter_usec > 0)
+                        slack = MIN(slack, (pc->delay_usec + pc->jitter_usec) / 20);
+        }
+        e->timer_slack = slack == USEC_INFINITY ? 0 : MIN(slack, (usec_t) ECHO_TIMER_SLACK_MAX_USEC);
+
         log_info("Echo impairment: %s", impair_format_summary(c, buf, sizeof(buf)));
+        for (size_t i = 0; i < c->n_profiles; i++)
+                log_info("Echo profile '%s' (%s): %s", c->profiles[i].name, c->profiles[i].match,
+                         impair_format_summary(&c->profiles[i].echo, buf, sizeof(buf)));
+        return 0;
 }
 
 int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
@@ -570,7 +718,10 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
         }
         e->event = sd_event_ref(event);
         e->timer_armed = USEC_INFINITY;
-        echo_set_conf(e, conf);
+        r = echo_set_conf(e, conf);
+        if (r < 0)
+                return r;
+        rng_seed(&e->rng, e->seed);
 
         /* The flow hash key is random per process, so a client cannot aim its session ids
          * at one chain. */
@@ -607,6 +758,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 if (getsockname(s->fd, &local.sa, &local_len) < 0)
                         return -errno;
                 s->port = local.sa.sa_family == AF_INET ? local.in.sin_port : local.in6.sin6_port;
+                s->column = profile_table_column(&e->table, ntohs(s->port));
 
                 /* Kernel receive stamps: the probe's server_rx is when the datagram
                  * arrived, not when the loop got to it. Without them, the batch time. */
@@ -649,10 +801,14 @@ const StampCounters *echo_get_stamp_counters(const Echo *e) {
 }
 
 int echo_apply_conf(Echo *e, Conf *conf) {
+        int r;
+
         assert(e);
         assert(conf);
 
-        echo_set_conf(e, conf);
+        r = echo_set_conf(e, conf);
+        if (r < 0)
+                return r;
         if (e->stamp)
                 echo_stamp_set_conf(e->stamp, conf);
         echo_flow_table_set_max(&e->flows, conf->echo.max_flows);
@@ -686,6 +842,32 @@ size_t echo_n_flows(const Echo *e) {
         return echo_flow_count(&e->flows);
 }
 
+int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
+        MetricsEchoProfile *m;
+
+        assert(e);
+        assert(ret);
+        assert(ret_n);
+
+        m = calloc(e->n_profiles, sizeof(MetricsEchoProfile));
+        if (!m)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->n_profiles; i++)
+                m[i] = (MetricsEchoProfile) {
+                        .name = e->profiles[i].name,
+                        .match = e->profiles[i].cp ? e->profiles[i].cp->match : "everyone else",
+                        .ce = e->profiles[i].ce,
+                        .counters = e->profiles[i].counters,
+                };
+        for (const EchoFlow *f = echo_flow_next(&e->flows, NULL); f; f = echo_flow_next(&e->flows, f))
+                if (f->key.kind != ECHO_FLOW_SOURCE && f->received > 0 && f->profile < e->n_profiles &&
+                    f->profile_serial == e->profiles[f->profile].serial)
+                        m[f->profile].flows++;
+        *ret = m;
+        *ret_n = e->n_profiles;
+        return 0;
+}
+
 Echo *echo_free(Echo *e) {
         if (!e)
                 return NULL;
@@ -698,6 +880,8 @@ Echo *echo_free(Echo *e) {
         echo_queue_done(&e->queue);
         echo_flow_table_done(&e->flows);
         echo_stamp_free(e->stamp);
+        profile_table_done(&e->table);
+        free(e->profiles);
         free(e->slots);
         conf_unref(e->conf);
         sd_event_unref(e->event);

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "metrics.h"
 
 typedef struct Echo Echo;
 
@@ -40,6 +41,11 @@ const EchoCounters *echo_get_counters(const Echo *e);
 size_t echo_queue_length(const Echo *e);        /* delayed replies currently held */
 size_t echo_n_flows(const Echo *e);             /* per-flow entries in the flow table */
 
+/* The classroom profiles, the default first, with their counters and live flows (one
+ * pass over the flow table). Fills *ret with a malloc'ed array (caller frees; its
+ * strings and ConfEcho pointers are borrowed from the Echo's snapshot and valid until
+ * the next echo_apply_conf()) and *ret_n. Returns 0 or -ENOMEM. */
+int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n);
 
 /* Closes the sockets, drops queued replies, frees everything. NULL-safe; returns NULL. */
 Echo *echo_free(Echo *e);

@@ -233,6 +233,15 @@ EchoFlow *echo_flow_from_ref(EchoFlowTable *t, EchoFlowRef ref) {
         return &t->flows[ref.idx];
 }
 
+const EchoFlow *echo_flow_next(const EchoFlowTable *t, const EchoFlow *prev) {
+        uint32_t i;
+
+        assert(t);
+
+        i = prev ? prev->lru_next : t->lru_head;
+        return i == NONE ? NULL : &t->flows[i];
+}
+
 size_t echo_flow_count(const EchoFlowTable *t) {
         assert(t);
         return t->n_live;

@@ -62,6 +62,15 @@ typedef struct EchoFlow {
         uint64_t dropped;
         uint32_t stamp_tx;              /* STAMP session: replies built (R_TxC), next seq */
         usec_t last_usec;
+        /* classroom view (echo.c): the profile it was last classified into, and what
+         * /api/flows shows */
+        uint32_t profile_serial; /* EchoProfile serial; another one resets loss */
+        uint16_t profile;        /* index into the echo's profiles, 0 = default */
+        bool lab;                /* answered in lab_compat mode */
+        usec_t first_usec;
+        uint64_t last_seq; /* probes: the latest sequence number seen */
+        uint64_t replied;
+        uint64_t dropped_loss, dropped_rate_limit, dropped_queue_full;
         ImpairLossState loss;
         EchoHold hold;
         /* ECHO_FLOW_SOURCE only: the address's token bucket; its busiest port (a
@@ -111,6 +120,10 @@ EchoFlowRef echo_flow_ref(const EchoFlowTable *t, const EchoFlow *f);
 /* The flow @ref points to, or NULL if it is ECHO_FLOW_REF_NULL or went stale (evicted,
  * also if the entry now holds another flow). Does not touch the LRU order. */
 EchoFlow *echo_flow_from_ref(EchoFlowTable *t, EchoFlowRef ref);
+
+/* Walks the live flows, most recently used first: @prev NULL gives the first, a flow
+ * the next one after it; returns NULL at the end. Valid until the table next changes. */
+const EchoFlow *echo_flow_next(const EchoFlowTable *t, const EchoFlow *prev);
 
 /* The number of live flows. */
 size_t echo_flow_count(const EchoFlowTable *t);

@@ -34,6 +34,7 @@ struct EchoReply {
         bool probe;                     /* caller: restamp server_tx when it leaves */
         uint8_t sock;                   /* caller: socket index */
         uint8_t copies;                 /* caller: 1, or 2 when duplicated */
+        uint16_t profile;               /* caller: the echo's profile index (reorder gap) */
         SockAddr peer;                  /* caller */
         socklen_t peer_len;             /* caller */
         /* caller, STAMP reflector: the request's arrival, for the reply built as it leaves */

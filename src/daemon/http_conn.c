@@ -1,13 +1,13 @@
 /* http_conn.c — the HTTP data path of one connection, top-down: http_conn_on_io() ->
  * the handler of the current state: read -> http_parse_request() -> http_route_resolve()
- * (a reply value) -> http_response_head() -> send the head (MSG_MORE) -> sendfile() the
- * body -> keep-alive or close. Called by http_server's epoll dispatch and sweep; calls
- * http_parse, http_route, http_response and metrics_http_observe(); the only module that
- * does socket I/O for HTTP. Every wake-up does a bounded amount of work so one busy
- * client never starves the echo socket or the other connections. Idle keep-alive
- * connections hold no read buffer. */
+ * (a reply value) -> http_conn_send_reply() (http_conn_send.c: head, then send() or
+ * sendfile() of the body) -> keep-alive, body discarding, lingering close. Called by
+ * http_server's epoll dispatch and sweep; calls http_parse, http_chunked, http_route,
+ * http_conn_send and metrics_http_observe(); with http_conn_send.c the only code doing
+ * socket I/O for HTTP. Every wake-up does a bounded amount of work so one busy client
+ * never starves the echo socket or the other connections. Idle keep-alive connections
+ * hold no read buffer. */
 
-#include <arpa/inet.h>
 #include <assert.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,29 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "http_conn.h"
 #include "log.h"
-
-/* The inline body of a reply is copied after the head into the scratch buffer: the
- * largest head, the 100 Continue prefix and the largest inline body (a cached file or a
- * status page) must fit, so nothing is ever truncated. */
-#define HTTP_CONN_CONTINUE "HTTP/1.1 100 Continue\r\n\r\n"
-static_assert(HTTP_RESPONSE_HEAD_MAX + sizeof(HTTP_CONN_CONTINUE) + HTTP_CACHE_FILE_MAX <= HTTP_CONN_SCRATCH_SIZE,
-              "a cached file with its head must fit in the scratch buffer");
-static_assert(HTTP_REPLY_PAGE_MAX <= HTTP_CACHE_FILE_MAX, "status pages are smaller than cached files");
-
-static usec_t conn_now(const HttpConn *c) {
-        return c->shared->now_usec;
-}
-
-static const ConfHttp *conn_http(const HttpConn *c) {
-        return &c->conf->http;
-}
 
 /* A new request starts: it runs on the snapshot in effect now, until it is answered, even
  * if a reload swaps the server's snapshot meanwhile. */
@@ -50,21 +32,7 @@ static void conn_pin_conf(HttpConn *c) {
 }
 
 static size_t head_limit(const HttpConn *c) {
-        return MIN((size_t) conn_http(c)->max_header_size, (size_t) HTTP_HEAD_MAX);
-}
-
-static void conn_end_at_least(HttpConn *c, HttpConnEnd end) {
-        if (c->end < end)
-                c->end = end;
-}
-
-static void conn_set_events(HttpConn *c, uint32_t events) {
-        if (c->events == events)
-                return;
-        struct epoll_event ev = { .events = events, .data.ptr = c };
-
-        if (epoll_ctl(c->shared->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
-                c->events = events;
+        return MIN((size_t) http_conn_settings(c)->max_header_size, (size_t) HTTP_HEAD_MAX);
 }
 
 /* Between requests with nothing buffered: the connection may be closed at the global cap
@@ -152,12 +120,8 @@ static int conn_rbuf_grow(HttpConn *c) {
         return 0;
 }
 
-static bool conn_wbuf_owned(const HttpConn *c) {
-        return c->wbuf && c->wbuf != c->shared->scratch;
-}
-
 static void conn_reset_response(HttpConn *c) {
-        if (conn_wbuf_owned(c))
+        if (http_conn_wbuf_owned(c))
                 free(c->wbuf);
         c->wbuf = NULL;
         c->wlen = c->woff = 0;
@@ -166,19 +130,6 @@ static void conn_reset_response(HttpConn *c) {
         c->mem_len = c->mem_off = 0;
         c->file_fd = safe_close(c->file_fd);
         c->file_off = c->file_end = 0;
-}
-
-static void conn_format_peer(const HttpConn *c, char *buf, size_t size) {
-        char a[INET6_ADDRSTRLEN] = "?";
-
-        if (c->peer.sa.sa_family == AF_INET) {
-                (void) inet_ntop(AF_INET, &c->peer.in.sin_addr, a, sizeof(a));
-                (void) snprintf(buf, size, "%s:%u", a, ntohs(c->peer.in.sin_port));
-        } else if (c->peer.sa.sa_family == AF_INET6) {
-                (void) inet_ntop(AF_INET6, &c->peer.in6.sin6_addr, a, sizeof(a));
-                (void) snprintf(buf, size, "[%s]:%u", a, ntohs(c->peer.in6.sin6_port));
-        } else
-                (void) snprintf(buf, size, "?");
 }
 
 /* The request line for the access log, control characters, quotes, backslashes and
@@ -214,134 +165,18 @@ static void conn_account(HttpConn *c) {
         sh->counters.response_bytes += c->bytes_sent;
         metrics_http_observe(&sh->metrics, c->method, c->status, dur, c->bytes_sent);
 
-        if (conn_http(c)->access_log && log_level_enabled(LOG_INFO)) {
-                char peer[INET6_ADDRSTRLEN + 16], line[1024];
+        if (http_conn_settings(c)->access_log && log_level_enabled(LOG_INFO)) {
+                char peer[SOCKADDR_FORMAT_MAX], line[1024];
                 /* At debug level an error line also says why (the label of the
                  * bad-request counter), so a student's 400 is explained in the log. */
                 bool why = c->reason != HTTP_REASON_NONE && log_level_enabled(LOG_DEBUG);
 
-                conn_format_peer(c, peer, sizeof(peer));
+                (void) sockaddr_format(&c->peer, peer, sizeof(peer));
                 conn_format_request_line(c, line, sizeof(line));
                 log_info("%s \"%s\" %u %" PRIu64 " %" PRIu64 ".%03" PRIu64 "ms%s%s", peer, line, c->status,
                          c->bytes_sent, dur / USEC_PER_MSEC, dur % USEC_PER_MSEC, why ? " reason=" : "",
                          why ? http_reason_label(c->reason) : "");
         }
-}
-
-/* ---- sending ------------------------------------------------------------------------ */
-
-/* Moves the response forward as far as the socket takes it, within the budget.
- * Returns 1 when the response is complete, 0 when waiting for EPOLLOUT, < 0 to close. */
-static int conn_send(HttpConn *c) {
-        size_t budget = HTTP_CONN_SEND_BUDGET;
-        ssize_t n;
-
-        while (c->state == HTTP_CONN_SEND_HEAD) {
-                size_t head_left = c->wlen - c->woff;
-                bool more_body = c->file_fd >= 0 && c->file_off < c->file_end;
-
-                if (c->mem && c->mem_off < c->mem_len) {
-                        struct iovec iov[2] = {
-                                { c->wbuf + c->woff, head_left },
-                                { c->mem + c->mem_off, c->mem_len - c->mem_off },
-                        };
-                        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-                        n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
-                } else
-                        /* MSG_MORE: the head waits for the first sendfile() pages, so a small
-                         * file leaves in the same segment as its head. */
-                        n = send(c->fd, c->wbuf + c->woff, head_left, MSG_NOSIGNAL | (more_body ? MSG_MORE : 0));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN)
-                                goto wait;
-                        return -errno;
-                }
-                c->bytes_sent += (uint64_t) n;
-                c->deadline = conn_now(c) + conn_http(c)->send_timeout_usec;
-                if ((size_t) n < head_left) {
-                        c->woff += (uint32_t) n;
-                        continue;
-                }
-                c->mem_off += (size_t) n - head_left;
-                c->woff = c->wlen;
-                c->state = HTTP_CONN_SEND_BODY;
-        }
-
-        while (c->state == HTTP_CONN_SEND_BODY) {
-                if (c->mem && c->mem_off < c->mem_len) {
-                        n = send(c->fd, c->mem + c->mem_off, c->mem_len - c->mem_off, MSG_NOSIGNAL);
-                        if (n < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                if (errno == EAGAIN)
-                                        goto wait;
-                                return -errno;
-                        }
-                        c->mem_off += (size_t) n;
-                } else if (c->file_fd >= 0 && c->file_off < c->file_end) {
-                        off_t off = (off_t) c->file_off;
-                        size_t want = (size_t) MIN(c->file_end - c->file_off, (uint64_t) budget);
-
-                        if (budget == 0) {
-                                /* Fairness: let the loop run; level-triggered EPOLLOUT
-                                 * brings us back right away if the socket is writable. */
-                                conn_set_events(c, EPOLLOUT);
-                                return 0;
-                        }
-                        n = sendfile(c->fd, c->file_fd, &off, want);
-                        if (n < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                if (errno == EAGAIN)
-                                        goto wait;
-                                return -errno;
-                        }
-                        if (n == 0)
-                                return -EIO;    /* the file shrank under us: length would lie */
-                        c->file_off = (uint64_t) off;
-                        budget -= MIN(budget, (size_t) n);
-                } else
-                        return 1;
-                c->bytes_sent += (uint64_t) n;
-                c->deadline = MIN(conn_now(c) + conn_http(c)->send_timeout_usec, c->send_end);
-        }
-        return 1;
-
-wait:
-        /* The head lives in the shared scratch only until we return: keep what is left. */
-        if (c->state == HTTP_CONN_SEND_HEAD && !conn_wbuf_owned(c)) {
-                char *p = malloc(c->wlen - c->woff);
-
-                if (!p) {
-                        c->shared->counters.oom++;
-                        return -ENOMEM;
-                }
-                memcpy(p, c->wbuf + c->woff, c->wlen - c->woff);
-                c->wbuf = p;
-                c->wlen -= c->woff;
-                c->woff = 0;
-        }
-        conn_set_events(c, EPOLLOUT);
-        return 0;
-}
-
-
-/* When a response of @total bytes must be out: send_timeout plus the time it takes at
- * http.min_send_rate. A reader that takes a byte now and then renews the send timeout
- * forever; this bounds the whole response (a byte every 29 s no longer holds a slot). */
-static usec_t conn_send_end(const HttpConn *c, uint64_t total) {
-        const ConfHttp *h = conn_http(c);
-        uint64_t rate = h->min_send_rate, t;
-
-        if (rate == 0)
-                return USEC_INFINITY;
-        t = total / rate * USEC_PER_SEC + total % rate * USEC_PER_SEC / rate;
-        if (t > USEC_INFINITY - conn_now(c) - h->send_timeout_usec)
-                return USEC_INFINITY;
-        return conn_now(c) + h->send_timeout_usec + t;
 }
 
 static HttpRouteCtx conn_route_ctx(const HttpConn *c) {
@@ -360,96 +195,18 @@ static HttpRouteCtx conn_route_ctx(const HttpConn *c) {
         };
 }
 
-/* Builds the head of @reply (Server, Date and Connection are filled in here), takes its
- * body (the owned memory and fd move to the connection in every case) and starts
- * sending. HEAD requests and 304 get the head only. Returns like conn_send(). */
-static int conn_reply(HttpConn *c, HttpReply *reply) {
-        HttpConnShared *sh = c->shared;
-        HttpResponse *resp = &reply->head;
-        size_t pre = 0;
-        int n;
-
-        assert(c->state == HTTP_CONN_RECV_HEAD || c->state == HTTP_CONN_DISCARD_BODY);
-
-        if (reply->oom)
-                sh->counters.oom++;
-        if (reply->close)
-                conn_end_at_least(c, HTTP_CONN_END_LINGER);
-        c->reason = (int8_t) reply->reason;
-        if (http_reason_is_bad_request(reply->reason)) {
-                sh->counters.bad_requests++;
-                sh->counters.bad_requests_by_reason[reply->reason]++;
-        }
-        if (sh->stopping)
-                conn_end_at_least(c, HTTP_CONN_END_CLOSE);
-        if (c->expect_continue && resp->status >= 400)
-                /* An error: no point in asking for a body we would throw away; the
-                 * client learns from "Connection: close" not to send it. */
-                conn_end_at_least(c, HTTP_CONN_END_LINGER);
-        resp->server = conn_http(c)->server_header;
-        resp->date = sh->date;
-        resp->keep_alive = c->end == HTTP_CONN_END_KEEP_ALIVE;
-        resp->http10 = c->method >= 0 && c->minor_version == 0;
-
-        /* RFC 9110 §10.1.1: the client holds the body back until it sees 100 (Continue)
-         * or a final status. When we keep the connection we read the body (to skip
-         * it), so ask for it; when we close, the final status alone tells the client
-         * not to send it. */
-        if (c->expect_continue && resp->keep_alive) {
-                pre = sizeof(HTTP_CONN_CONTINUE) - 1;
-                memcpy(sh->scratch, HTTP_CONN_CONTINUE, pre);
-        }
-        c->expect_continue = false;
-
-        n = http_response_head(resp, sh->scratch + pre, sizeof(sh->scratch) - pre);
-        if (n < 0) {
-                http_reply_done(reply);
-                return n;
-        }
-        n += (int) pre;
-
-        c->status = (uint16_t) resp->status;
-        sh->counters.responses_by_class[resp->status / 100 % 6]++;
-
-        if (c->method == HTTP_METHOD_HEAD || resp->status == 304) {
-                /* RFC 9110 §9.3.2: same head as GET, no content. */
-                http_reply_done(reply);
-                reply->data_len = 0;
-        } else if (reply->data_len > 0) {
-                /* Fits: see the static_asserts on the scratch size above. */
-                assert(reply->data_len <= sizeof(sh->scratch) - (size_t) n);
-                memcpy(sh->scratch + n, reply->data, reply->data_len);
-                n += (int) reply->data_len;
-        }
-
-        c->wbuf = sh->scratch;
-        c->wlen = (uint32_t) n;
-        c->woff = 0;
-        c->mem = TAKE_PTR(reply->mem);
-        c->mem_len = c->mem ? reply->mem_len : 0;
-        c->mem_off = 0;
-        c->file_fd = TAKE_FD(reply->fd);
-        c->file_off = reply->file_off;
-        c->file_end = reply->file_off + (c->file_fd >= 0 ? reply->file_len : 0);
-        c->bytes_sent = 0;
-        c->state = HTTP_CONN_SEND_HEAD;
-        c->send_end = conn_send_end(c, (uint64_t) c->wlen + c->mem_len + (c->file_end - c->file_off));
-        c->deadline = MIN(conn_now(c) + conn_http(c)->send_timeout_usec, c->send_end);
-        return conn_send(c);
-}
-
 /* A status page (parser errors, 408, 413, 431, 503) through the router's one builder. */
 static int conn_reply_status(HttpConn *c, HttpReason reason) {
         HttpRouteCtx ctx = conn_route_ctx(c);
         HttpReply reply;
 
         (void) http_route_status(&ctx, reason, &reply);
-        return conn_reply(c, &reply);
+        return http_conn_send_reply(c, &reply);
 }
 
 /* A complete head is in rbuf[0..head_len): the framing of its body, then the router. */
 static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_len) {
-        const ConfHttp *h = conn_http(c);
+        const ConfHttp *h = http_conn_settings(c);
         HttpRouteCtx ctx;
         HttpReply reply;
 
@@ -459,7 +216,7 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
         c->end = req->keep_alive ? HTTP_CONN_END_KEEP_ALIVE : HTTP_CONN_END_CLOSE;
         c->discard = req->has_content_length ? req->content_length : 0;
         c->chunked = req->chunked;
-        c->chunk = (HttpChunkState) {};
+        c->chunk = (HttpChunked) {};
         c->shared->counters.requests++;
 
         if (c->discard > h->max_body) {
@@ -470,9 +227,10 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
                 /* Check the part of a chunked body that came with the head before
                  * answering, so broken framing gets its 400 (or 413) rather than a 200
                  * followed by a silent close; the rest is checked while skipping it. */
-                HttpChunkState probe = {};
+                HttpChunked probe = {};
                 size_t consumed = 0;
-                int r = http_parse_chunked(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body, &consumed);
+                int r = http_chunked_feed(&probe, c->rbuf + head_len, c->rlen - head_len, h->max_body,
+                                          &consumed);
 
                 if (r < 0)
                         return conn_reply_status(c, r == -EMSGSIZE ? HTTP_REASON_BODY_TOO_LARGE : HTTP_REASON_CHUNKED);
@@ -482,19 +240,19 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
 
         ctx = conn_route_ctx(c);
         (void) http_route_resolve(&ctx, req, &reply);
-        return conn_reply(c, &reply);
+        return http_conn_send_reply(c, &reply);
 }
 
 /* ---- the state handlers ------------------------------------------------------------- */
 
 /* HTTP_CONN_RECV_HEAD: reads and parses until one request is answered (returns
- * conn_reply()'s result), or the head is incomplete and the socket empty (0). < 0 closes
- * the connection. */
+ * http_conn_send_reply()'s result), or the head is incomplete and the socket empty (0).
+ * < 0 closes the connection. */
 static int conn_recv_head(HttpConn *c) {
         HttpParseLimits limits = {
-                .max_request_line = conn_http(c)->max_request_line,
+                .max_request_line = http_conn_settings(c)->max_request_line,
                 .max_head = head_limit(c),
-                .max_headers = conn_http(c)->max_headers,
+                .max_headers = http_conn_settings(c)->max_headers,
         };
         HttpRequest req;
         HttpReason why;
@@ -534,7 +292,7 @@ static int conn_recv_head(HttpConn *c) {
                         c->drained = false;
                         if (c->rlen == 0)
                                 conn_rbuf_put(c);
-                        conn_set_events(c, EPOLLIN);
+                        http_conn_set_events(c, EPOLLIN);
                         return 0;
                 }
                 n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
@@ -544,7 +302,7 @@ static int conn_recv_head(HttpConn *c) {
                         if (errno == EAGAIN) {
                                 if (c->rlen == 0)
                                         conn_rbuf_put(c);       /* idle again: no buffer held */
-                                conn_set_events(c, EPOLLIN);
+                                http_conn_set_events(c, EPOLLIN);
                                 return 0;
                         }
                         return -errno;
@@ -557,12 +315,12 @@ static int conn_recv_head(HttpConn *c) {
                         conn_idle_leave(c);
                         conn_pin_conf(c);
                         limits = (HttpParseLimits) {
-                                .max_request_line = conn_http(c)->max_request_line,
+                                .max_request_line = http_conn_settings(c)->max_request_line,
                                 .max_head = head_limit(c),
-                                .max_headers = conn_http(c)->max_headers,
+                                .max_headers = http_conn_settings(c)->max_headers,
                         };
                         c->req_start = now(CLOCK_MONOTONIC);
-                        c->deadline = c->req_start + conn_http(c)->header_timeout_usec;
+                        c->deadline = c->req_start + http_conn_settings(c)->header_timeout_usec;
                 }
                 c->drained = (size_t) n < c->rcap - c->rlen;
                 c->rlen += (uint32_t) n;
@@ -582,7 +340,7 @@ static ssize_t conn_recv_body(HttpConn *c, void *buf, size_t len) {
                 if (errno == EINTR)
                         continue;
                 if (errno == EAGAIN) {
-                        conn_set_events(c, EPOLLIN);
+                        http_conn_set_events(c, EPOLLIN);
                         return 0;
                 }
                 return -errno;
@@ -602,7 +360,8 @@ static int conn_discard_chunked(HttpConn *c) {
                 if (r < 0)
                         return r;
                 if (c->rlen > 0) {
-                        r = http_parse_chunked(&c->chunk, c->rbuf, c->rlen, conn_http(c)->max_body, &consumed);
+                        r = http_chunked_feed(&c->chunk, c->rbuf, c->rlen, http_conn_settings(c)->max_body,
+                                              &consumed);
                         if (r < 0)
                                 return r;       /* framing broken or too large: close */
                         memmove(c->rbuf, c->rbuf + consumed, c->rlen - consumed);
@@ -640,7 +399,7 @@ static int conn_discard(HttpConn *c) {
                 return r;
 
         c->state = HTTP_CONN_RECV_HEAD;
-        c->deadline = conn_now(c) + conn_http(c)->keepalive_timeout_usec;
+        c->deadline = http_conn_now(c) + http_conn_settings(c)->keepalive_timeout_usec;
         return 1;
 }
 
@@ -648,15 +407,15 @@ static void conn_start_linger(HttpConn *c) {
         (void) shutdown(c->fd, SHUT_WR);
         c->state = HTTP_CONN_LINGER;
         c->discard = HTTP_CONN_LINGER_MAX;
-        c->deadline = conn_now(c) + HTTP_CONN_LINGER_USEC;
+        c->deadline = http_conn_now(c) + HTTP_CONN_LINGER_USEC;
         conn_rbuf_put(c);
-        conn_set_events(c, EPOLLIN);
+        http_conn_set_events(c, EPOLLIN);
 }
 
 /* The response is out: log it, then keep-alive (the next pipelined head may already be
  * in rbuf) or close. Returns 1 to go on reading, 0 when lingering, < 0 to close. */
 static int conn_finish_response(HttpConn *c) {
-        const ConfHttp *h = conn_http(c);
+        const ConfHttp *h = http_conn_settings(c);
         size_t used, body;
 
         conn_account(c);
@@ -670,11 +429,11 @@ static int conn_finish_response(HttpConn *c) {
         c->discard -= body;
         if (c->chunked && c->rbuf) {
                 size_t consumed = 0;
-                int r = http_parse_chunked(&c->chunk, c->rbuf + used, c->rlen - used, h->max_body, &consumed);
+                int r = http_chunked_feed(&c->chunk, c->rbuf + used, c->rlen - used, h->max_body, &consumed);
 
                 used += consumed;
                 if (r < 0)
-                        conn_end_at_least(c, HTTP_CONN_END_LINGER);     /* cannot find the next request */
+                        http_conn_end_at_least(c, HTTP_CONN_END_LINGER);     /* cannot find the next request */
                 else if (r > 0)
                         c->chunked = false;
         }
@@ -709,11 +468,11 @@ static int conn_finish_response(HttpConn *c) {
         /* The request is answered: the next one (pipelined, or after the body) runs on the
          * snapshot in effect now. */
         conn_pin_conf(c);
-        h = conn_http(c);
+        h = http_conn_settings(c);
 
         if (c->discard > 0 || c->chunked) {
                 c->state = HTTP_CONN_DISCARD_BODY;
-                c->deadline = conn_now(c) + h->header_timeout_usec;
+                c->deadline = http_conn_now(c) + h->header_timeout_usec;
                 return 1;
         }
 
@@ -723,7 +482,7 @@ static int conn_finish_response(HttpConn *c) {
                 c->deadline = c->req_start + h->header_timeout_usec;
         } else {
                 conn_rbuf_put(c);
-                c->deadline = conn_now(c) + h->keepalive_timeout_usec;
+                c->deadline = http_conn_now(c) + h->keepalive_timeout_usec;
                 if (c->shared->stopping)
                         return -ECONNRESET;
                 conn_idle_enter(c);
@@ -737,7 +496,7 @@ static int conn_finish_response(HttpConn *c) {
 static int conn_send_response(HttpConn *c) {
         int r;
 
-        r = conn_send(c);
+        r = http_conn_send_step(c);
         if (r <= 0)
                 return r;
         return conn_finish_response(c);
@@ -802,7 +561,7 @@ int http_conn_on_io(HttpConn *c, uint32_t revents) {
                 if (c->state == HTTP_CONN_RECV_HEAD && requests++ >= HTTP_CONN_REQUEST_BUDGET) {
                         /* More pipelined requests wait: EPOLLOUT fires on the next
                          * iteration, after everybody else had a turn. */
-                        conn_set_events(c, EPOLLIN | EPOLLOUT);
+                        http_conn_set_events(c, EPOLLIN | EPOLLOUT);
                         return 0;
                 }
                 r = handlers[c->state](c);
@@ -861,7 +620,7 @@ int http_conn_stop(HttpConn *c) {
 
         if (c->state == HTTP_CONN_RECV_HEAD && c->rlen == 0)
                 return -ECONNRESET;
-        conn_end_at_least(c, HTTP_CONN_END_CLOSE);
+        http_conn_end_at_least(c, HTTP_CONN_END_CLOSE);
         return 0;
 }
 
@@ -918,7 +677,7 @@ int http_conn_new(HttpConnShared *shared, int fd, const struct sockaddr *peer, s
         if (peer && peer_len > 0)
                 memcpy(&c->peer, peer, MIN((size_t) peer_len, sizeof(c->peer)));
         c->req_start = now(CLOCK_MONOTONIC);
-        c->deadline = c->req_start + conn_http(c)->header_timeout_usec;
+        c->deadline = c->req_start + http_conn_settings(c)->header_timeout_usec;
 
         *ret = c;
         return 0;

@@ -1,24 +1,28 @@
 /* http_conn.h — one HTTP/1.1 connection: an explicit state machine driven by the
  * server's epoll dispatch (darkhttpd's RECV_REQUEST -> SEND_HEADER -> SEND_REPLY ->
  * DONE), with keep-alive, pipelining, request-body discarding, lingering close and
- * sendfile(). The only HTTP module that reads from and writes to sockets. Connections
- * borrow one HttpConnShared from the HttpServer that owns them; they never free
- * themselves: a negative return tells the owner to call http_conn_free(). */
+ * sendfile(). The only HTTP module that reads from and writes to sockets: http_conn.c
+ * holds the state machine, http_conn_send.c the sending of replies. Connections borrow one HttpConnShared from the HttpServer that
+ * owns them; they never free themselves: a negative return tells the owner to call
+ * http_conn_free(). */
 #pragma once
 
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 
 #include "conf.h"
 #include "counters.h"
 #include "http_cache.h"
+#include "http_chunked.h"
 #include "http_parse.h"
 #include "http_response.h"
 #include "http_route.h"
 #include "metrics.h"
 #include "mime.h"
+#include "sockaddr.h"
 
 #define HTTP_CONN_RBUF_MIN 2048                 /* first read buffer; grows to the head limit */
 #define HTTP_CONN_RBUF_POOL 8                   /* idle read buffers kept for reuse */
@@ -110,18 +114,71 @@ typedef struct HttpConn {
         uint64_t file_off, file_end;
 
         uint64_t discard;               /* request body bytes still to skip (or linger budget) */
-        HttpChunkState chunk;
+        HttpChunked chunk;
         uint64_t bytes_sent;            /* for this response: head + body */
         usec_t deadline;                /* CLOCK_MONOTONIC; checked by the sweep */
         usec_t send_end;                /* the response must be out by then (min_send_rate) */
         usec_t req_start;
 
-        union {
-                struct sockaddr sa;
-                struct sockaddr_in in;
-                struct sockaddr_in6 in6;
-        } peer;
+        SockAddr peer;
 } HttpConn;
+
+/* ---- for the module's own two files, http_conn.c and http_conn_send.c ---------------- */
+
+/* CLOCK_MONOTONIC of this loop iteration (the server's cached time). */
+static inline usec_t http_conn_now(const HttpConn *c) {
+        return c->shared->now_usec;
+}
+
+/* The HTTP settings of the snapshot the current request runs on. */
+static inline const ConfHttp *http_conn_settings(const HttpConn *c) {
+        return &c->conf->http;
+}
+
+/* How the connection ends only ever moves up (keep-alive -> close -> linger). */
+static inline void http_conn_end_at_least(HttpConn *c, HttpConnEnd end) {
+        if (c->end < end)
+                c->end = end;
+}
+
+/* Sets the epoll interest of the connection's fd in the server's set; a failed
+ * EPOLL_CTL_MOD keeps the old mask and is retried on the next change. */
+static inline void http_conn_set_events(HttpConn *c, uint32_t events) {
+        if (c->events == events)
+                return;
+        struct epoll_event ev = { .events = events, .data.ptr = c };
+
+        if (epoll_ctl(c->shared->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
+                c->events = events;
+}
+
+/* True when the unsent head lives in its own allocation rather than in the shared
+ * scratch buffer (which is valid only until the handler returns). */
+static inline bool http_conn_wbuf_owned(const HttpConn *c) {
+        return c->wbuf && c->wbuf != c->shared->scratch;
+}
+
+/* The send half, in http_conn_send.c (the module's second file, which has no header of
+ * its own so that the two files include one way only: http_conn_send.c -> http_conn.h). */
+
+/* Builds the head of @reply (Server, Date and Connection are filled in here; a
+ * "100 Continue" goes first when the client waits for one and the connection is kept),
+ * takes its body (the owned memory and fd move to the connection in every case, also on
+ * failure) and starts sending; HEAD requests and 304 get the head only. Counts the
+ * response class, bad requests by reason and OOM in shared->counters. @c must be in
+ * RECV_HEAD or DISCARD_BODY; it leaves in SEND_HEAD or SEND_BODY. Returns 1 when the
+ * whole response is out, 0 when waiting for EPOLLOUT, or a negative errno to close
+ * (-ENOMEM, a head that does not fit, a socket error). */
+int http_conn_send_reply(HttpConn *c, HttpReply *reply);
+
+/* Moves the response of @c (SEND_HEAD or SEND_BODY) forward as far as the socket takes
+ * it, at most HTTP_CONN_SEND_BUDGET file bytes per call, and renews the send deadline on
+ * progress. Returns 1 when the response is complete, 0 when waiting for EPOLLOUT (the
+ * unsent part of the head is copied out of the scratch buffer first), or a negative
+ * errno to close (-ENOMEM, -EIO when the file shrank, a socket error). */
+int http_conn_send_step(HttpConn *c);
+
+/* ---- the module's interface ------------------------------------------------------------ */
 
 /* Takes over the connected, non-blocking socket @fd (also on failure: it is closed) and
  * pins shared->conf. @peer (@peer_len bytes) is copied. The caller adds the fd to the

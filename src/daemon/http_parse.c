@@ -7,6 +7,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "comma_list.h"
+#include "http_char.h"
 #include "http_parse.h"
 #include "http_reason.h"
 #include "macro.h"
@@ -26,42 +28,12 @@ const char *http_method_to_string(HttpMethod m) {
         return method_names[m];
 }
 
-/* RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
- * "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
-#define T(c) [(unsigned char) (c)] = true
-static const bool tchar_table[256] = {
-        T('!'), T('#'), T('$'), T('%'), T('&'), T('\''), T('*'), T('+'), T('-'), T('.'), T('^'),
-        T('_'), T('`'), T('|'), T('~'),
-        T('0'), T('1'), T('2'), T('3'), T('4'), T('5'), T('6'), T('7'), T('8'), T('9'),
-        T('a'), T('b'), T('c'), T('d'), T('e'), T('f'), T('g'), T('h'), T('i'), T('j'), T('k'),
-        T('l'), T('m'), T('n'), T('o'), T('p'), T('q'), T('r'), T('s'), T('t'), T('u'), T('v'),
-        T('w'), T('x'), T('y'), T('z'),
-        T('A'), T('B'), T('C'), T('D'), T('E'), T('F'), T('G'), T('H'), T('I'), T('J'), T('K'),
-        T('L'), T('M'), T('N'), T('O'), T('P'), T('Q'), T('R'), T('S'), T('T'), T('U'), T('V'),
-        T('W'), T('X'), T('Y'), T('Z'),
-};
-#undef T
-
-static bool is_tchar(unsigned char c) {
-        return tchar_table[c];
-}
-
-/* field-vchar (VCHAR / obs-text), SP and HTAB: everything else, CTLs and DEL included,
- * makes the field invalid (RFC 9110 §5.5). */
-static bool is_field_char(unsigned char c) {
-        return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7f);
-}
-
 static bool is_digit(char c) {
         return c >= '0' && c <= '9';
 }
 
 static bool is_xdigit(char c) {
         return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool is_ows(char c) {
-        return c == ' ' || c == '\t';
 }
 
 static char lower(char c) {
@@ -80,23 +52,7 @@ bool http_parse_token_eq(const char *p, size_t len, const char *lower_s) {
 }
 
 bool http_parse_list_has(const char *value, size_t len, const char *lower_s) {
-        size_t i = 0;
-
-        while (i < len) {
-                size_t b, e;
-
-                while (i < len && (is_ows(value[i]) || value[i] == ','))
-                        i++;
-                b = i;
-                while (i < len && value[i] != ',')
-                        i++;
-                e = i;
-                while (e > b && is_ows(value[e - 1]))
-                        e--;
-                if (e > b && http_parse_token_eq(value + b, e - b, lower_s))
-                        return true;
-        }
-        return false;
+        return comma_list_has(value, len, lower_s);
 }
 
 unsigned http_parse_errno_to_status(int error) {
@@ -200,7 +156,7 @@ static int parse_request_line(const char *buf, size_t b, size_t e, const HttpPar
                 return fail(why, HTTP_REASON_URI_TOO_LONG, -ENAMETOOLONG);
 
         mb = i;
-        while (i < e && is_tchar(buf[i]))
+        while (i < e && http_char_is_tchar(buf[i]))
                 i++;
         ml = i - mb;
         if (ml == 0 || i >= e || buf[i] != ' ')
@@ -301,13 +257,13 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
         size_t i = b, ve;
 
         /* RFC 9112 §5.2: obs-fold is rejected with 400. */
-        if (is_ows(buf[b]))
+        if (http_char_is_ows(buf[b]))
                 return BAD(OBS_FOLD);
 
-        while (i < e && is_tchar(buf[i]))
+        while (i < e && http_char_is_tchar(buf[i]))
                 i++;
         /* RFC 9112 §5.1: no whitespace between field name and colon, ever. */
-        if (i < e && i > b && is_ows(buf[i]) && memchr(buf + i, ':', e - i))
+        if (i < e && i > b && http_char_is_ows(buf[i]) && memchr(buf + i, ':', e - i))
                 return BAD(SPACE_BEFORE_COLON);
         if (i == b || i >= e || buf[i] != ':')
                 return BAD(HEADER_SYNTAX);
@@ -316,13 +272,13 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
         const char *n = buf + b;
         size_t nl = i - b;
         i++;
-        while (i < e && is_ows(buf[i]))
+        while (i < e && http_char_is_ows(buf[i]))
                 i++;
         for (size_t j = i; j < e; j++)
-                if (!is_field_char(buf[j]))
+                if (!http_char_is_field(buf[j]))
                         return BAD(HEADER_VALUE);       /* NUL, bare CR, other CTLs, DEL */
         ve = e;
-        while (ve > i && is_ows(buf[ve - 1]))
+        while (ve > i && http_char_is_ows(buf[ve - 1]))
                 ve--;
         const char *v = buf + i;        /* leading and trailing OWS removed */
         size_t vl = ve - i;
@@ -345,29 +301,18 @@ static int parse_header_line(const char *buf, size_t b, size_t e, HttpRequest *r
                 req->has_content_length = true;
                 req->content_length = cl;
         } else if (http_parse_token_eq(n, nl, "transfer-encoding")) {
-                size_t k = 0;
+                const char *coding;
+                size_t k = 0, coding_len;
 
                 /* RFC 9112 §6.1: chunked is applied at most once and is the final coding,
                  * over all Transfer-Encoding lines together (they form one list, RFC 9110
                  * §5.3). A coding after chunked, or chunked twice, leaves the body length
                  * unknown: 400. */
                 *seen_te = true;
-                while (k < vl) {
-                        size_t cb, ce;
-
-                        while (k < vl && (is_ows(v[k]) || v[k] == ','))
-                                k++;
-                        if (k >= vl)
-                                break;
-                        cb = k;
-                        while (k < vl && v[k] != ',')
-                                k++;
-                        ce = k;
-                        while (ce > cb && is_ows(v[ce - 1]))
-                                ce--;
+                while (comma_list_next(v, vl, &k, &coding, &coding_len)) {
                         if (*te_chunked_last)
                                 return BAD(TRANSFER_ENCODING);
-                        *te_chunked_last = http_parse_token_eq(v + cb, ce - cb, "chunked");
+                        *te_chunked_last = http_parse_token_eq(coding, coding_len, "chunked");
                 }
         } else if (http_parse_token_eq(n, nl, "connection")) {
                 /* "close" in any Connection field wins over "keep-alive" in any other
@@ -460,7 +405,7 @@ static int parse_request(const char *buf, size_t len, size_t prev_len, const Htt
                         return fail(why, HTTP_REASON_URI_TOO_LONG, -ENAMETOOLONG);
                 /* The method is known early: reject garbage without waiting for the line. */
                 for (size_t i = start; i < len && buf[i] != ' '; i++)
-                        if (!is_tchar(buf[i]) && buf[i] != '\r')
+                        if (!http_char_is_tchar(buf[i]) && buf[i] != '\r')
                                 return BAD(REQUEST_LINE);
                 if (len > limits->max_head)
                         return fail(why, HTTP_REASON_HEAD_TOO_LARGE, -EMSGSIZE);
@@ -556,226 +501,4 @@ int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpP
         if (r < 0 && r != -EAGAIN && reterr_reason)
                 *reterr_reason = why;
         return r;
-}
-
-/* RFC 9112 §7.1, strictly: every line ends in CRLF (no bare LF: a proxy that accepts one
- * where we do not, or the reverse, sees a different body and request boundary), and
- * extensions are ';' name ['=' (token / quoted-string)] with BWS only around ';' and
- * '='. Trailer lines are field lines: a name of tchars, ':', a value of field chars.
- *
- *   chunk          = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
- *   chunk-ext      = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
- *   trailer-section = *( field-line CRLF ), then CRLF */
-enum {
-        CHUNK_SIZE,             /* hex digits */
-        CHUNK_EXT_BWS,          /* whitespace after the size: only ';' may follow */
-        CHUNK_EXT_NAME_START,   /* after ';': BWS, then a token */
-        CHUNK_EXT_NAME,
-        CHUNK_EXT_AFTER_NAME,   /* BWS after a name: '=' or ';' may follow */
-        CHUNK_EXT_VAL_START,    /* after '=': BWS, then a token or a quoted-string */
-        CHUNK_EXT_VAL_TOKEN,
-        CHUNK_EXT_QUOTED,
-        CHUNK_EXT_QUOTED_ESC,   /* after '\' in a quoted-string */
-        CHUNK_EXT_VAL_END,      /* after a value: ';', BWS or CR */
-        CHUNK_EXT_AFTER_VAL,    /* BWS after a value: only ';' may follow */
-        CHUNK_SIZE_LF,          /* CR seen after the size line */
-        CHUNK_DATA,
-        CHUNK_DATA_CR,          /* CRLF after the data */
-        CHUNK_DATA_LF,
-        CHUNK_TRAILER_START,    /* start of a trailer line, or the final CRLF */
-        CHUNK_TRAILER_NAME,     /* field name of a trailer line, up to ':' */
-        CHUNK_TRAILER,          /* field value of a trailer line */
-        CHUNK_TRAILER_LF,       /* CR seen at the end of a trailer line */
-        CHUNK_END_LF,           /* CR of the final CRLF seen */
-        CHUNK_DONE,
-};
-
-/* quoted-string's qdtext and quoted-pair's second byte (RFC 9110 §5.6.4). */
-static bool is_qdtext(unsigned char c) {
-        return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) ||
-               c >= 0x80;
-}
-
-static bool is_quoted_pair_char(unsigned char c) {
-        return c == '\t' || c == ' ' || (c > 0x20 && c != 0x7f);
-}
-
-int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t limit, size_t *ret_consumed) {
-        size_t i = 0;
-
-        assert(st);
-        assert(buf || len == 0);
-        assert(ret_consumed);
-
-        while (i < len && st->state != CHUNK_DONE) {
-                char c = buf[i];
-                int h;
-
-                if (st->state >= CHUNK_EXT_BWS && st->state <= CHUNK_EXT_AFTER_VAL &&
-                    ++st->line_len > HTTP_CHUNK_LINE_MAX)
-                        return -EBADMSG;
-
-                switch (st->state) {
-                case CHUNK_SIZE:
-                        h = unhexchar(c);
-                        if (h >= 0) {
-                                if (st->size_digits >= 16)
-                                        return -EMSGSIZE;
-                                st->size = st->size * 16 + (uint64_t) h;
-                                st->size_digits++;
-                                break;
-                        }
-                        if (st->size_digits == 0)
-                                return -EBADMSG;
-                        if (st->size > limit || st->total + st->size > limit)
-                                return -EMSGSIZE;
-                        st->total += st->size;
-                        st->line_len = 0;
-                        if (c == ';')
-                                st->state = CHUNK_EXT_NAME_START;
-                        else if (is_ows(c))
-                                st->state = CHUNK_EXT_BWS;
-                        else if (c == '\r')
-                                st->state = CHUNK_SIZE_LF;
-                        else
-                                return -EBADMSG;        /* bare LF, or garbage after the size */
-                        break;
-                case CHUNK_EXT_BWS:
-                case CHUNK_EXT_AFTER_VAL:
-                        if (c == ';')
-                                st->state = CHUNK_EXT_NAME_START;
-                        else if (!is_ows(c))
-                                return -EBADMSG;        /* an extension needs its ';' */
-                        break;
-                case CHUNK_EXT_NAME_START:
-                        if (is_tchar(c))
-                                st->state = CHUNK_EXT_NAME;
-                        else if (!is_ows(c))
-                                return -EBADMSG;
-                        break;
-                case CHUNK_EXT_NAME:
-                        if (is_tchar(c))
-                                break;
-                        if (c == '=')
-                                st->state = CHUNK_EXT_VAL_START;
-                        else if (is_ows(c))
-                                st->state = CHUNK_EXT_AFTER_NAME;
-                        else if (c == ';')
-                                st->state = CHUNK_EXT_NAME_START;
-                        else if (c == '\r')
-                                st->state = CHUNK_SIZE_LF;
-                        else
-                                return -EBADMSG;
-                        break;
-                case CHUNK_EXT_AFTER_NAME:
-                        if (c == '=')
-                                st->state = CHUNK_EXT_VAL_START;
-                        else if (c == ';')
-                                st->state = CHUNK_EXT_NAME_START;
-                        else if (!is_ows(c))
-                                return -EBADMSG;
-                        break;
-                case CHUNK_EXT_VAL_START:
-                        if (c == '"')
-                                st->state = CHUNK_EXT_QUOTED;
-                        else if (is_tchar(c))
-                                st->state = CHUNK_EXT_VAL_TOKEN;
-                        else if (!is_ows(c))
-                                return -EBADMSG;
-                        break;
-                case CHUNK_EXT_QUOTED:
-                        if (c == '"')
-                                st->state = CHUNK_EXT_VAL_END;
-                        else if (c == '\\')
-                                st->state = CHUNK_EXT_QUOTED_ESC;
-                        else if (!is_qdtext((unsigned char) c))
-                                return -EBADMSG;
-                        break;
-                case CHUNK_EXT_QUOTED_ESC:
-                        if (!is_quoted_pair_char((unsigned char) c))
-                                return -EBADMSG;
-                        st->state = CHUNK_EXT_QUOTED;
-                        break;
-                case CHUNK_EXT_VAL_TOKEN:
-                        if (is_tchar(c))
-                                break;
-                        /* fall through */
-                case CHUNK_EXT_VAL_END:
-                        if (c == ';')
-                                st->state = CHUNK_EXT_NAME_START;
-                        else if (is_ows(c))
-                                st->state = CHUNK_EXT_AFTER_VAL;
-                        else if (c == '\r')
-                                st->state = CHUNK_SIZE_LF;
-                        else
-                                return -EBADMSG;
-                        break;
-                case CHUNK_SIZE_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                        st->size_digits = 0;
-                        st->state = st->size == 0 ? CHUNK_TRAILER_START : CHUNK_DATA;
-                        break;
-                case CHUNK_DATA: {
-                        size_t n = (size_t) MIN(st->size, (uint64_t) (len - i));
-
-                        st->size -= n;
-                        i += n;
-                        if (st->size == 0)
-                                st->state = CHUNK_DATA_CR;
-                        continue;
-                }
-                case CHUNK_DATA_CR:
-                        if (c != '\r')
-                                return -EBADMSG;        /* data longer than its size, or a bare LF */
-                        st->state = CHUNK_DATA_LF;
-                        break;
-                case CHUNK_DATA_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                        st->state = CHUNK_SIZE;
-                        break;
-                case CHUNK_TRAILER_START:
-                        st->line_len = 0;
-                        if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX)
-                                return -EBADMSG;
-                        if (c == '\r')
-                                st->state = CHUNK_END_LF;
-                        else if (is_tchar(c))
-                                st->state = CHUNK_TRAILER_NAME;
-                        else
-                                return -EBADMSG;        /* bare LF, obs-fold, no field name */
-                        break;
-                case CHUNK_TRAILER_NAME:
-                case CHUNK_TRAILER:
-                        if (++st->trailer_len > HTTP_CHUNK_TRAILER_MAX || ++st->line_len > HTTP_CHUNK_LINE_MAX)
-                                return -EBADMSG;
-                        if (st->state == CHUNK_TRAILER_NAME) {
-                                if (c == ':')
-                                        st->state = CHUNK_TRAILER;
-                                else if (!is_tchar(c))
-                                        return -EBADMSG;        /* RFC 9112 §5.1: no space before ':' */
-                        } else if (c == '\r')
-                                st->state = CHUNK_TRAILER_LF;
-                        else if (!is_field_char((unsigned char) c))
-                                return -EBADMSG;        /* bare LF, CTL */
-                        break;
-                case CHUNK_TRAILER_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                        st->state = CHUNK_TRAILER_START;
-                        break;
-                case CHUNK_END_LF:
-                        if (c != '\n')
-                                return -EBADMSG;
-                        st->state = CHUNK_DONE;
-                        break;
-                default:
-                        return -EBADMSG;
-                }
-                i++;
-        }
-
-        *ret_consumed = i;
-        return st->state == CHUNK_DONE;
 }

@@ -54,7 +54,7 @@ typedef struct HttpRequest {
         bool keep_alive;                /* after applying the version default and Connection: */
         bool has_content_length;
         uint64_t content_length;        /* request body bytes that follow the head */
-        bool chunked;                   /* body in the chunked coding (http_parse_chunked) */
+        bool chunked;                   /* body in the chunked coding (http_chunked_feed) */
         bool expect_continue;           /* "Expect: 100-continue" on HTTP/1.1 (RFC 9110 §10.1.1) */
         HttpSlice if_match;             /* first field of each; validators are checked by http_serve */
         HttpSlice if_unmodified_since;
@@ -95,32 +95,6 @@ typedef struct HttpRequest {
  * Connection fields say. */
 int http_parse_request(const char *buf, size_t len, size_t prev_len, const HttpParseLimits *limits,
                        HttpRequest *ret, HttpReason *reterr_reason);
-
-/* Incremental decoder of a chunked request body (RFC 9112 §7.1), used to skip it:
- * chunk sizes, extensions and trailer fields are checked, the data is not copied.
- * Zero-initialise it; @limit is the largest body (sum of chunk sizes) accepted. */
-typedef struct HttpChunkState {
-        uint8_t state;
-        uint8_t size_digits;
-        uint16_t line_len;              /* bytes in the current extension or trailer line */
-        uint32_t trailer_len;           /* all trailer bytes so far */
-        uint64_t size;                  /* of the current chunk; then bytes left in it */
-        uint64_t total;
-} HttpChunkState;
-
-#define HTTP_CHUNK_LINE_MAX 4096        /* chunk extension or trailer line */
-#define HTTP_CHUNK_TRAILER_MAX 16384
-
-/* Feeds buf[0..len) to the decoder and sets *ret_consumed to the bytes that belong to
- * the body (the rest is the next request). As strict as the head: every line ends in
- * CRLF (a bare LF after the size, an extension, the data or a trailer is an error), an
- * extension is ';' name ['=' token / quoted-string] with whitespace only around ';' and
- * '=', a trailer line is name ':' value. Returns 1 when the body is complete, 0 when
- * more is needed (all of buf consumed), -EBADMSG for bad syntax (bad size, bare CR or
- * LF, an extension without ';', CTL in an extension or trailer, missing CRLF after
- * data, line too long; HTTP_REASON_CHUNKED), or -EMSGSIZE when the chunk sizes add up
- * to more than @limit (HTTP_REASON_BODY_TOO_LARGE). Pure. */
-int http_parse_chunked(HttpChunkState *st, const char *buf, size_t len, uint64_t limit, size_t *ret_consumed);
 
 /* Maps a parser errno to the HTTP status the server answers (400, 408 for -EAGAIN at
  * the header timeout, 414, 431, 501, 505). Unknown errnos -> 400. */

@@ -1,5 +1,5 @@
 /* http_reason.h — PURE: why the server answered an error, as one value. The parser
- * (http_parse_request(), http_parse_chunked()), the router, the connection and the
+ * (http_parse_request(), http_chunked_feed()), the router, the connection and the
  * server name the reason; the one table in http_reason.c gives its status code, its
  * metrics label (netlab_http_bad_requests_total{reason}) and the one-line explanation
  * in the error page, with the RFC section where it helps. No request byte ever goes

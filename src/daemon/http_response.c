@@ -264,7 +264,9 @@ int http_response_parse_date(const char *s, size_t len, usec_t *ret) {
         if (tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_year < 70)
                 return -EINVAL;
         t = timegm(&tm);
-        if (t < 0)
+        /* A leap second on 9999-12-31 normalizes into year 10000, which no HTTP-date
+         * (4-digit year) can express: reject it rather than return what we cannot format. */
+        if (t < 0 || t > INT64_C(253402300799))
                 return -EINVAL;
         *ret = (usec_t) t * USEC_PER_SEC;
         return 0;

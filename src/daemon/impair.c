@@ -1,11 +1,13 @@
 /* impair.c — pure impairment models for the echo service (impair.h). echo.c calls
  * impair_bucket_take() and impair_decide() once per datagram between receiving it and
  * answering it; `netlabd -t` prints impair_format_summary(). Nothing here does I/O or
- * reads a clock: the caller passes the Rng and the time. */
+ * reads a clock: the caller passes the Rng and the time. The summary's words go through
+ * _() for `netlabd -t`; the running daemon is in the C locale, so its log line is English. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
 
+#include "i18n.h"
 #include "impair.h"
 
 /* The Pareto shape netem's pareto.dist table is generated with (iproute2 netem/pareto.c):
@@ -208,22 +210,21 @@ char *impair_format_summary(const ConfEcho *c, char *buf, size_t len) {
                 return buf;
 
         impair_describe(c, &s);
-        n = snprintf(buf, len, "loss %.2f%% per round trip (%s", 100.0 * s.mean_loss,
+        n = snprintf(buf, len, _("loss %.2f%% per round trip (%s"), 100.0 * s.mean_loss,
                      loss_model_to_string(c->loss_model));
         if (n >= 0 && (size_t) n < len && c->loss_model == LOSS_MODEL_GILBERT_ELLIOTT)
-                n += snprintf(buf + n, len - (size_t) n, ", %.2f%% of the time in BAD",
+                n += snprintf(buf + n, len - (size_t) n, _(", %.2f%% of the time in BAD"),
                               100.0 * s.bad_fraction);
         if (n >= 0 && (size_t) n < len)
-                n += snprintf(buf + n, len - (size_t) n, "), mean loss burst %.2f datagrams",
-                              s.mean_burst);
+                n += snprintf(buf + n, len - (size_t) n, _("), mean loss burst %.2f datagrams"), s.mean_burst);
         if (n >= 0 && (size_t) n < len)
-                n += snprintf(buf + n, len - (size_t) n, "; delay %s +- %s %s (stddev %s)",
+                n += snprintf(buf + n, len - (size_t) n, _("; delay %s +- %s %s (stddev %s)"),
                               format_usec(d, sizeof(d), c->delay_usec),
                               format_usec(j, sizeof(j), c->jitter_usec),
                               delay_distribution_to_string(c->distribution),
                               format_usec(sd, sizeof(sd), (usec_t) llround(s.stddev_delay_usec)));
         if (n >= 0 && (size_t) n < len)
-                (void) snprintf(buf + n, len - (size_t) n, "; duplicate %.2f%%; reorder %.2f%% (gap %u)",
+                (void) snprintf(buf + n, len - (size_t) n, _("; duplicate %.2f%%; reorder %.2f%% (gap %u)"),
                                 100.0 * c->duplicate, 100.0 * c->reorder, c->reorder_gap);
         return buf;
 }

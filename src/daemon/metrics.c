@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http_reason.h"
+#include "impair.h"
 #include "json.h"
 #include "metrics.h"
 #include "sockaddr.h"
@@ -220,6 +221,57 @@ static void render_prom_echo(StrBuf *b, const MetricsSnapshot *s) {
                     c->reorder);
 }
 
+/* The per-profile counters, one series per profile: at most PROFILE_MAX + 1 label values
+ * (the default included), all known from the configuration. */
+static void render_prom_profiles(StrBuf *b, const MetricsSnapshot *s) {
+        static const struct {
+                const char *family, *type, *help, *reason;
+                size_t offset;
+        } rows[] = {
+                { "netlab_echo_profile_received_total", "counter",
+                  "Datagrams classified into a classroom profile.", NULL,
+                  offsetof(MetricsEchoProfile, counters.received) },
+                { "netlab_echo_profile_replied_total", "counter", "Datagrams of a profile the echo answered.",
+                  NULL, offsetof(MetricsEchoProfile, counters.replied) },
+                { "netlab_echo_profile_dropped_total", "counter", "Datagrams of a profile dropped, by reason.",
+                  "loss", offsetof(MetricsEchoProfile, counters.dropped_loss) },
+                { "netlab_echo_profile_dropped_total", NULL, NULL, "rate_limit",
+                  offsetof(MetricsEchoProfile, counters.dropped_rate_limit) },
+                { "netlab_echo_profile_dropped_total", NULL, NULL, "queue_full",
+                  offsetof(MetricsEchoProfile, counters.dropped_queue_full) },
+                { "netlab_echo_profile_flows", "gauge", "Live flows classified into a profile.", NULL,
+                  offsetof(MetricsEchoProfile, flows) },
+        };
+
+        if (s->n_echo_profiles == 0)
+                return;
+        for (size_t r = 0; r < ELEMENTSOF(rows); r++) {
+                if (rows[r].type)
+                        prom_family(b, rows[r].family, rows[r].type, rows[r].help);
+                for (size_t i = 0; i < s->n_echo_profiles; i++) {
+                        const MetricsEchoProfile *p = &s->echo_profiles[i];
+
+                        strbuf_printf(b, "%s{profile=\"", rows[r].family);
+                        prom_label_value(b, p->name);
+                        if (rows[r].reason)
+                                strbuf_printf(b, "\",reason=\"%s", rows[r].reason);
+                        strbuf_puts(b, "\"} ");
+                        strbuf_u64(b, *(const uint64_t *) ((const uint8_t *) p + rows[r].offset));
+                        strbuf_putc(b, '\n');
+                }
+        }
+        prom_family(b, "netlab_echo_profile_mean_loss_ratio", "gauge",
+                    "Long-run loss probability of a profile's model (Gilbert-Elliott: its stationary mean).");
+        for (size_t i = 0; i < s->n_echo_profiles; i++) {
+                ImpairSummary sum;
+
+                impair_describe(s->echo_profiles[i].ce, &sum);
+                strbuf_puts(b, "netlab_echo_profile_mean_loss_ratio{profile=\"");
+                prom_label_value(b, s->echo_profiles[i].name);
+                strbuf_printf(b, "\"} %.17g\n", sum.mean_loss);
+        }
+}
+
 static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
         static const HttpStats zero_http = {};
         static const MetricsHttp zero_requests = {};
@@ -306,6 +358,7 @@ int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_
                  "Allocation failures survived (a request or datagram was refused).", s->oom);
 
         render_prom_echo(&b, s);
+        render_prom_profiles(&b, s);
         render_prom_http(&b, s);
 
         return strbuf_finish(&b, ret, ret_len);
@@ -423,6 +476,8 @@ static void render_json_table(Json *j, const CounterDesc *table, const void *sta
                 json_object_close(j);
 }
 
+static void render_json_profiles(Json *j, const MetricsSnapshot *s);
+
 static void render_json_echo(Json *j, const MetricsSnapshot *s) {
         if (!s->echo) {
                 json_null(j, "echo");
@@ -431,6 +486,8 @@ static void render_json_echo(Json *j, const MetricsSnapshot *s) {
 
         json_object_open(j, "echo");
         render_json_table(j, counters_echo, s->echo);
+        if (s->n_echo_profiles > 0)
+                render_json_profiles(j, s);
         json_object_close(j);
 }
 
@@ -445,6 +502,53 @@ static void render_json_stamp(Json *j, const MetricsSnapshot *s) {
         render_json_table(j, counters_echo, s->stamp_echo);
         render_json_table(j, counters_stamp, s->stamp);
         json_object_close(j);
+}
+
+/* echo.profiles: every profile (the default first) with its effective impairment, the
+ * model's long-run figures and its counters. */
+static void render_json_profiles(Json *j, const MetricsSnapshot *s) {
+        json_array_open(j, "profiles");
+        for (size_t i = 0; i < s->n_echo_profiles; i++) {
+                const MetricsEchoProfile *p = &s->echo_profiles[i];
+                const ConfEcho *c = p->ce;
+                ImpairSummary sum;
+                char line[512];
+
+                impair_describe(c, &sum);
+                json_object_open(j, NULL);
+                json_string(j, "name", p->name);
+                json_string(j, "match", p->match);
+                json_object_open(j, "impairment");
+                json_string(j, "summary", impair_format_summary(c, line, sizeof(line)));
+                json_double(j, "loss", c->loss);
+                json_string(j, "loss_model", loss_model_to_string(c->loss_model));
+                json_double(j, "ge_p", c->ge_p);
+                json_double(j, "ge_r", c->ge_r);
+                json_double(j, "ge_loss_good", c->ge_loss_good);
+                json_double(j, "ge_loss_bad", c->ge_loss_bad);
+                json_msec(j, "delay_ms", c->delay_usec);
+                json_msec(j, "jitter_ms", c->jitter_usec);
+                json_string(j, "distribution", delay_distribution_to_string(c->distribution));
+                json_double(j, "duplicate", c->duplicate);
+                json_double(j, "reorder", c->reorder);
+                json_u64(j, "reorder_gap", c->reorder_gap);
+                json_double(j, "rate_limit", c->rate_limit);
+                json_u64(j, "rate_burst", c->rate_burst);
+                json_bool(j, "lab_compat", c->lab_compat);
+                json_object_close(j);
+                json_double(j, "mean_loss", sum.mean_loss);
+                json_double(j, "mean_burst", sum.mean_burst);
+                json_u64(j, "flows", p->flows);
+                json_u64(j, "received", p->counters.received);
+                json_u64(j, "replied", p->counters.replied);
+                json_object_open(j, "dropped");
+                json_u64(j, "loss", p->counters.dropped_loss);
+                json_u64(j, "rate_limit", p->counters.dropped_rate_limit);
+                json_u64(j, "queue_full", p->counters.dropped_queue_full);
+                json_object_close(j);
+                json_object_close(j);
+        }
+        json_array_close(j);
 }
 
 static void render_json_http(Json *j, const MetricsSnapshot *s) {

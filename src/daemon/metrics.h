@@ -66,6 +66,15 @@ const char *metrics_method_to_string(size_t m);
 void metrics_http_observe(MetricsHttp *m, HttpMethod method, unsigned status,
                           usec_t duration_usec, uint64_t bytes);
 
+/* One classroom profile as the echo reports it (echo_get_profiles()). */
+typedef struct MetricsEchoProfile {
+        const char *name;   /* "default" for the unmatched traffic */
+        const char *match;  /* "sources 10.0.1.0/24; ports 8083", or "everyone else" */
+        const ConfEcho *ce; /* its effective impairment */
+        EchoProfileCounters counters;
+        uint64_t flows; /* live flows classified into it */
+} MetricsEchoProfile;
+
 /* Everything one scrape shows. All pointers are borrowed for the duration of the render
  * call only. A NULL service pointer means "that service is not running" (rendered as
  * zeros in Prometheus, null in JSON). */
@@ -75,6 +84,8 @@ typedef struct MetricsSnapshot {
         const EchoStats *echo;          /* rendered through counters_echo, service="echo" */
         const EchoStats *stamp_echo;    /* the STAMP reflector's: counters_echo, service="stamp" */
         const StampStats *stamp;        /* with stamp_echo: counters_stamp */
+        const MetricsEchoProfile *echo_profiles; /* n_echo_profiles, [0] the default */
+        size_t n_echo_profiles;
         const HttpStats *http;          /* rendered through counters_http */
         const MetricsHttp *http_requests;
         usec_t start_realtime_usec;     /* process start, CLOCK_REALTIME */

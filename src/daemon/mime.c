@@ -9,6 +9,10 @@
 
 #include "mime.h"
 
+/* mime.types is split into lines on LF and each line into tokens on these. */
+#define MIME_LINE_SEPARATORS "\n"
+#define MIME_TOKEN_SEPARATORS " \t\r"
+
 typedef struct MimeEntry {
         const char *ext;                /* lowercase, points into MimeTable.text or static */
         const char *type;               /* full Content-Type value */
@@ -104,9 +108,11 @@ int mime_table_new(const char *text, size_t len, MimeTable **ret) {
                 memcpy(t->text, text, len);
         t->text[len] = 0;
 
-        /* Upper bounds: every whitespace-separated token could be an extension or a type. */
+        /* Upper bounds: every token could be an extension or a type, and there is at most
+         * one more token than separators. Count exactly the bytes the loop below splits on
+         * (CR included, or a CR-separated file overflows the array). */
         for (size_t i = 0; i < len; i++)
-                if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n') {
+                if (text[i] != 0 && strchr(MIME_LINE_SEPARATORS MIME_TOKEN_SEPARATORS, text[i])) {
                         max_entries++;
                         max_types++;
                 }
@@ -117,13 +123,15 @@ int mime_table_new(const char *text, size_t len, MimeTable **ret) {
         if (!t->entries || !t->owned)
                 return -ENOMEM;
 
-        for (line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (line = strtok_r(t->text, MIME_LINE_SEPARATORS, &save); line;
+             line = strtok_r(NULL, MIME_LINE_SEPARATORS, &save)) {
                 char *hash = strchr(line, '#'), *tok, *save2 = NULL;
                 const char *type = NULL;
 
                 if (hash)
                         *hash = 0;
-                for (tok = strtok_r(line, " \t\r", &save2); tok; tok = strtok_r(NULL, " \t\r", &save2)) {
+                for (tok = strtok_r(line, MIME_TOKEN_SEPARATORS, &save2); tok;
+                     tok = strtok_r(NULL, MIME_TOKEN_SEPARATORS, &save2)) {
                         if (!type) {
                                 if (!strchr(tok, '/'))
                                         break;          /* not a media type: skip the line */

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "daemon.h"
+#include "i18n.h"
 #include "impair.h"
 #include "log.h"
 #include "loop.h"
@@ -41,6 +42,10 @@ int main(int argc, char *argv[]) {
         CliArgs args;
         int r;
 
+        /* Usage, errors and -t speak the reader's language; the running daemon
+         * goes back to the C locale below, so its journal lines stay English: admins
+         * search for them, and systemd hands services the system's LANG. */
+        i18n_setup();
         log_setup_for_environment();
 
         r = cli_parse(argc, argv, &args);
@@ -66,16 +71,24 @@ int main(int argc, char *argv[]) {
                 if (r < 0)
                         return EXIT_CONFIG;
                 if (r > 0)
-                        printf("no %s; built-in defaults ok\n", args.config_path);
+                        printf(_("no %s; built-in defaults ok\n"), args.config_path);
                 else
-                        printf("%s: configuration ok\n", args.config_path);
+                        printf(_("%s: configuration ok\n"), args.config_path);
                 if (conf->echo.enabled) {
                         char summary[512];
 
-                        printf("echo: %s\n", impair_format_summary(&conf->echo, summary, sizeof(summary)));
+                        printf(_("echo: %s\n"), impair_format_summary(&conf->echo, summary, sizeof(summary)));
+                        for (size_t i = 0; i < conf->echo.n_profiles; i++) {
+                                const ConfProfile *p = &conf->echo.profiles[i];
+
+                                printf(_("echo profile '%s' (%s): %s\n"), p->name, p->match,
+                                       impair_format_summary(&p->echo, summary, sizeof(summary)));
+                        }
                 }
                 return EXIT_SUCCESS;
         }
+
+        (void) setlocale(LC_ALL, "C");
 
         r = daemon_load_conf(args.config_path, args.config_explicit, /* reload= */ false, &conf);
         if (r < 0)

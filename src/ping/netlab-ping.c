@@ -3,12 +3,14 @@
  * exit), SIGTERM (same) and SIGQUIT (interim line) handling, prints the summary and maps
  * the outcome to ping's exit status: 0 some reply, 1 none (or -w with -c not met), 2 error. */
 #include <errno.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
 #include "ping.h"
@@ -23,36 +25,50 @@
 static PingCliArgs arg;                 /* the parsed command line */
 static bool arg_json_errors = false;    /* --json/--json-lines: errors as a JSON document too */
 
-/* Reports a fatal error the ping way ("netlab-ping: ..." on stderr) and, with --json or
- * --json-lines, as a JSON error document so stdout stays parseable. Returns EXIT_ERROR. */
-_printf_(1, 2) static int fail(const char *format, ...) {
-        char msg[1024];
-        va_list ap;
-
-        va_start(ap, format);
-        (void) vsnprintf(msg, sizeof(msg), format, ap);
-        va_end(ap);
-
+/* Reports a fatal error the ping way: @msg (in the reader's language) as "netlab-ping:
+ * ..." on stderr and, with --json or --json-lines, @english as a JSON error document, so
+ * stdout stays parseable and reads the same in every locale. Returns EXIT_ERROR. */
+static int report(const char *msg, const char *english) {
         fprintf(stderr, "netlab-ping: %s\n", msg);
         if (arg_json_errors) {
-                ping_output_json_error(stdout, msg, EXIT_ERROR);
+                ping_output_json_error(stdout, english, EXIT_ERROR);
                 (void) fflush(stdout);
         }
         return EXIT_ERROR;
 }
 
-/* ping(8) answers a bad command line with its usage. */
-_printf_(1, 2) static int usage_error(const char *format, ...) {
-        char msg[1024];
+/* As report(), formatting @format with @ap twice: translated for stderr, and as the
+ * English original (a msgid: xgettext knows fail() and usage_error() as keywords) for
+ * the JSON document. */
+_printf_(1, 0) static int vfail(const char *format, va_list ap) {
+        char msg[1024], english[1024];
+        va_list aq;
+
+        va_copy(aq, ap);
+        (void) vsnprintf(msg, sizeof(msg), _(format), aq);
+        va_end(aq);
+        (void) vsnprintf(english, sizeof(english), format, ap);
+        return report(msg, english);
+}
+
+_printf_(1, 2) static int fail(const char *format, ...) {
         va_list ap;
 
         va_start(ap, format);
-        (void) vsnprintf(msg, sizeof(msg), format, ap);
+        int r = vfail(format, ap);
         va_end(ap);
+        return r;
+}
 
-        (void) fail("%s", msg);
+/* ping(8) answers a bad command line with its usage. */
+_printf_(1, 2) static int usage_error(const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        int r = vfail(format, ap);
+        va_end(ap);
         ping_cli_usage_hint(stderr);
-        return EXIT_ERROR;
+        return r;
 }
 
 static int resolve(Ping *p, const char *host, unsigned port, int socktype, char **ret_address) {
@@ -61,7 +77,7 @@ static int resolve(Ping *p, const char *host, unsigned port, int socktype, char 
                 .ai_socktype = socktype,
         };
         struct addrinfo *ai = NULL;
-        char service[8], address[NI_MAXHOST];
+        char service[8], address[SOCKADDR_FORMAT_MAX + 1 + IF_NAMESIZE];
         int r;
 
         snprintf(service, sizeof(service), "%u", port);
@@ -75,12 +91,26 @@ static int resolve(Ping *p, const char *host, unsigned port, int socktype, char 
                 return fail("Failed to resolve '%s': %s", host, reason);
         }
 
-        memcpy(&p->addr, ai->ai_addr, ai->ai_addrlen);
-        p->addr_len = ai->ai_addrlen;
-        r = getnameinfo(ai->ai_addr, ai->ai_addrlen, address, sizeof(address), NULL, 0, NI_NUMERICHOST);
+        bool ok = ai->ai_addrlen <= sizeof(p->addr) &&
+                  (ai->ai_family == AF_INET || ai->ai_family == AF_INET6);
+        if (ok)
+                memcpy(&p->addr, ai->ai_addr, ai->ai_addrlen);
         freeaddrinfo(ai);
-        if (r != 0)
-                return fail("Failed to format the address of '%s': %s", host, gai_strerror(r));
+        if (!ok)
+                return fail("Failed to resolve '%s': not an IPv4 or IPv6 address", host);
+
+        sockaddr_format_host(&p->addr, address, sizeof(address));
+        /* A link-local target needs its zone to be reached: show it as getnameinfo() and
+         * ping do ("fe80::1%eth0"). */
+        if (p->addr.sa.sa_family == AF_INET6 && p->addr.in6.sin6_scope_id != 0) {
+                char ifname[IF_NAMESIZE];
+                size_t n = strlen(address);
+
+                if (if_indextoname(p->addr.in6.sin6_scope_id, ifname))
+                        (void) snprintf(address + n, sizeof(address) - n, "%%%s", ifname);
+                else
+                        (void) snprintf(address + n, sizeof(address) - n, "%%%u", p->addr.in6.sin6_scope_id);
+        }
 
         *ret_address = strdup(address);
         if (!*ret_address)
@@ -146,8 +176,10 @@ static int run(void) {
         /* "::1:8080" is a valid IPv6 address (the last group is 0x8080), so it resolves,
          * but it is rarely what was meant. */
         if (ping_cli_looks_like_v6_with_port(host) && !arg.json_lines && !arg.json)
-                fprintf(stderr, "netlab-ping: note: '%s' is read as one IPv6 address; for a port, use "
-                        "[ADDRESS]:PORT, e.g. '[::1]:8080'\n", host);
+                fprintf(stderr,
+                        _("netlab-ping: note: '%s' is read as one IPv6 address; for a port, use "
+                          "[ADDRESS]:PORT, e.g. '[::1]:8080'\n"),
+                        host);
 
         r = resolve(&p, host, port, arg.mode == PING_MODE_HTTP ? SOCK_STREAM : SOCK_DGRAM, &address);
         if (r != 0)
@@ -251,14 +283,29 @@ int main(int argc, char *argv[]) {
         char msg[PING_CLI_ERROR_MAX];
         int r;
 
+        i18n_setup();
         log_setup(NULL, /* prefix= */ false, /* timestamps= */ false);
         log_set_max_level(LOG_NOTICE);
 
         /* Decide the error format before any error can happen. */
         arg_json_errors = ping_cli_wants_json(argc, argv);
         r = ping_cli_parse(argc, argv, &arg, msg, sizeof(msg));
-        if (r < 0)
-                return usage_error("%s", msg);
+        if (r < 0) {
+                char english[PING_CLI_ERROR_MAX] = "";
+
+                /* The JSON error document is English in every locale: parse again with
+                 * the messages untranslated (parsing has no side effects but getopt's). */
+                if (arg_json_errors) {
+                        locale_t old = i18n_untranslated_begin();
+                        PingCliArgs unused;
+
+                        (void) ping_cli_parse(argc, argv, &unused, english, sizeof(english));
+                        i18n_untranslated_end(old);
+                }
+                r = report(msg, english[0] ? english : msg);
+                ping_cli_usage_hint(stderr);
+                return r;
+        }
         if (arg.help) {
                 ping_cli_help(stdout);
                 return EXIT_SUCCESS;

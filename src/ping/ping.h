@@ -13,6 +13,7 @@
 
 #include "ping_output.h"
 #include "probe.h"
+#include "sockaddr.h"
 #include "stats.h"
 
 #define PING_DEFAULT_PORT 8080
@@ -30,8 +31,7 @@ typedef struct Ping {
         PingSummary summary;
 
         /* target */
-        struct sockaddr_storage addr;
-        socklen_t addr_len;
+        SockAddr addr;                  /* IPv4 or IPv6, with the port */
 
         /* HTTP mode */
         char *http_host;                /* Host: header value */

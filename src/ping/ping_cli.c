@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "i18n.h"
 #include "macro.h"
 #include "parse_util.h"
 #include "ping.h"
@@ -20,38 +21,39 @@
 
 void ping_cli_help(FILE *f) {
         fprintf(f,
-                "Usage: netlab-ping [options] HOST[:PORT]\n"
-                "       netlab-ping [options] --http URL\n"
-                "\n"
-                "Measure round trips to a netlab (or any UDP echo) server, or to an HTTP server.\n"
-                "\n"
-                "  -c COUNT        stop after COUNT probes (default %u; 0 = until interrupted)\n"
-                "  -i INTERVAL     seconds between probes (default 1; fractions and ms/us units allowed)\n"
-                "  -W TIMEOUT      seconds to wait for a reply; later replies are late (default 1)\n"
-                "  -w DEADLINE     stop after DEADLINE seconds whatever the count\n"
-                "  -s SIZE         UDP payload bytes, %u..%u (default %u: the probe header)\n"
-                "  -p PORT         server port (default %u; HOST:PORT also works)\n"
-                "  -4, -6          use IPv4 / IPv6 only\n"
-                "  -q              print only the summary\n"
-                "  -D              print a wall-clock timestamp before each line\n"
-                "  -f              flood: next probe on reply or every 10 ms; no per-probe lines\n"
-                "  -v              summary lines with zero counts too; HTTP: the first response's headers\n"
-                "      --json      print one JSON document at the end (format_version %d)\n"
-                "      --json-lines  print one JSON record per event (start, probe, interim, summary)\n"
-                "      --histogram[=N]  print an RTT histogram of N linear bins (default %u)\n"
-                "      --http URL  probe http://HOST[:PORT]/PATH with GET requests\n"
-                "      --keep-alive  HTTP: reuse one connection for all probes\n"
-                "      --stamp     be a STAMP Session-Sender (RFC 8762/8972; port 862, -s 44.., default 60)\n"
-                "  -h              show this help (also --help)\n"
-                "  -V              show the version (also --version)\n",
+                _("Usage: netlab-ping [options] HOST[:PORT]\n"
+                  "       netlab-ping [options] --http URL\n"
+                  "\n"
+                  "Measure round trips to a netlab (or any UDP echo) server, or to an HTTP server.\n"
+                  "\n"
+                  "  -c COUNT        stop after COUNT probes (default %u; 0 = until interrupted)\n"
+                  "  -i INTERVAL     seconds between probes (default 1; fractions and ms/us units allowed)\n"
+                  "  -W TIMEOUT      seconds to wait for a reply; later replies are late (default 1)\n"
+                  "  -w DEADLINE     stop after DEADLINE seconds whatever the count\n"
+                  "  -s SIZE         UDP payload bytes, %u..%u (default %u: the probe header)\n"
+                  "  -p PORT         server port (default %u; HOST:PORT also works)\n"
+                  "  -4, -6          use IPv4 / IPv6 only\n"
+                  "  -q              print only the summary\n"
+                  "  -D              print a wall-clock timestamp before each line\n"
+                  "  -f              flood: next probe on reply or every 10 ms; no per-probe lines\n"
+                  "  -v              summary lines with zero counts too; HTTP: the first response's headers\n"
+                  "      --json      print one JSON document at the end (format_version %d)\n"
+                  "      --json-lines  print one JSON record per event (start, probe, interim, summary)\n"
+                  "      --histogram[=N]  print an RTT histogram of N linear bins (default %u)\n"
+                  "      --http URL  probe http://HOST[:PORT]/PATH with GET requests\n"
+                  "      --keep-alive  HTTP: reuse one connection for all probes\n"
+                  "      --stamp     be a STAMP Session-Sender (RFC 8762/8972; port 862, -s 44.., default 60)\n"
+                  "  -h              show this help (also --help)\n"
+                  "  -V              show the version (also --version)\n"),
                 PING_DEFAULT_COUNT, PROBE_HEADER_SIZE, PING_SIZE_MAX, PING_SIZE_DEFAULT, PING_DEFAULT_PORT,
                 PING_JSON_FORMAT_VERSION, PING_HISTOGRAM_BINS_DEFAULT);
 }
 
 void ping_cli_usage_hint(FILE *f) {
-        fputs("Usage: netlab-ping [options] HOST[:PORT]\n"
-              "       netlab-ping [options] --http URL\n"
-              "Try 'netlab-ping --help' for more information.\n", f);
+        fputs(_("Usage: netlab-ping [options] HOST[:PORT]\n"
+                "       netlab-ping [options] --http URL\n"
+                "Try 'netlab-ping --help' for more information.\n"),
+              f);
 }
 
 bool ping_cli_wants_json(int argc, char *argv[]) {
@@ -61,11 +63,13 @@ bool ping_cli_wants_json(int argc, char *argv[]) {
         return false;
 }
 
+/* Formats the error into @buf in the reader's language; @format is the English msgid
+ * (xgettext knows usage() as a keyword). Returns -EINVAL. */
 _printf_(3, 4) static int usage(char *buf, size_t size, const char *format, ...) {
         va_list ap;
 
         va_start(ap, format);
-        (void) vsnprintf(buf, size, format, ap);
+        (void) vsnprintf(buf, size, _(format), ap);
         va_end(ap);
         return -EINVAL;
 }

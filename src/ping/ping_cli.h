@@ -39,7 +39,8 @@ bool ping_cli_wants_json(int argc, char *argv[]);
 
 /* Parses @argv (getopt_long; resets optind, so it may be called repeatedly). Returns 0 and
  * fills *ret, or -EINVAL with a one-line reason (no trailing newline, user input in single
- * quotes) in @reterr_msg[0..msg_size). Applies ping's defaults: -w without -c sends until
+ * quotes) in @reterr_msg[0..msg_size), translated for the calling thread's locale
+ * (i18n.h; English under the C locale). Applies ping's defaults: -w without -c sends until
  * the deadline, -f without -i probes every PING_FLOOD_INTERVAL, --stamp sends
  * PING_STAMP_SIZE_DEFAULT octets and accepts -s only where stamp_sender_size_ok().
  * Prints nothing. */

@@ -3,7 +3,8 @@
  * (CONNECTING -> SENDING -> READ_HEAD -> READ_BODY -> idle), timed as curl -w does, all
  * from the start of the request: connect (handshake done), pretransfer (request written),
  * ttfb (first response byte) and total (end of body). The next probe starts at its scheduled time, or at once if
- * the previous one overran it. The head parser and the chunked decoder are pure. */
+ * the previous one overran it. The head parser is pure; chunked bodies go through the shared decoder
+ * (http_chunked). */
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
@@ -14,39 +15,25 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "comma_list.h"
+#include "http_chunked.h"
+#include "i18n.h"
 #include "log.h"
-#include "parse_util.h"
 #include "ping_http.h"
 
 /* ---- pure parsing --------------------------------------------------------------------- */
 
-static bool token_in_list(const char *v, size_t n, const char *token) {
-        size_t tl = strlen(token);
+/* RFC 9112 §6.3: the body is chunked when chunked is the final transfer coding of the
+ * list (RFC 9110 §5.6.1 "#rule", walked by comma_list). */
+static bool final_coding_is_chunked(const char *v, size_t n) {
+        const char *item, *last = NULL;
+        size_t pos = 0, len, last_len = 0;
 
-        /* Comma-separated tokens with optional whitespace (RFC 9110 §5.6.1). */
-        for (size_t i = 0; i < n;) {
-                while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-                        i++;
-                size_t start = i;
-                while (i < n && v[i] != ',')
-                        i++;
-                size_t end = i;
-                while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t'))
-                        end--;
-                if (end - start == tl && strncasecmp(v + start, token, tl) == 0)
-                        return true;
+        while (comma_list_next(v, n, &pos, &item, &len)) {
+                last = item;
+                last_len = len;
         }
-        return false;
-}
-
-static bool last_token_is(const char *v, size_t n, const char *token) {
-        size_t tl = strlen(token);
-
-        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-                n--;
-        if (n < tl || strncasecmp(v + n - tl, token, tl) != 0)
-                return false;
-        return n == tl || v[n - tl - 1] == ',' || v[n - tl - 1] == ' ' || v[n - tl - 1] == '\t';
+        return last && last_len == 7 && strncasecmp(last, "chunked", 7) == 0;
 }
 
 int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret) {
@@ -117,11 +104,11 @@ int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret) {
                                 return -EBADMSG;
                         h.content_length = cl;
                 } else if (name_len == 17 && strncasecmp(line, "Transfer-Encoding", 17) == 0)
-                        h.chunked = last_token_is(v, vn, "chunked");
+                        h.chunked = final_coding_is_chunked(v, vn);
                 else if (name_len == 10 && strncasecmp(line, "Connection", 10) == 0) {
-                        if (token_in_list(v, vn, "close"))
+                        if (comma_list_has(v, vn, "close"))
                                 saw_close = true;
-                        if (token_in_list(v, vn, "keep-alive"))
+                        if (comma_list_has(v, vn, "keep-alive"))
                                 keep_alive = true;
                 }
         }
@@ -129,104 +116,6 @@ int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret) {
         h.close = saw_close || (h.minor_version == 0 && !keep_alive);
         *ret = h;
         return (int) pos;
-}
-
-enum {
-        CHUNK_SIZE,
-        CHUNK_DATA,
-        CHUNK_DATA_END,
-        CHUNK_TRAILER,
-};
-
-#define CHUNK_LINE_MAX 4096
-
-static int chunk_size_line(PingHttpChunked *c) {
-        size_t n = MIN((size_t) c->line_len, sizeof(c->line));
-        uint64_t v = 0;
-        size_t i = 0;
-
-        for (; i < n && unhexchar(c->line[i]) >= 0; i++) {
-                if (i >= 15)
-                        return -EBADMSG;        /* > 2^60 bytes: not a real chunk */
-                v = v * 16 + (uint64_t) unhexchar(c->line[i]);
-        }
-        if (i == 0)
-                return -EBADMSG;
-        /* what follows the digits: nothing, a CR, or a chunk extension */
-        if (i < n && c->line[i] != ';' && c->line[i] != ' ' && c->line[i] != '\t' && c->line[i] != '\r')
-                return -EBADMSG;
-        c->remaining = v;
-        return 0;
-}
-
-int ping_http_chunked_feed(PingHttpChunked *c, const char *buf, size_t len) {
-        size_t pos = 0;
-        int r;
-
-        assert(c);
-        assert(buf || len == 0);
-
-        while (pos < len) {
-                char ch = buf[pos];
-
-                switch (c->state) {
-
-                case CHUNK_SIZE:
-                        pos++;
-                        if (ch != '\n') {
-                                if (c->line_len < sizeof(c->line))
-                                        c->line[c->line_len] = ch;
-                                if (++c->line_len > CHUNK_LINE_MAX)
-                                        return -EBADMSG;
-                                break;
-                        }
-                        r = chunk_size_line(c);
-                        if (r < 0)
-                                return r;
-                        c->line_len = 0;
-                        c->state = c->remaining > 0 ? CHUNK_DATA : CHUNK_TRAILER;
-                        break;
-
-                case CHUNK_DATA: {
-                        size_t k = (size_t) MIN((uint64_t) (len - pos), c->remaining);
-
-                        pos += k;
-                        c->remaining -= k;
-                        c->body_bytes += k;
-                        if (c->remaining == 0)
-                                c->state = CHUNK_DATA_END;
-                        break;
-                }
-
-                case CHUNK_DATA_END:
-                        pos++;
-                        if (ch == '\r' && c->line_len == 0) {
-                                c->line_len = 1;
-                                break;
-                        }
-                        if (ch != '\n')
-                                return -EBADMSG;
-                        c->line_len = 0;
-                        c->state = CHUNK_SIZE;
-                        break;
-
-                case CHUNK_TRAILER:
-                        pos++;
-                        if (ch == '\n') {
-                                if (c->line_len == 0)
-                                        return (int) pos;       /* empty line: done */
-                                c->line_len = 0;
-                        } else if (ch != '\r' || c->line_len > 0) {
-                                if (++c->line_len > CHUNK_LINE_MAX)
-                                        return -EBADMSG;
-                        }
-                        break;
-
-                default:
-                        return -EBADMSG;
-                }
-        }
-        return -EAGAIN;
 }
 
 /* ---- prober ------------------------------------------------------------------------- */
@@ -254,7 +143,7 @@ struct PingHttp {
         char head[PING_HTTP_HEAD_MAX];
         size_t head_len;
         PingHttpHead resp;
-        PingHttpChunked chunked;
+        HttpChunked chunked;
         uint64_t body_bytes;
         bool printed_headers;
 
@@ -357,7 +246,7 @@ static void probe_success(PingHttp *h) {
                 close_conn(h);
 
         if (h->resp.status < 200 || h->resp.status > 299) {
-                probe_fail(h, "non-2xx status", h->resp.status);
+                probe_fail(h, N_("non-2xx status"), h->resp.status);
                 return;
         }
 
@@ -399,7 +288,7 @@ static int start_connect(PingHttp *h) {
         int r;
 
         close_conn(h);
-        h->fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+        h->fd = socket(p->addr.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
         if (h->fd < 0)
                 return -errno;
         (void) setsockopt(h->fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
@@ -409,7 +298,7 @@ static int start_connect(PingHttp *h) {
 
         h->reused = false;
         h->connections++;
-        r = connect(h->fd, (const struct sockaddr *) &p->addr, p->addr_len);
+        r = connect(h->fd, &p->addr.sa, sockaddr_len(&p->addr));
         if (r < 0 && errno != EINPROGRESS)
                 return -errno;
 
@@ -427,7 +316,7 @@ static void begin_request(PingHttp *h) {
         h->body_bytes = 0;
         h->t_first = 0;
         h->resp = (PingHttpHead) {};
-        h->chunked = (PingHttpChunked) {};
+        h->chunked = (HttpChunked) {};
         (void) sd_event_source_set_io_events(h->io_source, EPOLLOUT);
         (void) sd_event_source_set_enabled(h->io_source, SD_EVENT_ON);
 }
@@ -444,7 +333,7 @@ static bool retry_fresh(PingHttp *h) {
         h->t_connected = 0;
         r = start_connect(h);
         if (r < 0) {
-                probe_fail(h, strerror(-r), 0);
+                probe_fail(h, strerrordesc_np(-r), 0);
                 return true;
         }
         return true;
@@ -469,7 +358,7 @@ static void start_probe(PingHttp *h) {
                 p->summary.start_wall_usec = ping_now(CLOCK_REALTIME) / NSEC_PER_USEC;
                 r = ping_arm_deadline(p);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to arm the deadline: %m");
+                        log_error_errno(r, _("Failed to arm the deadline: %m"));
                         ping_finish(p, r);
                         return;
                 }
@@ -487,7 +376,7 @@ static void start_probe(PingHttp *h) {
         }
         r = start_connect(h);
         if (r < 0)
-                probe_fail(h, strerror(-r), 0);
+                probe_fail(h, strerrordesc_np(-r), 0);
 }
 
 static void on_readable(PingHttp *h) {
@@ -516,7 +405,7 @@ static void on_readable(PingHttp *h) {
                                 return;
                         if (h->state == HTTP_READ_HEAD && h->head_len == 0 && retry_fresh(h))
                                 return;
-                        probe_fail(h, strerror(errno), 0);
+                        probe_fail(h, strerrordesc_np(errno), 0);
                         return;
                 }
                 if (n == 0) {
@@ -527,7 +416,7 @@ static void on_readable(PingHttp *h) {
                         }
                         if (h->state == HTTP_READ_HEAD && h->head_len == 0 && retry_fresh(h))
                                 return;
-                        probe_fail(h, "connection closed before the response was complete", 0);
+                        probe_fail(h, N_("connection closed before the response was complete"), 0);
                         return;
                 }
                 if (h->t_first == 0) {
@@ -551,7 +440,10 @@ static void on_readable(PingHttp *h) {
                         if (r == -EAGAIN)
                                 continue;
                         if (r < 0) {
-                                probe_fail(h, r == -EMSGSIZE ? "response head too long" : "malformed response", 0);
+                                probe_fail(h,
+                                           r == -EMSGSIZE ? N_("response head too long") :
+                                                            N_("malformed response"),
+                                           0);
                                 return;
                         }
                         if (h->ping->verbose && !h->printed_headers) {
@@ -573,12 +465,16 @@ static void on_readable(PingHttp *h) {
                 }
 
                 if (h->resp.chunked) {
-                        r = ping_http_chunked_feed(&h->chunked, body, body_len);
-                        h->body_bytes = h->chunked.body_bytes;
-                        if (r == -EAGAIN)
+                        size_t consumed;
+
+                        /* The server's strict decoder, without a size limit: a bare-LF
+                         * chunk line is a protocol error here too. */
+                        r = http_chunked_feed(&h->chunked, body, body_len, UINT64_MAX, &consumed);
+                        h->body_bytes = h->chunked.data;
+                        if (r == 0)
                                 continue;
                         if (r < 0) {
-                                probe_fail(h, "malformed chunked body", 0);
+                                probe_fail(h, N_("malformed chunked body"), 0);
                                 return;
                         }
                         probe_success(h);
@@ -604,7 +500,7 @@ static void on_writable(PingHttp *h) {
                 if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
                         err = errno;
                 if (err != 0) {
-                        probe_fail(h, strerror(err), 0);
+                        probe_fail(h, strerrordesc_np(err), 0);
                         return;
                 }
                 h->t_connected = ping_now(CLOCK_MONOTONIC);
@@ -619,7 +515,7 @@ static void on_writable(PingHttp *h) {
                                 return;
                         if (h->request_sent == 0 && retry_fresh(h))
                                 return;
-                        probe_fail(h, strerror(errno), 0);
+                        probe_fail(h, strerrordesc_np(errno), 0);
                         return;
                 }
                 h->request_sent += (size_t) n;
@@ -654,7 +550,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Ping *p = h->ping;
 
         if (h->state != HTTP_IDLE) {
-                probe_fail(h, "timed out", 0);
+                probe_fail(h, N_("timed out"), 0);
                 return 0;
         }
         if (p->sending_done) {

@@ -28,20 +28,6 @@ typedef struct PingHttpHead {
  * Bare LF line ends are accepted (RFC 9112 §2.2). Never reads beyond @len. */
 int ping_http_parse_head(const char *buf, size_t len, PingHttpHead *ret);
 
-/* Chunked body decoder state (RFC 9112 §7.1), fed in arbitrary pieces. */
-typedef struct PingHttpChunked {
-        int state;
-        uint64_t remaining;             /* data bytes left in the current chunk */
-        uint64_t body_bytes;            /* decoded data bytes so far */
-        unsigned line_len;              /* bytes of the current size/trailer line, bounded */
-        char line[24];                  /* start of the current size line */
-} PingHttpChunked;
-
-/* Consumes buf[0..len). Returns the bytes consumed (<= len) once the final chunk and
- * trailers are complete, -EAGAIN if everything was consumed and more is needed, or
- * -EBADMSG on a malformed size line or missing CRLF. */
-int ping_http_chunked_feed(PingHttpChunked *c, const char *buf, size_t len);
-
 typedef struct PingHttp PingHttp;
 
 /* Starts probing p->http_path on p->addr. Returns 0 or a negative errno (sd-event). */

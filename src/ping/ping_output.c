@@ -2,57 +2,27 @@
  * probe outcome to ping_output_event() and the final Stats to ping_output_summary(); this
  * file decides the wording (ping's first summary line word for word, so scripts that parse
  * it keep working; plain words for a student after it) and the JSON layout (documented in
- * netlab-ping(1), versioned by PING_JSON_FORMAT_VERSION). Calls only stats.h readers.
- * Every user-visible string lives here; plurals pick between two whole format strings
- * (PLURAL), never paste an "s", so gettext's ngettext() can replace the choice. */
+ * netlab-ping(1), versioned by PING_JSON_FORMAT_VERSION, written with the shared json.c).
+ * Calls only stats.h readers and json.h.
+ * Every user-visible string lives here, in _() or ngettext(): plurals pick between two
+ * whole format strings, never paste an "s". The JSON and the event names in it never go
+ * through the catalog: what a machine reads does not change with the locale. The one
+ * global this reads is the process's message locale, through gettext(). */
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
+#include "i18n.h"
+#include "json.h"
 #include "macro.h"
 #include "ping_output.h"
 
-/* One of two complete format strings: the place ngettext() will take. */
-#define PLURAL(n, one, other) ((n) == 1 ? (one) : (other))
-
 static const double percentiles[] = { 50, 90, 99, 99.9 };
 static const char *const percentile_names[] = { "p50", "p90", "p99", "p99_9" };
-
-void ping_output_json_string(FILE *f, const char *s) {
-        assert(f);
-
-        if (!s) {
-                fputs("null", f);
-                return;
-        }
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                switch (*p) {
-                case '"':
-                        fputs("\\\"", f);
-                        break;
-                case '\\':
-                        fputs("\\\\", f);
-                        break;
-                case '\n':
-                        fputs("\\n", f);
-                        break;
-                case '\r':
-                        fputs("\\r", f);
-                        break;
-                case '\t':
-                        fputs("\\t", f);
-                        break;
-                default:
-                        if (*p < 0x20)
-                                fprintf(f, "\\u%04x", *p);
-                        else
-                                fputc(*p, f);
-                }
-        fputc('"', f);
-}
 
 static int decimals_for(nsec_t ns) {
         double ms = (double) ns / 1e6;
@@ -112,51 +82,82 @@ static void print_wall(FILE *f, uint64_t wall_usec) {
         fprintf(f, "[%" PRIu64 ".%06" PRIu64 "] ", wall_usec / 1000000, wall_usec % 1000000);
 }
 
+/* A probe's error text in the reader's language: our own messages (N_() where they are
+ * set) from our catalog, strerrordesc_np() texts from the C library's ("libc"). */
+static const char *error_text(const char *error) {
+        const char *t = _(error);
+
+#ifdef ENABLE_NLS
+        if (t == error)
+                t = dgettext("libc", error);
+#endif
+        return t;
+}
+
 static const char *mode_name(PingMode m) {
         return m == PING_MODE_HTTP ? "http" : m == PING_MODE_STAMP ? "stamp" : "udp";
 }
 
 /* ---- JSON pieces ---------------------------------------------------------------------- */
 
-static void json_ms_or_null(FILE *f, bool valid, double ns) {
+/* Milliseconds with 6 decimals, or null when there is no value. */
+static void put_ms(Json *j, const char *key, bool valid, double ns) {
         if (valid)
-                fprintf(f, "%.6f", ms(ns));
+                json_fixed(j, key, ms(ns), 6);
         else
-                fputs("null", f);
+                json_null(j, key);
 }
 
-static void json_hist_percentiles(FILE *f, const StatsHist *h) {
-        for (size_t i = 0; i < ELEMENTSOF(percentiles); i++) {
-                fprintf(f, ",\"%s\":", percentile_names[i]);
-                json_ms_or_null(f, h->n > 0, (double) stats_hist_percentile(h, percentiles[i]));
-        }
+/* A wall-clock time as seconds with exactly 6 decimals. A double holds any microsecond
+ * count below 2^53 within half a microsecond, so "%.6f" gives the digits back unchanged. */
+static void put_wall(Json *j, const char *key, uint64_t wall_usec) {
+        json_fixed(j, key, (double) wall_usec / 1e6, 6);
 }
 
-static void json_welford(FILE *f, const StatsWelford *w) {
-        fputs("\"min\":", f);
-        json_ms_or_null(f, w->n > 0, w->min);
-        fputs(",\"avg\":", f);
-        json_ms_or_null(f, w->n > 0, w->mean);
-        fputs(",\"max\":", f);
-        json_ms_or_null(f, w->n > 0, w->max);
-        fputs(",\"mdev\":", f);
-        json_ms_or_null(f, w->n > 0, stats_welford_stddev(w));
+static void put_hist_percentiles(Json *j, const StatsHist *h) {
+        for (size_t i = 0; i < ELEMENTSOF(percentiles); i++)
+                put_ms(j, percentile_names[i], h->n > 0, (double) stats_hist_percentile(h, percentiles[i]));
+}
+
+static void put_welford(Json *j, const StatsWelford *w) {
+        put_ms(j, "min", w->n > 0, w->min);
+        put_ms(j, "avg", w->n > 0, w->mean);
+        put_ms(j, "max", w->n > 0, w->max);
+        put_ms(j, "mdev", w->n > 0, stats_welford_stddev(w));
 }
 
 /* "tool", "version", "mode", "target", "options": the start record and the document. */
-static void json_run(FILE *f, const PingOutputConf *c) {
-        fprintf(f, "\"format_version\":%d,\"tool\":\"netlab-ping\",\"version\":\"%s\",",
-                PING_JSON_FORMAT_VERSION, PACKAGE_VERSION);
-        fprintf(f, "\"mode\":\"%s\",\"target\":{\"host\":", mode_name(c->mode));
-        ping_output_json_string(f, c->host);
-        fputs(",\"address\":", f);
-        ping_output_json_string(f, c->address);
-        fprintf(f, ",\"port\":%u,\"url\":", c->port);
-        ping_output_json_string(f, c->url);
-        fprintf(f, "},\"options\":{\"count\":%" PRIu64 ",\"interval_s\":%.6f,\"timeout_s\":%.6f,"
-                "\"deadline_s\":%.6f,\"size\":%zu,\"flood\":%s}",
-                c->count, (double) c->interval / 1e9, (double) c->timeout / 1e9,
-                (double) c->deadline / 1e9, c->size, c->flood ? "true" : "false");
+static void put_run(Json *j, const PingOutputConf *c) {
+        json_i64(j, "format_version", PING_JSON_FORMAT_VERSION);
+        json_string(j, "tool", "netlab-ping");
+        json_string(j, "version", PACKAGE_VERSION);
+        json_string(j, "mode", mode_name(c->mode));
+        json_object_open(j, "target");
+        json_string(j, "host", c->host);
+        json_string(j, "address", c->address);
+        json_u64(j, "port", c->port);
+        json_string(j, "url", c->url);
+        json_object_close(j);
+        json_object_open(j, "options");
+        json_u64(j, "count", c->count);
+        json_fixed(j, "interval_s", (double) c->interval / 1e9, 6);
+        json_fixed(j, "timeout_s", (double) c->timeout / 1e9, 6);
+        json_fixed(j, "deadline_s", (double) c->deadline / 1e9, 6);
+        json_u64(j, "size", c->size);
+        json_bool(j, "flood", c->flood);
+        json_object_close(j);
+}
+
+/* Ends the record or document in @j with a newline and writes it to @f. If building it ran
+ * out of memory, nothing is written: half a record would not be JSON. */
+static void put_line(FILE *f, Json *j) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        json_append_raw(j, "\n");
+        if (json_finish(j, &text, &len) < 0)
+                return;
+        (void) fwrite(text, 1, len, f);
 }
 
 /* ---- header and per-probe lines ------------------------------------------------------- */
@@ -168,15 +169,19 @@ void ping_output_header(FILE *f, const PingOutputConf *c) {
         if (c->json)
                 return;
         if (c->json_lines) {
-                fputs("{\"type\":\"start\",", f);
-                json_run(f, c);
-                fputs("}\n", f);
+                _cleanup_(json_done) Json j = {};
+
+                json_object_open(&j, NULL);
+                json_string(&j, "type", "start");
+                put_run(&j, c);
+                json_object_close(&j);
+                put_line(f, &j);
                 return;
         }
         if (c->mode == PING_MODE_HTTP)
-                fprintf(f, "NETLAB-PING %s (%s port %u): HTTP GET\n", c->url, c->address, c->port);
+                fprintf(f, _("NETLAB-PING %s (%s port %u): HTTP GET\n"), c->url, c->address, c->port);
         else
-                fprintf(f, "NETLAB-PING %s (%s) port %u: %zu bytes%s\n", c->host, c->address, c->port,
+                fprintf(f, _("NETLAB-PING %s (%s) port %u: %zu bytes%s\n"), c->host, c->address, c->port,
                         c->size, c->mode == PING_MODE_STAMP ? " (STAMP)" : "");
 }
 
@@ -190,30 +195,34 @@ static const char *const event_names[_PING_EVENT_MAX] = {
 };
 
 static void event_json(FILE *f, const PingOutputConf *c, const PingEvent *e) {
-        fprintf(f, "{\"type\":\"probe\",\"result\":\"%s\",\"seq\":%" PRIu64 ",\"time\":%" PRIu64 ".%06" PRIu64,
-                event_names[e->kind], e->seq, e->wall_usec / 1000000, e->wall_usec % 1000000);
+        _cleanup_(json_done) Json j = {};
+
+        json_object_open(&j, NULL);
+        json_string(&j, "type", "probe");
+        json_string(&j, "result", event_names[e->kind]);
+        json_u64(&j, "seq", e->seq);
+        put_wall(&j, "time", e->wall_usec);
         if (e->kind == PING_EVENT_REPLY || e->kind == PING_EVENT_DUP || e->kind == PING_EVENT_LATE ||
-            (c->mode == PING_MODE_HTTP && e->kind == PING_EVENT_ERROR))
-                fprintf(f, ",\"bytes\":%zu,\"rtt_ms\":%.6f", e->bytes, ms((double) e->rtt));
+            (c->mode == PING_MODE_HTTP && e->kind == PING_EVENT_ERROR)) {
+                json_u64(&j, "bytes", e->bytes);
+                put_ms(&j, "rtt_ms", true, (double) e->rtt);
+        }
         if (e->kind == PING_EVENT_REPLY || e->kind == PING_EVENT_LATE)
-                fprintf(f, ",\"reordered\":%s", e->reordered ? "true" : "false");
+                json_bool(&j, "reordered", e->reordered);
         if (e->has_server)
-                fprintf(f, ",\"server_hold_ms\":%.6f", ms((double) e->server_hold));
+                put_ms(&j, "server_hold_ms", true, (double) e->server_hold);
         if (e->ttl > 0)
-                fprintf(f, ",\"ttl\":%d", e->ttl);
+                json_i64(&j, "ttl", e->ttl);
         if (c->mode == PING_MODE_HTTP && e->kind != PING_EVENT_TIMEOUT) {
-                fprintf(f, ",\"status\":%d,\"connect_ms\":", e->http_status);
-                json_ms_or_null(f, e->http_connect > 0, (double) e->http_connect);
-                fputs(",\"pretransfer_ms\":", f);
-                json_ms_or_null(f, e->http_pretransfer > 0, (double) e->http_pretransfer);
-                fputs(",\"ttfb_ms\":", f);
-                json_ms_or_null(f, e->http_ttfb > 0, (double) e->http_ttfb);
+                json_i64(&j, "status", e->http_status);
+                put_ms(&j, "connect_ms", e->http_connect > 0, (double) e->http_connect);
+                put_ms(&j, "pretransfer_ms", e->http_pretransfer > 0, (double) e->http_pretransfer);
+                put_ms(&j, "ttfb_ms", e->http_ttfb > 0, (double) e->http_ttfb);
         }
-        if (e->error) {
-                fputs(",\"error\":", f);
-                ping_output_json_string(f, e->error);
-        }
-        fputs("}\n", f);
+        if (e->error)
+                json_string(&j, "error", e->error);
+        json_object_close(&j);
+        put_line(f, &j);
 }
 
 void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
@@ -243,47 +252,49 @@ void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
                         nsec_t v[] = { e->http_connect, e->http_pretransfer, e->http_ttfb, e->rtt };
                         int n = ping_output_ms_decimals(v, ELEMENTSOF(v));
 
-                        fprintf(f, "%d: %zu bytes from %s: seq=%" PRIu64 " connect=%s ms pretransfer=%s ms "
-                                "ttfb=%s ms time=%s ms%s\n",
+                        fprintf(f,
+                                _("%d: %zu bytes from %s: seq=%" PRIu64 " connect=%s ms pretransfer=%s ms "
+                                  "ttfb=%s ms time=%s ms%s\n"),
                                 e->http_status, e->bytes, c->address, e->seq,
                                 ping_output_format_ms_fixed(a, sizeof(a), e->http_connect, n),
                                 ping_output_format_ms_fixed(b, sizeof(b), e->http_pretransfer, n),
                                 ping_output_format_ms_fixed(d, sizeof(d), e->http_ttfb, n),
                                 ping_output_format_ms_fixed(g, sizeof(g), e->rtt, n),
-                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "");
+                                e->kind == PING_EVENT_DUP ? _(" (DUP!)") : "");
                 } else if (e->ttl > 0)
-                        fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " ttl=%d time=%s ms%s%s\n", e->bytes,
+                        fprintf(f, _("%zu bytes from %s: seq=%" PRIu64 " ttl=%d time=%s ms%s%s\n"), e->bytes,
                                 c->address, e->seq, e->ttl, ping_output_format_ms(a, sizeof(a), e->rtt),
-                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "",
-                                e->reordered ? " (reordered)" : "");
+                                e->kind == PING_EVENT_DUP ? _(" (DUP!)") : "",
+                                e->reordered ? _(" (reordered)") : "");
                 else
-                        fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " time=%s ms%s%s\n", e->bytes,
+                        fprintf(f, _("%zu bytes from %s: seq=%" PRIu64 " time=%s ms%s%s\n"), e->bytes,
                                 c->address, e->seq, ping_output_format_ms(a, sizeof(a), e->rtt),
-                                e->kind == PING_EVENT_DUP ? " (DUP!)" : "",
-                                e->reordered ? " (reordered)" : "");
+                                e->kind == PING_EVENT_DUP ? _(" (DUP!)") : "",
+                                e->reordered ? _(" (reordered)") : "");
                 break;
 
         case PING_EVENT_LATE:
-                fprintf(f, "%zu bytes from %s: seq=%" PRIu64 " (late %.3f s)%s\n", e->bytes, c->address,
-                        e->seq, (double) e->rtt / 1e9, e->reordered ? " (reordered)" : "");
+                fprintf(f, _("%zu bytes from %s: seq=%" PRIu64 " (late %.3f s)%s\n"), e->bytes, c->address,
+                        e->seq, (double) e->rtt / 1e9, e->reordered ? _(" (reordered)") : "");
                 break;
 
         case PING_EVENT_TIMEOUT:
-                fprintf(f, "seq=%" PRIu64 " timeout\n", e->seq);
+                fprintf(f, _("seq=%" PRIu64 " timeout\n"), e->seq);
                 break;
 
         case PING_EVENT_UNREACHABLE:
-                fprintf(f, "From %s: seq=%" PRIu64 " %s\n", c->address, e->seq,
-                        e->error ?: "Destination port unreachable");
+                fprintf(f, _("From %s: seq=%" PRIu64 " %s\n"), c->address, e->seq,
+                        e->error ? error_text(e->error) : _("Destination port unreachable"));
                 break;
 
         case PING_EVENT_ERROR:
                 if (e->http_status > 0)
-                        fprintf(f, "%d: %zu bytes from %s: seq=%" PRIu64 " time=%s ms (failure)\n",
+                        fprintf(f, _("%d: %zu bytes from %s: seq=%" PRIu64 " time=%s ms (failure)\n"),
                                 e->http_status, e->bytes, c->address, e->seq,
                                 ping_output_format_ms(a, sizeof(a), e->rtt));
                 else
-                        fprintf(f, "seq=%" PRIu64 " error: %s\n", e->seq, e->error ?: "failed");
+                        fprintf(f, _("seq=%" PRIu64 " error: %s\n"), e->seq,
+                                e->error ? error_text(e->error) : _("failed"));
                 break;
 
         default:
@@ -308,23 +319,31 @@ void ping_output_interim(FILE *f, const PingOutputConf *c, const PingSummary *s)
         };
 
         if (c->json_lines) {
-                fprintf(f, "{\"type\":\"interim\",\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
-                        ",\"failed\":%" PRIu64 ",\"in_flight\":%" PRIu64 ",\"loss_percent\":%.4f,\"rtt_ms\":{",
-                        st->sent, st->received, lost, st->failed, stats_in_flight(st),
-                        percent(lost + st->failed, settled));
-                json_welford(f, &st->rtt);
-                fputs(",\"p50\":", f);
-                json_ms_or_null(f, st->rtt.n > 0, (double) v[2]);
-                fputs("}}\n", f);
+                _cleanup_(json_done) Json j = {};
+
+                json_object_open(&j, NULL);
+                json_string(&j, "type", "interim");
+                json_u64(&j, "sent", st->sent);
+                json_u64(&j, "received", st->received);
+                json_u64(&j, "lost", lost);
+                json_u64(&j, "failed", st->failed);
+                json_u64(&j, "in_flight", stats_in_flight(st));
+                json_fixed(&j, "loss_percent", percent(lost + st->failed, settled), 4);
+                json_object_open(&j, "rtt_ms");
+                put_welford(&j, &st->rtt);
+                put_ms(&j, "p50", st->rtt.n > 0, (double) v[2]);
+                json_object_close(&j);
+                json_object_close(&j);
+                put_line(f, &j);
                 return;
         }
 
-        fprintf(f, "%" PRIu64 "/%" PRIu64 " packets, %.0f%% loss", st->received, st->sent,
+        fprintf(f, _("%" PRIu64 "/%" PRIu64 " packets, %.0f%% loss"), st->received, st->sent,
                 percent(lost + st->failed, settled));
         if (st->rtt.n > 0) {
-                fputs(", min/avg/p50/max = ", f);
+                fputs(_(", min/avg/p50/max = "), f);
                 print_ms_list(f, v, ELEMENTSOF(v), "/");
-                fputs(" ms", f);
+                fputs(_(" ms"), f);
         }
         fputc('\n', f);
 }
@@ -338,7 +357,7 @@ _printf_(4, 5) static void item(FILE *f, bool *first, bool show, const char *for
 
         if (!show)
                 return;
-        fputs(*first ? "" : ", ", f);
+        fputs(*first ? "" : _(", "), f);
         va_start(ap, format);
         vfprintf(f, format, ap);
         va_end(ap);
@@ -355,29 +374,32 @@ static void summary_loss_text(FILE *f, const PingOutputConf *c, const PingSummar
                 return;
 
         if (ls.lost == 0 && !c->verbose) {
-                fprintf(f, "%" PRIu64 " unreachable\n", st->failed);        /* UDP; HTTP has its own line */
+                fprintf(f, _("%" PRIu64 " unreachable\n"), st->failed); /* UDP; HTTP has its own line */
                 return;
         }
-        fprintf(f, "%" PRIu64 " lost", ls.lost);
+        fprintf(f, _("%" PRIu64 " lost"), ls.lost);
         if (ls.has_split) {
                 /* Late replies came back: never network loss. "network" is only what the
                  * server's counters place on the path there or back. */
-                fputs(": ", f);
-                item(f, &first, ls.emulated > 0 || c->verbose, "%" PRIu64 " dropped on purpose by the server",
-                     ls.emulated);
-                item(f, &first, ls.upstream > 0 || c->verbose, "%" PRIu64 " on the way there", ls.upstream);
-                item(f, &first, ls.downstream > 0 || c->verbose, "%" PRIu64 " on the way back", ls.downstream);
-                item(f, &first, ls.late > 0 || c->verbose, "%" PRIu64 " late (answered after the timeout)",
-                     ls.late);
+                fputs(_(": "), f);
+                item(f, &first, ls.emulated > 0 || c->verbose,
+                     _("%" PRIu64 " dropped on purpose by the server"), ls.emulated);
+                item(f, &first, ls.upstream > 0 || c->verbose, _("%" PRIu64 " on the way there"), ls.upstream);
+                item(f, &first, ls.downstream > 0 || c->verbose, _("%" PRIu64 " on the way back"),
+                     ls.downstream);
+                item(f, &first, ls.late > 0 || c->verbose,
+                     _("%" PRIu64 " late (answered after the timeout)"), ls.late);
                 item(f, &first, ls.unknown > 0 || c->verbose,
-                     "%" PRIu64 " at the end, direction unknown (no later reply carried the server's counts)",
+                     _("%" PRIu64 " at the end, direction unknown (no later reply carried the server's counts)"),
                      ls.unknown);
         } else if (ls.lost > 0 && st->flow_reset)
-                fputs(" (the server's counters started again, so where is not known)", f);
+                fputs(_(" (the server's counters started again, so where is not known)"), f);
         else if (ls.lost > 0 && !st->server_stamps && !st->final_counters)
-                fputs(ls.late > 0 ? " (the server does not say where; some were late)" : " (the server does not say where)", f);
+                fputs(ls.late > 0 ? _(" (the server does not say where; some were late)") :
+                                    _(" (the server does not say where)"),
+                      f);
         if (st->failed > 0 && c->mode != PING_MODE_HTTP)
-                fprintf(f, "; %" PRIu64 " unreachable", st->failed);
+                fprintf(f, _("; %" PRIu64 " unreachable"), st->failed);
         fputc('\n', f);
 }
 
@@ -387,10 +409,11 @@ static void summary_bursts_text(FILE *f, const Stats *st) {
         stats_bursts(st, &b);
         if (b.count == 0)
                 return;
-        fprintf(f, PLURAL(b.count, "%" PRIu64 " loss burst", "%" PRIu64 " loss bursts"), b.count);
-        fprintf(f, ", mean length %.2f, longest %" PRIu64, (double) b.lost / (double) b.count, b.max);
+        fprintf(f, ngettext("%" PRIu64 " loss burst", "%" PRIu64 " loss bursts", b.count), b.count);
+        fprintf(f, _(", mean length %.2f, longest %" PRIu64), (double) b.lost / (double) b.count, b.max);
         if (st->server_burst_mean_milli > 0)
-                fprintf(f, " (the server's loss model: mean %.2f)", (double) st->server_burst_mean_milli / 1000.0);
+                fprintf(f, _(" (the server's loss model: mean %.2f)"),
+                        (double) st->server_burst_mean_milli / 1000.0);
         fputc('\n', f);
 }
 
@@ -402,16 +425,16 @@ static void summary_rtt_text(FILE *f, const char *name, const Stats *st) {
                 (nsec_t) st->rtt.min, ns_round(st->rtt.mean), (nsec_t) st->rtt.max,
                 ns_round(stats_welford_stddev(&st->rtt)),
         };
-        fprintf(f, "%s min/avg/max/mdev = ", name);
+        fprintf(f, _("%s min/avg/max/mdev = "), name);
         print_ms_list_width(f, v, ELEMENTSOF(v), 3, "/");
-        fputs(" ms\n", f);
+        fputs(_(" ms\n"), f);
 
         nsec_t p[ELEMENTSOF(percentiles)];
         for (size_t i = 0; i < ELEMENTSOF(percentiles); i++)
                 p[i] = stats_hist_percentile(&st->rtt_hist, percentiles[i]);
-        fprintf(f, "%s p50/p90/p99/p99.9 = ", name);
+        fprintf(f, _("%s p50/p90/p99/p99.9 = "), name);
         print_ms_list(f, p, ELEMENTSOF(p), "/");
-        fputs(" ms\n", f);
+        fputs(_(" ms\n"), f);
 }
 
 static void summary_jitter_text(FILE *f, const Stats *st) {
@@ -426,13 +449,14 @@ static void summary_jitter_text(FILE *f, const Stats *st) {
         int d = ping_output_ms_decimals(v, st->ipdv_hist.n > 0 ? 5 : 2);
         char a[32], b[32];
 
-        fprintf(f, "jitter: mean |dRTT| %s ms, RFC 3550 %s ms", ping_output_format_ms_fixed(a, sizeof(a), v[0], d),
+        fprintf(f, _("jitter: mean |dRTT| %s ms, RFC 3550 %s ms"),
+                ping_output_format_ms_fixed(a, sizeof(a), v[0], d),
                 ping_output_format_ms_fixed(b, sizeof(b), v[1], d));
         if (st->ipdv_hist.n > 0) {
-                fputs(", IPDV (RFC 3393) |p50|/|p90|/|p99| ", f);
+                fputs(_(", IPDV (RFC 3393) |p50|/|p90|/|p99| "), f);
                 for (size_t i = 2; i < 5; i++)
                         fprintf(f, "%s%s", i > 2 ? "/" : "", ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
-                fputs(" ms", f);
+                fputs(_(" ms"), f);
         }
         fputc('\n', f);
 }
@@ -450,28 +474,28 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
          * loss"), so scripts and habits that parse ping's summary keep working. As in
          * ping, probes ended by an error (ICMP unreachable) count in the loss; unlike
          * ping, probes still in flight at Ctrl-C do not. */
-        fprintf(f, "%" PRIu64 " packets transmitted, %" PRIu64 " received", st->sent, st->received);
+        fprintf(f, _("%" PRIu64 " packets transmitted, %" PRIu64 " received"), st->sent, st->received);
         if (st->duplicates > 0)
-                fprintf(f, ", +%" PRIu64 " duplicates", st->duplicates);
+                fprintf(f, _(", +%" PRIu64 " duplicates"), st->duplicates);
         if (st->failed > 0)
-                fprintf(f, ", +%" PRIu64 " errors", st->failed);
-        fprintf(f, ", %g%% packet loss, time %" PRIu64 "ms\n", (float) percent(ls.lost + st->failed, settled),
-                (uint64_t) (s->elapsed / NSEC_PER_MSEC));
+                fprintf(f, _(", +%" PRIu64 " errors"), st->failed);
+        fprintf(f, _(", %g%% packet loss, time %" PRIu64 "ms\n"),
+                (float) percent(ls.lost + st->failed, settled), (uint64_t) (s->elapsed / NSEC_PER_MSEC));
 
         summary_loss_text(f, c, s);
         summary_bursts_text(f, st);
 
         if (st->duplicates > 0 || st->reordered > 0 || in_flight > 0 || c->verbose) {
                 item(f, &first, st->duplicates > 0 || c->verbose,
-                     PLURAL(st->duplicates, "%" PRIu64 " duplicate reply", "%" PRIu64 " duplicate replies"),
+                     ngettext("%" PRIu64 " duplicate reply", "%" PRIu64 " duplicate replies", st->duplicates),
                      st->duplicates);
-                item(f, &first, st->reordered > 0 || c->verbose, "%" PRIu64 " reordered", st->reordered);
-                item(f, &first, in_flight > 0 || c->verbose, "%" PRIu64 " still in flight (not counted as lost)",
-                     in_flight);
+                item(f, &first, st->reordered > 0 || c->verbose, _("%" PRIu64 " reordered"), st->reordered);
+                item(f, &first, in_flight > 0 || c->verbose,
+                     _("%" PRIu64 " still in flight (not counted as lost)"), in_flight);
                 fputc('\n', f);
         }
 
-        summary_rtt_text(f, "rtt", st);
+        summary_rtt_text(f, _("rtt"), st);
         summary_jitter_text(f, st);
 
         if (st->server_stamps) {
@@ -482,26 +506,28 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
                 int d = ping_output_ms_decimals(v, ELEMENTSOF(v));
                 char a[32];
 
-                fputs("server: time in the server min/avg/max = ", f);
+                fputs(_("server: time in the server min/avg/max = "), f);
                 print_ms_list(f, v, 3, "/");
-                fprintf(f, " ms, first to last reply %s ms\n", ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
+                fprintf(f, _(" ms, first to last reply %s ms\n"),
+                        ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
                 if (st->flow_reset)
-                        fputs("server: the flow's counters started again (netlabd restarted or recycled "
-                              "the flow): loss not split\n", f);
+                        fputs(_("server: the flow's counters started again (netlabd restarted or recycled "
+                                "the flow): loss not split\n"),
+                              f);
         } else if (st->unstamped > 0)
-                fputs("server: plain echo (no netlab stamps): RTT and loss only\n", f);
+                fputs(_("server: plain echo (no netlab stamps): RTT and loss only\n"), f);
         if (c->verbose && st->final_counters)
-                fputs("server: answered the final counters query\n", f);
+                fputs(_("server: answered the final counters query\n"), f);
 }
 
 /* "phases p50, ms from the start of the request: connect A, pretransfer B, ttfb C, total D"
  * (or the averages): curl's -w timers, one width for the four. */
 static void summary_phases_text(FILE *f, const PingHttpPhaseStats *ph, bool avg) {
         static const char *const names[_PING_HTTP_PHASE_MAX] = {
-                [PING_HTTP_PHASE_CONNECT] = "connect",
-                [PING_HTTP_PHASE_PRETRANSFER] = "pretransfer",
-                [PING_HTTP_PHASE_TTFB] = "ttfb",
-                [PING_HTTP_PHASE_TOTAL] = "total",
+                [PING_HTTP_PHASE_CONNECT] = N_("connect"),
+                [PING_HTTP_PHASE_PRETRANSFER] = N_("pretransfer"),
+                [PING_HTTP_PHASE_TTFB] = N_("ttfb"),
+                [PING_HTTP_PHASE_TOTAL] = N_("total"),
         };
         nsec_t v[_PING_HTTP_PHASE_MAX];
         bool first = true;
@@ -511,11 +537,14 @@ static void summary_phases_text(FILE *f, const PingHttpPhaseStats *ph, bool avg)
                 v[i] = ph[i].h.n == 0 ? 0 : avg ? ns_round(ph[i].w.mean) : stats_hist_percentile(&ph[i].h, 50);
         int d = ping_output_ms_decimals(v, ELEMENTSOF(v));
 
-        fputs(avg ? "phases avg, ms from the start of the request:" : "phases p50, ms from the start of the request:", f);
+        fputs(avg ? _("phases avg, ms from the start of the request:") :
+                    _("phases p50, ms from the start of the request:"),
+              f);
         for (size_t i = 0; i < _PING_HTTP_PHASE_MAX; i++) {
                 if (ph[i].h.n == 0)
                         continue;       /* connect: every request reused a connection */
-                fprintf(f, "%s %s %s", first ? "" : ",", names[i], ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
+                fprintf(f, "%s %s %s", first ? "" : _(","), _(names[i]),
+                        ping_output_format_ms_fixed(a, sizeof(a), v[i], d));
                 first = false;
         }
         fputc('\n', f);
@@ -527,27 +556,27 @@ static void summary_http_text(FILE *f, const PingOutputConf *c, const PingSummar
         bool first = true;
 
         /* Requests, not packets: a 404 is an answer, not a loss. */
-        fprintf(f, PLURAL(st->sent, "%" PRIu64 " request", "%" PRIu64 " requests"), st->sent);
-        fprintf(f, ", %" PRIu64 " successful, %" PRIu64 " non-2xx", st->received, s->http_non2xx);
+        fprintf(f, ngettext("%" PRIu64 " request", "%" PRIu64 " requests", st->sent), st->sent);
+        fprintf(f, _(", %" PRIu64 " successful, %" PRIu64 " non-2xx"), st->received, s->http_non2xx);
         for (int code = 0; code < PING_HTTP_STATUS_MAX; code++) {
                 if (s->http_status[code] == 0 || (code >= 200 && code <= 299))
                         continue;
-                fprintf(f, "%s%d x%" PRIu64, first ? " (" : ", ", code, s->http_status[code]);
+                fprintf(f, "%s%d x%" PRIu64, first ? _(" (") : _(", "), code, s->http_status[code]);
                 first = false;
         }
-        fputs(first ? "" : ")", f);
-        fprintf(f, PLURAL(s->http_errors, ", %" PRIu64 " connection error", ", %" PRIu64 " connection errors"),
+        fputs(first ? "" : _(")"), f);
+        fprintf(f, ngettext(", %" PRIu64 " connection error", ", %" PRIu64 " connection errors", s->http_errors),
                 s->http_errors);
-        fprintf(f, ", time %" PRIu64 "ms\n", (uint64_t) (s->elapsed / NSEC_PER_MSEC));
+        fprintf(f, _(", time %" PRIu64 "ms\n"), (uint64_t) (s->elapsed / NSEC_PER_MSEC));
 
         if (in_flight > 0)
-                fprintf(f, "%" PRIu64 " still in progress when the run ended\n", in_flight);
-        fprintf(f, PLURAL(s->http_connections, "%" PRIu64 " connection", "%" PRIu64 " connections"),
+                fprintf(f, _("%" PRIu64 " still in progress when the run ended\n"), in_flight);
+        fprintf(f, ngettext("%" PRIu64 " connection", "%" PRIu64 " connections", s->http_connections),
                 s->http_connections);
-        fprintf(f, PLURAL(s->http_body_bytes, ", %" PRIu64 " body byte\n", ", %" PRIu64 " body bytes\n"),
+        fprintf(f, ngettext(", %" PRIu64 " body byte\n", ", %" PRIu64 " body bytes\n", s->http_body_bytes),
                 s->http_body_bytes);
 
-        summary_rtt_text(f, "rtt", st);
+        summary_rtt_text(f, _("rtt"), st);
         if (s->http_phases && s->http_phases[PING_HTTP_PHASE_TOTAL].w.n > 0) {
                 summary_phases_text(f, s->http_phases, false);
                 if (c->verbose)
@@ -559,7 +588,7 @@ static void summary_http_text(FILE *f, const PingOutputConf *c, const PingSummar
 static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s) {
         const Stats *st = s->stats;
 
-        fprintf(f, "\n--- %s netlab-ping statistics ---\n", c->mode == PING_MODE_HTTP ? c->url : c->host);
+        fprintf(f, _("\n--- %s netlab-ping statistics ---\n"), c->mode == PING_MODE_HTTP ? c->url : c->host);
         if (c->mode == PING_MODE_HTTP)
                 summary_http_text(f, c, s);
         else
@@ -596,19 +625,41 @@ static unsigned hist_bins(const StatsHist *h, unsigned bins) {
         return (unsigned) MIN((uint64_t) bins, h->max - h->min);
 }
 
-static void json_histogram(FILE *f, const StatsHist *h, unsigned bins) {
-        fputc('[', f);
+static void put_histogram(Json *j, const char *key, const StatsHist *h, unsigned bins) {
+        json_array_open(j, key);
         if (h->n > 0) {
                 unsigned n = hist_bins(h, bins);
 
                 for (unsigned i = 0; i < n; i++) {
                         HistRow r = hist_row(h, n, i);
 
-                        fprintf(f, "%s{\"ge_ms\":%.6f,\"%s\":%.6f,\"count\":%" PRIu64 "}", i > 0 ? "," : "",
-                                ms((double) r.lo), i + 1 == n ? "le_ms" : "lt_ms", ms((double) r.hi), r.count);
+                        json_object_open(j, NULL);
+                        put_ms(j, "ge_ms", true, (double) r.lo);
+                        put_ms(j, i + 1 == n ? "le_ms" : "lt_ms", true, (double) r.hi);
+                        json_u64(j, "count", r.count);
+                        json_object_close(j);
                 }
         }
-        fputc(']', f);
+        json_array_close(j);
+}
+
+/* Prints @s padded to |@width| terminal columns, left-aligned for a negative @width, as
+ * printf's "%-*s" would for ASCII: a translated heading (Chinese is two columns per
+ * character and three bytes in UTF-8) keeps the table's columns where the numbers are. */
+static void print_padded(FILE *f, const char *s, int width) {
+        wchar_t w[64];
+        size_t n = mbstowcs(w, s, ELEMENTSOF(w));
+        int cols = n == (size_t) -1 || n >= ELEMENTSOF(w) ? -1 : wcswidth(w, n);
+        int pad;
+
+        if (cols < 0)
+                cols = (int) strlen(s);
+        pad = MAX(abs(width) - cols, 0);
+        if (width > 0)
+                fprintf(f, "%*s", pad, "");
+        fputs(s, f);
+        if (width < 0)
+                fprintf(f, "%*s", pad, "");
 }
 
 void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins) {
@@ -629,7 +680,10 @@ void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins) {
         for (unsigned i = 0; i < n; i++)
                 peak = MAX(peak, hist_row(h, n, i).count);
 
-        fprintf(f, "%-*s %10s  %s\n", 2 * (d + 5) + 1, "bin (ms)", "count", "cumulative");
+        print_padded(f, _("bin (ms)"), -(2 * (d + 5) + 1));
+        fputc(' ', f);
+        print_padded(f, _("count"), 10);
+        fprintf(f, "  %s\n", _("cumulative"));
         for (unsigned i = 0; i < n; i++) {
                 HistRow r = hist_row(h, n, i);
                 int bar = peak > 0 ? (int) ((r.count * 40 + peak - 1) / peak) : 0;
@@ -645,6 +699,7 @@ void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins) {
 /* ---- JSON --------------------------------------------------------------------------------- */
 
 static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s, bool record) {
+        _cleanup_(json_done) Json j = {};
         const Stats *st = s->stats;
         StatsLossSplit ls;
         StatsBursts bu;
@@ -654,116 +709,142 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
         uint64_t in_flight = stats_in_flight(st);
         uint64_t settled = st->sent - in_flight;
 
-        fputc('{', f);
+        json_object_open(&j, NULL);
         if (record)
-                fputs("\"type\":\"summary\",", f);
-        json_run(f, c);
-        fputs(",\"error\":null,", f);
-        fprintf(f, "\"start_time\":%" PRIu64 ".%06" PRIu64 ",\"duration_s\":%.6f,\"interrupted\":%s,",
-                s->start_wall_usec / 1000000, s->start_wall_usec % 1000000, (double) s->elapsed / 1e9,
-                s->interrupted ? "true" : "false");
+                json_string(&j, "type", "summary");
+        put_run(&j, c);
+        json_null(&j, "error");
+        put_wall(&j, "start_time", s->start_wall_usec);
+        json_fixed(&j, "duration_s", (double) s->elapsed / 1e9, 6);
+        json_bool(&j, "interrupted", s->interrupted);
 
-        fprintf(f, "\"probes\":{\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
-                ",\"loss_percent\":%.4f,\"in_flight\":%" PRIu64 ",\"late\":%" PRIu64
-                ",\"duplicates\":%" PRIu64 ",\"reordered\":%" PRIu64 ",\"failed\":%" PRIu64
-                ",\"unknown\":%" PRIu64 ",\"stale\":%" PRIu64 "},",
-                st->sent, st->received, ls.lost, percent(ls.lost + st->failed, settled), in_flight, st->late,
-                st->duplicates, st->reordered, st->failed, st->unknown, st->stale);
+        json_object_open(&j, "probes");
+        json_u64(&j, "sent", st->sent);
+        json_u64(&j, "received", st->received);
+        json_u64(&j, "lost", ls.lost);
+        json_fixed(&j, "loss_percent", percent(ls.lost + st->failed, settled), 4);
+        json_u64(&j, "in_flight", in_flight);
+        json_u64(&j, "late", st->late);
+        json_u64(&j, "duplicates", st->duplicates);
+        json_u64(&j, "reordered", st->reordered);
+        json_u64(&j, "failed", st->failed);
+        json_u64(&j, "unknown", st->unknown);
+        json_u64(&j, "stale", st->stale);
+        json_object_close(&j);
 
-        fprintf(f, "\"loss_split\":{\"available\":%s,\"counters_restarted\":%s,\"final_counters\":%s",
-                ls.has_split ? "true" : "false", st->flow_reset ? "true" : "false",
-                st->final_counters ? "true" : "false");
-        if (ls.has_split)
-                fprintf(f, ",\"upstream\":%" PRIu64 ",\"emulated\":%" PRIu64 ",\"downstream\":%" PRIu64
-                        ",\"late\":%" PRIu64 ",\"unknown\":%" PRIu64 ",\"network\":%" PRIu64
-                        ",\"emulated_percent\":%.4f,\"network_percent\":%.4f,\"late_percent\":%.4f"
-                        ",\"unknown_percent\":%.4f",
-                        ls.upstream, ls.emulated, ls.downstream, ls.late, ls.unknown, stats_loss_network(&ls),
-                        percent(ls.emulated, settled), percent(stats_loss_network(&ls), settled),
-                        percent(ls.late, settled), percent(ls.unknown, settled));
-        else
-                fputs(",\"upstream\":null,\"emulated\":null,\"downstream\":null,\"late\":null,"
-                      "\"unknown\":null,\"network\":null,\"emulated_percent\":null,\"network_percent\":null,"
-                      "\"late_percent\":null,\"unknown_percent\":null", f);
-        fputs("},", f);
+        json_object_open(&j, "loss_split");
+        json_bool(&j, "available", ls.has_split);
+        json_bool(&j, "counters_restarted", st->flow_reset);
+        json_bool(&j, "final_counters", st->final_counters);
+        if (ls.has_split) {
+                json_u64(&j, "upstream", ls.upstream);
+                json_u64(&j, "emulated", ls.emulated);
+                json_u64(&j, "downstream", ls.downstream);
+                json_u64(&j, "late", ls.late);
+                json_u64(&j, "unknown", ls.unknown);
+                json_u64(&j, "network", stats_loss_network(&ls));
+                json_fixed(&j, "emulated_percent", percent(ls.emulated, settled), 4);
+                json_fixed(&j, "network_percent", percent(stats_loss_network(&ls), settled), 4);
+                json_fixed(&j, "late_percent", percent(ls.late, settled), 4);
+                json_fixed(&j, "unknown_percent", percent(ls.unknown, settled), 4);
+        } else {
+                static const char *const keys[] = {
+                        "upstream", "emulated", "downstream", "late", "unknown", "network",
+                        "emulated_percent", "network_percent", "late_percent", "unknown_percent",
+                };
 
-        fprintf(f, "\"bursts\":{\"count\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"mean\":", bu.count, bu.lost);
+                for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                        json_null(&j, keys[i]);
+        }
+        json_object_close(&j);
+
+        json_object_open(&j, "bursts");
+        json_u64(&j, "count", bu.count);
+        json_u64(&j, "lost", bu.lost);
         if (bu.count > 0)
-                fprintf(f, "%.4f", (double) bu.lost / (double) bu.count);
+                json_fixed(&j, "mean", (double) bu.lost / (double) bu.count, 4);
         else
-                fputs("null", f);
-        fprintf(f, ",\"max\":%" PRIu64 ",\"server_model_mean\":", bu.max);
+                json_null(&j, "mean");
+        json_u64(&j, "max", bu.max);
         if (st->server_burst_mean_milli > 0)
-                fprintf(f, "%.3f", (double) st->server_burst_mean_milli / 1000.0);
+                json_fixed(&j, "server_model_mean", (double) st->server_burst_mean_milli / 1000.0, 3);
         else
-                fputs("null", f);
-        fputs("},", f);
+                json_null(&j, "server_model_mean");
+        json_object_close(&j);
 
-        fputs("\"rtt_ms\":{", f);
-        json_welford(f, &st->rtt);
-        json_hist_percentiles(f, &st->rtt_hist);
-        fputs("},", f);
+        json_object_open(&j, "rtt_ms");
+        put_welford(&j, &st->rtt);
+        put_hist_percentiles(&j, &st->rtt_hist);
+        json_object_close(&j);
 
-        fputs("\"jitter_ms\":{\"mean_abs_delta\":", f);
-        json_ms_or_null(f, st->drtt_n > 0, stats_jitter_mean_abs(st));
-        fputs(",\"rfc3550\":", f);
-        json_ms_or_null(f, st->drtt_n > 0, st->jitter_rfc3550);
-        fputs(",\"ipdv_mean\":", f);
-        json_ms_or_null(f, st->ipdv.n > 0, st->ipdv.mean);
-        fputs(",\"ipdv_abs\":{\"n\":", f);
-        fprintf(f, "%" PRIu64, st->ipdv_hist.n);
-        json_hist_percentiles(f, &st->ipdv_hist);
-        fputs("}},", f);
+        json_object_open(&j, "jitter_ms");
+        put_ms(&j, "mean_abs_delta", st->drtt_n > 0, stats_jitter_mean_abs(st));
+        put_ms(&j, "rfc3550", st->drtt_n > 0, st->jitter_rfc3550);
+        put_ms(&j, "ipdv_mean", st->ipdv.n > 0, st->ipdv.mean);
+        json_object_open(&j, "ipdv_abs");
+        json_u64(&j, "n", st->ipdv_hist.n);
+        put_hist_percentiles(&j, &st->ipdv_hist);
+        json_object_close(&j);
+        json_object_close(&j);
 
-        fprintf(f, "\"server\":{\"stamps\":%s,\"unstamped_replies\":%" PRIu64 ",\"hold_ms\":{",
-                st->server_stamps ? "true" : "false", st->unstamped);
-        json_welford(f, &st->server_hold);
-        fputs("},\"span_ms\":", f);
-        json_ms_or_null(f, st->server_stamps,
-                        (double) (st->server_last_tx_usec - st->server_first_rx_usec) * 1000.0);
-        fputs("},", f);
+        json_object_open(&j, "server");
+        json_bool(&j, "stamps", st->server_stamps);
+        json_u64(&j, "unstamped_replies", st->unstamped);
+        json_object_open(&j, "hold_ms");
+        put_welford(&j, &st->server_hold);
+        json_object_close(&j);
+        put_ms(&j, "span_ms", st->server_stamps,
+               (double) (st->server_last_tx_usec - st->server_first_rx_usec) * 1000.0);
+        json_object_close(&j);
 
-        fprintf(f, "\"client\":{\"replies_without_kernel_stamp\":%" PRIu64 ",\"rx_delay_ms\":{",
-                st->no_kernel_stamp);
-        json_welford(f, &st->rx_delay);
-        fputs("}},", f);
+        json_object_open(&j, "client");
+        json_u64(&j, "replies_without_kernel_stamp", st->no_kernel_stamp);
+        json_object_open(&j, "rx_delay_ms");
+        put_welford(&j, &st->rx_delay);
+        json_object_close(&j);
+        json_object_close(&j);
 
         if (c->mode == PING_MODE_HTTP) {
                 static const char *const keys[_PING_HTTP_PHASE_MAX] = {
                         "connect_ms", "pretransfer_ms", "ttfb_ms", "total_ms",
                 };
-                bool first = true;
 
-                fprintf(f, "\"http\":{\"requests\":%" PRIu64 ",\"successful\":%" PRIu64 ",\"non_2xx\":%" PRIu64
-                        ",\"connection_errors\":%" PRIu64 ",\"status\":{",
-                        st->sent, st->received, s->http_non2xx, s->http_errors);
+                json_object_open(&j, "http");
+                json_u64(&j, "requests", st->sent);
+                json_u64(&j, "successful", st->received);
+                json_u64(&j, "non_2xx", s->http_non2xx);
+                json_u64(&j, "connection_errors", s->http_errors);
+                json_object_open(&j, "status");
                 for (int code = 0; code < PING_HTTP_STATUS_MAX; code++)
                         if (s->http_status[code] > 0) {
-                                fprintf(f, "%s\"%d\":%" PRIu64, first ? "" : ",", code, s->http_status[code]);
-                                first = false;
+                                char key[16];
+
+                                (void) snprintf(key, sizeof(key), "%d", code);
+                                json_u64(&j, key, s->http_status[code]);
                         }
-                fprintf(f, "},\"connections\":%" PRIu64 ",\"body_bytes\":%" PRIu64 ",\"phases_from\":\"start\"",
-                        s->http_connections, s->http_body_bytes);
+                json_object_close(&j);
+                json_u64(&j, "connections", s->http_connections);
+                json_u64(&j, "body_bytes", s->http_body_bytes);
+                json_string(&j, "phases_from", "start");
                 for (size_t i = 0; i < _PING_HTTP_PHASE_MAX; i++) {
                         static const PingHttpPhaseStats empty = {};
                         const PingHttpPhaseStats *ph = s->http_phases ? &s->http_phases[i] : &empty;
 
-                        fprintf(f, ",\"%s\":{", keys[i]);
-                        json_welford(f, &ph->w);
-                        fputs(",\"p50\":", f);
-                        json_ms_or_null(f, ph->h.n > 0, (double) stats_hist_percentile(&ph->h, 50));
-                        fputc('}', f);
+                        json_object_open(&j, keys[i]);
+                        put_welford(&j, &ph->w);
+                        put_ms(&j, "p50", ph->h.n > 0, (double) stats_hist_percentile(&ph->h, 50));
+                        json_object_close(&j);
                 }
-                fputs("},", f);
+                json_object_close(&j);
         } else
-                fputs("\"http\":null,", f);
+                json_null(&j, "http");
 
-        fputs("\"histogram\":", f);
         if (c->histogram_bins > 0)
-                json_histogram(f, &st->rtt_hist, c->histogram_bins);
+                put_histogram(&j, "histogram", &st->rtt_hist, c->histogram_bins);
         else
-                fputs("null", f);
-        fputs("}\n", f);
+                json_null(&j, "histogram");
+        json_object_close(&j);
+        put_line(f, &j);
 }
 
 void ping_output_summary(FILE *f, const PingOutputConf *c, const PingSummary *s) {
@@ -779,10 +860,18 @@ void ping_output_summary(FILE *f, const PingOutputConf *c, const PingSummary *s)
 }
 
 void ping_output_json_error(FILE *f, const char *message, int exit_status) {
+        _cleanup_(json_done) Json j = {};
+
         assert(f);
 
-        fprintf(f, "{\"format_version\":%d,\"tool\":\"netlab-ping\",\"version\":\"%s\",\"error\":{\"message\":",
-                PING_JSON_FORMAT_VERSION, PACKAGE_VERSION);
-        ping_output_json_string(f, message);
-        fprintf(f, ",\"exit_status\":%d}}\n", exit_status);
+        json_object_open(&j, NULL);
+        json_i64(&j, "format_version", PING_JSON_FORMAT_VERSION);
+        json_string(&j, "tool", "netlab-ping");
+        json_string(&j, "version", PACKAGE_VERSION);
+        json_object_open(&j, "error");
+        json_string(&j, "message", message);
+        json_i64(&j, "exit_status", exit_status);
+        json_object_close(&j);
+        json_object_close(&j);
+        put_line(f, &j);
 }

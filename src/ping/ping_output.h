@@ -100,10 +100,6 @@ typedef struct PingSummary {
         uint64_t http_connections;
 } PingSummary;
 
-/* Writes @s as a JSON string literal (quotes included), escaping per RFC 8259 §7; NULL
- * prints null. Bytes >= 0x80 pass through (callers pass UTF-8 or ASCII). */
-void ping_output_json_string(FILE *f, const char *s);
-
 /* Formats @ns as milliseconds with at least 3 significant digits and at least 3 decimals
  * ("0.0491", "0.412", "20.001", "1203.000") into @buf; returns @buf. */
 char *ping_output_format_ms(char *buf, size_t len, nsec_t ns);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "probe.h"
+#include "unaligned.h"
 
 enum {
         OFF_MAGIC = 0,
@@ -22,25 +23,6 @@ enum {
         OFF_BURST_MEAN = 64,            /* counters answer only */
 };
 
-static uint64_t get_be64(const uint8_t *p) {
-        uint64_t v = 0;
-
-        for (int i = 0; i < 8; i++)
-                v = (v << 8) | p[i];
-        return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v) {
-        for (int i = 7; i >= 0; i--) {
-                p[i] = (uint8_t) v;
-                v >>= 8;
-        }
-}
-
-static uint32_t get_be32(const uint8_t *p) {
-        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
 int probe_decode(const void *buf, size_t len, Probe *ret) {
         const uint8_t *b = buf;
 
@@ -49,19 +31,19 @@ int probe_decode(const void *buf, size_t len, Probe *ret) {
 
         if (len < PROBE_HEADER_SIZE)
                 return -EBADMSG;
-        if (get_be32(b + OFF_MAGIC) != PROBE_MAGIC || b[OFF_VERSION] != PROBE_VERSION)
+        if (unaligned_read_be32(b + OFF_MAGIC) != PROBE_MAGIC || b[OFF_VERSION] != PROBE_VERSION)
                 return -EBADMSG;
 
         *ret = (Probe) {
                 .version = b[OFF_VERSION],
                 .flags = b[OFF_FLAGS],
-                .session_id = get_be64(b + OFF_SESSION),
-                .seq = get_be64(b + OFF_SEQ),
-                .client_send_usec = get_be64(b + OFF_CLIENT_SEND),
-                .server_rx_usec = get_be64(b + OFF_SERVER_RX),
-                .server_tx_usec = get_be64(b + OFF_SERVER_TX),
-                .flow_received = get_be64(b + OFF_FLOW_RECEIVED),
-                .flow_dropped = get_be64(b + OFF_FLOW_DROPPED),
+                .session_id = unaligned_read_be64(b + OFF_SESSION),
+                .seq = unaligned_read_be64(b + OFF_SEQ),
+                .client_send_usec = unaligned_read_be64(b + OFF_CLIENT_SEND),
+                .server_rx_usec = unaligned_read_be64(b + OFF_SERVER_RX),
+                .server_tx_usec = unaligned_read_be64(b + OFF_SERVER_TX),
+                .flow_received = unaligned_read_be64(b + OFF_FLOW_RECEIVED),
+                .flow_dropped = unaligned_read_be64(b + OFF_FLOW_DROPPED),
         };
         return 0;
 }
@@ -72,20 +54,17 @@ void probe_encode(const Probe *p, void *buf) {
         assert(p);
         assert(buf);
 
-        b[0] = (uint8_t) (PROBE_MAGIC >> 24);
-        b[1] = (uint8_t) (PROBE_MAGIC >> 16);
-        b[2] = (uint8_t) (PROBE_MAGIC >> 8);
-        b[3] = (uint8_t) PROBE_MAGIC;
+        unaligned_write_be32(b + OFF_MAGIC, PROBE_MAGIC);
         b[OFF_VERSION] = PROBE_VERSION;
         b[OFF_FLAGS] = p->flags;
         b[OFF_RESERVED] = b[OFF_RESERVED + 1] = 0;
-        put_be64(b + OFF_SESSION, p->session_id);
-        put_be64(b + OFF_SEQ, p->seq);
-        put_be64(b + OFF_CLIENT_SEND, p->client_send_usec);
-        put_be64(b + OFF_SERVER_RX, p->server_rx_usec);
-        put_be64(b + OFF_SERVER_TX, p->server_tx_usec);
-        put_be64(b + OFF_FLOW_RECEIVED, p->flow_received);
-        put_be64(b + OFF_FLOW_DROPPED, p->flow_dropped);
+        unaligned_write_be64(b + OFF_SESSION, p->session_id);
+        unaligned_write_be64(b + OFF_SEQ, p->seq);
+        unaligned_write_be64(b + OFF_CLIENT_SEND, p->client_send_usec);
+        unaligned_write_be64(b + OFF_SERVER_RX, p->server_rx_usec);
+        unaligned_write_be64(b + OFF_SERVER_TX, p->server_tx_usec);
+        unaligned_write_be64(b + OFF_FLOW_RECEIVED, p->flow_received);
+        unaligned_write_be64(b + OFF_FLOW_DROPPED, p->flow_dropped);
 }
 
 void probe_stamp_reply(void *buf, size_t len, usec_t server_rx_usec, usec_t server_tx_usec,
@@ -96,17 +75,17 @@ void probe_stamp_reply(void *buf, size_t len, usec_t server_rx_usec, usec_t serv
         assert(len >= PROBE_HEADER_SIZE);
 
         b[OFF_FLAGS] |= PROBE_FLAG_REPLY;
-        put_be64(b + OFF_SERVER_RX, server_rx_usec);
-        put_be64(b + OFF_SERVER_TX, server_tx_usec);
-        put_be64(b + OFF_FLOW_RECEIVED, flow_received);
-        put_be64(b + OFF_FLOW_DROPPED, flow_dropped);
+        unaligned_write_be64(b + OFF_SERVER_RX, server_rx_usec);
+        unaligned_write_be64(b + OFF_SERVER_TX, server_tx_usec);
+        unaligned_write_be64(b + OFF_FLOW_RECEIVED, flow_received);
+        unaligned_write_be64(b + OFF_FLOW_DROPPED, flow_dropped);
 }
 
 void probe_restamp_tx(void *buf, size_t len, usec_t server_tx_usec) {
         assert(buf);
         assert(len >= PROBE_HEADER_SIZE);
 
-        put_be64((uint8_t *) buf + OFF_SERVER_TX, server_tx_usec);
+        unaligned_write_be64((uint8_t *) buf + OFF_SERVER_TX, server_tx_usec);
 }
 
 void probe_stamp_counters(void *buf, size_t len, uint32_t burst_mean_milli) {
@@ -115,8 +94,7 @@ void probe_stamp_counters(void *buf, size_t len, uint32_t burst_mean_milli) {
         assert(buf);
         assert(len >= PROBE_COUNTERS_SIZE);
 
-        for (int i = 0; i < 4; i++)
-                b[OFF_BURST_MEAN + i] = (uint8_t) (burst_mean_milli >> (24 - 8 * i));
+        unaligned_write_be32(b + OFF_BURST_MEAN, burst_mean_milli);
         memset(b + OFF_BURST_MEAN + 4, 0, PROBE_COUNTERS_SIZE - OFF_BURST_MEAN - 4);
         b[OFF_FLAGS] |= PROBE_FLAG_FINAL;
 }
@@ -126,5 +104,5 @@ uint32_t probe_counters_burst_mean(const void *buf, size_t len) {
 
         if (len < PROBE_COUNTERS_SIZE)
                 return 0;
-        return get_be32((const uint8_t *) buf + OFF_BURST_MEAN);
+        return unaligned_read_be32((const uint8_t *) buf + OFF_BURST_MEAN);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "stamp.h"
+#include "unaligned.h"
 
 #define NSEC_PER_SEC_ 1000000000ULL
 #define NTP_UNIX_OFFSET 2208988800ULL   /* 1900-01-01 to 1970-01-01, RFC 5905 */
@@ -25,35 +26,6 @@ enum {
         OFF_TTL = 40,
         OFF_MBZ2 = 41,
 };
-
-static uint16_t get_be16(const uint8_t *p) {
-        return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p) {
-        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
-static uint64_t get_be64(const uint8_t *p) {
-        return (uint64_t) get_be32(p) << 32 | get_be32(p + 4);
-}
-
-static void put_be16(uint8_t *p, uint16_t v) {
-        p[0] = (uint8_t) (v >> 8);
-        p[1] = (uint8_t) v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v) {
-        p[0] = (uint8_t) (v >> 24);
-        p[1] = (uint8_t) (v >> 16);
-        p[2] = (uint8_t) (v >> 8);
-        p[3] = (uint8_t) v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v) {
-        put_be32(p, (uint32_t) (v >> 32));
-        put_be32(p + 4, (uint32_t) v);
-}
 
 static bool all_zero(const uint8_t *p, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -126,10 +98,10 @@ int stamp_parse_sender(const uint8_t *buf, size_t len, StampSenderPacket *ret) {
                 return -EBADMSG;
 
         *ret = (StampSenderPacket) {
-                .seq = get_be32(buf + OFF_SEQ),
-                .timestamp = get_be64(buf + OFF_TIMESTAMP),
-                .error_estimate = get_be16(buf + OFF_ERROR),
-                .ssid = get_be16(buf + OFF_SSID),
+                .seq = unaligned_read_be32(buf + OFF_SEQ),
+                .timestamp = unaligned_read_be64(buf + OFF_TIMESTAMP),
+                .error_estimate = unaligned_read_be16(buf + OFF_ERROR),
+                .ssid = unaligned_read_be16(buf + OFF_SSID),
                 .mbz_zero = all_zero(buf + OFF_SENDER_MBZ, STAMP_BASE_SIZE - OFF_SENDER_MBZ),
         };
         return 0;
@@ -143,7 +115,7 @@ static int tlv_at(const uint8_t *buf, size_t len, size_t off, uint8_t *ret_type,
         if (len - off < STAMP_TLV_HEADER_SIZE)
                 return -EBADMSG;
 
-        size_t vlen = get_be16(buf + off + 2);
+        size_t vlen = unaligned_read_be16(buf + off + 2);
         if (vlen > len - off - STAMP_TLV_HEADER_SIZE)
                 return -EBADMSG;
 
@@ -184,18 +156,18 @@ int stamp_reflect(uint8_t *buf, size_t len, const StampReflectParams *p, StampRe
 
         /* The sender's fields move to their reflector positions first: the reflector's own
          * fields overwrite where they were. SSID stays at 14 (RFC 8972 §3: copied). */
-        put_be32(buf + OFF_SENDER_SEQ, s.seq);
-        put_be64(buf + OFF_SENDER_TIMESTAMP, s.timestamp);
-        put_be16(buf + OFF_SENDER_ERROR, s.error_estimate);
+        unaligned_write_be32(buf + OFF_SENDER_SEQ, s.seq);
+        unaligned_write_be64(buf + OFF_SENDER_TIMESTAMP, s.timestamp);
+        unaligned_write_be16(buf + OFF_SENDER_ERROR, s.error_estimate);
         memset(buf + OFF_MBZ1, 0, 2);
         buf[OFF_TTL] = (uint8_t) (p->ttl < 0 ? 0 : p->ttl > 255 ? 255 : p->ttl);
         memset(buf + OFF_MBZ2, 0, 3);
 
         /* RFC 8762 §4.2: a stateless reflector copies the sender's sequence number, a
          * stateful one counts its own per session. */
-        put_be32(buf + OFF_SEQ, p->stateful ? p->seq : s.seq);
-        put_be64(buf + OFF_RECEIVE, stamp_timestamp_from_ns(p->rx_ns, ptp, tai));
-        put_be16(buf + OFF_ERROR, stamp_error_estimate(&p->clock, ptp));
+        unaligned_write_be32(buf + OFF_SEQ, p->stateful ? p->seq : s.seq);
+        unaligned_write_be64(buf + OFF_RECEIVE, stamp_timestamp_from_ns(p->rx_ns, ptp, tai));
+        unaligned_write_be16(buf + OFF_ERROR, stamp_error_estimate(&p->clock, ptp));
 
         uint8_t tos = (uint8_t) (p->tos < 0 ? 0 : p->tos);
         for (size_t off = STAMP_BASE_SIZE;;) {
@@ -246,8 +218,8 @@ int stamp_reflect(uint8_t *buf, size_t len, const StampReflectParams *p, StampRe
                 }
                 case STAMP_TLV_DIRECT_MEASUREMENT:
                         /* §4.5: S_TxC as sent; R_RxC and R_TxC are ours. */
-                        put_be32(v + 4, p->rx_count);
-                        put_be32(v + 8, p->tx_count);
+                        unaligned_write_be32(v + 4, p->rx_count);
+                        unaligned_write_be32(v + 8, p->tx_count);
                         res.has_dm = true;
                         break;
                 default:
@@ -260,7 +232,7 @@ int stamp_reflect(uint8_t *buf, size_t len, const StampReflectParams *p, StampRe
         }
 
         /* The transmit timestamp goes in last, as close to the send as the caller let us. */
-        put_be64(buf + OFF_TIMESTAMP, stamp_timestamp_from_ns(p->tx_ns, ptp, tai));
+        unaligned_write_be64(buf + OFF_TIMESTAMP, stamp_timestamp_from_ns(p->tx_ns, ptp, tai));
 
         if (ret_result)
                 *ret_result = res;
@@ -286,23 +258,23 @@ int stamp_build_sender(uint8_t *buf, size_t size, const StampSenderParams *p) {
                 return -EINVAL;         /* one padding TLV holds at most 65535 octets */
 
         memset(buf, 0, size);
-        put_be32(buf + OFF_SEQ, p->seq);
-        put_be64(buf + OFF_TIMESTAMP, stamp_timestamp_from_ns(p->tx_ns, p->ptp, p->clock.tai_offset_sec));
-        put_be16(buf + OFF_ERROR, stamp_error_estimate(&p->clock, p->ptp));
-        put_be16(buf + OFF_SSID, p->ssid);
+        unaligned_write_be32(buf + OFF_SEQ, p->seq);
+        unaligned_write_be64(buf + OFF_TIMESTAMP, stamp_timestamp_from_ns(p->tx_ns, p->ptp, p->clock.tai_offset_sec));
+        unaligned_write_be16(buf + OFF_ERROR, stamp_error_estimate(&p->clock, p->ptp));
+        unaligned_write_be16(buf + OFF_SSID, p->ssid);
 
         size_t off = STAMP_BASE_SIZE;
         if (p->direct_measurement) {
                 buf[off] = STAMP_TLV_FLAG_U;
                 buf[off + 1] = STAMP_TLV_DIRECT_MEASUREMENT;
-                put_be16(buf + off + 2, STAMP_DM_LEN);
-                put_be32(buf + off + 4, p->tx_count);   /* R_RxC, R_TxC: zero (§4.5) */
+                unaligned_write_be16(buf + off + 2, STAMP_DM_LEN);
+                unaligned_write_be32(buf + off + 4, p->tx_count);   /* R_RxC, R_TxC: zero (§4.5) */
                 off += STAMP_TLV_HEADER_SIZE + STAMP_DM_LEN;
         }
         if (off < size) {
                 buf[off] = STAMP_TLV_FLAG_U;
                 buf[off + 1] = STAMP_TLV_EXTRA_PADDING;
-                put_be16(buf + off + 2, (uint16_t) (size - off - STAMP_TLV_HEADER_SIZE));
+                unaligned_write_be16(buf + off + 2, (uint16_t) (size - off - STAMP_TLV_HEADER_SIZE));
         }
         return 0;
 }
@@ -315,14 +287,14 @@ int stamp_parse_reflector(const uint8_t *buf, size_t len, StampReflectorPacket *
                 return -EBADMSG;
 
         StampReflectorPacket r = {
-                .seq = get_be32(buf + OFF_SEQ),
-                .timestamp = get_be64(buf + OFF_TIMESTAMP),
-                .error_estimate = get_be16(buf + OFF_ERROR),
-                .ssid = get_be16(buf + OFF_SSID),
-                .receive_timestamp = get_be64(buf + OFF_RECEIVE),
-                .sender_seq = get_be32(buf + OFF_SENDER_SEQ),
-                .sender_timestamp = get_be64(buf + OFF_SENDER_TIMESTAMP),
-                .sender_error_estimate = get_be16(buf + OFF_SENDER_ERROR),
+                .seq = unaligned_read_be32(buf + OFF_SEQ),
+                .timestamp = unaligned_read_be64(buf + OFF_TIMESTAMP),
+                .error_estimate = unaligned_read_be16(buf + OFF_ERROR),
+                .ssid = unaligned_read_be16(buf + OFF_SSID),
+                .receive_timestamp = unaligned_read_be64(buf + OFF_RECEIVE),
+                .sender_seq = unaligned_read_be32(buf + OFF_SENDER_SEQ),
+                .sender_timestamp = unaligned_read_be64(buf + OFF_SENDER_TIMESTAMP),
+                .sender_error_estimate = unaligned_read_be16(buf + OFF_SENDER_ERROR),
                 .sender_ttl = buf[OFF_TTL],
                 .mbz_zero = all_zero(buf + OFF_MBZ1, 2) && all_zero(buf + OFF_MBZ2, 3),
         };
@@ -363,9 +335,9 @@ int stamp_parse_reflector(const uint8_t *buf, size_t len, StampReflectorPacket *
                         break;
                 case STAMP_TLV_DIRECT_MEASUREMENT:
                         r.has_dm = true;
-                        r.s_txc = get_be32(v);
-                        r.r_rxc = get_be32(v + 4);
-                        r.r_txc = get_be32(v + 8);
+                        r.s_txc = unaligned_read_be32(v);
+                        r.r_rxc = unaligned_read_be32(v + 4);
+                        r.r_txc = unaligned_read_be32(v + 8);
                         break;
                 default:
                         break;

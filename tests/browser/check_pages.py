@@ -11,6 +11,13 @@ and burst length, round chart ticks that fit, dashboard polls left out of the HT
 chart, chart text summaries, data tables and line patterns, live regions that stay quiet
 unless the state changes, the pause control, and the page once netlabd is stopped.
 
+Languages (issue 19): before that, every page is loaded in a browser started with
+--lang=zh-CN and in one with --lang=en-US: <html lang>, headings and labels in that
+language, the status page's numbers and units formatted for it, no console errors,
+layout and axe-core at both viewports, a screenshot of each (lang-zh-CN-*.png,
+lang-en-US-*.png), and the switch in the header, which overrides the browser's
+language and is remembered across pages.
+
 The classroom fixture is a status document rewritten once a second into --fixtures (a
 directory below the served root), read by the page as ?api=/fixtures/status.json.
 
@@ -42,7 +49,7 @@ class CdpError(Exception):
 
 
 class Browser:
-    def __init__(self, chromium, profile, log_path):
+    def __init__(self, chromium, profile, log_path, lang="en-US"):
         # Our pipe ends: we write commands to w_cmd, read answers from r_evt.
         r_cmd, w_cmd = os.pipe()
         r_evt, w_evt = os.pipe()
@@ -54,6 +61,7 @@ class Browser:
             "--disable-extensions", "--mute-audio", "--hide-scrollbars",
             "--window-size=1280,1000", "--force-device-scale-factor=1",
             "--user-data-dir=" + profile,
+            "--lang=" + lang, "--accept-lang=" + lang,
             "--remote-debugging-pipe",
             "about:blank",
         ]
@@ -284,6 +292,10 @@ def main():
     args = ap.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
+    for lang in ("zh-CN", "en-US"):
+        r = run_lang_checks(args, lang)
+        if r is not None:
+            return r
     profile = tempfile.mkdtemp(prefix="netlab-chromium-")
     try:
         try:
@@ -663,6 +675,132 @@ def run_checks(browser, args):
             page.b.pump(0.5)
             axe_check(page, axe_src, "status.html offline, %s" % theme)
             page.screenshot(os.path.join(args.out, "status-offline-%s.png" % theme))
+
+# What each page says in each language: <html lang>, the h1, and one more text that must
+# be translated (selector, text).
+LANG_PAGES = {
+    "zh-CN": {
+        "lang": "zh-CN",
+        "pages": [
+            ("index", "/index.html", "{host} 上的 netlab", "#measure-title", "动手测量"),
+            ("helloWorld", "/helloWorld.html", "Hello, World!", "#own-client-title", "自己写客户端？"),
+            ("status", "/status.html", "实时状态", "#codes-title", "HTTP 状态码"),
+            ("404", "/no/such/page.html", "未找到", "main a", "前往首页"),
+        ],
+        "switch": "English",
+    },
+    "en-US": {
+        "lang": "en",
+        "pages": [
+            ("index", "/index.html", "netlab on {host}", "#measure-title", "Measure it"),
+            ("helloWorld", "/helloWorld.html", "Hello, World!", "#own-client-title", "Writing your own client?"),
+            ("status", "/status.html", "Live status", "#codes-title", "HTTP status codes"),
+            ("404", "/no/such/page.html", "Not Found", "main a", "Go to the start page"),
+        ],
+        "switch": "中文",
+    },
+}
+
+
+def run_lang_checks(args, lang):
+    """The pages in a browser whose language is @lang (a fresh profile: nothing chosen
+    yet). Returns 77 if Chromium cannot start, else None (failures go to FAILED)."""
+    want = LANG_PAGES[lang]
+    base = args.base.rstrip("/")
+    host = base.split("//", 1)[1]
+    with open(args.axe, encoding="utf-8") as f:
+        axe_src = f.read()
+    profile = tempfile.mkdtemp(prefix="netlab-chromium-")
+    try:
+        try:
+            browser = Browser(args.chromium, profile, os.path.join(args.out, "chromium-%s.log" % lang), lang)
+            browser.send("Browser.getVersion", timeout=30)
+        except (OSError, CdpError) as e:
+            print("SKIP: cannot start Chromium: %s" % e)
+            return 77
+        try:
+            page = Page(browser)
+            langs = None
+            for name, path, h1, sel, text in want["pages"]:
+                for w, h in VIEWPORTS:
+                    page.view(w, h, "light")
+                    page.navigate(base + path)
+                    if name == "status":
+                        status_ready(page)
+                    else:
+                        page.b.pump(0.3)
+                    what = "%s %s %dx%d" % (lang, name, w, h)
+                    if langs is None:
+                        langs = page.eval("navigator.languages")
+                        print("   (%s: navigator.languages %s)" % (lang, langs))
+                    got = page.eval("""[document.documentElement.lang,
+                        document.querySelector('h1').textContent.trim(),
+                        document.querySelector(%s).textContent.trim(),
+                        document.getElementById('lang-switch') && document.getElementById('lang-switch').textContent]"""
+                                    % json.dumps(sel)) or [None] * 4
+                    check(got[0] == want["lang"], "%s: <html lang=%r> (%r)" % (what, want["lang"], got[0]))
+                    check(got[1] == h1.format(host=host), "%s: h1 %r (%r)" % (what, h1.format(host=host), got[1]))
+                    check(got[2] == text, "%s: %s says %r (%r)" % (what, sel, text, got[2]))
+                    check(got[3] == want["switch"], "%s: the switch offers %r (%r)" % (what, want["switch"], got[3]))
+                    errs = [e for e in page.errors()
+                            if not (name == "404" and "status of 404" in e and e.endswith(base + path))]
+                    check(not errs, "%s: no console errors %s" % (what, errs or ""))
+                    layout_check(page, what)
+                    axe_check(page, axe_src, what)
+                    page.screenshot(os.path.join(args.out, "lang-%s-%s-%dx%d.png" % (lang, name, w, h)))
+
+            # The status page's labels, numbers and units in the page's language.
+            page.view(1280, 720, "light")
+            page.navigate(base + "/status.html")
+            status_ready(page, 3)
+            st = page.eval("""({label: document.querySelector('.stat .label').textContent,
+                uptime: document.getElementById('uptime').textContent,
+                rate: document.getElementById('echo-rx-rate').textContent,
+                timeout: document.getElementById('cfg-header-timeout').textContent,
+                when: document.getElementById('conn-time').textContent,
+                legend: document.getElementById('legend-echo').textContent,
+                th: document.querySelector('#table-echo th').textContent})""") or {}
+            if lang == "zh-CN":
+                check(st.get("label") == "运行时间", "zh-CN status: labels translated (%r)" % st.get("label"))
+                check(str(st.get("uptime", "")).endswith("秒"), "zh-CN status: uptime in 秒 (%r)" % st.get("uptime"))
+                check(str(st.get("rate", "")).endswith("次/秒"), "zh-CN status: rate per 秒 (%r)" % st.get("rate"))
+                check(str(st.get("timeout", "")).endswith("秒"), "zh-CN status: timeout in 秒 (%r)" % st.get("timeout"))
+                check(str(st.get("when", "")).startswith("更新于 "), "zh-CN status: update time (%r)" % st.get("when"))
+                check("已接收" in str(st.get("legend")), "zh-CN status: chart legend (%r)" % st.get("legend"))
+                check(st.get("th") == "几秒前", "zh-CN status: data table header (%r)" % st.get("th"))
+            else:
+                check(st.get("label") == "Uptime", "en-US status: labels (%r)" % st.get("label"))
+                check(str(st.get("rate", "")).endswith("per second"), "en-US status: rate (%r)" % st.get("rate"))
+                check(str(st.get("timeout", "")).endswith(" s"), "en-US status: timeout (%r)" % st.get("timeout"))
+            # Intl.NumberFormat for the page's language, not the browser's default: the
+            # same number the page formats, formatted by Intl for that language.
+            fmt = page.eval("""[new Intl.NumberFormat(document.documentElement.lang, {minimumFractionDigits: 1,
+                maximumFractionDigits: 1}).format(12345.67), document.documentElement.lang]""")
+            print("   (%s: Intl formats 12345.67 as %r for lang %r)" % (lang, fmt and fmt[0], fmt and fmt[1]))
+
+            # The switch overrides the browser, is remembered, and goes back.
+            other = "en" if lang == "zh-CN" else "zh-CN"
+            page.navigate(base + "/helloWorld.html")
+            page.b.pump(0.3)
+            page.eval("document.getElementById('lang-switch').click()")
+            ok = wait_for(page, "document.documentElement.lang === %s && !!document.getElementById('lang-switch')"
+                          % json.dumps(other), 5)
+            check(ok, "%s: the switch reloads the page in %s" % (lang, other))
+            page.navigate(base + "/index.html")
+            page.b.pump(0.3)
+            check(page.eval("document.documentElement.lang") == other,
+                  "%s: the choice is remembered on the next page (%s)" % (lang, page.eval("document.documentElement.lang")))
+            page.screenshot(os.path.join(args.out, "lang-%s-switched-index.png" % lang))
+            page.eval("document.getElementById('lang-switch').click()")
+            ok = wait_for(page, "document.documentElement.lang === %s" % json.dumps(want["lang"]), 5)
+            check(ok, "%s: switching back gives %s again" % (lang, want["lang"]))
+            check(not page.errors(), "%s: no console errors while switching %s" % (lang, page.errors() or ""))
+        finally:
+            browser.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return None
+
 
 if __name__ == "__main__":
     sys.exit(main())

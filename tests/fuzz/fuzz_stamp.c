@@ -3,8 +3,8 @@
  * reflected packet, checking what netlabd relies on: a reply is exactly as long as the
  * request (never larger), the base's MBZ octets come back zero, the sender's fields are
  * echoed, and nothing is read or written outside the datagram (an exact-size copy, so
- * ASan sees any overrun). Built by `make fuzz-stamp`; replayed over corpus-stamp/ by
- * tests/fuzz/replay.c in make check. */
+ * ASan sees any overrun). Built and run by `make fuzz` (tests/fuzz/run.sh); replayed over
+ * tests/fuzz/stamp/ by tests/fuzz/replay.c in make check. */
 
 #include <assert.h>
 #include <errno.h>

@@ -67,16 +67,19 @@ nl_pass "stateless scapy reflector: 20/20, ttl=64 per reply, loss not split"
 
 # ---- stateful + DM, seeded 20 % drops: figures equal the reflector's count -------------
 # -W 5: a slow (ASan, loaded) scapy reflector answers late rather than never; its deep
-# receive queue keeps requests from being dropped before it counts them.
-N=1000
+# receive queue keeps requests from being dropped before it counts them. scapy parses a
+# few hundred packets a second on a busy box: 300 probes at 200/s stay within what it can
+# count before netlab-ping's last -W runs out.
+N=300
 start_peer stateful --loss 0.2 --seed 7 --count "$N"
 doc="$NL_TMP/stateful.json"
-"$PING" --stamp -q --json -c "$N" -i 0.002 -W 5 "127.0.0.1:$PEER_PORT" >"$doc" 2>"$NL_TMP/stateful.err" ||
+"$PING" --stamp -q --json -c "$N" -i 0.005 -W 5 "127.0.0.1:$PEER_PORT" >"$doc" 2>"$NL_TMP/stateful.err" ||
         [ $? -eq 1 ] || nl_fail "exit status: $(cat "$NL_TMP/stateful.err")"
 stop_peer
 dropped=$(json "$PEER_REPORT" 'd["dropped"]')
 [ "$(json "$PEER_REPORT" 'd["received"]')" -eq "$N" ] || nl_fail "reflector received: $(cat "$PEER_REPORT")"
-[ "$dropped" -gt 150 ] && [ "$dropped" -lt 250 ] || nl_fail "seeded 20 % of $N gave $dropped drops"
+# Binomial(300, 0.2): mean 60, sd 6.9; 35..85 is wider than its 99.99 % interval.
+[ "$dropped" -ge 35 ] && [ "$dropped" -le 85 ] || nl_fail "seeded 20 % of $N gave $dropped drops"
 got=$(json "$doc" '(d["mode"], d["probes"]["sent"], d["probes"]["received"], d["loss_split"]["available"], d["loss_split"]["upstream"], d["loss_split"]["emulated"], d["loss_split"]["downstream"], d["loss_split"]["late"])')
 want=$(json "$PEER_REPORT" '("stamp", '"$N"', d["sent"], True, 0, d["dropped"], 0, 0)')
 [ "$got" = "$want" ] || nl_fail "netlab-ping $got, reflector $want: $(cat "$doc")"

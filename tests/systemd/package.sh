@@ -74,12 +74,14 @@ fi
 sd_setup package-test
 sd_create
 mkdir -p "$ROOT/root/debs" "$ROOT/root/tmp"
-cp "$OUT"/netlabd_*.deb "$OUT"/netlab-ping_*.deb "$ROOT/root/debs/"
+cp "$OUT"/netlabd_*.deb "$OUT"/netlab-ping_*.deb "$OUT"/netlab-l10n_*.deb "$ROOT/root/debs/"
 install -m 0755 "$SRCDIR/debian/tests/smoke" "$ROOT/root/smoke"
 sd_boot
 
 ct sh -c 'dpkg -i /root/debs/*.deb' >"$RUN/dpkg.log" 2>&1 || { cat "$RUN/dpkg.log" >&2; die "dpkg -i failed"; }
-check "dpkg -i installs both packages" true
+check "dpkg -i installs the packages" true
+check "netlab-l10n ships the Chinese catalog (issue 19)" \
+        test -s "$ROOT/usr/share/locale/zh_CN/LC_MESSAGES/netlab.mo"
 check "netlabd.socket is enabled by the postinst" test "$(ct systemctl is-enabled netlabd.socket)" = enabled
 check "netlabd.socket is listening" ct systemctl -q is-active netlabd.socket
 check "netlabd.service waits for traffic" test "$(prop ActiveState)" = inactive
