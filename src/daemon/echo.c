@@ -1,9 +1,9 @@
 /* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
  * steps (admit, classify/decode, rate limit + flow lookup, impair) -> reply now from the
  * receive buffer, or later from the delay queue and its one sd-event timer -> tx_flush().
- * Calls profile (classroom profile of a datagram), echo_flow (per-flow state), echo_queue
- * (delayed replies), echo_send (sendmmsg, UDP GSO), impair and probe, or echo_stamp's hooks
- * for the STAMP reflector; daemon.c drives it through echo.h. */
+ * Calls echo_profile (classroom profiles), echo_flow (per-flow state), echo_queue (delayed
+ * replies), echo_send (sendmmsg, UDP GSO), impair and probe, or echo_stamp's hooks for the
+ * STAMP reflector; daemon.c drives it through echo.h. */
 #include <assert.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -15,6 +15,7 @@
 
 #include "echo.h"
 #include "echo_flow.h"
+#include "echo_profile.h"
 #include "echo_queue.h"
 #include "echo_send.h"
 #include "echo_stamp.h"
@@ -32,18 +33,11 @@
  * large datagrams touch become resident. */
 #define ECHO_SLOT_SIZE 65536
 #define ECHO_CMSG_SIZE 128              /* timestamp 32; STAMP's TTL, TOS, pktinfo <= 88 more */
-/* lab_compat replies are larger than their requests, so they are always rate-limited:
- * by rate_limit/rate_burst, or by these when rate_limit = 0. */
-#define ECHO_LAB_RATE 100.0
-#define ECHO_LAB_BURST 20
 /* The delay timer fires up to this much after the earliest deadline (never before it),
  * so one wakeup and one sendmmsg() carry every reply due in that window instead of one
  * wakeup per reply: at most 1/20 of the configured delay + jitter, and 250 us. */
 #define ECHO_TIMER_SLACK_MAX_USEC 250
 #define ECHO_LAB_PREFIX_MAX 24          /* "18446744073709551615 " */
-/* Votes the busiest port of a source address can bank: once it stops, another port takes
- * over as the busiest within this many of the address's datagrams. */
-#define ECHO_HEAVY_VOTES_MAX 1024
 
 typedef struct EchoSocket {
         Echo *echo;
@@ -59,23 +53,6 @@ typedef union CmsgBuf {
         uint8_t buf[ECHO_CMSG_SIZE];
 } CmsgBuf;
 
-/* One classroom profile at run time (index 0: the default, the top-level settings): its
- * settings, its own random stream, so a group's decisions do not depend on what other
- * groups send, and its counters. Rebuilt on every reload; counters, stream and serial
- * carry over while the name stays (the stream and serial only while it is unchanged). */
-typedef struct EchoProfile {
-        char name[PROFILE_NAME_MAX + 1];
-        const ConfEcho *ce;    /* in Echo.conf: the top level or ConfProfile.echo */
-        const ConfProfile *cp; /* NULL for the default */
-        bool noop;             /* impair_is_noop(): fast path */
-        double rate;           /* effective per-source rate, 0 = off */
-        unsigned burst;
-        uint64_t seed;
-        Rng rng;
-        uint32_t serial; /* new when the settings change: flows restart their loss state */
-        EchoProfileCounters counters;
-} EchoProfile;
-
 struct Echo {
         sd_event *event;
         Conf *conf;
@@ -84,10 +61,7 @@ struct Echo {
         bool seed_fixed;
         Rng rng; /* for the hash key fallback only */
 
-        EchoProfile *profiles; /* n_profiles, [0] = default */
-        size_t n_profiles;
-        ProfileTable table;
-        uint32_t last_serial;
+        EchoProfiles profiles;
 
         EchoSocket socks[ECHO_FDS_MAX];
         size_t n_socks;
@@ -308,31 +282,10 @@ static bool dgram_classify(Echo *e, Datagram *dg) {
                 dg->probe = true;
                 e->counters.probes++;
         }
-        dg->prof = e->n_profiles > 1 ?
-                           (uint16_t) profile_table_lookup(&e->table, dg->key.addr, e->socks[dg->sock].column) :
-                           0;
-        dg->pr = &e->profiles[dg->prof];
+        dg->prof = echo_profiles_lookup(&e->profiles, dg->key.addr, e->socks[dg->sock].column);
+        dg->pr = &e->profiles.p[dg->prof];
         dg->pr->counters.received++;
         return true;
-}
-
-/* The per-source-address rate limit. The address's bucket bounds what it gets; when one
- * of its ports floods, it drains that bucket, and the address's other ports (another
- * client on the same host, or behind the same NAT) would get nothing. So the port that
- * sends most of the address's datagrams (Boyer-Moore majority vote: no per-port state, so
- * a client cycling through source ports cannot grow the flow table) uses only the main
- * bucket, and the other ports fall back on a second bucket of the same size. An address
- * gets at most twice rate_limit in total, a single flooding port at most rate_limit. */
-static bool source_allow(const EchoProfile *p, EchoFlow *src, uint16_t port, usec_t now_usec) {
-        if (src->heavy_votes == 0 || src->heavy_port == port) {
-                src->heavy_port = port;
-                src->heavy_votes = MIN(src->heavy_votes + 1, ECHO_HEAVY_VOTES_MAX);
-        } else
-                src->heavy_votes--;
-
-        if (impair_bucket_take(&src->bucket, p->rate, p->burst, now_usec))
-                return true;
-        return port != src->heavy_port && impair_bucket_take(&src->reserve, p->rate, p->burst, now_usec);
 }
 
 /* Looks up (or creates) a flow entry. Allocation failure is survived without the entry. */
@@ -360,13 +313,13 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
 
                 memcpy(sk.addr, dg->key.addr, sizeof(sk.addr));
                 src = flow_get(e, &sk, now_mono, true);
-                allowed = !src || source_allow(p, src, dg->port, now_mono);
+                allowed = !src || echo_profile_source_allow(p, src, dg->port, now_mono);
         }
 
         /* Per-flow state exists for probes (their counters go into the reply), when an
          * impairment is on for plain datagrams (Gilbert-Elliott state, reordering), and
          * in classroom mode for everyone (the teacher's list of clients). */
-        if (dg->probe || !p->noop || e->n_profiles > 1) {
+        if (dg->probe || !p->noop || e->profiles.n > 1) {
                 dg->key.port = dg->port;
                 dg->key.kind = dg->probe ? ECHO_FLOW_PROBE : ECHO_FLOW_PLAIN;
                 dg->key.session = dg->probe ? dg->p.session_id : 0;
@@ -504,7 +457,7 @@ static void queue_send_due(Echo *e, usec_t now_usec) {
 
                 if (q->reorder && !q->held && f) {
                         /* A reload may have removed its profile: the default's gap then. */
-                        const ConfEcho *c = e->profiles[q->profile < e->n_profiles ? q->profile : 0].ce;
+                        const ConfEcho *c = e->profiles.p[q->profile < e->profiles.n ? q->profile : 0].ce;
                         int r = echo_queue_hold(&e->queue, q, &f->hold, c->reorder_gap, now_usec);
 
                         if (r >= 0) {
@@ -579,81 +532,8 @@ static void tx_flush(Echo *e) {
 
 /* ---- configuration and lifetime --------------------------------------------------- */
 
-static EchoProfile *profile_find(EchoProfile *ps, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(ps[i].name, name))
-                        return &ps[i];
-        return NULL;
-}
-
-/* Builds the run-time profiles and the classification table of @conf, carrying over
- * from the current ones what a reload keeps. Returns 0, or -ENOMEM (nothing changed). */
-static int echo_set_profiles(Echo *e, Conf *conf) {
-        const ConfEcho *c = &conf->echo;
-        size_t n = 1 + c->n_profiles;
-        _cleanup_free_ EchoProfile *ps = NULL;
-        ProfileMatch m[PROFILE_MAX] = {};
-        ProfileTable t;
-        int r;
-
-        ps = calloc(n, sizeof(EchoProfile));
-        if (!ps)
-                return -ENOMEM;
-        for (size_t i = 0; i < c->n_profiles; i++)
-                m[i] = (ProfileMatch) {
-                        .sources = c->profiles[i].cidrs,
-                        .n_sources = c->profiles[i].n_cidrs,
-                        .ports = c->profiles[i].ports,
-                        .n_ports = c->profiles[i].n_ports,
-                };
-        r = profile_table_build(m, c->n_profiles, &t);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < n; i++) {
-                EchoProfile *p = &ps[i], *old;
-                const ConfProfile *cp = i > 0 ? &c->profiles[i - 1] : NULL;
-
-                strcpy(p->name, cp ? cp->name : "default");
-                p->cp = cp;
-                p->ce = cp ? &cp->echo : c;
-                p->noop = impair_is_noop(p->ce);
-                p->rate = p->ce->rate_limit;
-                p->burst = p->ce->rate_burst;
-                if (p->ce->lab_compat && p->rate <= 0) {
-                        p->rate = ECHO_LAB_RATE;
-                        p->burst = ECHO_LAB_BURST;
-                }
-                p->seed = !cp          ? e->seed :
-                          cp->seed_set ? cp->echo.seed :
-                                         profile_seed_derive(e->seed, cp->name);
-
-                old = profile_find(e->profiles, e->n_profiles, p->name);
-                if (old)
-                        p->counters = old->counters;
-                if (old && old->seed == p->seed)
-                        p->rng = old->rng; /* an unchanged seed does not restart the sequence */
-                else
-                        rng_seed(&p->rng, p->seed);
-                if (old && conf_echo_same_impairment(old->ce, p->ce))
-                        p->serial = old->serial;
-                else
-                        p->serial = ++e->last_serial;
-        }
-
-        free(e->profiles);
-        e->profiles = TAKE_PTR(ps);
-        e->n_profiles = n;
-        profile_table_done(&e->table);
-        e->table = t;
-        for (size_t i = 0; i < e->n_socks; i++)
-                e->socks[i].column = profile_table_column(&e->table, ntohs(e->socks[i].port));
-        return 0;
-}
-
 static int echo_set_conf(Echo *e, Conf *conf) {
         const ConfEcho *c = &conf->echo;
-        usec_t slack = USEC_INFINITY;
         char buf[512];
         int r;
 
@@ -669,22 +549,18 @@ static int echo_set_conf(Echo *e, Conf *conf) {
         }
 
         /* The old profiles still point into the old snapshot: build the new ones first. */
-        r = echo_set_profiles(e, conf);
+        r = echo_profiles_set(&e->profiles, c, e->seed);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < e->n_socks; i++)
+                e->socks[i].column = profile_table_column(&e->profiles.table, ntohs(e->socks[i].port));
         if (e->conf != conf) {
                 conf_unref(e->conf);
                 e->conf = conf_ref(conf);
         }
         e->ce = c;
         echo_queue_set_limits(&e->queue, c->max_queue, ECHO_QUEUE_BYTES_MAX);
-        for (size_t i = 0; i < e->n_profiles; i++) {
-                const ConfEcho *pc = e->profiles[i].ce;
-
-                if (pc->delay_usec + pc->jitter_usec > 0)
-                        slack = MIN(slack, (pc->delay_usec + pc->jitter_usec) / 20);
-        }
-        e->timer_slack = slack == USEC_INFINITY ? 0 : MIN(slack, (usec_t) ECHO_TIMER_SLACK_MAX_USEC);
+        e->timer_slack = echo_profiles_timer_slack(&e->profiles, ECHO_TIMER_SLACK_MAX_USEC);
 
         log_info("Echo impairment: %s", impair_format_summary(c, buf, sizeof(buf)));
         for (size_t i = 0; i < c->n_profiles; i++)
@@ -758,7 +634,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 if (getsockname(s->fd, &local.sa, &local_len) < 0)
                         return -errno;
                 s->port = local.sa.sa_family == AF_INET ? local.in.sin_port : local.in6.sin6_port;
-                s->column = profile_table_column(&e->table, ntohs(s->port));
+                s->column = profile_table_column(&e->profiles.table, ntohs(s->port));
 
                 /* Kernel receive stamps: the probe's server_rx is when the datagram
                  * arrived, not when the loop got to it. Without them, the batch time. */
@@ -843,29 +719,8 @@ size_t echo_n_flows(const Echo *e) {
 }
 
 int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
-        MetricsEchoProfile *m;
-
         assert(e);
-        assert(ret);
-        assert(ret_n);
-
-        m = calloc(e->n_profiles, sizeof(MetricsEchoProfile));
-        if (!m)
-                return -ENOMEM;
-        for (size_t i = 0; i < e->n_profiles; i++)
-                m[i] = (MetricsEchoProfile) {
-                        .name = e->profiles[i].name,
-                        .match = e->profiles[i].cp ? e->profiles[i].cp->match : "everyone else",
-                        .ce = e->profiles[i].ce,
-                        .counters = e->profiles[i].counters,
-                };
-        for (const EchoFlow *f = echo_flow_next(&e->flows, NULL); f; f = echo_flow_next(&e->flows, f))
-                if (f->key.kind != ECHO_FLOW_SOURCE && f->received > 0 && f->profile < e->n_profiles &&
-                    f->profile_serial == e->profiles[f->profile].serial)
-                        m[f->profile].flows++;
-        *ret = m;
-        *ret_n = e->n_profiles;
-        return 0;
+        return echo_profiles_report(&e->profiles, &e->flows, ret, ret_n);
 }
 
 Echo *echo_free(Echo *e) {
@@ -880,8 +735,7 @@ Echo *echo_free(Echo *e) {
         echo_queue_done(&e->queue);
         echo_flow_table_done(&e->flows);
         echo_stamp_free(e->stamp);
-        profile_table_done(&e->table);
-        free(e->profiles);
+        echo_profiles_done(&e->profiles);
         free(e->slots);
         conf_unref(e->conf);
         sd_event_unref(e->event);

@@ -7,7 +7,8 @@
 # DM, 5000 probes: netlab-ping's emulated count equals netlabd's counter exactly, no
 # upstream or downstream loss. Malformed input (random 0..200-octet datagrams, bad TLV
 # lengths, TLV chains longer than the datagram): never a reply larger than its request,
-# short ones never answered, both counted, the daemon still answers. Every wait is bounded.
+# short ones never answered, both counted, the daemon still answers. A classroom profile
+# matching the sender's address impairs its STAMP session. Every wait is bounded.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 nl_init
@@ -88,6 +89,23 @@ assert p["received"] == n - daemon, (p["received"], n, daemon)
 PY
 nl_stop
 nl_pass "netlab-ping --stamp, 20 % seeded loss, $N probes: emulated $daemon == netlabd's counter, upstream/downstream 0"
+
+# ---- classroom profiles apply to STAMP sessions too --------------------------------------
+# No top-level loss; a profile for 127.0.0.1 drops 30 % (seeded). A profile restricted to
+# the echo's port must not apply: a STAMP socket's port is no echo port.
+N=1000
+start stateful "profiles = ( { name = \"lo\"; sources = [ \"127.0.0.1/32\" ]; loss = 0.3; seed = 5; },
+        { name = \"echo-only\"; sources = [ \"127.0.0.0/8\" ]; ports = [ $EPORT ]; loss = 1.0; } );"
+"$PING" --stamp -q --json -c "$N" -i 0.001 -W 2 "127.0.0.1:$SPORT" >"$doc" 2>"$NL_TMP/ping.err" ||
+        [ $? -eq 1 ] || nl_fail "netlab-ping exit status: $(cat "$NL_TMP/ping.err")"
+lines=$(stamp_counters)
+daemon=$(echo "$lines" | sed -n 's/.*dropped: loss \([0-9]*\).*/\1/p')
+# 99.9 % binomial interval of 1000 draws at 0.3: about 300 +- 48.
+[ "$daemon" -ge 245 ] && [ "$daemon" -le 355 ] || nl_fail "profile loss on STAMP: $daemon of $N: $lines"
+"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["loss_split"]["emulated"] == int(sys.argv[2]), d["loss_split"]' \
+        "$doc" "$daemon" || nl_fail "netlab-ping vs netlabd: $(cat "$doc")"
+nl_stop
+nl_pass "profiles: 127.0.0.1's profile (30 %) drops $daemon of $N STAMP probes, an echo-port profile does not apply"
 
 # ---- malformed input ---------------------------------------------------------------------
 start stateful ""
