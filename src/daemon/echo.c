@@ -505,8 +505,8 @@ static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer,
 /* Adds a queued reply (all its copies) to the batch; it is freed once sent. */
 static void tx_add_reply(Echo *e, EchoReply *r, usec_t now_mono) {
         if (e->stamp)
-                echo_stamp_reflect_queued(e->stamp, r, echo_flow_from_ref(&e->flows, r->flow), &e->admit.loop,
-                                          now_mono);
+                echo_stamp_reflect_queued(e->stamp, r, echo_flow_from_ref(&e->flows, r->flow),
+                                          &e->admit.loop, now_mono);
         else if (r->probe)
                 probe_restamp_tx(r->data, r->len, e->now_rt);
         for (unsigned c = 1; c < r->copies; c++)
