@@ -109,7 +109,7 @@ wait "$XPID" || st=$?
 [ "$st" = 0 ] || nl_fail "exporter exit $st: $(cat "$XLOG")"
 sleep 2.5
 for m in netlab_probe_packets_sent netlab_probe_packets_lost 'netlab_probe_packets_lost_by_cause{cause="emulated"}' \
-         netlab_probe_success 'netlab_echo_dropped_total{reason="loss"}'; do
+         netlab_probe_success 'netlab_echo_dropped_total{reason="loss",service="echo"}'; do
         query "$m[5m]" && echo
 done >"$NL_TMP/samples.json" || nl_fail "range queries"
 kill -TERM "$PPID_"
