@@ -9,8 +9,9 @@
 #include "tests.h"
 
 static EchoRecordEntry entry(uint64_t seq, uint8_t host, uint16_t port, uint16_t profile) {
-        EchoRecordEntry e = { .rx_usec = seq * 1000, .port = port, .profile = profile,
-                              .flags = ECHO_RECORD_F_PROBE, .u.seq = seq };
+        EchoRecordEntry e = {
+                .rx_usec = seq * 1000, .port = port, .profile = profile, .flags = ECHO_RECORD_F_PROBE, .u.seq = seq
+        };
 
         e.addr[10] = e.addr[11] = 0xff;
         e.addr[12] = 127;
@@ -50,7 +51,8 @@ START_TEST(test_filter) {
 
         ck_assert_int_eq(echo_record_set_size(&r, 100), 0);
         for (uint64_t s = 0; s < 60; s++) {
-                EchoRecordEntry e = entry(s, (uint8_t) (1 + s % 3), (uint16_t) (4000 + s % 2), (uint16_t) (s % 4));
+                EchoRecordEntry e =
+                        entry(s, (uint8_t) (1 + s % 3), (uint16_t) (4000 + s % 2), (uint16_t) (s % 4));
 
                 echo_record_add(&r, &e);
         }

@@ -72,6 +72,8 @@ static const ConfKey conf_keys[] = {
         { "echo", "max_payload",        CONF_TYPE_UINT,        E(max_payload),          1, 65507, 0, NULL, true  },
         { "echo", "lab_compat",         CONF_TYPE_BOOL,        E(lab_compat),           0, 0,     0, NULL, true  },
         { "echo", "max_flows",          CONF_TYPE_UINT,        E(max_flows),            16, 10000000, 0, NULL, true },
+        { "echo", "record",             CONF_TYPE_UINT,        E(record),               0, 16777216, 0, NULL, true },
+        { "echo", "record_log",         CONF_TYPE_BOOL,        E(record_log),           0, 0,     0, NULL, true  },
 
         { "http", "enabled",            CONF_TYPE_BOOL,        H(enabled),              0, 0,     0, NULL, false },
         { "http", "listen",             CONF_TYPE_LISTEN,      H(listen),               0, 0,     0, NULL, false },
@@ -89,7 +91,8 @@ static const ConfKey conf_keys[] = {
         { "http", "keepalive_timeout",  CONF_TYPE_USEC,        H(keepalive_timeout_usec), 0, 3600, SEC, NULL, true },
         { "http", "send_timeout",       CONF_TYPE_USEC,        H(send_timeout_usec),    0.001, 3600, SEC, NULL, true },
         { "http", "max_connections",    CONF_TYPE_UINT,        H(max_connections),      1, 1000000, 0, NULL, true },
-        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0, NULL, true },
+        { "http", "max_connections_per_source", CONF_TYPE_UINT, H(max_connections_per_source), 1, 1000000, 0,
+          NULL, true },
         { "http", "min_send_rate",      CONF_TYPE_UINT,        H(min_send_rate),        0, 1e9,   0, NULL, true  },
         { "http", "metrics_path",       CONF_TYPE_URL_PATH,    H(metrics_path),         0, 0,     0, NULL, true  },
         { "http", "status_path",        CONF_TYPE_URL_PATH,    H(status_path),          0, 0,     0, NULL, true  },
@@ -172,6 +175,7 @@ int conf_new_default(Conf **ret) {
                         .rate_burst = 1000,
                         .max_payload = 65507,
                         .max_flows = 16384,
+                        .record = 65536,
                 },
                 .http = {
                         .enabled = true,

@@ -126,8 +126,34 @@ static bool daemon_http_stats(const Daemon *d, HttpStats *ret) {
 
 /* The HttpDynamicFunc behind /metrics and /api/status: one snapshot of every counter
  * and of the one Conf in effect, rendered by metrics.c. */
-static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
-                                const char **ret_content_type) {
+/* /api/flows: the echo's flows and, for ?peer=, that peer's record (flows.c renders). */
+static int daemon_serve_flows(Daemon *d, const char *query, size_t query_len, char **ret_body,
+                              size_t *ret_len, const char **ret_content_type) {
+        _cleanup_(flows_snapshot_done) FlowsSnapshot s = {};
+        FlowsQuery q;
+        int r;
+
+        r = flows_parse_query(query, query_len, &q);
+        if (r < 0)
+                return r; /* the client gets a 400 */
+        if (d->echo) {
+                r = echo_get_flows(d->echo, &q, now(CLOCK_MONOTONIC), now(CLOCK_REALTIME), &s);
+                if (r < 0) {
+                        d->n_oom++;
+                        return r;
+                }
+        }
+        r = flows_render_json(&s, ret_body, ret_len);
+        if (r < 0) {
+                d->n_oom++;
+                return r;
+        }
+        *ret_content_type = "application/json";
+        return 0;
+}
+
+static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, const char *query, size_t query_len,
+                                char **ret_body, size_t *ret_len, const char **ret_content_type) {
         Daemon *d = userdata;
         _cleanup_free_ MetricsEchoProfile *profiles = NULL;
         size_t n_profiles = 0;
@@ -154,6 +180,8 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
         };
         int r;
 
+        if (endpoint == HTTP_ENDPOINT_FLOWS)
+                return daemon_serve_flows(d, query, query_len, ret_body, ret_len, ret_content_type);
         if (d->echo) {
                 r = echo_get_profiles(d->echo, &profiles, &n_profiles);
                 if (r < 0) {

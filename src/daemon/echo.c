@@ -15,6 +15,7 @@
 
 #include "echo.h"
 #include "echo_flow.h"
+#include "echo_journal.h"
 #include "echo_queue.h"
 #include "echo_send.h"
 #include "impair.h"
@@ -72,6 +73,7 @@ typedef struct EchoProfile {
         uint64_t seed;
         Rng rng;
         uint32_t serial; /* new when the settings change: flows restart their loss state */
+        uint16_t record_name; /* echo_record_intern() of the name */
         EchoProfileCounters counters;
 } EchoProfile;
 
@@ -108,6 +110,8 @@ struct Echo {
         usec_t timer_slack;
 
         EchoCounters counters;
+        EchoRecord record;   /* echo.record: the decisions, for grading */
+        EchoJournal journal; /* echo.record_log */
 };
 
 /* One received datagram on its way through echo_handle(). */
@@ -125,6 +129,7 @@ typedef struct Datagram {
         EchoProfile *pr;                /* &Echo.profiles[prof] */
         EchoFlow *flow;                 /* per-flow state, or NULL (none needed, or OOM) */
         ImpairDecision d;
+        EchoRecordReason verdict; /* ECHO_RECORD_REPLIED, or why it was dropped */
 } Datagram;
 
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono);
@@ -133,6 +138,7 @@ static bool dgram_classify(Echo *e, Datagram *dg);
 static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono);
 static bool dgram_impair(Echo *e, Datagram *dg);
 static void reply_now(Echo *e, Datagram *dg);
+static void dgram_record(Echo *e, const Datagram *dg, usec_t now_mono);
 static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix_len, usec_t now_mono);
 static void queue_send_due(Echo *e, usec_t now_usec);
 static void queue_rearm(Echo *e);
@@ -214,9 +220,12 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         e->counters.received++;
         e->counters.bytes_in += dg.len;
 
-        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg) || !dgram_lookup(e, &dg, now_mono) ||
-            !dgram_impair(e, &dg))
+        if (!dgram_admit(e, &dg) || !dgram_classify(e, &dg))
                 return;
+        if (!dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg)) {
+                dgram_record(e, &dg, now_mono);
+                return;
+        }
 
         if (dg.probe)
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
@@ -243,6 +252,7 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 reply_now(e, &dg);
         else
                 reply_later(e, &dg, prefix, prefix_len, now_mono);
+        dgram_record(e, &dg, now_mono);
 }
 
 /* Fills the address part of @k from @peer and returns the port (network order). IPv4
@@ -385,6 +395,7 @@ static bool dgram_lookup(Echo *e, Datagram *dg, usec_t now_mono) {
         }
 
         if (!allowed) {
+                dg->verdict = ECHO_RECORD_RATE_LIMIT;
                 e->counters.dropped_rate_limit++;
                 p->counters.dropped_rate_limit++;
                 if (dg->flow) {
@@ -405,6 +416,7 @@ static bool dgram_impair(Echo *e, Datagram *dg) {
         impair_decide(dg->pr->ce, &dg->pr->rng, dg->flow ? &dg->flow->loss : &scratch, &dg->d);
         if (!dg->d.drop)
                 return true;
+        dg->verdict = ECHO_RECORD_LOSS;
         e->counters.dropped_loss++;
         dg->pr->counters.dropped_loss++;
         if (dg->flow) {
@@ -429,6 +441,25 @@ static void reply_now(Echo *e, Datagram *dg) {
                 tx_add_reply(e, next);
 }
 
+/* The decision on @dg into the record for grading and, with record_log, the journal. */
+static void dgram_record(Echo *e, const Datagram *dg, usec_t now_mono) {
+        EchoRecordEntry r;
+
+        if (e->record.size == 0 && !e->ce->record_log)
+                return;
+        echo_record_entry_init(&r, rx_kernel_stamp(dg->msg, e->now_rt), dg->key.addr, ntohs(dg->port),
+                               dg->pr->record_name, dg->buf, dg->len, dg->probe, dg->p.seq);
+        r.reason = (uint8_t) dg->verdict;
+        if (dg->verdict == ECHO_RECORD_REPLIED) {
+                r.delay_usec = (uint32_t) MIN(dg->d.delay_usec, (usec_t) UINT32_MAX);
+                r.flags |= (dg->d.copies > 1 ? ECHO_RECORD_F_DUPLICATED : 0) |
+                           (dg->d.reorder ? ECHO_RECORD_F_REORDERED : 0);
+        }
+        echo_record_add(&e->record, &r);
+        if (e->ce->record_log)
+                echo_journal_log(&e->journal, &r, dg->pr->name, now_mono);
+}
+
 /* Answers later: a copy (with the lab prefix) goes into the delay queue, or into the
  * flow's reorder hold when it has no delay. A full queue drops it (counted). */
 static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix_len, usec_t now_mono) {
@@ -440,6 +471,7 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
         if (r < 0) {
                 if (r == -ENOMEM)
                         e->counters.oom++;
+                dg->verdict = ECHO_RECORD_QUEUE_FULL;
                 e->counters.dropped_queue_full++;
                 dg->pr->counters.dropped_queue_full++;
                 if (dg->flow) {
@@ -464,6 +496,7 @@ static void reply_later(Echo *e, Datagram *dg, const char *prefix, size_t prefix
         if (r < 0) {
                 echo_queue_reply_free(&e->queue, q);
                 e->counters.oom++;
+                dg->verdict = ECHO_RECORD_QUEUE_FULL;
                 e->counters.dropped_queue_full++;
                 dg->pr->counters.dropped_queue_full++;
                 if (dg->flow) {
@@ -617,6 +650,8 @@ static int echo_set_profiles(Echo *e, Conf *conf) {
                           cp->seed_set ? cp->echo.seed :
                                          profile_seed_derive(e->seed, cp->name);
 
+                r = echo_record_intern(&e->record, p->name);
+                p->record_name = (uint16_t) MAX(r, 0); /* out of names: recorded as "default" */
                 old = profile_find(e->profiles, e->n_profiles, p->name);
                 if (old)
                         p->counters = old->counters;
@@ -661,6 +696,10 @@ static int echo_set_conf(Echo *e, Conf *conf) {
         r = echo_set_profiles(e, conf);
         if (r < 0)
                 return r;
+        r = echo_record_set_size(&e->record, c->record);
+        if (r < 0)
+                log_warning_errno(r, "Failed to resize the echo record to %u entries, keeping %zu: %m",
+                                  c->record, e->record.size);
         if (e->conf != conf) {
                 conf_unref(e->conf);
                 e->conf = conf_ref(conf);
@@ -836,6 +875,72 @@ int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
         return 0;
 }
 
+int echo_get_flows(const Echo *e, const FlowsQuery *q, usec_t now_mono, usec_t now_rt, FlowsSnapshot *ret) {
+        FlowsSnapshot s = { .has_record = q->has_peer || q->has_profile,
+                            .record_size = e->record.size,
+                            .names = &e->record };
+
+        assert(e);
+        assert(q);
+        assert(ret);
+
+        s.flows = calloc(MIN(echo_flow_count(&e->flows), (size_t) FLOWS_MAX) ?: 1, sizeof(FlowsEntry));
+        if (!s.flows)
+                return -ENOMEM;
+        for (const EchoFlow *f = echo_flow_next(&e->flows, NULL); f; f = echo_flow_next(&e->flows, f)) {
+                FlowsEntry x;
+
+                if (f->key.kind == ECHO_FLOW_SOURCE || f->received == 0)
+                        continue;
+                x = (FlowsEntry) {
+                        .port = ntohs(f->key.port),
+                        .profile = f->profile < e->n_profiles ? e->profiles[f->profile].name : "default",
+                        .kind = f->key.kind == ECHO_FLOW_PROBE ? FLOWS_KIND_PROBE :
+                                f->lab                         ? FLOWS_KIND_LAB_COMPAT :
+                                                                 FLOWS_KIND_PLAIN,
+                        .received = f->received,
+                        .replied = f->replied,
+                        .dropped_loss = f->dropped_loss,
+                        .dropped_rate_limit = f->dropped_rate_limit,
+                        .dropped_queue_full = f->dropped_queue_full,
+                        .first_seen_usec = now_rt - MIN(now_rt, now_mono - MIN(now_mono, f->first_usec)),
+                        .last_seen_usec = now_rt - MIN(now_rt, now_mono - MIN(now_mono, f->last_usec)),
+                        .idle_usec = now_mono - MIN(now_mono, f->last_usec),
+                        .last_seq = f->last_seq,
+                };
+                memcpy(x.addr, f->key.addr, sizeof(x.addr));
+                if (!flows_entry_matches(&x, q))
+                        continue;
+                if (s.n_flows == FLOWS_MAX) {
+                        s.truncated = true;
+                        break;
+                }
+                s.flows[s.n_flows++] = x;
+        }
+
+        if (s.has_record && e->record.size > 0) {
+                EchoRecordFilter rf = { .has_peer = q->has_peer, .port = q->port, .profile = -1 };
+                int idx = -1;
+
+                memcpy(rf.addr, q->addr, sizeof(rf.addr));
+                if (q->has_profile) {
+                        for (size_t i = 0; i < e->record.n_names; i++)
+                                if (streq(e->record.names[i], q->profile))
+                                        idx = (int) i;
+                        rf.profile = idx >= 0 ? idx : ECHO_RECORD_NAMES_MAX; /* unknown: matches none */
+                }
+                s.record = malloc(FLOWS_RECORD_MAX * sizeof(EchoRecordEntry));
+                if (!s.record) {
+                        flows_snapshot_done(&s);
+                        return -ENOMEM;
+                }
+                s.n_record =
+                        echo_record_query(&e->record, &rf, s.record, FLOWS_RECORD_MAX, &s.record_truncated);
+        }
+        *ret = s;
+        return 0;
+}
+
 Echo *echo_free(Echo *e) {
         if (!e)
                 return NULL;
@@ -848,6 +953,7 @@ Echo *echo_free(Echo *e) {
         echo_queue_done(&e->queue);
         echo_flow_table_done(&e->flows);
         profile_table_done(&e->table);
+        echo_record_done(&e->record);
         free(e->profiles);
         free(e->slots);
         conf_unref(e->conf);

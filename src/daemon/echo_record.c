@@ -92,6 +92,28 @@ const char *echo_record_name(const EchoRecord *r, unsigned idx) {
         return idx < r->n_names ? r->names[idx] : "?";
 }
 
+void echo_record_entry_init(EchoRecordEntry *ret, usec_t rx_usec, const uint8_t addr[static 16], uint16_t port,
+                            uint16_t profile, const void *buf, size_t len, bool probe, uint64_t seq) {
+        assert(ret);
+        assert(buf || len == 0);
+
+        *ret = (EchoRecordEntry) {
+                .rx_usec = rx_usec,
+                .bytes = (uint32_t) MIN(len, (size_t) UINT32_MAX),
+                .port = port,
+                .profile = profile,
+                .reason = ECHO_RECORD_REPLIED,
+        };
+        memcpy(ret->addr, addr, sizeof(ret->addr));
+        if (probe) {
+                ret->flags = ECHO_RECORD_F_PROBE;
+                ret->u.seq = seq;
+        } else {
+                ret->payload_len = (uint8_t) MIN(len, (size_t) ECHO_RECORD_PAYLOAD);
+                memcpy(ret->u.payload, buf, ret->payload_len);
+        }
+}
+
 void echo_record_add(EchoRecord *r, const EchoRecordEntry *e) {
         assert(r);
         assert(e);

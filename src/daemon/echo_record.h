@@ -33,14 +33,14 @@ typedef enum EchoRecordReason {
 
 /* One decision: ECHO_RECORD_ENTRY_SIZE (72) bytes. */
 typedef struct EchoRecordEntry {
-        usec_t rx_usec;    /* CLOCK_REALTIME of the receive */
+        usec_t rx_usec;      /* CLOCK_REALTIME of the receive */
         uint32_t delay_usec; /* delay applied to the reply */
-        uint32_t bytes;    /* datagram length */
-        uint8_t addr[16];  /* the peer: IPv6, or IPv4 as ::ffff:a.b.c.d */
-        uint16_t port;     /* the peer's, host order */
-        uint16_t profile;  /* echo_record_intern() index of the profile's name */
-        uint8_t reason;    /* EchoRecordReason; ECHO_RECORD_REPLIED = verdict replied */
-        uint8_t flags;     /* ECHO_RECORD_F_* */
+        uint32_t bytes;      /* datagram length */
+        uint8_t addr[16];    /* the peer: IPv6, or IPv4 as ::ffff:a.b.c.d */
+        uint16_t port;       /* the peer's, host order */
+        uint16_t profile;    /* echo_record_intern() index of the profile's name */
+        uint8_t reason;      /* EchoRecordReason; ECHO_RECORD_REPLIED = verdict replied */
+        uint8_t flags;       /* ECHO_RECORD_F_* */
         uint8_t payload_len; /* plain datagrams: bytes of u.payload in use */
         uint8_t pad;
         union {
@@ -52,7 +52,7 @@ typedef struct EchoRecordEntry {
 #define ECHO_RECORD_ENTRY_SIZE 72
 
 typedef struct EchoRecord {
-        EchoRecordEntry *ring; /* size entries */
+        EchoRecordEntry *ring;    /* size entries */
         size_t size, head, count; /* head: where the next entry goes */
         uint64_t total;           /* entries ever added */
         char (*names)[ECHO_RECORD_NAME_MAX + 1];
@@ -83,6 +83,13 @@ int echo_record_intern(EchoRecord *r, const char *name);
 
 /* The interned name @idx, or "?" for an unknown index. */
 const char *echo_record_name(const EchoRecord *r, unsigned idx);
+
+/* Fills *ret for a datagram of @len bytes at @buf from @addr/@port (host order) in
+ * interned profile @profile, received at @rx_usec: a probe (@probe) keeps its @seq,
+ * plain bytes their first ECHO_RECORD_PAYLOAD bytes. Verdict replied, no delay, no flags
+ * beyond ECHO_RECORD_F_PROBE: the caller sets reason, delay_usec and flags. */
+void echo_record_entry_init(EchoRecordEntry *ret, usec_t rx_usec, const uint8_t addr[static 16], uint16_t port,
+                            uint16_t profile, const void *buf, size_t len, bool probe, uint64_t seq);
 
 /* Appends @e, overwriting the oldest entry when full; a no-op when off. */
 void echo_record_add(EchoRecord *r, const EchoRecordEntry *e);
