@@ -230,6 +230,8 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         if (dg.probe)
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
+        if (dg.probe && e->n_profiles > 1)
+                probe_stamp_profile(dg.buf, dg.len, (uint16_t) (dg.prof + 1)); /* which group answered */
 
         lab = dg.pr->ce->lab_compat && !dg.probe;
         if (lab) {

@@ -90,6 +90,9 @@ for name, p in (("clean", 0.0), ("five", 0.05), ("thirty", 0.3), ("bursty", None
     probes, split = s["probes"], s["loss_split"]
     assert probes["sent"] == n and probes["in_flight"] == 0, (name, probes)
     lost = probes["lost"]
+    # netlab-ping names the profile that answered: its index in /api/status's list
+    assert s["server"]["profile_index"] == list(st).index(name) and not s["server"]["profile_changed"], \
+        (name, s["server"])
     if p is not None:
         lo, hi = binom_interval(n, p)
         assert lo <= lost <= hi, (name, lost, lo, hi)
