@@ -28,6 +28,7 @@ static void reply_init(HttpReply *r, unsigned status) {
         r->file_off = r->file_len = 0;
         r->close = false;
         r->oom = false;
+        r->dashboard = false;
         r->reason = HTTP_REASON_NONE;
 }
 
@@ -322,8 +323,11 @@ unsigned http_route_resolve(const HttpRouteCtx *ctx, const HttpRequest *req, Htt
                 return http_route_status(ctx, n == -EBADMSG ? HTTP_REASON_PATH : http_reason_from_errno(n), ret);
 
         ep = ctx->dynamic ? route_endpoint(h, path) : _HTTP_ENDPOINT_INVALID;
-        if (ep >= 0)
-                return route_dynamic(ctx, req, ep, ret);
+        if (ep >= 0) {
+                status = route_dynamic(ctx, req, ep, ret);
+                ret->dashboard = true; /* counted apart, whatever the answer */
+                return status;
+        }
 
         if (!h->show_hidden && http_serve_path_hidden(path))
                 return http_route_status(ctx, HTTP_REASON_NOT_FOUND, ret);

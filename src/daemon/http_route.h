@@ -68,6 +68,7 @@ typedef struct HttpReply {
         bool close;                     /* framing in doubt, or out of memory: close after it */
         HttpReason reason;              /* why, for an error status; HTTP_REASON_NONE otherwise */
         bool oom;                       /* an allocation failed on the way (netlab_oom_total) */
+        bool dashboard;                 /* a dynamic endpoint's path (http.dashboard_requests) */
         char etag[HTTP_SERVE_ETAG_MAX];
         char page[HTTP_REPLY_PAGE_MAX];
         char location[HTTP_REPLY_LOCATION_MAX];

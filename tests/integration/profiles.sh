@@ -197,6 +197,17 @@ try:
 except urllib.error.HTTPError as err:
     assert err.code == 400, err.code
 print(f"ok: every 'Request timed out' is a dropped entry in the record, every reply a replied one")
+# The dashboard measures itself apart, and keeps the last two minutes for a late page.
+sd = json.load(urllib.request.urlopen(f"http://127.0.0.1:{http}/api/status"))
+assert sd["http"]["dashboard_requests"] >= 5 and sd["http"]["dashboard_requests"] <= sd["http"]["requests"], sd["http"]
+hist = sd["history"]
+assert hist["interval_seconds"] == 1 and hist["columns"][:2] == ["uptime_seconds", "echo_received"], hist
+assert 2 <= len(hist["samples"]) <= 120, len(hist["samples"])
+ups = [s[0] for s in hist["samples"]]
+assert ups == sorted(ups) and all(0.9 < b - a < 1.2 for a, b in zip(ups, ups[1:])), ups
+rx = [s[1] for s in hist["samples"]]
+assert rx == sorted(rx) and rx[-1] <= sd["echo"]["received"], rx
+assert all(s[5] == 0 for s in hist["samples"]), "status polls counted as user requests"
 PY
 nl_pass "a text pinger from 127.0.0.6 is classified by source; its timeouts are the record's drops"
 nl_stop
