@@ -510,6 +510,10 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
                 print_ms_list(f, v, 3, "/");
                 fprintf(f, _(" ms, first to last reply %s ms\n"),
                         ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
+                if (st->server_profile > 0)
+                        fprintf(f, _("server: answered by classroom profile %u (echo.profiles[%u] of /api/status)%s\n"),
+                                (unsigned) st->server_profile - 1, (unsigned) st->server_profile - 1,
+                                st->server_profile_changed ? _(", the latest of several") : "");
                 if (st->flow_reset)
                         fputs(_("server: the flow's counters started again (netlabd restarted or recycled "
                                 "the flow): loss not split\n"),
@@ -795,6 +799,11 @@ static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s,
         json_object_close(&j);
         put_ms(&j, "span_ms", st->server_stamps,
                (double) (st->server_last_tx_usec - st->server_first_rx_usec) * 1000.0);
+        if (st->server_profile > 0)
+                json_u64(&j, "profile_index", st->server_profile - 1u);
+        else
+                json_null(&j, "profile_index");
+        json_bool(&j, "profile_changed", st->server_profile_changed);
         json_object_close(&j);
 
         json_object_open(&j, "client");
