@@ -9,8 +9,9 @@ set -euo pipefail
 root=${1:-${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}}
 limit=800
 
-# path relative to ROOT, then why it may be longer. Keep sorted; empty today.
+# path relative to ROOT, then why it may be longer. Keep sorted.
 exceptions=(
+        "src/daemon/conf.c the schema table (one row per key, ~60 keys) and the one walk of libconfig's tree that reads it; echo.profiles, errors, the text scan and the reload diff are already their own files"
 )
 
 declare -A excepted=()

@@ -195,3 +195,35 @@ const ConfKey *conf_schema(size_t *ret_n);
  * "echo.profiles"; used by
  * the man page test. */
 void conf_foreach_key(void (*cb)(const char *key, void *userdata), void *userdata);
+
+/* ---- for the module's own two files, conf.c and conf_profile.c ------------------------ */
+/* conf_profile.c has no header of its own, so that the two files include one way only
+ * (conf_profile.c -> conf.h). Not for other modules. */
+
+/* In conf.c. Records an error at setting @s (its file and line; NULL for none), @fmt a
+ * msgid (xgettext knows conf_fail() as a keyword) translated. Returns -EBADMSG, or
+ * -ENOMEM. */
+_printf_(3, 4) int conf_fail(ConfErrorsCtx *err, const config_setting_t *s, const char *fmt, ...);
+
+/* In conf.c. The schema row of key @name in @group (NULL: the top level), or NULL. */
+const ConfKey *conf_key_find(const char *group, const char *name);
+
+/* In conf.c. Checks setting @s against schema row @k and stores it into @c; on a bad
+ * value records it in @err. Returns 0, -EBADMSG or -ENOMEM. */
+int conf_set(Conf *c, const ConfKey *k, const config_setting_t *s, ConfErrorsCtx *err);
+
+/* In conf.c. Reads a string or list of strings at @s into a NULL-terminated vector in
+ * *ret, checking each with @check (< 0: invalid, reported as "expected @what"; errors
+ * name @k). Returns 0, -EBADMSG or -ENOMEM. */
+int parse_string_list(const ConfKey *k, const config_setting_t *s, const char *what,
+                      int (*check)(const char *), ConfErrorsCtx *err, char ***ret);
+
+/* In conf.c. 0 if @s is an address or CIDR ("10.0.1.0/24"), else < 0. */
+int check_cidr(const char *s);
+
+/* In conf_profile.c. Parses echo.profiles = ( { ... }, ... ) at @list into
+ * c->echo.profiles, after the other echo keys of @c are read (a profile inherits them).
+ * Checks names, sources, ports (each one the echo listens on) and that no two profiles
+ * match the same traffic. Returns 0, -EBADMSG (errors in @err) or -ENOMEM; on failure
+ * c->echo.n_profiles counts the entries to free, the last possibly half-filled. */
+int conf_apply_profiles(Conf *c, const config_setting_t *list, ConfErrorsCtx *err);

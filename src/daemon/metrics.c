@@ -11,6 +11,7 @@
 #include "impair.h"
 #include "json.h"
 #include "metrics.h"
+#include "prom_text.h"
 #include "sockaddr.h"
 #include "strbuf.h"
 
@@ -71,49 +72,8 @@ static double usec_to_sec(usec_t u) {
         return (double) u / (double) USEC_PER_SEC;
 }
 
-/* Sample values: Go's ParseFloat syntax; non-finite values have fixed spellings. */
-static void prom_value(StrBuf *b, double v) {
-        if (isnan(v))
-                strbuf_puts(b, "NaN");
-        else if (isinf(v))
-                strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
-        else
-                strbuf_double(b, v);
-}
-
-/* Label values: the exposition format escapes exactly backslash, double quote and
- * line feed. */
-static void prom_label_value(StrBuf *b, const char *s) {
-        for (; *s; s++)
-                switch (*s) {
-                case '\\':
-                        strbuf_puts(b, "\\\\");
-                        break;
-                case '"':
-                        strbuf_puts(b, "\\\"");
-                        break;
-                case '\n':
-                        strbuf_puts(b, "\\n");
-                        break;
-                default:
-                        strbuf_putc(b, *s);
-                }
-}
-
-static void prom_family(StrBuf *b, const char *name, const char *type, const char *help) {
-        strbuf_puts(b, "# HELP ");
-        strbuf_puts(b, name);
-        strbuf_putc(b, ' ');
-        strbuf_puts(b, help);
-        strbuf_puts(b, "\n# TYPE ");
-        strbuf_puts(b, name);
-        strbuf_putc(b, ' ');
-        strbuf_puts(b, type);
-        strbuf_putc(b, '\n');
-}
-
 static void prom_u64(StrBuf *b, const char *name, const char *type, const char *help, uint64_t v) {
-        prom_family(b, name, type, help);
+        prom_text_family(b, name, type, help);
         strbuf_puts(b, name);
         strbuf_putc(b, ' ');
         strbuf_u64(b, v);
@@ -121,10 +81,10 @@ static void prom_u64(StrBuf *b, const char *name, const char *type, const char *
 }
 
 static void prom_double(StrBuf *b, const char *name, const char *help, double v) {
-        prom_family(b, name, "gauge", help);
+        prom_text_family(b, name, "gauge", help);
         strbuf_puts(b, name);
         strbuf_putc(b, ' ');
-        prom_value(b, v);
+        prom_text_value(b, v);
         strbuf_putc(b, '\n');
 }
 
@@ -158,7 +118,8 @@ static void render_prom_table(StrBuf *b, const CounterDesc *table, const void *s
                         continue;
                 if (!family || !streq(family, d->name)) {
                         family = d->name;
-                        prom_family(b, d->name, d->type == COUNTER_TYPE_GAUGE ? "gauge" : "counter", d->help);
+                        prom_text_family(b, d->name, d->type == COUNTER_TYPE_GAUGE ? "gauge" : "counter",
+                                         d->help);
                 }
                 strbuf_puts(b, d->name);
                 if (d->label) {
@@ -179,12 +140,12 @@ static void render_prom_echo(StrBuf *b, const MetricsSnapshot *s) {
         render_prom_table(b, counters_echo, s->echo ?: &zero_echo);
 
         /* The configured impairment, so a dashboard can annotate the counters with it. */
-        prom_family(b, "netlab_echo_loss_model_info", "gauge",
-                    "Configured loss model (value is always 1).");
+        prom_text_family(b, "netlab_echo_loss_model_info", "gauge",
+                         "Configured loss model (value is always 1).");
         strbuf_puts(b, "netlab_echo_loss_model_info{model=\"");
-        prom_label_value(b, loss_model_to_string(c->loss_model) ?: "unknown");
+        prom_text_label_value(b, loss_model_to_string(c->loss_model) ?: "unknown");
         strbuf_puts(b, "\",distribution=\"");
-        prom_label_value(b, delay_distribution_to_string(c->distribution) ?: "unknown");
+        prom_text_label_value(b, delay_distribution_to_string(c->distribution) ?: "unknown");
         strbuf_puts(b, "\"} 1\n");
         prom_double(b, "netlab_echo_loss_ratio",
                     "Configured round-trip loss probability (random model).", c->loss);
@@ -226,12 +187,12 @@ static void render_prom_profiles(StrBuf *b, const MetricsSnapshot *s) {
                 return;
         for (size_t r = 0; r < ELEMENTSOF(rows); r++) {
                 if (rows[r].type)
-                        prom_family(b, rows[r].family, rows[r].type, rows[r].help);
+                        prom_text_family(b, rows[r].family, rows[r].type, rows[r].help);
                 for (size_t i = 0; i < s->n_echo_profiles; i++) {
                         const MetricsEchoProfile *p = &s->echo_profiles[i];
 
                         strbuf_printf(b, "%s{profile=\"", rows[r].family);
-                        prom_label_value(b, p->name);
+                        prom_text_label_value(b, p->name);
                         if (rows[r].reason)
                                 strbuf_printf(b, "\",reason=\"%s", rows[r].reason);
                         strbuf_puts(b, "\"} ");
@@ -239,14 +200,15 @@ static void render_prom_profiles(StrBuf *b, const MetricsSnapshot *s) {
                         strbuf_putc(b, '\n');
                 }
         }
-        prom_family(b, "netlab_echo_profile_mean_loss_ratio", "gauge",
-                    "Long-run loss probability of a profile's model (Gilbert-Elliott: its stationary mean).");
+        prom_text_family(
+                b, "netlab_echo_profile_mean_loss_ratio", "gauge",
+                "Long-run loss probability of a profile's model (Gilbert-Elliott: its stationary mean).");
         for (size_t i = 0; i < s->n_echo_profiles; i++) {
                 ImpairSummary sum;
 
                 impair_describe(s->echo_profiles[i].ce, &sum);
                 strbuf_puts(b, "netlab_echo_profile_mean_loss_ratio{profile=\"");
-                prom_label_value(b, s->echo_profiles[i].name);
+                prom_text_label_value(b, s->echo_profiles[i].name);
                 strbuf_printf(b, "\"} %.17g\n", sum.mean_loss);
         }
 }
@@ -262,9 +224,9 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
 
         /* One sample per reason of the reason table (http_reason.c), zeros included, so
          * a rate() over a reason exists before its first occurrence. */
-        prom_family(b, "netlab_http_bad_requests_total", "counter",
-                    "HTTP requests answered 400, 413, 414, 431, 501 or 505 (malformed, over a limit or "
-                    "not supported), after which the connection is closed, by reason.");
+        prom_text_family(b, "netlab_http_bad_requests_total", "counter",
+                         "HTTP requests answered 400, 413, 414, 431, 501 or 505 (malformed, over a limit or "
+                         "not supported), after which the connection is closed, by reason.");
         for (HttpReason r = 0; r < _HTTP_REASON_MAX; r++) {
                 if (!http_reason_is_bad_request(r))
                         continue;
@@ -275,8 +237,8 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
                 strbuf_putc(b, '\n');
         }
 
-        prom_family(b, "netlab_http_requests_total", "counter",
-                    "HTTP responses sent, by status code and request method.");
+        prom_text_family(b, "netlab_http_requests_total", "counter",
+                         "HTTP responses sent, by status code and request method.");
         for (size_t meth = 0; meth < METRICS_N_METHODS; meth++)
                 FOREACH_SET_BIT(m->seen[meth], i) {
                         strbuf_puts(b, "netlab_http_requests_total{code=\"");
@@ -291,8 +253,8 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
                         strbuf_putc(b, '\n');
                 }
 
-        prom_family(b, "netlab_http_request_duration_seconds", "histogram",
-                    "Time from the first request byte to the last response byte.");
+        prom_text_family(b, "netlab_http_request_duration_seconds", "histogram",
+                         "Time from the first request byte to the last response byte.");
         for (size_t i = 0; i < METRICS_N_DURATION_BUCKETS; i++) {
                 cumulative += m->duration_buckets[i];
                 strbuf_puts(b, "netlab_http_request_duration_seconds_bucket{le=\"");
@@ -305,7 +267,7 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
                 strbuf_putc(b, '\n');
         }
         strbuf_puts(b, "netlab_http_request_duration_seconds_sum ");
-        prom_value(b, usec_to_sec(m->duration_sum_usec));
+        prom_text_value(b, usec_to_sec(m->duration_sum_usec));
         strbuf_puts(b, "\nnetlab_http_request_duration_seconds_count ");
         strbuf_u64(b, m->duration_count);
         strbuf_putc(b, '\n');
@@ -320,10 +282,10 @@ int metrics_render_prometheus(const MetricsSnapshot *s, char **ret, size_t *ret_
         assert(ret);
         assert(ret_len);
 
-        prom_family(&b, "netlab_build_info", "gauge",
-                    "Build information of the running netlabd (value is always 1).");
+        prom_text_family(&b, "netlab_build_info", "gauge",
+                         "Build information of the running netlabd (value is always 1).");
         strbuf_puts(&b, "netlab_build_info{version=\"");
-        prom_label_value(&b, s->version);
+        prom_text_label_value(&b, s->version);
         strbuf_puts(&b, "\"} 1\n");
         prom_double(&b, "process_start_time_seconds",
                     "Start time of the process since the Unix epoch in seconds.",

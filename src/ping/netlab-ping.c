@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exporter.h"
+#include "fping.h"
 #include "i18n.h"
 #include "log.h"
 #include "parse_util.h"
@@ -284,6 +286,15 @@ int main(int argc, char *argv[]) {
         int r;
 
         i18n_setup();
+
+        /* Mode dispatch (issue 17): invoked as netlab-fping, or with --exporter, the command
+         * line is another tool's and is parsed there. */
+        if (fping_invoked_as(argv[0]))
+                return fping_main(argc, argv);
+        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
+                if (streq(argv[i], "--exporter") || strneq(argv[i], "--exporter=", 11))
+                        return exporter_main(argc, argv);
+
         log_setup(NULL, /* prefix= */ false, /* timestamps= */ false);
         log_set_max_level(LOG_NOTICE);
 

@@ -56,6 +56,10 @@ void ping_emit(Ping *p, const PingEvent *e) {
         assert(p);
         assert(e);
 
+        if (p->on_event)
+                p->on_event(p, e, p->session_userdata);
+        if (!p->out)
+                return;
         ping_output_event(p->out, &p->conf, e);
         /* Per-probe lines must appear as they happen even through a pipe (ping does the
          * same); -q and --json print nothing here, so floods cost no flush. */
@@ -72,7 +76,10 @@ void ping_finish(Ping *p, int error) {
         p->sending_done = true;
         if (error < 0 && p->error == 0)
                 p->error = error;
-        (void) sd_event_exit(p->event, 0);
+        if (p->on_finish)
+                p->on_finish(p, p->session_userdata);
+        else
+                (void) sd_event_exit(p->event, 0);
 }
 
 bool ping_count_reached(const Ping *p, uint64_t next_seq) {

@@ -25,7 +25,7 @@
 
 typedef struct Ping {
         sd_event *event;
-        FILE *out;                      /* stdout */
+        FILE *out;                      /* stdout; NULL: print nothing (a session) */
         PingOutputConf conf;            /* what to print, and the numbers asked for */
         Stats *stats;
         PingSummary summary;
@@ -46,6 +46,13 @@ typedef struct Ping {
         bool finished;
         int error;                      /* < 0: a fatal error ended the run (exit status 2) */
         sd_event_source *deadline_source;
+
+        /* A run that is one session among several on a shared loop (the exporter, fping
+         * mode) sets this: ping_finish() then calls it instead of ending the loop. */
+        void (*on_finish)(struct Ping *p, void *userdata);
+        /* ... and may watch each probe outcome (fping mode: per-probe RTTs) */
+        void (*on_event)(struct Ping *p, const PingEvent *e, void *userdata);
+        void *session_userdata;
 } Ping;
 
 /* Nanoseconds of @clock. */
@@ -58,7 +65,8 @@ nsec_t ping_now(clockid_t clock);
  * st->rx_delay. */
 nsec_t ping_receive_time(Stats *st, const struct timespec *stamp);
 
-/* Hands one probe outcome to the output (flushing per line in text mode). */
+/* Hands one probe outcome to p->on_event (if set) and to the output (flushing per line in
+ * text mode; nothing when p->out is NULL). */
 void ping_emit(Ping *p, const PingEvent *e);
 
 /* Whether the probing part of the run is over (what ping_maybe_finish() ends the loop on):
@@ -76,7 +84,8 @@ void ping_maybe_finish(Ping *p);
  * rule) COUNT probes answered or failed. Always false for -c 0. */
 bool ping_count_reached(const Ping *p, uint64_t next_seq);
 
-/* Ends the loop now; @error < 0 makes the run fail with exit status 2 (already logged). */
+/* Ends the run now: calls p->on_finish if set, else exits the loop; @error < 0 makes the
+ * run fail with exit status 2 (already logged). */
 void ping_finish(Ping *p, int error);
 
 /* Arms the -w deadline (if any) relative to now; call at the first send. When it fires,

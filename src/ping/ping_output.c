@@ -1,9 +1,9 @@
-/* ping_output.c — netlab-ping's printers. The event loop (ping_udp, ping_http) hands each
- * probe outcome to ping_output_event() and the final Stats to ping_output_summary(); this
- * file decides the wording (ping's first summary line word for word, so scripts that parse
- * it keep working; plain words for a student after it) and the JSON layout (documented in
- * netlab-ping(1), versioned by PING_JSON_FORMAT_VERSION, written with the shared json.c).
- * Calls only stats.h readers and json.h.
+/* ping_output.c — netlab-ping's text printers. The event loop (ping_udp, ping_http) hands
+ * each probe outcome to ping_output_event() and the final Stats to ping_output_summary();
+ * this file decides the wording (ping's first summary line word for word, so scripts that
+ * parse it keep working; plain words for a student after it), and hands --json and
+ * --json-lines to the module's second file, ping_output_json.c (the JSON layout).
+ * Calls only stats.h readers and ping_output_json.c.
  * Every user-visible string lives here, in _() or ngettext(): plurals pick between two
  * whole format strings, never paste an "s". The JSON and the event names in it never go
  * through the catalog: what a machine reads does not change with the locale. The one
@@ -17,12 +17,10 @@
 #include <wchar.h>
 
 #include "i18n.h"
-#include "json.h"
 #include "macro.h"
 #include "ping_output.h"
 
-static const double percentiles[] = { 50, 90, 99, 99.9 };
-static const char *const percentile_names[] = { "p50", "p90", "p99", "p99_9" };
+const double ping_output_percentiles[PING_OUTPUT_N_PERCENTILES] = { 50, 90, 99, 99.9 };
 
 static int decimals_for(nsec_t ns) {
         double ms = (double) ns / 1e6;
@@ -70,14 +68,6 @@ static nsec_t ns_round(double ns) {
         return ns > 0 ? (nsec_t) llround(ns) : 0;
 }
 
-static double ms(double ns) {
-        return ns / 1e6;
-}
-
-static double percent(uint64_t part, uint64_t whole) {
-        return whole > 0 ? 100.0 * (double) part / (double) whole : 0;
-}
-
 static void print_wall(FILE *f, uint64_t wall_usec) {
         fprintf(f, "[%" PRIu64 ".%06" PRIu64 "] ", wall_usec / 1000000, wall_usec % 1000000);
 }
@@ -94,72 +84,6 @@ static const char *error_text(const char *error) {
         return t;
 }
 
-static const char *mode_name(PingMode m) {
-        return m == PING_MODE_HTTP ? "http" : m == PING_MODE_STAMP ? "stamp" : "udp";
-}
-
-/* ---- JSON pieces ---------------------------------------------------------------------- */
-
-/* Milliseconds with 6 decimals, or null when there is no value. */
-static void put_ms(Json *j, const char *key, bool valid, double ns) {
-        if (valid)
-                json_fixed(j, key, ms(ns), 6);
-        else
-                json_null(j, key);
-}
-
-/* A wall-clock time as seconds with exactly 6 decimals. A double holds any microsecond
- * count below 2^53 within half a microsecond, so "%.6f" gives the digits back unchanged. */
-static void put_wall(Json *j, const char *key, uint64_t wall_usec) {
-        json_fixed(j, key, (double) wall_usec / 1e6, 6);
-}
-
-static void put_hist_percentiles(Json *j, const StatsHist *h) {
-        for (size_t i = 0; i < ELEMENTSOF(percentiles); i++)
-                put_ms(j, percentile_names[i], h->n > 0, (double) stats_hist_percentile(h, percentiles[i]));
-}
-
-static void put_welford(Json *j, const StatsWelford *w) {
-        put_ms(j, "min", w->n > 0, w->min);
-        put_ms(j, "avg", w->n > 0, w->mean);
-        put_ms(j, "max", w->n > 0, w->max);
-        put_ms(j, "mdev", w->n > 0, stats_welford_stddev(w));
-}
-
-/* "tool", "version", "mode", "target", "options": the start record and the document. */
-static void put_run(Json *j, const PingOutputConf *c) {
-        json_i64(j, "format_version", PING_JSON_FORMAT_VERSION);
-        json_string(j, "tool", "netlab-ping");
-        json_string(j, "version", PACKAGE_VERSION);
-        json_string(j, "mode", mode_name(c->mode));
-        json_object_open(j, "target");
-        json_string(j, "host", c->host);
-        json_string(j, "address", c->address);
-        json_u64(j, "port", c->port);
-        json_string(j, "url", c->url);
-        json_object_close(j);
-        json_object_open(j, "options");
-        json_u64(j, "count", c->count);
-        json_fixed(j, "interval_s", (double) c->interval / 1e9, 6);
-        json_fixed(j, "timeout_s", (double) c->timeout / 1e9, 6);
-        json_fixed(j, "deadline_s", (double) c->deadline / 1e9, 6);
-        json_u64(j, "size", c->size);
-        json_bool(j, "flood", c->flood);
-        json_object_close(j);
-}
-
-/* Ends the record or document in @j with a newline and writes it to @f. If building it ran
- * out of memory, nothing is written: half a record would not be JSON. */
-static void put_line(FILE *f, Json *j) {
-        _cleanup_free_ char *text = NULL;
-        size_t len;
-
-        json_append_raw(j, "\n");
-        if (json_finish(j, &text, &len) < 0)
-                return;
-        (void) fwrite(text, 1, len, f);
-}
-
 /* ---- header and per-probe lines ------------------------------------------------------- */
 
 void ping_output_header(FILE *f, const PingOutputConf *c) {
@@ -169,13 +93,7 @@ void ping_output_header(FILE *f, const PingOutputConf *c) {
         if (c->json)
                 return;
         if (c->json_lines) {
-                _cleanup_(json_done) Json j = {};
-
-                json_object_open(&j, NULL);
-                json_string(&j, "type", "start");
-                put_run(&j, c);
-                json_object_close(&j);
-                put_line(f, &j);
+                ping_output_json_start(f, c);
                 return;
         }
         if (c->mode == PING_MODE_HTTP)
@@ -183,46 +101,6 @@ void ping_output_header(FILE *f, const PingOutputConf *c) {
         else
                 fprintf(f, _("NETLAB-PING %s (%s) port %u: %zu bytes%s\n"), c->host, c->address, c->port,
                         c->size, c->mode == PING_MODE_STAMP ? " (STAMP)" : "");
-}
-
-static const char *const event_names[_PING_EVENT_MAX] = {
-        [PING_EVENT_REPLY] = "reply",
-        [PING_EVENT_DUP] = "duplicate",
-        [PING_EVENT_LATE] = "late",
-        [PING_EVENT_TIMEOUT] = "timeout",
-        [PING_EVENT_UNREACHABLE] = "unreachable",
-        [PING_EVENT_ERROR] = "error",
-};
-
-static void event_json(FILE *f, const PingOutputConf *c, const PingEvent *e) {
-        _cleanup_(json_done) Json j = {};
-
-        json_object_open(&j, NULL);
-        json_string(&j, "type", "probe");
-        json_string(&j, "result", event_names[e->kind]);
-        json_u64(&j, "seq", e->seq);
-        put_wall(&j, "time", e->wall_usec);
-        if (e->kind == PING_EVENT_REPLY || e->kind == PING_EVENT_DUP || e->kind == PING_EVENT_LATE ||
-            (c->mode == PING_MODE_HTTP && e->kind == PING_EVENT_ERROR)) {
-                json_u64(&j, "bytes", e->bytes);
-                put_ms(&j, "rtt_ms", true, (double) e->rtt);
-        }
-        if (e->kind == PING_EVENT_REPLY || e->kind == PING_EVENT_LATE)
-                json_bool(&j, "reordered", e->reordered);
-        if (e->has_server)
-                put_ms(&j, "server_hold_ms", true, (double) e->server_hold);
-        if (e->ttl > 0)
-                json_i64(&j, "ttl", e->ttl);
-        if (c->mode == PING_MODE_HTTP && e->kind != PING_EVENT_TIMEOUT) {
-                json_i64(&j, "status", e->http_status);
-                put_ms(&j, "connect_ms", e->http_connect > 0, (double) e->http_connect);
-                put_ms(&j, "pretransfer_ms", e->http_pretransfer > 0, (double) e->http_pretransfer);
-                put_ms(&j, "ttfb_ms", e->http_ttfb > 0, (double) e->http_ttfb);
-        }
-        if (e->error)
-                json_string(&j, "error", e->error);
-        json_object_close(&j);
-        put_line(f, &j);
 }
 
 void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
@@ -236,7 +114,7 @@ void ping_output_event(FILE *f, const PingOutputConf *c, const PingEvent *e) {
         if (c->json)
                 return;
         if (c->json_lines) {
-                event_json(f, c, e);
+                ping_output_json_event(f, c, e);
                 return;
         }
         if (c->quiet)
@@ -319,27 +197,12 @@ void ping_output_interim(FILE *f, const PingOutputConf *c, const PingSummary *s)
         };
 
         if (c->json_lines) {
-                _cleanup_(json_done) Json j = {};
-
-                json_object_open(&j, NULL);
-                json_string(&j, "type", "interim");
-                json_u64(&j, "sent", st->sent);
-                json_u64(&j, "received", st->received);
-                json_u64(&j, "lost", lost);
-                json_u64(&j, "failed", st->failed);
-                json_u64(&j, "in_flight", stats_in_flight(st));
-                json_fixed(&j, "loss_percent", percent(lost + st->failed, settled), 4);
-                json_object_open(&j, "rtt_ms");
-                put_welford(&j, &st->rtt);
-                put_ms(&j, "p50", st->rtt.n > 0, (double) v[2]);
-                json_object_close(&j);
-                json_object_close(&j);
-                put_line(f, &j);
+                ping_output_json_interim(f, c, s);
                 return;
         }
 
         fprintf(f, _("%" PRIu64 "/%" PRIu64 " packets, %.0f%% loss"), st->received, st->sent,
-                percent(lost + st->failed, settled));
+                ping_output_percent(lost + st->failed, settled));
         if (st->rtt.n > 0) {
                 fputs(_(", min/avg/p50/max = "), f);
                 print_ms_list(f, v, ELEMENTSOF(v), "/");
@@ -429,9 +292,9 @@ static void summary_rtt_text(FILE *f, const char *name, const Stats *st) {
         print_ms_list_width(f, v, ELEMENTSOF(v), 3, "/");
         fputs(_(" ms\n"), f);
 
-        nsec_t p[ELEMENTSOF(percentiles)];
-        for (size_t i = 0; i < ELEMENTSOF(percentiles); i++)
-                p[i] = stats_hist_percentile(&st->rtt_hist, percentiles[i]);
+        nsec_t p[ELEMENTSOF(ping_output_percentiles)];
+        for (size_t i = 0; i < ELEMENTSOF(ping_output_percentiles); i++)
+                p[i] = stats_hist_percentile(&st->rtt_hist, ping_output_percentiles[i]);
         fprintf(f, _("%s p50/p90/p99/p99.9 = "), name);
         print_ms_list(f, p, ELEMENTSOF(p), "/");
         fputs(_(" ms\n"), f);
@@ -480,7 +343,8 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
         if (st->failed > 0)
                 fprintf(f, _(", +%" PRIu64 " errors"), st->failed);
         fprintf(f, _(", %g%% packet loss, time %" PRIu64 "ms\n"),
-                (float) percent(ls.lost + st->failed, settled), (uint64_t) (s->elapsed / NSEC_PER_MSEC));
+                (float) ping_output_percent(ls.lost + st->failed, settled),
+                (uint64_t) (s->elapsed / NSEC_PER_MSEC));
 
         summary_loss_text(f, c, s);
         summary_bursts_text(f, st);
@@ -603,15 +467,10 @@ static void summary_text(FILE *f, const PingOutputConf *c, const PingSummary *s)
 
 /* ---- histogram ------------------------------------------------------------------------------ */
 
-typedef struct HistRow {
-        uint64_t lo, hi;                /* ns; the last row includes hi */
-        uint64_t count;
-} HistRow;
-
 /* Row @i of @bins equal rows between the observed min and max. */
-static HistRow hist_row(const StatsHist *h, unsigned bins, unsigned i) {
+PingOutputHistRow ping_output_hist_row(const StatsHist *h, unsigned bins, unsigned i) {
         uint64_t span = h->max - h->min;
-        HistRow r = {
+        PingOutputHistRow r = {
                 .lo = h->min + span * i / bins,
                 .hi = h->min + span * (i + 1) / bins,
         };
@@ -622,29 +481,11 @@ static HistRow hist_row(const StatsHist *h, unsigned bins, unsigned i) {
         return r;
 }
 
-static unsigned hist_bins(const StatsHist *h, unsigned bins) {
+unsigned ping_output_hist_bins(const StatsHist *h, unsigned bins) {
         /* All values equal: one row; never more rows than distinct nanoseconds. */
         if (h->max == h->min)
                 return 1;
         return (unsigned) MIN((uint64_t) bins, h->max - h->min);
-}
-
-static void put_histogram(Json *j, const char *key, const StatsHist *h, unsigned bins) {
-        json_array_open(j, key);
-        if (h->n > 0) {
-                unsigned n = hist_bins(h, bins);
-
-                for (unsigned i = 0; i < n; i++) {
-                        HistRow r = hist_row(h, n, i);
-
-                        json_object_open(j, NULL);
-                        put_ms(j, "ge_ms", true, (double) r.lo);
-                        put_ms(j, i + 1 == n ? "le_ms" : "lt_ms", true, (double) r.hi);
-                        json_u64(j, "count", r.count);
-                        json_object_close(j);
-                }
-        }
-        json_array_close(j);
 }
 
 /* Prints @s padded to |@width| terminal columns, left-aligned for a negative @width, as
@@ -677,183 +518,27 @@ void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins) {
         if (h->n == 0)
                 return;
 
-        unsigned n = hist_bins(h, bins);
+        unsigned n = ping_output_hist_bins(h, bins);
         nsec_t widths[] = { h->min, (h->max - h->min) / n };
         int d = ping_output_ms_decimals(widths, ELEMENTSOF(widths));
 
         for (unsigned i = 0; i < n; i++)
-                peak = MAX(peak, hist_row(h, n, i).count);
+                peak = MAX(peak, ping_output_hist_row(h, n, i).count);
 
         print_padded(f, _("bin (ms)"), -(2 * (d + 5) + 1));
         fputc(' ', f);
         print_padded(f, _("count"), 10);
         fprintf(f, "  %s\n", _("cumulative"));
         for (unsigned i = 0; i < n; i++) {
-                HistRow r = hist_row(h, n, i);
+                PingOutputHistRow r = ping_output_hist_row(h, n, i);
                 int bar = peak > 0 ? (int) ((r.count * 40 + peak - 1) / peak) : 0;
 
                 cum += r.count;
                 snprintf(range, sizeof(range), "%s-%s", ping_output_format_ms_fixed(a, sizeof(a), r.lo, d),
                          ping_output_format_ms_fixed(b, sizeof(b), r.hi, d));
                 fprintf(f, "%-*s %10" PRIu64 "  %9.2f%% %.*s\n", 2 * (d + 5) + 1, range, r.count,
-                        percent(cum, h->n), bar, "########################################");
+                        ping_output_percent(cum, h->n), bar, "########################################");
         }
-}
-
-/* ---- JSON --------------------------------------------------------------------------------- */
-
-static void summary_json(FILE *f, const PingOutputConf *c, const PingSummary *s, bool record) {
-        _cleanup_(json_done) Json j = {};
-        const Stats *st = s->stats;
-        StatsLossSplit ls;
-        StatsBursts bu;
-
-        stats_loss_split(st, &ls);
-        stats_bursts(st, &bu);
-        uint64_t in_flight = stats_in_flight(st);
-        uint64_t settled = st->sent - in_flight;
-
-        json_object_open(&j, NULL);
-        if (record)
-                json_string(&j, "type", "summary");
-        put_run(&j, c);
-        json_null(&j, "error");
-        put_wall(&j, "start_time", s->start_wall_usec);
-        json_fixed(&j, "duration_s", (double) s->elapsed / 1e9, 6);
-        json_bool(&j, "interrupted", s->interrupted);
-
-        json_object_open(&j, "probes");
-        json_u64(&j, "sent", st->sent);
-        json_u64(&j, "received", st->received);
-        json_u64(&j, "lost", ls.lost);
-        json_fixed(&j, "loss_percent", percent(ls.lost + st->failed, settled), 4);
-        json_u64(&j, "in_flight", in_flight);
-        json_u64(&j, "late", st->late);
-        json_u64(&j, "duplicates", st->duplicates);
-        json_u64(&j, "reordered", st->reordered);
-        json_u64(&j, "failed", st->failed);
-        json_u64(&j, "unknown", st->unknown);
-        json_u64(&j, "stale", st->stale);
-        json_object_close(&j);
-
-        json_object_open(&j, "loss_split");
-        json_bool(&j, "available", ls.has_split);
-        json_bool(&j, "counters_restarted", st->flow_reset);
-        json_bool(&j, "final_counters", st->final_counters);
-        if (ls.has_split) {
-                json_u64(&j, "upstream", ls.upstream);
-                json_u64(&j, "emulated", ls.emulated);
-                json_u64(&j, "downstream", ls.downstream);
-                json_u64(&j, "late", ls.late);
-                json_u64(&j, "unknown", ls.unknown);
-                json_u64(&j, "network", stats_loss_network(&ls));
-                json_fixed(&j, "emulated_percent", percent(ls.emulated, settled), 4);
-                json_fixed(&j, "network_percent", percent(stats_loss_network(&ls), settled), 4);
-                json_fixed(&j, "late_percent", percent(ls.late, settled), 4);
-                json_fixed(&j, "unknown_percent", percent(ls.unknown, settled), 4);
-        } else {
-                static const char *const keys[] = {
-                        "upstream", "emulated", "downstream", "late", "unknown", "network",
-                        "emulated_percent", "network_percent", "late_percent", "unknown_percent",
-                };
-
-                for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                        json_null(&j, keys[i]);
-        }
-        json_object_close(&j);
-
-        json_object_open(&j, "bursts");
-        json_u64(&j, "count", bu.count);
-        json_u64(&j, "lost", bu.lost);
-        if (bu.count > 0)
-                json_fixed(&j, "mean", (double) bu.lost / (double) bu.count, 4);
-        else
-                json_null(&j, "mean");
-        json_u64(&j, "max", bu.max);
-        if (st->server_burst_mean_milli > 0)
-                json_fixed(&j, "server_model_mean", (double) st->server_burst_mean_milli / 1000.0, 3);
-        else
-                json_null(&j, "server_model_mean");
-        json_object_close(&j);
-
-        json_object_open(&j, "rtt_ms");
-        put_welford(&j, &st->rtt);
-        put_hist_percentiles(&j, &st->rtt_hist);
-        json_object_close(&j);
-
-        json_object_open(&j, "jitter_ms");
-        put_ms(&j, "mean_abs_delta", st->drtt_n > 0, stats_jitter_mean_abs(st));
-        put_ms(&j, "rfc3550", st->drtt_n > 0, st->jitter_rfc3550);
-        put_ms(&j, "ipdv_mean", st->ipdv.n > 0, st->ipdv.mean);
-        json_object_open(&j, "ipdv_abs");
-        json_u64(&j, "n", st->ipdv_hist.n);
-        put_hist_percentiles(&j, &st->ipdv_hist);
-        json_object_close(&j);
-        json_object_close(&j);
-
-        json_object_open(&j, "server");
-        json_bool(&j, "stamps", st->server_stamps);
-        json_u64(&j, "unstamped_replies", st->unstamped);
-        json_object_open(&j, "hold_ms");
-        put_welford(&j, &st->server_hold);
-        json_object_close(&j);
-        put_ms(&j, "span_ms", st->server_stamps,
-               (double) (st->server_last_tx_usec - st->server_first_rx_usec) * 1000.0);
-        if (st->server_profile > 0)
-                json_u64(&j, "profile_index", st->server_profile - 1u);
-        else
-                json_null(&j, "profile_index");
-        json_bool(&j, "profile_changed", st->server_profile_changed);
-        json_object_close(&j);
-
-        json_object_open(&j, "client");
-        json_u64(&j, "replies_without_kernel_stamp", st->no_kernel_stamp);
-        json_object_open(&j, "rx_delay_ms");
-        put_welford(&j, &st->rx_delay);
-        json_object_close(&j);
-        json_object_close(&j);
-
-        if (c->mode == PING_MODE_HTTP) {
-                static const char *const keys[_PING_HTTP_PHASE_MAX] = {
-                        "connect_ms", "pretransfer_ms", "ttfb_ms", "total_ms",
-                };
-
-                json_object_open(&j, "http");
-                json_u64(&j, "requests", st->sent);
-                json_u64(&j, "successful", st->received);
-                json_u64(&j, "non_2xx", s->http_non2xx);
-                json_u64(&j, "connection_errors", s->http_errors);
-                json_object_open(&j, "status");
-                for (int code = 0; code < PING_HTTP_STATUS_MAX; code++)
-                        if (s->http_status[code] > 0) {
-                                char key[16];
-
-                                (void) snprintf(key, sizeof(key), "%d", code);
-                                json_u64(&j, key, s->http_status[code]);
-                        }
-                json_object_close(&j);
-                json_u64(&j, "connections", s->http_connections);
-                json_u64(&j, "body_bytes", s->http_body_bytes);
-                json_string(&j, "phases_from", "start");
-                for (size_t i = 0; i < _PING_HTTP_PHASE_MAX; i++) {
-                        static const PingHttpPhaseStats empty = {};
-                        const PingHttpPhaseStats *ph = s->http_phases ? &s->http_phases[i] : &empty;
-
-                        json_object_open(&j, keys[i]);
-                        put_welford(&j, &ph->w);
-                        put_ms(&j, "p50", ph->h.n > 0, (double) stats_hist_percentile(&ph->h, 50));
-                        json_object_close(&j);
-                }
-                json_object_close(&j);
-        } else
-                json_null(&j, "http");
-
-        if (c->histogram_bins > 0)
-                put_histogram(&j, "histogram", &st->rtt_hist, c->histogram_bins);
-        else
-                json_null(&j, "histogram");
-        json_object_close(&j);
-        put_line(f, &j);
 }
 
 void ping_output_summary(FILE *f, const PingOutputConf *c, const PingSummary *s) {
@@ -863,24 +548,7 @@ void ping_output_summary(FILE *f, const PingOutputConf *c, const PingSummary *s)
         assert(s->stats);
 
         if (c->json || c->json_lines)
-                summary_json(f, c, s, c->json_lines);
+                ping_output_json_summary(f, c, s, c->json_lines);
         else
                 summary_text(f, c, s);
-}
-
-void ping_output_json_error(FILE *f, const char *message, int exit_status) {
-        _cleanup_(json_done) Json j = {};
-
-        assert(f);
-
-        json_object_open(&j, NULL);
-        json_i64(&j, "format_version", PING_JSON_FORMAT_VERSION);
-        json_string(&j, "tool", "netlab-ping");
-        json_string(&j, "version", PACKAGE_VERSION);
-        json_object_open(&j, "error");
-        json_string(&j, "message", message);
-        json_i64(&j, "exit_status", exit_status);
-        json_object_close(&j);
-        json_object_close(&j);
-        put_line(f, &j);
 }

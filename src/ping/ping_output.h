@@ -1,7 +1,7 @@
 /* ping_output.h — everything netlab-ping prints: per-probe lines (ping's wording), the
  * summary, the interim line for SIGQUIT, the --json document, the --json-lines records
  * (start, probe, interim, summary) and the --histogram table. Every word the user reads
- * is in ping_output.c. Pure: each function formats into the FILE * it is given (stdout,
+ * is in ping_output.c; the JSON is written by ping_output_json.c. Pure: each function formats into the FILE * it is given (stdout,
  * or a memory stream in the tests) and reads nothing else. */
 #pragma once
 
@@ -137,3 +137,36 @@ void ping_output_json_error(FILE *f, const char *message, int exit_status);
  * its range in ms, its count, the cumulative % and a bar. Rows are counted from the HDR
  * buckets, so a value sits in the row of its bucket's midpoint (within 1/2048). */
 void ping_output_histogram(FILE *f, const StatsHist *h, unsigned bins);
+
+/* ---- for the module's own two files, ping_output.c and ping_output_json.c ------------ */
+/* ping_output_json.c has no header of its own, so that the two files include one way only
+ * (ping_output_json.c -> ping_output.h). Not for other modules. */
+
+/* In ping_output.c: the percentiles the text and the JSON summaries report (p50, p90,
+ * p99, p99.9). */
+#define PING_OUTPUT_N_PERCENTILES 4
+extern const double ping_output_percentiles[PING_OUTPUT_N_PERCENTILES];
+
+/* 100 * @part / @whole, or 0 when @whole is 0. */
+static inline double ping_output_percent(uint64_t part, uint64_t whole) {
+        return whole > 0 ? 100.0 * (double) part / (double) whole : 0;
+}
+
+/* One row of the histogram, in ns; the last row includes hi. */
+typedef struct PingOutputHistRow {
+        uint64_t lo, hi;
+        uint64_t count;
+} PingOutputHistRow;
+
+/* In ping_output.c. The rows a histogram of @h with at most @bins rows has (1 when all
+ * values are equal; never more than distinct nanoseconds), and row @i of @bins equal
+ * rows between the observed min and max. */
+unsigned ping_output_hist_bins(const StatsHist *h, unsigned bins);
+PingOutputHistRow ping_output_hist_row(const StatsHist *h, unsigned bins, unsigned i);
+
+/* In ping_output_json.c; ping_output_header(), _event(), _interim() and _summary() call
+ * them for --json-lines (and _summary() for --json: @record false, no "type" key). */
+void ping_output_json_start(FILE *f, const PingOutputConf *c);
+void ping_output_json_event(FILE *f, const PingOutputConf *c, const PingEvent *e);
+void ping_output_json_interim(FILE *f, const PingOutputConf *c, const PingSummary *s);
+void ping_output_json_summary(FILE *f, const PingOutputConf *c, const PingSummary *s, bool record);
