@@ -18,6 +18,7 @@
 /* Sections of netlab.conf(5) whose ".TP" entries are configuration keys. */
 static const char *const key_sections[] = {
         "GLOBAL SETTINGS",
+        "STAMP REFLECTOR",
         "ECHO SERVICE",
         "HTTP SERVICE",
 };

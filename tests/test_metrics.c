@@ -216,6 +216,13 @@ static EchoStats test_echo = {
         .queued_replies = 5,
         .flows = 3,
 };
+static EchoStats test_stamp_echo = {
+        .counters = { .received = 50, .replied = 40, .dropped_loss = 8, .bytes_in = 2200, .bytes_out = 1760 },
+        .flows = 2,
+};
+static StampStats test_stamp = {
+        .counters = { .requests = 49, .invalid = 1, .tlv_malformed = 4, .tlv_unrecognized = 3 },
+};
 static HttpStats test_http = {
         .counters = {
                 .connections_accepted = 12, .requests = 40, .responses_by_class = { 0, 0, 30, 2, 8, 0 },
@@ -233,6 +240,8 @@ static MetricsSnapshot test_snapshot(const Conf *c, MetricsHttp *m) {
                 .conf = c,
                 .version = "0.1.0",
                 .echo = &test_echo,
+                .stamp_echo = &test_stamp_echo,
+                .stamp = &test_stamp,
                 .http = &test_http,
                 .http_requests = m,
                 .start_realtime_usec = 1764000000 * USEC_PER_SEC + 250000,
@@ -255,15 +264,24 @@ static const char *const prom_lines[] = {
         "# TYPE netlab_build_info gauge",
         "netlab_build_info{version=\"0.1.0\"} 1",
         "process_start_time_seconds 1764000000.25",
-        "netlab_echo_received_total 1000",
-        "netlab_echo_replied_total 690",
-        "netlab_echo_dropped_total{reason=\"loss\"} 300",
-        "netlab_echo_dropped_total{reason=\"rate_limit\"} 7",
-        "netlab_echo_dropped_total{reason=\"low_port\"} 3",
-        "netlab_echo_dropped_total{reason=\"send_error\"} 0",
-        "netlab_echo_duplicated_total 2",
-        "netlab_echo_queued_replies 5",
-        "netlab_echo_flows 3",
+        "netlab_echo_received_total{service=\"echo\"} 1000",
+        "netlab_echo_replied_total{service=\"echo\"} 690",
+        "netlab_echo_dropped_total{service=\"echo\",reason=\"loss\"} 300",
+        "netlab_echo_dropped_total{service=\"echo\",reason=\"rate_limit\"} 7",
+        "netlab_echo_dropped_total{service=\"echo\",reason=\"low_port\"} 3",
+        "netlab_echo_dropped_total{service=\"echo\",reason=\"send_error\"} 0",
+        "netlab_echo_duplicated_total{service=\"echo\"} 2",
+        "netlab_echo_queued_replies{service=\"echo\"} 5",
+        "netlab_echo_flows{service=\"echo\"} 3",
+        "netlab_echo_received_total{service=\"stamp\"} 50",
+        "netlab_echo_replied_total{service=\"stamp\"} 40",
+        "netlab_echo_dropped_total{service=\"stamp\",reason=\"loss\"} 8",
+        "netlab_echo_flows{service=\"stamp\"} 2",
+        "# TYPE netlab_stamp_requests_total counter",
+        "netlab_stamp_requests_total 49",
+        "netlab_stamp_invalid_total 1",
+        "netlab_stamp_tlv_malformed_total 4",
+        "netlab_stamp_tlv_unrecognized_total 3",
         "netlab_echo_loss_ratio 0.3",
         "netlab_echo_delay_seconds 0.01",
         "netlab_echo_jitter_seconds 0.0025",
@@ -357,7 +375,9 @@ START_TEST(test_prometheus_no_services) {
 
         ck_assert_int_eq(metrics_render_prometheus(&s, &body, &len), 0);
         ck_assert(has_line(body, "netlab_build_info{version=\"weird \\\"ver\\\"\\\\\\nsion\"} 1"));
-        ck_assert(has_line(body, "netlab_echo_received_total 0"));
+        ck_assert(has_line(body, "netlab_echo_received_total{service=\"echo\"} 0"));
+        ck_assert(has_line(body, "netlab_echo_received_total{service=\"stamp\"} 0"));
+        ck_assert(has_line(body, "netlab_stamp_invalid_total 0"));
         ck_assert(has_line(body, "netlab_http_request_duration_seconds_bucket{le=\"+Inf\"} 0"));
         ck_assert(!strstr(body, "netlab_http_requests_total{"));
 }
@@ -447,6 +467,7 @@ START_TEST(test_json_hostile) {
         ck_assert(strstr(body, "\"delay_ms\":null"));
         ck_assert(strstr(body, "\"version\":\"v\\u0001\\ufffd\""));
         ck_assert(strstr(body, "\"echo\":null"));
+        ck_assert(strstr(body, "\"stamp\":null"));
         ck_assert(strstr(body, "\"http\":null"));
         ck_assert(strstr(body, "\"status_allow\":[\"127.0.0.0/8\",\"\\\"},{\\\"x\\\":1\"]"));
 }

@@ -26,6 +26,9 @@ START_TEST(test_classify) {
         ck_assert_int_eq(kind, SOCKET_KIND_ECHO);
         ck_assert_int_eq(sockets_classify(udp, "echo", &kind), 0);
         ck_assert_int_eq(sockets_classify(udp, "http", &kind), -EPROTOTYPE);
+        ck_assert_int_eq(sockets_classify(udp, "stamp", &kind), 0);
+        ck_assert_int_eq(kind, SOCKET_KIND_STAMP);
+        ck_assert_int_eq(sockets_classify(tcp, "stamp", &kind), -EPROTOTYPE);
         ck_assert_int_eq(sockets_classify(tcp, NULL, &kind), 0);
         ck_assert_int_eq(kind, SOCKET_KIND_HTTP);
         ck_assert_int_eq(sockets_classify(tcp, "http", &kind), 0);
@@ -33,6 +36,25 @@ START_TEST(test_classify) {
         ck_assert_int_eq(sockets_classify(tcp_conn, NULL, &kind), -EDESTADDRREQ);
         ck_assert_int_eq(sockets_classify(unix_fd, NULL, &kind), -EAFNOSUPPORT);
         ck_assert_int_eq(sockets_classify(0x7ffff, NULL, &kind), -EBADF);
+}
+END_TEST
+
+/* All fds of one .socket unit share its name: a datagram socket on port 862 is STAMP's,
+ * unless FileDescriptorName=echo says otherwise. Binding 862 needs root. */
+START_TEST(test_classify_stamp_port) {
+        _cleanup_close_ int udp = -EBADF;
+        SocketKind kind;
+
+        udp = sockets_bind("127.0.0.1:862", SOCK_DGRAM, false);
+        if (udp == -EACCES || udp == -EADDRINUSE)
+                return;                 /* unprivileged, or a STAMP responder runs here */
+        ck_assert_int_ge(udp, 0);
+        ck_assert_int_eq(sockets_classify(udp, NULL, &kind), 0);
+        ck_assert_int_eq(kind, SOCKET_KIND_STAMP);
+        ck_assert_int_eq(sockets_classify(udp, "netlabd.socket", &kind), 0);
+        ck_assert_int_eq(kind, SOCKET_KIND_STAMP);
+        ck_assert_int_eq(sockets_classify(udp, "echo", &kind), 0);
+        ck_assert_int_eq(kind, SOCKET_KIND_ECHO);
 }
 END_TEST
 
@@ -94,6 +116,7 @@ static Suite *sockets_suite(void) {
         TCase *tc = tcase_create("core");
 
         tcase_add_test(tc, test_classify);
+        tcase_add_test(tc, test_classify_stamp_port);
         tcase_add_test(tc, test_bind);
         tcase_add_test(tc, test_bind_all_v4_and_v6_wildcards);
         tcase_add_test(tc, test_activation_none);

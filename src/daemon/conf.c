@@ -47,7 +47,13 @@ static const char *const lab_compat_names[_LAB_COMPAT_MAX + 1] = {
         [LAB_COMPAT_UPPERCASE] = "uppercase",
 };
 
+static const char *const stamp_mode_names[_STAMP_MODE_MAX + 1] = {
+        [STAMP_MODE_STATELESS] = "stateless",
+        [STAMP_MODE_STATEFUL] = "stateful",
+};
+
 #define E(field) offsetof(Conf, echo.field)
+#define S(field) offsetof(Conf, stamp.field)
 #define H(field) offsetof(Conf, http.field)
 #define G(field) offsetof(Conf, field)
 #define MS USEC_PER_MSEC
@@ -88,6 +94,10 @@ static const ConfKey conf_keys[] = {
         { "echo", "record",             CONF_TYPE_UINT,        E(record),               0, 16777216, 0, NULL, true },
         { "echo", "record_log",         CONF_TYPE_BOOL,        E(record_log),           0, 0,     0, NULL, true  },
 
+        { "stamp", "enabled",           CONF_TYPE_BOOL,        S(enabled),              0, 0,     0, NULL, false },
+        { "stamp", "listen",            CONF_TYPE_LISTEN,      S(listen),               0, 0,     0, NULL, false },
+        { "stamp", "mode",              CONF_TYPE_ENUM,        S(mode),                 0, 0,     0, stamp_mode_names, true },
+
         { "http", "enabled",            CONF_TYPE_BOOL,        H(enabled),              0, 0,     0, NULL, false },
         { "http", "listen",             CONF_TYPE_LISTEN,      H(listen),               0, 0,     0, NULL, false },
         { "http", "root",               CONF_TYPE_PATH,        H(root),                 0, 0,     0, NULL, true  },
@@ -114,6 +124,7 @@ static const ConfKey conf_keys[] = {
 /* clang-format on */
 
 #undef E
+#undef S
 #undef H
 #undef G
 #undef MS
@@ -193,6 +204,12 @@ int conf_new_default(Conf **ret) {
                         .max_flows = 16384,
                         .record = 65536,
                 },
+                /* Off by default: port 862 needs privileges (or netlabd.socket), and a
+                         * host may already run a TWAMP/STAMP responder there. */
+                .stamp = {
+                        .enabled = false,
+                        .mode = STAMP_MODE_STATEFUL,
+                },
                 .http = {
                         .enabled = true,
                         .autoindex = false,
@@ -215,6 +232,9 @@ int conf_new_default(Conf **ret) {
         /* "[::]" is dual-stack: sockets.c clears IPV6_V6ONLY, and falls back to 0.0.0.0
          * on hosts without IPv6. */
         r = strv_dup_one("[::]:8080", NULL, &c->echo.listen);
+        if (r < 0)
+                return r;
+        r = strv_dup_one("[::]:862", NULL, &c->stamp.listen);
         if (r < 0)
                 return r;
         r = strv_dup_one("[::]:8080", NULL, &c->http.listen);
@@ -281,6 +301,10 @@ const char *delay_distribution_to_string(DelayDistribution d) {
 
 const char *lab_compat_to_string(LabCompat l) {
         return l >= 0 && l < _LAB_COMPAT_MAX ? lab_compat_names[l] : NULL;
+}
+
+const char *stamp_mode_to_string(StampMode m) {
+        return m >= 0 && m < _STAMP_MODE_MAX ? stamp_mode_names[m] : NULL;
 }
 
 const ConfKey *conf_schema(size_t *ret_n) {

@@ -78,6 +78,20 @@ typedef struct ConfEcho {
         size_t n_profiles;
 } ConfEcho;
 
+/* How the STAMP Session-Reflector numbers its replies (RFC 8762 §4.3). */
+typedef enum StampMode {
+        STAMP_MODE_STATELESS,           /* the sender's sequence number back, no session counters */
+        STAMP_MODE_STATEFUL,            /* per session: its own sequence number, DM counters */
+        _STAMP_MODE_MAX,
+        _STAMP_MODE_INVALID = -EINVAL,
+} StampMode;
+
+/* The STAMP reflector: its own sockets; the impairment is the echo's (ConfEcho). */
+typedef struct ConfStamp {
+        bool enabled;
+        char **listen;                  /* NULL-terminated "ADDR:PORT" list; used when not socket-activated */
+        StampMode mode;
+} ConfStamp;
 /* One classroom profile of echo.profiles: who it matches and its effective impairment. */
 struct ConfProfile {
         char name[PROFILE_NAME_MAX + 1];
@@ -124,6 +138,7 @@ typedef struct Conf {
         int log_level;                  /* LOG_* */
         usec_t shutdown_timeout_usec;   /* grace period for in-flight work on SIGTERM */
         ConfEcho echo;
+        ConfStamp stamp;
         ConfHttp http;
 } Conf;
 
@@ -152,6 +167,7 @@ const char *loss_model_to_string(LossModel m);
 const char *delay_distribution_to_string(DelayDistribution d);
 /* "off", "timestamp", "uppercase"; NULL for a value out of range. */
 const char *lab_compat_to_string(LabCompat l);
+const char *stamp_mode_to_string(StampMode m);
 
 /* Lists keys whose change needs a restart (listen addresses, enabled flags) that differ
  * between @old and @new as "echo.listen, http.enabled"; returns a malloc'ed string, or
@@ -178,7 +194,7 @@ typedef enum ConfType {
 } ConfType;
 
 typedef struct ConfKey {
-        const char *group;              /* "echo", "http", or NULL for the top level */
+        const char *group;              /* "echo", "stamp", "http", or NULL for the top level */
         const char *name;
         ConfType type;
         size_t offset;                  /* into Conf */

@@ -77,6 +77,23 @@ const CounterDesc counters_echo[] = {
 };
 /* clang-format on */
 
+#define STAMP(field) offsetof(StampStats, counters.field)
+
+const CounterDesc counters_stamp[] = {
+        { "netlab_stamp_requests_total", NULL, "STAMP Session-Sender test packets received (44 octets or more).",
+          C, STAMP(requests), "requests", "requests", ALL },
+        { "netlab_stamp_invalid_total", NULL,
+          "Datagrams on the STAMP port shorter than 44 octets: not STAMP, never answered.", C,
+          STAMP(invalid), "invalid", "invalid", ALL },
+        { "netlab_stamp_tlv_malformed_total", NULL,
+          "STAMP requests with a malformed TLV, answered with the M flag set (RFC 8972 section 4).", C,
+          STAMP(tlv_malformed), "tlv_malformed", "malformed TLVs", ALL },
+        { "netlab_stamp_tlv_unrecognized_total", NULL,
+          "STAMP TLVs of a type the reflector does not know, answered with the U flag set.", C,
+          STAMP(tlv_unrecognized), "tlv_unrecognized", "unrecognized TLVs", ALL },
+        {}
+};
+
 const CounterDesc counters_http[] = {
         { "netlab_http_connections_accepted_total", NULL, "HTTP connections accepted.", C,
           HTTP(connections_accepted), "connections_accepted", "connections accepted", ALL },

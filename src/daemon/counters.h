@@ -35,6 +35,15 @@ typedef struct EchoCounters {
         uint64_t oom;                   /* allocation failures survived (part of netlab_oom_total) */
 } EchoCounters;
 
+/* Counters of the STAMP reflector beyond the echo's (its EchoCounters are rendered with
+ * service="stamp"). */
+typedef struct StampCounters {
+        uint64_t requests;              /* Session-Sender test packets parsed (>= 44 octets) */
+        uint64_t invalid;               /* shorter than 44 octets: not STAMP, not answered */
+        uint64_t tlv_malformed;         /* requests answered with M set on a TLV (RFC 8972 §4) */
+        uint64_t tlv_unrecognized;      /* TLVs answered with U set: type not understood */
+} StampCounters;
+
 /* Why an HTTP connection's deadline passed (netlab_http_timeouts_total{kind}). Only
  * "idle" is normal operation; the others mean a client that started and did not finish. */
 typedef enum HttpTimeoutKind {
@@ -85,6 +94,10 @@ typedef struct EchoStats {
         uint64_t flows;                 /* entries in the flow table */
 } EchoStats;
 
+typedef struct StampStats {
+        StampCounters counters;
+} StampStats;
+
 typedef struct HttpStats {
         HttpCounters counters;
         uint64_t open_connections;
@@ -110,7 +123,7 @@ typedef struct CounterDesc {
         const char *label;              /* the sample's labels without braces ("reason=\"loss\""), or NULL */
         const char *help;               /* HELP of the family (read from its first row) */
         CounterType type;
-        size_t offset;                  /* of the uint64_t in EchoStats / HttpStats */
+        size_t offset;                  /* of the uint64_t in EchoStats / StampStats / HttpStats */
         const char *json;               /* member name; "group.key" nests inside object "group" */
         const char *summary;            /* words before the value in the summary line */
         unsigned show;                  /* CounterShow bits */
@@ -118,11 +131,12 @@ typedef struct CounterDesc {
 
 /* The tables, in the order of /metrics (and of /api/status and the summary). Each ends
  * with a row whose name is NULL. */
-extern const CounterDesc counters_echo[];
+extern const CounterDesc counters_echo[];     /* the echo and the STAMP reflector, by service */
+extern const CounterDesc counters_stamp[];
 extern const CounterDesc counters_http[];
 
-/* The value row @d describes in @stats (an EchoStats for counters_echo, an HttpStats for
- * counters_http; borrowed). */
+/* The value row @d describes in @stats (an EchoStats for counters_echo, a StampStats for
+ * counters_stamp, an HttpStats for counters_http; borrowed). */
 uint64_t counters_value(const CounterDesc *d, const void *stats);
 
 /* Appends the one-line summary of @stats to @b ("received 10, replied 9, dropped: loss 1,

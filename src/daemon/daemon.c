@@ -78,6 +78,9 @@ int daemon_open_sockets(Daemon *d) {
                         log_notice("No datagram socket was passed: the echo service is off");
                 if (d->sockets.n_fds[SOCKET_KIND_HTTP] == 0)
                         log_notice("No stream socket was passed: the HTTP service is off");
+                if (d->sockets.n_fds[SOCKET_KIND_STAMP] > 0 && !d->conf->stamp.enabled)
+                        log_notice("A STAMP socket was passed: the STAMP reflector runs (stamp.enabled "
+                                   "applies when netlabd binds its own sockets)");
         } else {
                 const char *service = "udp echo";
 
@@ -85,6 +88,11 @@ int daemon_open_sockets(Daemon *d) {
                 if (d->conf->echo.enabled)
                         r = sockets_bind_list(d->conf->echo.listen, SOCK_DGRAM, SOCKET_KIND_ECHO,
                                               &d->sockets, &address);
+                if (r >= 0 && d->conf->stamp.enabled) {
+                        service = "stamp";
+                        r = sockets_bind_list(d->conf->stamp.listen, SOCK_DGRAM, SOCKET_KIND_STAMP,
+                                              &d->sockets, &address);
+                }
                 if (r >= 0 && d->conf->http.enabled) {
                         service = "http";
                         r = sockets_bind_list(d->conf->http.listen, SOCK_STREAM, SOCKET_KIND_HTTP,
@@ -98,6 +106,8 @@ int daemon_open_sockets(Daemon *d) {
 
         log_sockets("udp echo", d->sockets.fds[SOCKET_KIND_ECHO], d->sockets.n_fds[SOCKET_KIND_ECHO],
                     d->echo_addresses, sizeof(d->echo_addresses));
+        log_sockets("stamp", d->sockets.fds[SOCKET_KIND_STAMP], d->sockets.n_fds[SOCKET_KIND_STAMP],
+                    d->stamp_addresses, sizeof(d->stamp_addresses));
         log_sockets("http", d->sockets.fds[SOCKET_KIND_HTTP], d->sockets.n_fds[SOCKET_KIND_HTTP],
                     d->http_addresses, sizeof(d->http_addresses));
         return 0;
@@ -113,6 +123,19 @@ static bool daemon_echo_stats(const Daemon *d, EchoStats *ret) {
                 .queued_replies = echo_queue_length(d->echo),
                 .flows = echo_n_flows(d->echo),
         };
+        return true;
+}
+
+/* The STAMP reflector: the echo's counters of its Echo, plus its own. */
+static bool daemon_stamp_stats(const Daemon *d, EchoStats *ret_echo, StampStats *ret) {
+        if (!d->stamp)
+                return false;
+        *ret_echo = (EchoStats) {
+                .counters = *echo_get_counters(d->stamp),
+                .queued_replies = echo_queue_length(d->stamp),
+                .flows = echo_n_flows(d->stamp),
+        };
+        *ret = (StampStats) { .counters = *echo_get_stamp_counters(d->stamp) };
         return true;
 }
 
@@ -184,15 +207,19 @@ static int daemon_serve_flows(Daemon *d, const char *query, size_t query_len, ch
 static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, const char *query, size_t query_len,
                                 char **ret_body, size_t *ret_len, const char **ret_content_type) {
         Daemon *d = userdata;
+        EchoStats echo = {}, stamp_echo = {};
+        StampStats stamp = {};
         _cleanup_free_ MetricsEchoProfile *profiles = NULL;
         size_t n_profiles = 0;
-        EchoStats echo = {};
         HttpStats http = {};
         bool has_echo = daemon_echo_stats(d, &echo), has_http = daemon_http_stats(d, &http);
+        bool has_stamp = daemon_stamp_stats(d, &stamp_echo, &stamp);
         MetricsSnapshot snap = {
                 .conf = d->conf,
                 .version = PACKAGE_VERSION,
                 .echo = has_echo ? &echo : NULL,
+                .stamp_echo = has_stamp ? &stamp_echo : NULL,
+                .stamp = has_stamp ? &stamp : NULL,
                 .http = has_http ? &http : NULL,
                 .http_requests = d->http ? http_server_get_metrics(d->http) : NULL,
                 .start_realtime_usec = d->start_realtime_usec,
@@ -201,7 +228,7 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, const cha
                 .reloads = d->n_reloads,
                 .reload_failures = d->n_reload_failures,
                 /* Every allocation failure survived: the services' and our own. */
-                .oom = d->n_oom + echo.counters.oom + http.counters.oom,
+                .oom = d->n_oom + echo.counters.oom + stamp_echo.counters.oom + http.counters.oom,
                 /* The router calls us only for a peer that passed status_allow, so a
                  * configured list means this peer is in it. Without one, everybody reads
                  * the counters, and the paths stay out. */
@@ -242,6 +269,16 @@ int daemon_start_services(Daemon *d) {
                 s->n_fds[SOCKET_KIND_ECHO] = 0;
                 if (r < 0)
                         return log_error_errno(r, "Failed to start the echo service: %m");
+        }
+
+        if (s->n_fds[SOCKET_KIND_STAMP] > 0) {
+                r = echo_new(d->event, d->conf, s->fds[SOCKET_KIND_STAMP], s->n_fds[SOCKET_KIND_STAMP],
+                             &d->stamp);
+                s->n_fds[SOCKET_KIND_STAMP] = 0;
+                if (r >= 0)
+                        r = echo_set_stamp(d->stamp);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to start the STAMP reflector: %m");
         }
 
         if (s->n_fds[SOCKET_KIND_HTTP] > 0) {
@@ -397,6 +434,8 @@ int daemon_reload(Daemon *d) {
         /* Cannot fail: it switches the snapshot and evicts flows above max_flows. */
         if (d->echo)
                 (void) echo_apply_conf(d->echo, fresh);
+        if (d->stamp)
+                (void) echo_apply_conf(d->stamp, fresh);
 
         if (!d->verbose)
                 log_set_max_level(fresh->log_level);
@@ -410,7 +449,8 @@ int daemon_reload(Daemon *d) {
 }
 
 static bool daemon_is_idle(const Daemon *d) {
-        return (!d->echo || echo_is_idle(d->echo)) && (!d->http || http_server_is_idle(d->http));
+        return (!d->echo || echo_is_idle(d->echo)) && (!d->stamp || echo_is_idle(d->stamp)) &&
+               (!d->http || http_server_is_idle(d->http));
 }
 
 static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -445,6 +485,8 @@ void daemon_begin_shutdown(Daemon *d) {
 
         if (d->echo)
                 echo_stop(d->echo);
+        if (d->stamp)
+                echo_stop(d->stamp);
         if (d->http)
                 http_server_stop(d->http);
 
@@ -475,6 +517,9 @@ int daemon_format_status(const Daemon *d, char **ret) {
                               impair_format_summary(&d->conf->echo, summary, sizeof(summary)));
         else
                 strbuf_puts(&b, "echo off");
+        if (d->stamp)
+                strbuf_printf(&b, "; stamp %s: %s", d->stamp_addresses,
+                              stamp_mode_to_string(d->conf->stamp.mode));
         if (d->http)
                 strbuf_printf(&b, "; http %s: %s", d->http_addresses, d->conf->http.root);
         else
@@ -496,13 +541,18 @@ static void log_counters(const char *what, const CounterDesc *table, const void 
 }
 
 void daemon_log_counters(const Daemon *d) {
-        EchoStats echo;
+        EchoStats echo, stamp_echo;
+        StampStats stamp;
         HttpStats http;
 
         assert(d);
 
         if (daemon_echo_stats(d, &echo))
                 log_counters("Echo", counters_echo, &echo);
+        if (daemon_stamp_stats(d, &stamp_echo, &stamp)) {
+                log_counters("STAMP", counters_echo, &stamp_echo);
+                log_counters("STAMP", counters_stamp, &stamp);
+        }
         if (daemon_http_stats(d, &http))
                 log_counters("HTTP", counters_http, &http);
 }
@@ -513,6 +563,7 @@ Daemon *daemon_free(Daemon *d) {
         sd_event_source_disable_unref(d->drain_timer);
         sd_event_source_disable_unref(d->history_timer);
         echo_free(d->echo);
+        echo_free(d->stamp);
         http_server_free(d->http);
         sockets_set_done(&d->sockets);
         conf_unref(d->conf);

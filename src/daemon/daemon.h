@@ -20,8 +20,10 @@ typedef struct Daemon {
         Conf *conf;                     /* current snapshot; services hold their own refs */
         SocketSet sockets;              /* until handed to the services */
         Echo *echo;                     /* NULL when disabled or no socket */
+        Echo *stamp;                    /* the STAMP reflector: an Echo in STAMP mode, or NULL */
         HttpServer *http;
         char echo_addresses[128];       /* "127.0.0.1:8080 [::1]:8080", for STATUS= */
+        char stamp_addresses[128];
         char http_addresses[128];
         usec_t start_realtime_usec;
         usec_t start_monotonic_usec;
@@ -43,7 +45,7 @@ int daemon_new(const char *conf_path, bool conf_path_explicit, Conf *conf, Daemo
  * Logs the failure. Returns 0 or a negative errno. */
 int daemon_open_sockets(Daemon *d);
 
-/* Hands the sockets to the echo and HTTP services and registers them on the loop.
+/* Hands the sockets to the echo, STAMP and HTTP services and registers them on the loop.
  * Logs the failure. Returns 0, or a negative errno (-ENOENT/-ENOTDIR/-EACCES: the
  * document root is unusable, a configuration problem). */
 int daemon_start_services(Daemon *d);

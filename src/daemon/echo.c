@@ -6,7 +6,8 @@
  * query (doc/protocol.md) does not: it leaves after classify, answered from its flow's
  * counts. Calls echo_admit (front steps, profiles, loop memory), echo_profiles and
  * echo_flows (snapshots), echo_flow, echo_budget, echo_loop, echo_record, echo_journal,
- * echo_queue, echo_send, impair and probe; daemon.c drives it through echo.h. */
+ * echo_queue, echo_send, impair and probe, or echo_stamp's hooks for the STAMP reflector
+ * (classify first, reply); daemon.c drives it through echo.h. */
 #include <assert.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -23,6 +24,7 @@
 #include "echo_loop.h"
 #include "echo_queue.h"
 #include "echo_send.h"
+#include "echo_stamp.h"
 #include "impair.h"
 #include "log.h"
 #include "probe.h"
@@ -36,7 +38,7 @@ _Static_assert(ECHO_FDS_MAX <= ECHO_ADMIT_PORTS_MAX, "every echo port is one of 
  * beyond 64 KiB. The batch's 2 MiB of slots is allocated once and only the pages that
  * large datagrams touch become resident. */
 #define ECHO_SLOT_SIZE 65536
-#define ECHO_CMSG_SIZE 64               /* CMSG_SPACE(struct timespec) = 32, with room */
+#define ECHO_CMSG_SIZE 128              /* timestamp 32; STAMP's TTL, TOS, pktinfo <= 88 more */
 /* The delay timer fires up to this much after the earliest deadline (never before it),
  * so one wakeup and one sendmmsg() carry every reply due in that window instead of one
  * wakeup per reply: at most 1/20 of the configured delay + jitter, and 250 us. */
@@ -92,6 +94,7 @@ struct Echo {
         EchoCounters counters;
         EchoRecord record;   /* echo.record: the decisions, for grading */
         EchoJournal journal; /* echo.record_log */
+        EchoStamp *stamp;               /* the STAMP reflector's hooks, or NULL: the echo */
 };
 
 static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono);
@@ -106,7 +109,7 @@ static void queue_send_due(Echo *e, usec_t now_usec);
 static void queue_rearm(Echo *e);
 static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer, socklen_t peer_len,
                    EchoReply *free_after);
-static void tx_add_reply(Echo *e, EchoReply *r);
+static void tx_add_reply(Echo *e, EchoReply *r, usec_t now_mono);
 static void tx_flush(Echo *e);
 
 /* ---- receiving ---------------------------------------------------------------------- */
@@ -181,8 +184,13 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         e->counters.received++;
         e->counters.bytes_in += dg.len;
 
-        if (!echo_admit_datagram(&e->admit, &e->counters, &dg) ||
-            !echo_admit_classify(&e->admit, &e->counters, &dg))
+        if (!echo_admit_datagram(&e->admit, &e->counters, &dg))
+                return;
+        if (e->stamp) { /* the STAMP reflector's hook first; then its profile, as an echo's */
+                if (!echo_stamp_classify(e->stamp, &dg))
+                        return;
+                echo_admit_profile(&e->admit, &dg);
+        } else if (!echo_admit_classify(&e->admit, &e->counters, &dg))
                 return;
         if (dg.query) {
                 dgram_answer_query(e, &dg, now_mono);
@@ -200,7 +208,7 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         }
         dgram_pay_copies(e, &dg, now_mono);
 
-        if (dg.probe)
+        if (dg.probe && !dg.stamp)
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
         if (dg.probe && e->admit.n_profiles > 1)
@@ -272,7 +280,7 @@ static bool dgram_lookup(Echo *e, EchoDatagram *dg, usec_t now_mono) {
                 }
                 if (f->received++ == 0)
                         f->first_usec = now_mono;
-                f->lab = p->ce->lab_compat != LAB_COMPAT_OFF && !dg->probe;
+                f->lab = p->ce->lab_compat != LAB_COMPAT_OFF && !dg->probe && !dg->stamp;
                 if (dg->probe)
                         f->last_seq = dg->p.seq;
         }
@@ -380,7 +388,9 @@ static void dgram_record(Echo *e, const EchoDatagram *dg, usec_t now_mono) {
 static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoReply *next = dg->flow ? echo_queue_release(&e->queue, &dg->flow->hold, NULL) : NULL;
 
-        if (!dg->probe)
+        if (dg->stamp)
+                echo_stamp_reflect_now(e->stamp, dg, &e->admit.loop, now_mono);
+        else if (!dg->probe)
                 echo_loop_remember(&e->admit.loop, dg->loop_hash, now_mono);
 
         for (unsigned k = 0; k < dg->d.copies; k++)
@@ -391,7 +401,7 @@ static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         if (dg->flow)
                 dg->flow->replied++;
         if (next)
-                tx_add_reply(e, next);
+                tx_add_reply(e, next, now_mono);
 }
 
 /* Answers later: a copy (with the lab prefix) goes into the delay queue, or into the
@@ -413,6 +423,8 @@ static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono) {
                 q->peer_len = dg->msg->msg_namelen;
                 if (dg->flow)
                         q->flow = echo_flow_ref(&e->flows, dg->flow);
+                if (dg->stamp)
+                        echo_stamp_keep(dg->msg, dg->flow, q);
                 r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, dg->pr->ce->reorder_gap, now_mono) :
                            echo_queue_push(&e->queue, q);
                 if (r < 0) {
@@ -436,8 +448,8 @@ static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         if (dg->flow)
                 dg->flow->replied++;
         /* Remembered from when it is due: before that, the same bytes again are a client
-         * repeating itself, not our reply coming back. */
-        if (!dg->probe)
+         * repeating itself, not our reply coming back. STAMP's is built as it leaves. */
+        if (!dg->probe && !dg->stamp)
                 echo_loop_remember(
                         &e->admit.loop,
                         dg->lab ? echo_loop_hash(&e->admit.loop, dg->key.addr, dg->port, q->data, q->len) :
@@ -476,9 +488,9 @@ static void queue_send_due(Echo *e, usec_t now_usec) {
                 }
 
                 next = f ? echo_queue_release(&e->queue, &f->hold, q) : NULL;
-                tx_add_reply(e, q);
+                tx_add_reply(e, q, now_usec);
                 if (next)
-                        tx_add_reply(e, next);
+                        tx_add_reply(e, next, now_usec);
         }
 }
 
@@ -521,8 +533,11 @@ static void tx_add(Echo *e, size_t sock, void *data, size_t len, SockAddr *peer,
 }
 
 /* Adds a queued reply (all its copies) to the batch; it is freed once sent. */
-static void tx_add_reply(Echo *e, EchoReply *r) {
-        if (r->probe)
+static void tx_add_reply(Echo *e, EchoReply *r, usec_t now_mono) {
+        if (e->stamp)
+                echo_stamp_reflect_queued(e->stamp, r, echo_flow_from_ref(&e->flows, r->flow),
+                                          &e->admit.loop, now_mono);
+        else if (r->probe)
                 probe_restamp_tx(r->data, r->len, e->now_rt);
         for (unsigned c = 1; c < r->copies; c++)
                 tx_add(e, r->sock, r->data, r->len, &r->peer, r->peer_len, NULL);
@@ -673,6 +688,25 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
         return 0;
 }
 
+int echo_set_stamp(Echo *e) {
+        int r;
+
+        assert(e);
+        assert(!e->stamp);
+
+        r = echo_stamp_new(e->conf, &e->stamp);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < e->n_socks; i++)
+                (void) echo_stamp_setup_socket(e->socks[i].fd);
+        return 0;
+}
+
+const StampCounters *echo_get_stamp_counters(const Echo *e) {
+        assert(e);
+        return e->stamp ? echo_stamp_get_counters(e->stamp) : NULL;
+}
+
 int echo_apply_conf(Echo *e, Conf *conf) {
         int r;
 
@@ -682,6 +716,8 @@ int echo_apply_conf(Echo *e, Conf *conf) {
         r = echo_set_conf(e, conf);
         if (r < 0)
                 return r;
+        if (e->stamp)
+                echo_stamp_set_conf(e->stamp, conf);
         echo_flow_table_set_max(&e->flows, conf->echo.max_flows);
         return 0;
 }
@@ -724,8 +760,8 @@ int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
 
 int echo_get_flows(const Echo *e, const FlowsQuery *q, usec_t now_mono, usec_t now_rt, FlowsSnapshot *ret) {
         assert(e);
-        return echo_flows_snapshot(&e->flows, e->admit.profiles, e->admit.n_profiles, &e->record, q, now_mono,
-                                   now_rt, ret);
+        return echo_flows_snapshot(&e->flows, e->admit.profiles, e->admit.n_profiles, &e->record, q,
+                                   now_mono, now_rt, ret);
 }
 
 Echo *echo_free(Echo *e) {
@@ -739,6 +775,7 @@ Echo *echo_free(Echo *e) {
         sd_event_source_disable_unref(e->timer);
         echo_queue_done(&e->queue);
         echo_flow_table_done(&e->flows);
+        echo_stamp_free(e->stamp);
         echo_admit_done(&e->admit);
         echo_record_done(&e->record);
         free(e->slots);

@@ -20,6 +20,15 @@ typedef struct Echo Echo;
  * Keeps a reference to @conf. Returns 0, or -ENOMEM / a negative errno from sd-event. */
 int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret);
 
+/* Makes @e, right after echo_new() and before the loop runs, the STAMP Session-Reflector
+ * (RFC 8762, conf->stamp.mode) instead of an echo: its datagrams are parsed as STAMP
+ * test packets and answered with reflector packets (echo_stamp.h), through the same
+ * impairment. Returns 0 or -ENOMEM. */
+int echo_set_stamp(Echo *e);
+
+/* The STAMP reflector's own counters, or NULL for an echo. */
+const StampCounters *echo_get_stamp_counters(const Echo *e);
+
 /* Switches to a new configuration snapshot (live reload: loss, delay, ... take effect
  * for the next datagram; per-flow counters are kept). Returns 0 or a negative errno. */
 int echo_apply_conf(Echo *e, Conf *conf);

@@ -110,18 +110,22 @@ bool echo_admit_classify(EchoAdmit *a, EchoCounters *cnt, EchoDatagram *dg) {
                         cnt->probes++;
                 }
         }
+        echo_admit_profile(a, dg);
+        return true;
+}
+
+void echo_admit_profile(EchoAdmit *a, EchoDatagram *dg) {
         dg->prof = a->n_profiles > 1 && dg->sock < a->n_ports ?
                            (uint16_t) profile_table_lookup(&a->table, dg->key.addr, a->columns[dg->sock]) :
                            0;
         dg->pr = &a->profiles[dg->prof];
         dg->pr->counters.received++;
-        return true;
 }
 
 bool echo_admit_unlooped(const EchoAdmit *a, EchoCounters *cnt, EchoDatagram *dg, usec_t now_usec) {
         /* Probes need no such memory: a reply carries PROBE_FLAG_REPLY, which
-         * echo_admit_classify() refuses. */
-        if (dg->probe || dg->query ||
+         * echo_admit_classify() refuses. A STAMP session's reply carries no such flag. */
+        if ((dg->probe && !dg->stamp) || dg->query ||
             !echo_loop_check(&a->loop, dg->key.addr, dg->port, dg->buf, dg->len, now_usec, &dg->loop_hash))
                 return true;
         cnt->dropped_loop++;
@@ -130,7 +134,7 @@ bool echo_admit_unlooped(const EchoAdmit *a, EchoCounters *cnt, EchoDatagram *dg
 }
 
 void echo_admit_lab_compat(const EchoAdmit *a, EchoDatagram *dg, usec_t now_realtime_usec) {
-        LabCompat mode = dg->probe || dg->query ? LAB_COMPAT_OFF : dg->pr->ce->lab_compat;
+        LabCompat mode = dg->probe || dg->query || dg->stamp ? LAB_COMPAT_OFF : dg->pr->ce->lab_compat;
 
         /* The textbook labs' servers (netlab.conf(5)): the timestamp reply is the
          * server's ms clock, a space and the request, never longer than max_payload; the

@@ -37,6 +37,7 @@ typedef struct EchoDatagram {
         uint16_t port;      /* the peer's, network order */
         bool probe;
         bool query;         /* a counters query (PROBE_FLAG_COUNTERS) */
+        bool stamp;         /* a STAMP test packet (echo_stamp.h): probe = a stateful session */
         Probe p;
         uint16_t prof;      /* index into EchoAdmit.profiles */
         EchoProfile *pr;    /* &EchoAdmit.profiles[prof] */
@@ -81,16 +82,20 @@ void echo_admit_done(EchoAdmit *a);
 bool echo_admit_datagram(const EchoAdmit *a, EchoCounters *cnt, EchoDatagram *dg);
 
 /* Step 2: a netlab probe, a counters query or plain bytes, and the classroom profile it
- * belongs to (one binary search; none without profiles). Returns false (counted) to drop
- * it. */
+ * belongs to (echo_admit_profile()). Returns false (counted) to drop it. */
 bool echo_admit_classify(EchoAdmit *a, EchoCounters *cnt, EchoDatagram *dg);
 
-/* Step 3: a plain datagram that is a reply we sent to this peer within the window before
- * @now_usec, coming back from another echo service (a reflection loop), is dropped
- * (counted). Sets dg->loop_hash for plain datagrams. */
+/* Step 2's second half, alone for a datagram the STAMP reflector has decoded: sets
+ * dg->prof and dg->pr to the classroom profile of its source and local port (one binary
+ * search; none without profiles) and counts it there. */
+void echo_admit_profile(EchoAdmit *a, EchoDatagram *dg);
+
+/* Step 3: a plain datagram or a STAMP test packet that is a reply we sent to this peer
+ * within the window before @now_usec, coming back from another echo service (a
+ * reflection loop), is dropped (counted). Sets dg->loop_hash for plain datagrams. */
 bool echo_admit_unlooped(const EchoAdmit *a, EchoCounters *cnt, EchoDatagram *dg, usec_t now_usec);
 
-/* Step 4: the profile's lab_compat format for what is not a probe, at the server time
- * @now_realtime_usec: "timestamp" sets the prefix (cut to max_payload), "uppercase"
- * rewrites the request in place (and dg->loop_hash to the bytes then sent). */
+/* Step 4: the profile's lab_compat format for what is neither a probe nor STAMP, at the
+ * server time @now_realtime_usec: "timestamp" sets the prefix (cut to max_payload),
+ * "uppercase" rewrites the request in place (and dg->loop_hash to the bytes then sent). */
 void echo_admit_lab_compat(const EchoAdmit *a, EchoDatagram *dg, usec_t now_realtime_usec);

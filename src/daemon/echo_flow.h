@@ -61,6 +61,7 @@ typedef struct EchoFlow {
         uint32_t gen;                   /* bumped on eviction: stale EchoFlowRefs see it */
         uint64_t received;              /* reported in probe replies; 1 = a one-off flow */
         uint64_t dropped;
+        uint32_t stamp_tx;              /* STAMP session: replies built (R_TxC), next seq */
         usec_t last_usec;
         /* classroom view (echo.c): the profile it was last classified into, and what
          * /api/flows shows */

@@ -38,6 +38,10 @@ struct EchoReply {
         uint16_t profile;               /* caller: the echo's profile index (reorder gap) */
         SockAddr peer;                  /* caller */
         socklen_t peer_len;             /* caller */
+        /* caller, STAMP reflector: the request's arrival, for the reply built as it leaves */
+        uint64_t stamp_rx_ns;
+        uint64_t stamp_rx_count;
+        int16_t stamp_ttl, stamp_tos;
         size_t len;
         uint8_t data[];
 };

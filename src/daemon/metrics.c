@@ -108,9 +108,16 @@ static void prom_histogram_le(StrBuf *b, usec_t bound) {
         }
 }
 
+/* One set of values for a table, and the label that tells it from the others ("" for
+ * none). */
+typedef struct PromSource {
+        const char *label;              /* e.g. service="stamp" */
+        const void *stats;
+} PromSource;
+
 /* The rows of @table meant for Prometheus: a HELP/TYPE header at the first row of each
- * family, then one sample per row. */
-static void render_prom_table(StrBuf *b, const CounterDesc *table, const void *stats) {
+ * family, then one sample per row and source, so a family's samples stay together. */
+static void render_prom_table(StrBuf *b, const CounterDesc *table, const PromSource *src, size_t n_src) {
         const char *family = NULL;
 
         for (const CounterDesc *d = table; d->name; d++) {
@@ -121,23 +128,39 @@ static void render_prom_table(StrBuf *b, const CounterDesc *table, const void *s
                         prom_text_family(b, d->name, d->type == COUNTER_TYPE_GAUGE ? "gauge" : "counter",
                                          d->help);
                 }
-                strbuf_puts(b, d->name);
-                if (d->label) {
-                        strbuf_putc(b, '{');
-                        strbuf_puts(b, d->label);
-                        strbuf_putc(b, '}');
+                for (size_t i = 0; i < n_src; i++) {
+                        bool any = src[i].label[0] || d->label;
+
+                        strbuf_puts(b, d->name);
+                        if (any) {
+                                strbuf_putc(b, '{');
+                                strbuf_puts(b, src[i].label);
+                                if (src[i].label[0] && d->label)
+                                        strbuf_putc(b, ',');
+                                strbuf_puts(b, d->label ?: "");
+                                strbuf_putc(b, '}');
+                        }
+                        strbuf_putc(b, ' ');
+                        strbuf_u64(b, counters_value(d, src[i].stats));
+                        strbuf_putc(b, '\n');
                 }
-                strbuf_putc(b, ' ');
-                strbuf_u64(b, counters_value(d, stats));
-                strbuf_putc(b, '\n');
         }
 }
 
 static void render_prom_echo(StrBuf *b, const MetricsSnapshot *s) {
         static const EchoStats zero_echo = {};
+        static const StampStats zero_stamp = {};
         const ConfEcho *c = &s->conf->echo;
+        /* The STAMP reflector is an echo in another mode: the same families, told apart
+         * by service. A service that is not running shows zeros. */
+        const PromSource services[] = {
+                { "service=\"echo\"", s->echo ?: &zero_echo },
+                { "service=\"stamp\"", s->stamp_echo ?: &zero_echo },
+        };
+        const PromSource stamp = { "", s->stamp ?: &zero_stamp };
 
-        render_prom_table(b, counters_echo, s->echo ?: &zero_echo);
+        render_prom_table(b, counters_echo, services, ELEMENTSOF(services));
+        render_prom_table(b, counters_stamp, &stamp, 1);
 
         /* The configured impairment, so a dashboard can annotate the counters with it. */
         prom_text_family(b, "netlab_echo_loss_model_info", "gauge",
@@ -220,7 +243,7 @@ static void render_prom_http(StrBuf *b, const MetricsSnapshot *s) {
         const HttpStats *h = s->http ?: &zero_http;
         uint64_t cumulative = 0;
 
-        render_prom_table(b, counters_http, h);
+        render_prom_table(b, counters_http, &(PromSource) { "", h }, 1);
 
         /* One sample per reason of the reason table (http_reason.c), zeros included, so
          * a rate() over a reason exists before its first occurrence. */
@@ -352,6 +375,12 @@ static void render_json_conf(Json *j, const Conf *conf, bool show_paths) {
         json_u64(j, "max_flows", e->max_flows);
         json_object_close(j);
 
+        json_object_open(j, "stamp");
+        json_bool(j, "enabled", conf->stamp.enabled);
+        json_strv(j, "listen", conf->stamp.listen);
+        json_string(j, "mode", stamp_mode_to_string(conf->stamp.mode));
+        json_object_close(j);
+
         json_object_open(j, "http");
         json_bool(j, "enabled", h->enabled);
         json_strv(j, "listen", h->listen);
@@ -425,6 +454,19 @@ static void render_json_echo(Json *j, const MetricsSnapshot *s) {
         render_json_table(j, counters_echo, s->echo);
         if (s->n_echo_profiles > 0)
                 render_json_profiles(j, s);
+        json_object_close(j);
+}
+
+/* The STAMP reflector: the echo's counters and its own, in one object. */
+static void render_json_stamp(Json *j, const MetricsSnapshot *s) {
+        if (!s->stamp_echo || !s->stamp) {
+                json_null(j, "stamp");
+                return;
+        }
+
+        json_object_open(j, "stamp");
+        render_json_table(j, counters_echo, s->stamp_echo);
+        render_json_table(j, counters_stamp, s->stamp);
         json_object_close(j);
 }
 
@@ -552,6 +594,7 @@ int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len) {
         json_object_close(&j);
         render_json_conf(&j, s->conf, s->show_paths);
         render_json_echo(&j, s);
+        render_json_stamp(&j, s);
         render_json_http(&j, s);
         if (s->history)
                 history_render_json(s->history, &j, "history");

@@ -82,7 +82,9 @@ typedef struct MetricsEchoProfile {
 typedef struct MetricsSnapshot {
         const Conf *conf;               /* required: the one snapshot in effect */
         const char *version;            /* required: PACKAGE_VERSION */
-        const EchoStats *echo;          /* rendered through counters_echo */
+        const EchoStats *echo;          /* rendered through counters_echo, service="echo" */
+        const EchoStats *stamp_echo;    /* the STAMP reflector's: counters_echo, service="stamp" */
+        const StampStats *stamp;        /* with stamp_echo: counters_stamp */
         const MetricsEchoProfile *echo_profiles; /* n_echo_profiles, [0] the default */
         size_t n_echo_profiles;
         const HttpStats *http;          /* rendered through counters_http */

@@ -1,6 +1,7 @@
 /* sockets.c — obtains the listening sockets before the event loop starts: inherited
- * from systemd (netlabd.socket) and sorted into echo (datagram) and HTTP (stream), or
- * bound from the config's listen addresses when the daemon runs by hand or in tests. */
+ * from systemd (netlabd.socket) and sorted into echo and STAMP (datagram) and HTTP
+ * (stream), or bound from the config's listen addresses when the daemon runs by hand or
+ * in tests. */
 #include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "log.h"
 #include "parse_util.h"
 #include "sockets.h"
+#include "stamp.h"
 
 static int getsockopt_int(int fd, int level, int opt, int *ret) {
         int v = 0;
@@ -36,10 +38,21 @@ int sockets_classify(int fd, const char *name, SocketKind *ret) {
                 return -EAFNOSUPPORT;
 
         if (type == SOCK_DGRAM && (!name || !streq(name, "http"))) {
-                *ret = SOCKET_KIND_ECHO;
+                SockAddr a = {};
+                socklen_t len = sizeof(a);
+                uint16_t port = 0;
+
+                if (name && (streq(name, "echo") || streq(name, "stamp"))) {
+                        *ret = streq(name, "echo") ? SOCKET_KIND_ECHO : SOCKET_KIND_STAMP;
+                        return 0;
+                }
+                if (getsockname(fd, &a.sa, &len) < 0)
+                        return -errno;
+                port = a.sa.sa_family == AF_INET ? a.in.sin_port : a.in6.sin6_port;
+                *ret = ntohs(port) == STAMP_PORT ? SOCKET_KIND_STAMP : SOCKET_KIND_ECHO;
                 return 0;
         }
-        if (type != SOCK_STREAM || (name && streq(name, "echo")))
+        if (type != SOCK_STREAM || (name && (streq(name, "echo") || streq(name, "stamp"))))
                 return -EPROTOTYPE;
 
         r = getsockopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening);
@@ -103,11 +116,14 @@ int sockets_from_activation(SocketSet *set, char **reterr_msg) {
                 r = sockets_classify(fd, name, &kind);
                 if (r < 0) {
                         if (reterr_msg)
-                                (void) asprintf(reterr_msg,
-                                                "passed fd %d (name '%s') is not usable: %s (expected a "
-                                                "UDP socket for echo or a listening TCP socket for HTTP)",
-                                                fd, name ?: "", r == -EDESTADDRREQ ? "stream socket is not "
-                                                "listening (Accept=yes is not supported)" : strerror(-r));
+                                (void) asprintf(
+                                        reterr_msg,
+                                        "passed fd %d (name '%s') is not usable: %s (expected a "
+                                        "UDP socket for echo or STAMP or a listening TCP socket for HTTP)",
+                                        fd, name ?: "",
+                                        r == -EDESTADDRREQ ? "stream socket is not "
+                                                             "listening (Accept=yes is not supported)" :
+                                                             strerror(-r));
                         safe_close(fd);
                         continue;
                 }

@@ -14,6 +14,7 @@
 typedef enum SocketKind {
         SOCKET_KIND_ECHO,               /* SOCK_DGRAM, AF_INET/AF_INET6 */
         SOCKET_KIND_HTTP,               /* SOCK_STREAM, listening, AF_INET/AF_INET6 */
+        SOCKET_KIND_STAMP,              /* SOCK_DGRAM, AF_INET/AF_INET6: the STAMP reflector */
         _SOCKET_KIND_MAX,
         _SOCKET_KIND_INVALID = -EINVAL,
 } SocketKind;
@@ -25,8 +26,10 @@ typedef struct SocketSet {
 } SocketSet;
 
 /* Decides which service an inherited @fd belongs to. @name is its FileDescriptorName=:
- * "echo" and "http" force the kind (and must match the socket type); anything else
- * classifies by SO_TYPE. Returns 0 and *ret, or:
+ * "echo", "stamp" and "http" force the kind (and must match the socket type); anything
+ * else classifies by SO_TYPE, and a datagram socket bound to port 862 (STAMP_PORT) is the
+ * STAMP reflector's: all fds of one .socket unit share one name, so this is how a
+ * ListenDatagram=862 line in netlabd.socket reaches it. Returns 0 and *ret, or:
  *   -EPROTOTYPE     neither SOCK_DGRAM nor SOCK_STREAM, or type contradicts @name
  *   -EAFNOSUPPORT   not AF_INET/AF_INET6
  *   -EDESTADDRREQ   a stream socket that is not listening (Accept=yes units)

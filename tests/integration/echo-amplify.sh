@@ -21,8 +21,8 @@ http = { listen = ["127.0.0.1:$PORT"]; root = "$top_srcdir/www"; access_log = fa
 CONF
 nl_start "$CONF"
 
-metric() {  # metric NAME: its value in a fresh scrape of /metrics
-        curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+metric() {  # metric NAME: the echo service's value in a fresh scrape of /metrics
+        curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v n="$1{service=\"echo\"}" '$1 == n { print $2 }'
 }
 
 # settled: waits until bytes out stop moving (the delay queue and reorder holds drain)

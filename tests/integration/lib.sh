@@ -45,6 +45,16 @@ nl_init() {
         trap 'exit 1' INT TERM
 }
 
+# The STAMP tests' tools as $PING (netlab-ping), $PY (Debian's python3: python3-scapy
+# lives there) and $PEER (stamp-peer.py); fails when scapy is missing.
+nl_stamp_tools() {
+        PING=${NETLAB_PING:-$top_builddir/netlab-ping}
+        PY=/usr/bin/python3
+        PEER="$top_srcdir/tests/integration/stamp-peer.py"
+        "$PY" -c 'import scapy.contrib.stamp' 2>/dev/null ||
+                nl_fail "python3-scapy is missing (apt-get install python3-scapy; tests/check-all.sh does)"
+}
+
 nl_track() {
         NL_PIDS="$NL_PIDS $1"
 }

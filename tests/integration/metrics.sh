@@ -80,7 +80,8 @@ for family in netlab_echo_received_total netlab_echo_replied_total netlab_echo_d
               netlab_http_request_duration_seconds netlab_build_info process_start_time_seconds; do
         grep -q "^# TYPE $family " "$NL_TMP/m1" || nl_fail "/metrics has no family $family"
 done
-grep -q '^netlab_echo_dropped_total{reason="loss"} ' "$NL_TMP/m1" || nl_fail "no drop reason label"
+grep -q '^netlab_echo_dropped_total{service="echo",reason="loss"} ' "$NL_TMP/m1" || nl_fail "no drop reason label"
+grep -q '^netlab_echo_received_total{service="stamp"} 0$' "$NL_TMP/m1" || nl_fail "no stamp service samples"
 grep -q '^netlab_http_request_duration_seconds_bucket{le="+Inf"} ' "$NL_TMP/m1" || nl_fail "no histogram"
 nl_pass "/metrics: 0.0.4 content type, promtool check metrics passes, all families present"
 
@@ -112,15 +113,15 @@ for c in received replied probes; do
         [ $((a - b)) = 100 ] || nl_fail "/api/status echo.$c moved by $((a - b)), want 100"
 done
 for c in received replied probes; do
-        b=$(metric "$NL_TMP/before.prom" "netlab_echo_${c}_total")
-        a=$(metric "$NL_TMP/after.prom" "netlab_echo_${c}_total")
+        b=$(metric "$NL_TMP/before.prom" "netlab_echo_${c}_total{service=\"echo\"}")
+        a=$(metric "$NL_TMP/after.prom" "netlab_echo_${c}_total{service=\"echo\"}")
         [ $((a - b)) = 100 ] || nl_fail "netlab_echo_${c}_total moved by $((a - b)), want 100"
 done
-b=$(metric "$NL_TMP/before.prom" 'netlab_echo_received_bytes_total')
-a=$(metric "$NL_TMP/after.prom" 'netlab_echo_received_bytes_total')
+b=$(metric "$NL_TMP/before.prom" 'netlab_echo_received_bytes_total{service="echo"}')
+a=$(metric "$NL_TMP/after.prom" 'netlab_echo_received_bytes_total{service="echo"}')
 [ $((a - b)) = 6400 ] || nl_fail "netlab_echo_received_bytes_total moved by $((a - b)), want 6400"
-b=$(metric "$NL_TMP/before.prom" 'netlab_echo_dropped_total{reason="loss"}')
-a=$(metric "$NL_TMP/after.prom" 'netlab_echo_dropped_total{reason="loss"}')
+b=$(metric "$NL_TMP/before.prom" 'netlab_echo_dropped_total{service="echo",reason="loss"}')
+a=$(metric "$NL_TMP/after.prom" 'netlab_echo_dropped_total{service="echo",reason="loss"}')
 [ "$a" = "$b" ] || nl_fail "loss 0 but dropped{loss} moved from $b to $a"
 nl_pass "100 probes at loss 0: received, replied, probes +100, bytes +6400, no drops (JSON and Prometheus)"
 

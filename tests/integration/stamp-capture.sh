@@ -1,23 +1,20 @@
 #!/bin/sh
-# stamp-capture.sh — a capture of netlab-ping --stamp <-> the scapy reflector on lo,
-# decoded by Debian's tshark as TWAMP-Test (`-d udp.port==PORT,twamp.test`; STAMP
-# unauthenticated is wire-compatible with TWAMP-Light): no malformed packet, and the
-# sequence numbers of the requests and of the reflected sender fields equal netlab-ping's
+# stamp-capture.sh — captures of netlab-ping --stamp <-> the scapy reflector and
+# netlab-ping --stamp <-> netlabd's reflector (stateful) on lo, decoded by Debian's tshark
+# as TWAMP-Test (`-d udp.port==PORT,twamp.test`; STAMP unauthenticated is wire-compatible
+# with TWAMP-Light): no malformed packet, and the sequence numbers of the requests, of
+# the reflected sender fields and (stateful) of the reflector's own equal netlab-ping's
 # --json-lines records. Capturing needs root (or CAP_NET_RAW): skipped otherwise, saying so.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 nl_init
-
-PING=${NETLAB_PING:-$top_builddir/netlab-ping}
-PY=/usr/bin/python3
-PEER="$top_srcdir/tests/integration/stamp-peer.py"
 
 if [ "$(id -u)" -ne 0 ]; then
         echo "SKIP: capturing on lo needs root; run tests/check-all.sh as root for the tshark check"
         exit 77
 fi
 command -v tshark >/dev/null || nl_fail "tshark is missing (apt-get install tshark; tests/check-all.sh does)"
-"$PY" -c 'import scapy.contrib.stamp' 2>/dev/null || nl_fail "python3-scapy is missing"
+nl_stamp_tools
 
 pf="$NL_TMP/peer.port"
 report="$NL_TMP/peer.json"
@@ -32,6 +29,8 @@ while [ ! -s "$pf" ]; do
 done
 PORT=$(cat "$pf")
 
+# capture WHAT: netlab-ping --stamp -c 10 against 127.0.0.1:$PORT under tshark, checked
+capture() {
 # tshark says "Capturing on" a moment before the filter is attached: wait until it has
 # seen a marker datagram to another port (-P prints each packet as it is written).
 MARK=$(nl_free_port)
@@ -58,8 +57,6 @@ until [ "$(grep -c "$PORT" "$NL_TMP/tshark.log")" -ge 20 ]; do
 done
 kill -INT "$ts"
 wait "$ts" 2>/dev/null || true
-kill -TERM "$peer"
-wait "$peer" 2>/dev/null || true
 
 decode() {
         tshark -r "$cap" -d "udp.port==$PORT,twamp.test" "$@" 2>"$NL_TMP/decode.err"
@@ -77,4 +74,22 @@ ttl=$(decode -Y "udp.srcport == $PORT" -T fields -e twamp.test.sender_ttl | sort
 [ "$sent" = "$want" ] || nl_fail "requests decoded as seq '$sent', netlab-ping says '$want'"
 [ "$echoed" = "$want" ] || nl_fail "reflected sender seq '$echoed', netlab-ping says '$want'"
 [ "$ttl" = "64 " ] || nl_fail "reflected sender TTL '$ttl'"
-nl_pass "tshark decodes 20 STAMP packets without a malformed one; seq numbers match --json-lines"
+own=$(decode -Y "udp.srcport == $PORT" -T fields -e twamp.test.seq_number | tr '\n' ' ' | sed 's/ $//')
+[ "$own" = "$want" ] || nl_fail "reflector's own seq '$own' (stateful, from 0), want '$want'"
+nl_pass "$1: tshark decodes 20 STAMP packets without a malformed one; seq numbers match --json-lines"
+}
+
+capture "scapy reflector"
+kill -TERM "$peer"
+wait "$peer" 2>/dev/null || true
+
+# ---- the same against netlabd's reflector ----------------------------------------------
+PORT=$(nl_free_port)
+cat >"$NL_TMP/netlabd.conf" <<CONF
+echo = { enabled = false; };
+stamp = { enabled = true; listen = ["127.0.0.1:$PORT"]; mode = "stateful"; };
+http = { enabled = false; };
+CONF
+nl_start "$NL_TMP/netlabd.conf"
+capture "netlabd"
+nl_stop

@@ -9,11 +9,7 @@ set -eu
 . "$top_srcdir/tests/integration/lib.sh"
 nl_init
 
-PING=${NETLAB_PING:-$top_builddir/netlab-ping}
-PY=/usr/bin/python3             # Debian's interpreter: python3-scapy lives there
-PEER="$top_srcdir/tests/integration/stamp-peer.py"
-"$PY" -c 'import scapy.contrib.stamp' 2>/dev/null ||
-        nl_fail "python3-scapy is missing (apt-get install python3-scapy; tests/check-all.sh does)"
+nl_stamp_tools
 
 # start_peer MODE [ARGS..]: sets PEER_PID, PEER_PORT, PEER_REPORT
 start_peer() {
