@@ -82,12 +82,15 @@ static int dynamic_calls;
 static HttpEndpoint dynamic_last;
 static int dynamic_result;
 
-static int fake_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
-                        const char **ret_content_type) {
+static int fake_dynamic(void *userdata, HttpEndpoint endpoint, const char *query, size_t query_len,
+                        char **ret_body, size_t *ret_len, const char **ret_content_type) {
         dynamic_calls++;
         dynamic_last = endpoint;
         if (dynamic_result < 0)
                 return dynamic_result;
+        /* The provider sees the raw query and may refuse it: 400. */
+        if (query && query_len == 5 && memcmp(query, "bad=1", 5) == 0)
+                return -EINVAL;
         *ret_body = strdup(endpoint == HTTP_ENDPOINT_METRICS ? "m 1\n" : "{}");
         if (!*ret_body)
                 return -ENOMEM;
@@ -143,32 +146,41 @@ static const Case cases[] = {
         { GET("/a%00") END,                     400, BODY_DATA, "400",        NULL, true, -1 },
         { GET("/%2e%2e/x") END,                 400, BODY_DATA, NULL,         NULL, true, -1 },
         /* methods other than GET/HEAD */
-        { "POST /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n" END, 405, BODY_DATA, "405", NULL, false, -1 },
+        { "POST /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n" END, 405, BODY_DATA, "405", NULL,
+          false, -1 },
         { "OPTIONS * HTTP/1.1\r\nHost: a\r\n" END, 405, BODY_DATA, NULL, NULL, false, -1 },
         /* conditional requests (RFC 9110 §13.2.2 order) */
         { GET("/hello.txt") "If-Match: \"nope\"\r\n" END, 412, BODY_DATA, "412", NULL, false, -1 },
         { GET("/hello.txt") "If-Match: @ETAG@\r\n" END, 200, BODY_DATA, "0123456789", NULL, false, -1 },
         { GET("/hello.txt") "If-None-Match: @ETAG@\r\n" END, 304, BODY_NONE, NULL, NULL, false, -1 },
-        { GET("/hello.txt") "If-None-Match: @ETAG@\r\n" END, 304, BODY_NONE, NULL, NULL, false, -1, .no_cache = true },
+        { GET("/hello.txt") "If-None-Match: @ETAG@\r\n" END, 304, BODY_NONE, NULL, NULL, false, -1,
+          .no_cache = true },
         { GET("/hello.txt") "If-None-Match: \"other\"\r\n" END, 200, BODY_DATA, NULL, NULL, false, -1 },
-        { GET("/hello.txt") "If-Match: \"nope\"\r\nIf-None-Match: @ETAG@\r\n" END, 412, BODY_DATA, NULL, NULL, false, -1 },
+        { GET("/hello.txt") "If-Match: \"nope\"\r\nIf-None-Match: @ETAG@\r\n" END, 412, BODY_DATA, NULL,
+          NULL, false, -1 },
         /* ranges */
         { GET("/hello.txt") "Range: bytes=2-4\r\n" END, 206, BODY_DATA, "234", NULL, false, -1 },
         { GET("/hello.txt") "Range: bytes=-3\r\n" END,  206, BODY_DATA, "789", NULL, false, -1 },
         { GET("/hello.txt") "Range: bytes=2-4\r\n" END, 206, BODY_FD,   NULL,  NULL, false, -1, .no_cache = true },
         { GET("/hello.txt") "Range: bytes=10-\r\n" END, 416, BODY_DATA, "416", NULL, false, -1 },
-        { GET("/hello.txt") "Range: bytes=2-4\r\nIf-Range: \"old\"\r\n" END, 200, BODY_DATA, "0123456789", NULL, false, -1 },
+        { GET("/hello.txt") "Range: bytes=2-4\r\nIf-Range: \"old\"\r\n" END, 200, BODY_DATA, "0123456789",
+          NULL, false, -1 },
         /* dynamic endpoints: chosen once, as an enum */
         { GET("/metrics") END,                  200, BODY_MEM,  "m 1",        NULL, false, HTTP_ENDPOINT_METRICS },
         { GET("/api/status") END,               200, BODY_MEM,  "{}",         NULL, false, HTTP_ENDPOINT_STATUS },
         { GET("/api/status?x=1") END,           200, BODY_MEM,  "{}",         NULL, false, HTTP_ENDPOINT_STATUS },
         { GET("/metrics/") END,                 404, BODY_FD,   NULL,         NULL, false, -1 },
+        { GET("/api/flows") END,                200, BODY_MEM,  "{}",         NULL, false, HTTP_ENDPOINT_FLOWS },
+        { GET("/api/flows?peer=127.0.0.1%3A9") END, 200, BODY_MEM, "{}",      NULL, false, HTTP_ENDPOINT_FLOWS },
+        { GET("/api/flows?bad=1") END,          400, BODY_DATA, "400",        NULL, true, HTTP_ENDPOINT_FLOWS },
+        { GET("/api/flows") END, 403, BODY_DATA, NULL, NULL, false, -1, allow_local, "10.0.0.1" },
         { GET("/%6detrics") END,                200, BODY_MEM,  "m 1",        NULL, false, HTTP_ENDPOINT_METRICS },
         /* the ACL: status_allow decides before the provider runs */
         { GET("/metrics") END, 200, BODY_MEM,  NULL, NULL, false, HTTP_ENDPOINT_METRICS, allow_local, "127.0.0.2" },
         { GET("/metrics") END, 403, BODY_DATA, "403", NULL, false, -1, allow_local, "10.0.0.1" },
         { GET("/api/status") END, 403, BODY_DATA, NULL, NULL, false, -1, allow_local, "::1" },
-        { GET("/api/status") END, 200, BODY_MEM, NULL, NULL, false, HTTP_ENDPOINT_STATUS, allow_local, "::ffff:127.0.0.1" },
+        { GET("/api/status") END, 200, BODY_MEM, NULL, NULL, false, HTTP_ENDPOINT_STATUS, allow_local,
+          "::ffff:127.0.0.1" },
         { GET("/metrics") END, 403, BODY_DATA, NULL, NULL, false, -1, allow_none, "127.0.0.1" },
         /* a refused peer asking for a file sees the file, not 403 */
         { GET("/hello.txt") END, 200, BODY_DATA, NULL, NULL, false, -1, allow_none, "10.0.0.1" },

@@ -142,6 +142,22 @@ START_TEST(test_stamp_in_place) {
         ck_assert_uint_eq(p.server_rx_usec, 1000);
         ck_assert_uint_eq(p.server_tx_usec, 3000);
         ck_assert_uint_eq(p.flow_received, 5);
+        ck_assert_uint_eq(p.profile, 0); /* the golden request's reserved bytes are 0 */
+
+        /* The profile tag: bytes 6..7 only, big-endian. */
+        memcpy(req, rep, len);
+        probe_stamp_profile(rep, len, 0x0102);
+        ck_assert_int_eq(probe_decode(rep, len, &p), 0);
+        ck_assert_uint_eq(p.profile, 0x0102);
+        ck_assert_uint_eq(rep[6], 1);
+        ck_assert_uint_eq(rep[7], 2);
+        for (size_t k = 0; k < len; k++)
+                if (k != 6 && k != 7)
+                        ck_assert_msg(req[k] == rep[k], "byte %zu of %zu changed by the profile tag", k, len);
+        /* A client never sends one. */
+        probe_encode(&p, rep);
+        ck_assert_uint_eq(rep[6], 0);
+        ck_assert_uint_eq(rep[7], 0);
 }
 END_TEST
 

@@ -387,12 +387,22 @@ START_TEST(test_server_stamps) {
         stats_on_send(s, 0, 0, NULL);
         stats_on_send(s, 1, 0, NULL);
         stats_on_server(s, 1, &(StatsServerInfo) { 5000, 5020, 2, 0 });
+        ck_assert_uint_eq(s->server_profile, 0); /* an old server: not told */
         stats_on_server(s, 0, &(StatsServerInfo) { 4000, 4010, 1, 0 });
         ck_assert(s->server_stamps);
         ck_assert_uint_eq(s->server_first_rx_usec, 4000);
         ck_assert_uint_eq(s->server_last_tx_usec, 5020);
         ck_assert_double_eq_tol(s->server_hold.mean, 15000.0, 1e-9);
         ck_assert_uint_eq(s->seq_at_max, 1);
+        /* The profile tag: the latest one counts; a second value is a change. */
+        stats_on_server(s, 1, &(StatsServerInfo) { 5000, 5020, 3, 0, .profile = 4 });
+        ck_assert_uint_eq(s->server_profile, 4);
+        ck_assert(!s->server_profile_changed);
+        stats_on_server(s, 1, &(StatsServerInfo) { 5000, 5020, 4, 0, .profile = 0 }); /* not told: kept */
+        ck_assert_uint_eq(s->server_profile, 4);
+        stats_on_server(s, 1, &(StatsServerInfo) { 5000, 5020, 5, 0, .profile = 2 });
+        ck_assert_uint_eq(s->server_profile, 2);
+        ck_assert(s->server_profile_changed);
         stats_free(s);
 }
 END_TEST

@@ -109,6 +109,33 @@
                 uptimeS: '{s}s',
                 switchTo: '中文',
                 switchLabel: '切换到中文',
+                groupDefault: 'everyone else',
+                groupLink: '{loss}',
+                groupLinkDelay: '{loss}; delay {delay}',
+                lossNone: 'no loss',
+                noClients: 'No client has sent anything yet',
+                clientsTruncated: 'Showing the {n} most recently active clients; more are active.',
+                clientsHint: 'Select a client to see its recent decisions.',
+                clientsDown: 'The client list is not available ({why}).',
+                kind_probe: 'netlab probes',
+                kind_plain: 'plain datagrams',
+                kind_lab_compat: 'lab server mode',
+                lastSeenAgo: '{s} s ago',
+                silentFor: 'silent for {s} s',
+                showRecord: 'Show the recent decisions for {peer}',
+                recordTitle: 'Recent decisions for {peer}',
+                recordCaption: 'Decisions for {peer}, newest first (at most {n})',
+                recordOff: 'The record is off (echo.record = 0).',
+                recordEmpty: 'No decisions recorded for this client.',
+                seqProbe: 'probe #{seq}',
+                verdictReplied: 'replied',
+                verdictDropped: 'dropped ({reason})',
+                reason_loss: 'emulated loss',
+                reason_rate_limit: 'rate limit',
+                reason_queue_full: 'delay queue full',
+                reason_loop: 'echo loop',
+                flagDuplicated: 'duplicated',
+                flagReordered: 'reordered',
         };
 
         const STR_ZH = {
@@ -191,6 +218,33 @@
                 uptimeS: '{s} 秒',
                 switchTo: 'English',
                 switchLabel: 'Switch to English',
+                groupDefault: '其他所有人',
+                groupLink: '{loss}',
+                groupLinkDelay: '{loss}；时延 {delay}',
+                lossNone: '无丢包',
+                noClients: '还没有客户端发送过任何数据',
+                clientsTruncated: '显示最近活动的 {n} 个客户端；还有更多客户端在活动。',
+                clientsHint: '选择一个客户端，查看它最近的判定。',
+                clientsDown: '客户端列表不可用（{why}）。',
+                kind_probe: 'netlab 探测包',
+                kind_plain: '普通数据报',
+                kind_lab_compat: '实验服务器模式',
+                lastSeenAgo: '{s} 秒前',
+                silentFor: '已沉默 {s} 秒',
+                showRecord: '显示 {peer} 最近的判定',
+                recordTitle: '{peer} 最近的判定',
+                recordCaption: '{peer} 的判定，最新的在前（最多 {n} 条）',
+                recordOff: '记录已关闭（echo.record = 0）。',
+                recordEmpty: '这个客户端没有记录到判定。',
+                seqProbe: '探测包 #{seq}',
+                verdictReplied: '已应答',
+                verdictDropped: '已丢弃（{reason}）',
+                reason_loss: '模拟丢包',
+                reason_rate_limit: '速率限制',
+                reason_queue_full: '时延队列已满',
+                reason_loop: '回显环路',
+                flagDuplicated: '重复',
+                flagReordered: '乱序',
         };
 
         /* The pages' own text in Chinese, by data-i18n key; "{0}" is the element's first child
@@ -297,6 +351,22 @@
                 "th.requests": '请求',
                 "th.seconds-ago": '几秒前',
                 "th.since-start": '启动以来',
+                "st.groups": '分组',
+                "st.groups.cap": '每个课堂配置一行：它的链路、客户端和数据报',
+                "st.groups.note": '启动以来的计数，每项下方是上一次轮询以来的每秒速率。',
+                "st.clients": '客户端',
+                "st.clients.cap": '活动的回显客户端，最近活动的在前',
+                "th.group": '分组',
+                "th.link": '链路',
+                "th.clients": '客户端',
+                "th.client": '客户端',
+                "th.kind": '类型',
+                "th.last-seen": '最近活动',
+                "th.time": '时间',
+                "th.datagram": '数据报',
+                "th.bytes": '字节',
+                "th.verdict": '判定',
+                "th.delay": '时延',
         };
 
         /* ---- the language ---------------------------------------------------------------- */
@@ -1022,6 +1092,228 @@
                 return isNum(h.dashboard_requests) ? h.requests - h.dashboard_requests : h.requests;
         }
 
+        /* /api/flows next to the status document: /api/status -> /api/flows, and a
+         * fixture's status.json -> flows.json. */
+        function flowsPath() {
+                return apiPath().replace(/status(\.json)?$/, 'flows$1');
+        }
+
+        async function fetchJson(url) {
+                const ctl = new AbortController();
+                const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
+                try {
+                        const resp = await fetch(url, { cache: 'no-store', signal: ctl.signal,
+                                                        headers: { Accept: 'application/json' } });
+                        if (!resp.ok)
+                                throw new ApiError(t('errStatus', { status: resp.status }));
+                        return await resp.json();
+                } catch (e) {
+                        if (e instanceof ApiError)
+                                throw e;
+                        throw new ApiError(e.name === 'AbortError' ? t('errTimeout', { s: TIMEOUT_MS / 1000 })
+                                                                   : STR.errUnreachable);
+                } finally {
+                        clearTimeout(timer);
+                }
+        }
+
+        const RECORD_ROWS = 50;         /* decisions shown for the selected client */
+        const SILENT_S = 10;            /* a client this long without a datagram is "silent" */
+
+        function cell(text, cls) {
+                const td = document.createElement('td');
+                if (cls)
+                        td.className = cls;
+                td.textContent = text;
+                return td;
+        }
+
+        /* A count with its per-second rate under it. */
+        function countCell(total, rate) {
+                const td = cell(fmtCount(total), 'num');
+                const sub = document.createElement('span');
+                sub.className = 'sub';
+                sub.textContent = fmtRate(rate, '/s');
+                td.append(sub);
+                return td;
+        }
+
+        function emptyRow(tbody, cols, text) {
+                const tr = document.createElement('tr');
+                const td = cell(text, 'muted');
+                td.colSpan = cols;
+                tr.append(td);
+                tbody.replaceChildren(tr);
+        }
+
+        function groupLink(p) {
+                const imp = p.impairment || {};
+                let loss;
+                if (!isNum(p.mean_loss) || p.mean_loss === 0)
+                        loss = STR.lossNone;
+                else if (imp.loss_model === 'gilbert-elliott' && isNum(p.mean_burst) && p.mean_burst > 0)
+                        loss = t('lossGE', { loss: fmtPercent(p.mean_loss), burst: p.mean_burst.toFixed(1) });
+                else
+                        loss = t('lossRandom', { loss: fmtPercent(p.mean_loss) });
+                if (isNum(imp.delay_ms) && imp.delay_ms > 0) {
+                        let delay = fmtMs(imp.delay_ms);
+                        if (isNum(imp.jitter_ms) && imp.jitter_ms > 0)
+                                delay += ' ± ' + fmtMs(imp.jitter_ms);
+                        return t('groupLinkDelay', { loss, delay });
+                }
+                return t('groupLink', { loss });
+        }
+
+        /* The Groups and Clients tables (status.html with classroom profiles). */
+        function initClassroom() {
+                const section = document.getElementById('classroom');
+                const groups = document.getElementById('groups');
+                const clients = document.getElementById('clients');
+                const note = document.getElementById('clients-note');
+                const recordBox = document.getElementById('client-record');
+                let prevGroups = null;  /* { t, byName: { name: {received, replied, dropped} } } */
+                let selected = null;    /* the peer whose record is shown */
+                let busy = false;
+
+                const showRecord = async (peer, focus) => {
+                        selected = peer;
+                        for (const b of clients.querySelectorAll('.peer-button'))
+                                b.setAttribute('aria-pressed', String(b.dataset.peer === peer));
+                        let doc;
+                        try {
+                                doc = await fetchJson(flowsPath() + '?peer=' + encodeURIComponent(peer));
+                        } catch (e) {
+                                return;
+                        }
+                        const rec = doc && doc.record;
+                        setText('record-title', t('recordTitle', { peer }));
+                        setText('record-caption', t('recordCaption', { peer, n: RECORD_ROWS }));
+                        const tbody = document.getElementById('record');
+                        const entries = rec && Array.isArray(rec.entries)
+                                ? rec.entries.filter(e => e.peer === peer).slice(0, RECORD_ROWS) : [];
+                        if (!rec || rec.size === 0)
+                                emptyRow(tbody, 5, STR.recordOff);
+                        else if (entries.length === 0)
+                                emptyRow(tbody, 5, STR.recordEmpty);
+                        else {
+                                const frag = document.createDocumentFragment();
+                                for (const e of entries) {
+                                        const tr = document.createElement('tr');
+                                        const when = isNum(e.time) ? fmtTime(new Date(e.time * 1000)) : STR.none;
+                                        const what = isNum(e.seq) ? t('seqProbe', { seq: e.seq }) : String(e.payload ?? '');
+                                        const dropped = e.verdict === 'dropped';
+                                        let verdict = dropped
+                                                ? t('verdictDropped', { reason: STR['reason_' + e.reason] || String(e.reason) })
+                                                : STR.verdictReplied;
+                                        if (e.duplicated)
+                                                verdict += ', ' + STR.flagDuplicated;
+                                        if (e.reordered)
+                                                verdict += ', ' + STR.flagReordered;
+                                        const datagram = cell(what);
+                                        datagram.classList.add('mono');
+                                        tr.append(cell(when), datagram, cell(fmtCount(e.bytes), 'num'),
+                                                  cell(verdict, dropped ? 'verdict-dropped' : ''),
+                                                  cell(dropped ? STR.none : fmtMs(e.delay_ms), 'num'));
+                                        frag.append(tr);
+                                }
+                                tbody.replaceChildren(frag);
+                        }
+                        recordBox.hidden = false;
+                        if (focus)
+                                document.getElementById('record-title').focus();
+                };
+
+                const renderGroups = (s) => {
+                        const profiles = s.echo && Array.isArray(s.echo.profiles) ? s.echo.profiles : [];
+                        const on = profiles.length > 1;
+                        section.hidden = !on;
+                        if (!on)
+                                return false;
+                        const now = s.uptime_seconds;
+                        const byName = {};
+                        const frag = document.createDocumentFragment();
+                        for (const p of profiles) {
+                                const dropped = sumValues(p.dropped);
+                                const pv = prevGroups && prevGroups.byName[p.name];
+                                const dt = prevGroups ? now - prevGroups.t : 0;
+                                const rate = (a, b) => (pv && dt > 0 && isNum(a) && isNum(b) && a >= b) ? (a - b) / dt : null;
+                                byName[p.name] = { received: p.received, replied: p.replied, dropped };
+                                const tr = document.createElement('tr');
+                                const name = cell(String(p.name));
+                                const match = document.createElement('span');
+                                match.className = 'sub';
+                                match.textContent = p.name === 'default' ? STR.groupDefault : String(p.match ?? '');
+                                name.append(match);
+                                tr.append(name, cell(groupLink(p)), cell(fmtCount(p.flows), 'num'),
+                                          countCell(p.received, rate(p.received, pv && pv.received)),
+                                          countCell(p.replied, rate(p.replied, pv && pv.replied)),
+                                          countCell(dropped, rate(dropped, pv && pv.dropped)));
+                                frag.append(tr);
+                        }
+                        groups.replaceChildren(frag);
+                        prevGroups = { t: now, byName };
+                        return true;
+                };
+
+                const renderClients = (doc) => {
+                        const flows = Array.isArray(doc.flows) ? doc.flows : [];
+                        setText(note, doc.truncated ? t('clientsTruncated', { n: fmtCount(flows.length) }) : STR.clientsHint);
+                        if (flows.length === 0) {
+                                emptyRow(clients, 7, STR.noClients);
+                                return;
+                        }
+                        const frag = document.createDocumentFragment();
+                        for (const f of flows) {
+                                const tr = document.createElement('tr');
+                                const peerCell = document.createElement('td');
+                                const b = document.createElement('button');
+                                b.type = 'button';
+                                b.className = 'peer-button';
+                                b.dataset.peer = String(f.peer);
+                                b.textContent = String(f.peer);
+                                b.setAttribute('aria-label', t('showRecord', { peer: String(f.peer) }));
+                                b.setAttribute('aria-pressed', String(f.peer === selected));
+                                b.addEventListener('click', () => showRecord(String(f.peer), true));
+                                peerCell.append(b);
+                                const silent = isNum(f.idle_seconds) && f.idle_seconds >= SILENT_S;
+                                const idle = isNum(f.idle_seconds) ? Math.round(f.idle_seconds) : null;
+                                const seen = cell(idle === null ? STR.none
+                                        : t(silent ? 'silentFor' : 'lastSeenAgo', { s: fmtCount(idle) }), silent ? 'silent' : '');
+                                tr.append(peerCell, cell(String(f.profile ?? STR.none)),
+                                          cell(STR['kind_' + f.kind] || String(f.kind)),
+                                          cell(fmtCount(f.received), 'num'), cell(fmtCount(f.replied), 'num'),
+                                          cell(fmtCount(sumValues(f.dropped)), 'num'), seen);
+                                frag.append(tr);
+                        }
+                        /* Keep keyboard focus on the same client across the refresh. */
+                        const focused = document.activeElement && document.activeElement.dataset
+                                ? document.activeElement.dataset.peer : null;
+                        clients.replaceChildren(frag);
+                        if (focused)
+                                for (const b of clients.querySelectorAll('.peer-button'))
+                                        if (b.dataset.peer === focused)
+                                                b.focus();
+                };
+
+                /* Called with each status document the page takes in. */
+                return async (s) => {
+                        if (!renderGroups(s) || busy)
+                                return;
+                        busy = true;
+                        try {
+                                renderClients(await fetchJson(flowsPath()));
+                                if (selected)
+                                        await showRecord(selected, false);
+                        } catch (e) {
+                                if (!(e instanceof ApiError))
+                                        throw e;
+                                setText(note, t('clientsDown', { why: e.message }));
+                        } finally {
+                                busy = false;
+                        }
+                };
+        }
+
         function initStatus() {
                 setText('api-path', apiPath());
                 const charts = {
@@ -1054,6 +1346,30 @@
                 const connTime = document.getElementById('conn-time');
                 const pauseBtn = document.getElementById('pause');
                 const stats = document.querySelector('.stats');
+                const classroom = initClassroom();
+
+                /* A page opened mid-lab: the server's last two minutes (/api/status
+                 * "history", one cumulative sample per second) fill the charts at once. */
+                let seeded = false;
+                const seedHistory = (s) => {
+                        seeded = true;
+                        const h = s.history;
+                        if (!h || !Array.isArray(h.columns) || !Array.isArray(h.samples) || h.samples.length < 2)
+                                return;
+                        const col = Object.fromEntries(h.columns.map((c, i) => [c, i]));
+                        const get = (row, c) => (c in col && isNum(row[col[c]])) ? row[col[c]] : null;
+                        for (let i = 1; i < h.samples.length; i++) {
+                                const a = h.samples[i - 1], b = h.samples[i];
+                                const dt = get(b, 'uptime_seconds') - get(a, 'uptime_seconds');
+                                const rate = (c) => {
+                                        const x = get(a, c), y = get(b, c);
+                                        return x !== null && y !== null && dt > 0 && y >= x ? (y - x) / dt : null;
+                                };
+                                charts.echo.push([rate('echo_received'), rate('echo_replied'), rate('echo_dropped')]);
+                                charts.http.push([rate('http_requests'), rate('http_errors')]);
+                                charts.bytes.push([rate('http_bytes'), rate('echo_bytes_out')]);
+                        }
+                };
 
                 const redraw = () => {
                         for (const c of Object.values(charts))
@@ -1078,6 +1394,8 @@
 
                 /* Takes one status document into the model: counters, rates, chart samples. */
                 const ingest = (s) => {
+                        if (!seeded)
+                                seedHistory(s);
                         const up = s.uptime_seconds;
                         const echo = s.echo, http = s.http;
                         const drops = echo ? sumValues(echo.dropped) : null;
@@ -1223,6 +1541,7 @@
                                         ingest(s);
                                         render();
                                         lastOk = new Date();
+                                        classroom(s);
                                 }
                                 showOk();
                         } catch (e) {

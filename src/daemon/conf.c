@@ -91,6 +91,8 @@ static const ConfKey conf_keys[] = {
         { "echo", "max_payload",        CONF_TYPE_UINT,        E(max_payload),          1, 65507, 0, NULL, true  },
         { "echo", "lab_compat",         CONF_TYPE_ENUM_BOOL,   E(lab_compat),           0, 0,     0, lab_compat_names, true },
         { "echo", "max_flows",          CONF_TYPE_UINT,        E(max_flows),            16, 10000000, 0, NULL, true },
+        { "echo", "record",             CONF_TYPE_UINT,        E(record),               0, 16777216, 0, NULL, true },
+        { "echo", "record_log",         CONF_TYPE_BOOL,        E(record_log),           0, 0,     0, NULL, true  },
 
         { "stamp", "enabled",           CONF_TYPE_BOOL,        S(enabled),              0, 0,     0, NULL, false },
         { "stamp", "listen",            CONF_TYPE_LISTEN,      S(listen),               0, 0,     0, NULL, false },
@@ -200,6 +202,7 @@ int conf_new_default(Conf **ret) {
                         .rate_limit_bytes = 2000000,
                         .max_payload = 65507,
                         .max_flows = 16384,
+                        .record = 65536,
                 },
                 /* Off by default: port 862 needs privileges (or netlabd.socket), and a
                          * host may already run a TWAMP/STAMP responder there. */

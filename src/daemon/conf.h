@@ -72,6 +72,8 @@ typedef struct ConfEcho {
         unsigned max_payload;           /* largest datagram answered, bytes (<= 65507) */
         LabCompat lab_compat;           /* non-probes: verbatim, or like a textbook lab server */
         unsigned max_flows;             /* per-flow state entries before eviction */
+        unsigned record;                /* decisions kept for /api/flows?peer=; 0 = off */
+        bool record_log;                /* one journal line per decision (rate-limited) */
         ConfProfile *profiles;          /* n_profiles classroom profiles, in file order */
         size_t n_profiles;
 } ConfEcho;

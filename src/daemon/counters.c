@@ -95,8 +95,8 @@ const CounterDesc counters_stamp[] = {
 };
 
 const CounterDesc counters_http[] = {
-        { "netlab_http_connections_accepted_total", NULL, "HTTP connections accepted.",
-          C, HTTP(connections_accepted), "connections_accepted", "connections accepted", ALL },
+        { "netlab_http_connections_accepted_total", NULL, "HTTP connections accepted.", C,
+          HTTP(connections_accepted), "connections_accepted", "connections accepted", ALL },
         { "rejected", NULL, NULL, C, HTTP(connections_rejected), "connections_rejected", "rejected",
           JSON_SUMMARY },
         { REJECTED, "reason=\"resources\"", REJECTED_HELP, C, HTTP(rejected_resources),
@@ -104,12 +104,16 @@ const CounterDesc counters_http[] = {
         { REJECTED, "reason=\"per_source\"", REJECTED_HELP, C, HTTP(rejected_per_source),
           "connections_rejected_by_reason.per_source", NULL, PROM_JSON },
         { "netlab_http_connections_evicted_total", NULL,
-          "Idle keep-alive HTTP connections closed at max_connections to make room for a new one.",
-          C, HTTP(connections_evicted), "connections_evicted", "evicted", ALL },
-        { "netlab_http_open_connections", NULL, "HTTP connections open now.",
-          G, offsetof(HttpStats, open_connections), "open_connections", "open", ALL },
+          "Idle keep-alive HTTP connections closed at max_connections to make room for a new one.", C,
+          HTTP(connections_evicted), "connections_evicted", "evicted", ALL },
+        { "netlab_http_open_connections", NULL, "HTTP connections open now.", G,
+          offsetof(HttpStats, open_connections), "open_connections", "open", ALL },
         /* Prometheus has the full method x code matrix instead (netlab_http_requests_total). */
         { "requests", NULL, NULL, C, HTTP(requests), "requests", "requests", JSON_SUMMARY },
+        { "netlab_http_dashboard_requests_total", NULL,
+          "HTTP requests to the status, metrics and flows paths (dashboards and scrapers polling); "
+          "part of the requests.",
+          C, HTTP(dashboard_requests), "dashboard_requests", NULL, PROM_JSON },
         { "timeouts", NULL, NULL, C, HTTP(timeouts), "timeouts", "timeouts", JSON_SUMMARY },
         TIMEOUT_ROW("idle", IDLE),
         TIMEOUT_ROW("header", HEADER),
@@ -120,8 +124,8 @@ const CounterDesc counters_http[] = {
         /* Prometheus has netlab_http_bad_requests_total{reason} from the reason table
          * (metrics.c) instead. */
         { "bad_requests", NULL, NULL, C, HTTP(bad_requests), "bad_requests", "bad requests", JSON_SUMMARY },
-        { "netlab_http_response_bytes_total", NULL, "HTTP response bytes written (head and body).",
-          C, HTTP(response_bytes), "response_bytes", "bytes", ALL },
+        { "netlab_http_response_bytes_total", NULL, "HTTP response bytes written (head and body).", C,
+          HTTP(response_bytes), "response_bytes", "bytes", ALL },
         { "1xx", NULL, NULL, C, HTTP(responses_by_class[1]), "responses_by_class.1xx", "1xx", JSON_SUMMARY },
         { "2xx", NULL, NULL, C, HTTP(responses_by_class[2]), "responses_by_class.2xx", "2xx", JSON_SUMMARY },
         { "3xx", NULL, NULL, C, HTTP(responses_by_class[3]), "responses_by_class.3xx", "3xx", JSON_SUMMARY },

@@ -76,6 +76,7 @@ typedef struct HttpCounters {
         uint64_t rejected_per_source;   /* the address already held max_connections_per_source */
         uint64_t connections_evicted;   /* idle keep-alive closed at max_connections for a new one */
         uint64_t requests;
+        uint64_t dashboard_requests;    /* of those, to the status, metrics and flows paths */
         uint64_t responses_by_class[6]; /* index 1..5: 1xx..5xx */
         uint64_t response_bytes;        /* head + body bytes written */
         uint64_t timeouts;              /* the sum of timeouts_by_kind */

@@ -149,10 +149,63 @@ static bool daemon_http_stats(const Daemon *d, HttpStats *ret) {
         return true;
 }
 
+/* One sample of the charted counters into the history, every second. */
+static int on_history_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Daemon *d = userdata;
+        EchoStats echo = {};
+        HttpStats http = {};
+        const EchoCounters *e = &echo.counters;
+        const HttpCounters *h = &http.counters;
+
+        (void) daemon_echo_stats(d, &echo);
+        (void) daemon_http_stats(d, &http);
+        history_push(&d->history,
+                     &(HistorySample) {
+                             .uptime_usec = usec - d->start_monotonic_usec,
+                             .echo_received = e->received,
+                             .echo_replied = e->replied,
+                             .echo_dropped = e->dropped_loss + e->dropped_rate_limit + e->dropped_low_port +
+                                             e->dropped_self + e->dropped_queue_full + e->dropped_too_big +
+                                             e->truncated + e->send_errors,
+                             .echo_bytes_out = e->bytes_out,
+                             .http_requests = h->requests - h->dashboard_requests,
+                             .http_errors = h->responses_by_class[4] + h->responses_by_class[5],
+                             .http_bytes = h->response_bytes,
+                     });
+        (void) sd_event_source_set_time(s, usec + HISTORY_INTERVAL_USEC);
+        return 0;
+}
+
 /* The HttpDynamicFunc behind /metrics and /api/status: one snapshot of every counter
  * and of the one Conf in effect, rendered by metrics.c. */
-static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
-                                const char **ret_content_type) {
+/* /api/flows: the echo's flows and, for ?peer=, that peer's record (flows.c renders). */
+static int daemon_serve_flows(Daemon *d, const char *query, size_t query_len, char **ret_body,
+                              size_t *ret_len, const char **ret_content_type) {
+        _cleanup_(flows_snapshot_done) FlowsSnapshot s = {};
+        FlowsQuery q;
+        int r;
+
+        r = flows_parse_query(query, query_len, &q);
+        if (r < 0)
+                return r; /* the client gets a 400 */
+        if (d->echo) {
+                r = echo_get_flows(d->echo, &q, now(CLOCK_MONOTONIC), now(CLOCK_REALTIME), &s);
+                if (r < 0) {
+                        d->n_oom++;
+                        return r;
+                }
+        }
+        r = flows_render_json(&s, ret_body, ret_len);
+        if (r < 0) {
+                d->n_oom++;
+                return r;
+        }
+        *ret_content_type = "application/json";
+        return 0;
+}
+
+static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, const char *query, size_t query_len,
+                                char **ret_body, size_t *ret_len, const char **ret_content_type) {
         Daemon *d = userdata;
         EchoStats echo = {}, stamp_echo = {};
         StampStats stamp = {};
@@ -180,9 +233,12 @@ static int daemon_serve_dynamic(void *userdata, HttpEndpoint endpoint, char **re
                  * configured list means this peer is in it. Without one, everybody reads
                  * the counters, and the paths stay out. */
                 .show_paths = d->conf->http.status_allow && d->conf->http.status_allow[0],
+                .history = &d->history,
         };
         int r;
 
+        if (endpoint == HTTP_ENDPOINT_FLOWS)
+                return daemon_serve_flows(d, query, query_len, ret_body, ret_len, ret_content_type);
         if (d->echo) {
                 r = echo_get_profiles(d->echo, &profiles, &n_profiles);
                 if (r < 0) {
@@ -235,6 +291,13 @@ int daemon_start_services(Daemon *d) {
                                                r == -EACCES ? " (under DynamicUser= the root and its parents "
                                                "must be world-readable: chmod o+rX)" : "");
                 http_server_set_dynamic(d->http, daemon_serve_dynamic, d);
+
+                r = sd_event_add_time_relative(d->event, &d->history_timer, CLOCK_MONOTONIC,
+                                               HISTORY_INTERVAL_USEC, 50 * USEC_PER_MSEC, on_history_timer, d);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to start the status history timer: %m");
+                (void) sd_event_source_set_enabled(d->history_timer, SD_EVENT_ON);
+                (void) sd_event_source_set_description(d->history_timer, "status-history");
         }
         return 0;
 }
@@ -498,6 +561,7 @@ Daemon *daemon_free(Daemon *d) {
         if (!d)
                 return NULL;
         sd_event_source_disable_unref(d->drain_timer);
+        sd_event_source_disable_unref(d->history_timer);
         echo_free(d->echo);
         echo_free(d->stamp);
         http_server_free(d->http);

@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "echo.h"
+#include "history.h"
 #include "http_server.h"
 #include "sockets.h"
 
@@ -32,6 +33,8 @@ typedef struct Daemon {
         bool shutting_down;
         usec_t shutdown_deadline_usec;  /* CLOCK_MONOTONIC */
         sd_event_source *drain_timer;
+        History history;                /* the status page's last two minutes */
+        sd_event_source *history_timer; /* one sample per HISTORY_INTERVAL_USEC */
 } Daemon;
 
 /* Creates a Daemon around @conf (a reference is taken) with a new sd-event loop.

@@ -1,13 +1,13 @@
 /* echo.c — the UDP echo data path, top-down: on_readable() (recvmmsg) -> echo_handle()'s
  * steps (1-4 in echo_admit: admit, classify into a profile, loop check, lab reply format;
  * then budgets + flow lookup, impair, pay for copies) -> reply now from the receive
- * buffer, or later from the delay queue and its one sd-event timer -> tx_flush(). A
- * counters query (doc/protocol.md) leaves the path after classify and is answered at once
- * from its flow's counts. Calls echo_admit (the front steps, the profiles, the loop
- * memory), echo_profiles (the profiles' snapshot), echo_flow (per-flow state),
- * echo_budget (rate and byte budgets), echo_loop (replies just sent), echo_queue (delayed
- * replies), echo_send (sendmmsg, UDP GSO), impair and probe, or echo_stamp's hooks for
- * the STAMP reflector (classify first, reply); daemon.c drives it through echo.h. */
+ * buffer, or later from the delay queue and its one sd-event timer -> tx_flush(). Each
+ * classified datagram leaves one decision in the record (dgram_record()); a counters
+ * query (doc/protocol.md) does not: it leaves after classify, answered from its flow's
+ * counts. Calls echo_admit (front steps, profiles, loop memory), echo_profiles and
+ * echo_flows (snapshots), echo_flow, echo_budget, echo_loop, echo_record, echo_journal,
+ * echo_queue, echo_send, impair and probe, or echo_stamp's hooks for the STAMP reflector
+ * (classify first, reply); daemon.c drives it through echo.h. */
 #include <assert.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -19,6 +19,8 @@
 #include "echo_admit.h"
 #include "echo_budget.h"
 #include "echo_flow.h"
+#include "echo_flows.h"
+#include "echo_journal.h"
 #include "echo_loop.h"
 #include "echo_queue.h"
 #include "echo_send.h"
@@ -90,6 +92,8 @@ struct Echo {
         usec_t timer_slack;
 
         EchoCounters counters;
+        EchoRecord record;   /* echo.record: the decisions, for grading */
+        EchoJournal journal; /* echo.record_log */
         EchoStamp *stamp;               /* the STAMP reflector's hooks, or NULL: the echo */
 };
 
@@ -98,6 +102,7 @@ static bool dgram_lookup(Echo *e, EchoDatagram *dg, usec_t now_mono);
 static bool dgram_impair(Echo *e, EchoDatagram *dg);
 static void dgram_answer_query(Echo *e, EchoDatagram *dg, usec_t now_mono);
 static void dgram_pay_copies(Echo *e, EchoDatagram *dg, usec_t now_mono);
+static void dgram_record(Echo *e, const EchoDatagram *dg, usec_t now_mono);
 static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono);
 static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono);
 static void queue_send_due(Echo *e, usec_t now_usec);
@@ -191,16 +196,23 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 dgram_answer_query(e, &dg, now_mono);
                 return;
         }
-        if (!echo_admit_unlooped(&e->admit, &e->counters, &dg, now_mono))
+        if (!echo_admit_unlooped(&e->admit, &e->counters, &dg, now_mono)) {
+                dg.verdict = ECHO_RECORD_LOOP;
+                dgram_record(e, &dg, now_mono);
                 return;
+        }
         echo_admit_lab_compat(&e->admit, &dg, e->now_rt);
-        if (!dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg))
+        if (!dgram_lookup(e, &dg, now_mono) || !dgram_impair(e, &dg)) {
+                dgram_record(e, &dg, now_mono);
                 return;
+        }
         dgram_pay_copies(e, &dg, now_mono);
 
         if (dg.probe && !dg.stamp)
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
+        if (dg.probe && e->admit.n_profiles > 1)
+                probe_stamp_profile(dg.buf, dg.len, (uint16_t) (dg.prof + 1)); /* which group answered */
 
         /* Only one reply per flow is held back at a time; with no delay it is held
          * right here, so the rest of this batch already counts as overtaking it. */
@@ -211,6 +223,7 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
                 reply_now(e, &dg, now_mono);
         else
                 reply_later(e, &dg, now_mono);
+        dgram_record(e, &dg, now_mono);
 }
 
 /* Looks up (or creates) a flow entry. Allocation failure is survived without the entry. */
@@ -273,6 +286,7 @@ static bool dgram_lookup(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         }
 
         if (!allowed) {
+                dg->verdict = ECHO_RECORD_RATE_LIMIT;
                 e->counters.dropped_rate_limit++;
                 p->counters.dropped_rate_limit++;
                 if (dg->flow) {
@@ -293,6 +307,7 @@ static bool dgram_impair(Echo *e, EchoDatagram *dg) {
         impair_decide(dg->pr->ce, &dg->pr->rng, dg->flow ? &dg->flow->loss : &scratch, &dg->d);
         if (!dg->d.drop)
                 return true;
+        dg->verdict = ECHO_RECORD_LOSS;
         e->counters.dropped_loss++;
         dg->pr->counters.dropped_loss++;
         if (dg->flow) {
@@ -349,6 +364,26 @@ static void dgram_answer_query(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         dg->pr->counters.replied++;
 }
 
+/* The decision on @dg (dg->verdict) into the record for grading and, with record_log,
+ * the journal. */
+static void dgram_record(Echo *e, const EchoDatagram *dg, usec_t now_mono) {
+        EchoRecordEntry r;
+
+        if (e->record.size == 0 && !e->ce->record_log)
+                return;
+        echo_record_entry_init(&r, rx_kernel_stamp(dg->msg, e->now_rt), dg->key.addr, ntohs(dg->port),
+                               dg->pr->record_name, dg->buf, dg->len, dg->probe, dg->p.seq);
+        r.reason = (uint8_t) dg->verdict;
+        if (dg->verdict == ECHO_RECORD_REPLIED) {
+                r.delay_usec = (uint32_t) MIN(dg->d.delay_usec, (usec_t) UINT32_MAX);
+                r.flags |= (dg->d.copies > 1 ? ECHO_RECORD_F_DUPLICATED : 0) |
+                           (dg->d.reorder ? ECHO_RECORD_F_REORDERED : 0);
+        }
+        echo_record_add(&e->record, &r);
+        if (e->ce->record_log)
+                echo_journal_log(&e->journal, &r, dg->pr->name, now_mono);
+}
+
 /* Answers now, straight from the receive buffer. */
 static void reply_now(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         EchoReply *next = dg->flow ? echo_queue_release(&e->queue, &dg->flow->hold, NULL) : NULL;
@@ -377,35 +412,30 @@ static void reply_later(Echo *e, EchoDatagram *dg, usec_t now_mono) {
         int r;
 
         r = echo_queue_reply_new(&e->queue, dg->prefix, dg->prefix_len, dg->buf, dg->len, &q);
+        if (r >= 0) {
+                q->due = now_mono + dg->d.delay_usec;
+                q->copies = (uint8_t) dg->d.copies;
+                q->reorder = dg->d.reorder;
+                q->probe = dg->probe;
+                q->profile = dg->prof;
+                q->sock = (uint8_t) dg->sock;
+                q->peer = *dg->peer;
+                q->peer_len = dg->msg->msg_namelen;
+                if (dg->flow)
+                        q->flow = echo_flow_ref(&e->flows, dg->flow);
+                if (dg->stamp)
+                        echo_stamp_keep(dg->msg, dg->flow, q);
+                r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, dg->pr->ce->reorder_gap, now_mono) :
+                           echo_queue_push(&e->queue, q);
+                if (r < 0) {
+                        echo_queue_reply_free(&e->queue, q);
+                        r = -ENOMEM;
+                }
+        }
         if (r < 0) {
                 if (r == -ENOMEM)
                         e->counters.oom++;
-                e->counters.dropped_queue_full++;
-                dg->pr->counters.dropped_queue_full++;
-                if (dg->flow) {
-                        dg->flow->dropped++;
-                        dg->flow->dropped_queue_full++;
-                }
-                return;
-        }
-        q->due = now_mono + dg->d.delay_usec;
-        q->copies = (uint8_t) dg->d.copies;
-        q->reorder = dg->d.reorder;
-        q->probe = dg->probe;
-        q->profile = dg->prof;
-        q->sock = (uint8_t) dg->sock;
-        q->peer = *dg->peer;
-        q->peer_len = dg->msg->msg_namelen;
-        if (dg->flow)
-                q->flow = echo_flow_ref(&e->flows, dg->flow);
-        if (dg->stamp)
-                echo_stamp_keep(dg->msg, dg->flow, q);
-
-        r = hold ? echo_queue_hold(&e->queue, q, &dg->flow->hold, dg->pr->ce->reorder_gap, now_mono) :
-                   echo_queue_push(&e->queue, q);
-        if (r < 0) {
-                echo_queue_reply_free(&e->queue, q);
-                e->counters.oom++;
+                dg->verdict = ECHO_RECORD_QUEUE_FULL;
                 e->counters.dropped_queue_full++;
                 dg->pr->counters.dropped_queue_full++;
                 if (dg->flow) {
@@ -548,6 +578,11 @@ static int echo_set_conf(Echo *e, Conf *conf) {
                 e->conf = conf_ref(conf);
         }
         e->ce = c;
+        echo_flows_name_profiles(&e->record, e->admit.profiles, e->admit.n_profiles);
+        r = echo_record_set_size(&e->record, c->record);
+        if (r < 0)
+                log_warning_errno(r, "Failed to resize the echo record to %u entries, keeping %zu: %m",
+                                  c->record, e->record.size);
         echo_queue_set_limits(&e->queue, c->max_queue, ECHO_QUEUE_BYTES_MAX);
         for (size_t i = 0; i < e->admit.n_profiles; i++) {
                 const ConfEcho *pc = e->admit.profiles[i].ce;
@@ -723,6 +758,12 @@ int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n) {
         return echo_profiles_snapshot(e->admit.profiles, e->admit.n_profiles, &e->flows, ret);
 }
 
+int echo_get_flows(const Echo *e, const FlowsQuery *q, usec_t now_mono, usec_t now_rt, FlowsSnapshot *ret) {
+        assert(e);
+        return echo_flows_snapshot(&e->flows, e->admit.profiles, e->admit.n_profiles, &e->record, q,
+                                   now_mono, now_rt, ret);
+}
+
 Echo *echo_free(Echo *e) {
         if (!e)
                 return NULL;
@@ -736,6 +777,7 @@ Echo *echo_free(Echo *e) {
         echo_flow_table_done(&e->flows);
         echo_stamp_free(e->stamp);
         echo_admit_done(&e->admit);
+        echo_record_done(&e->record);
         free(e->slots);
         conf_unref(e->conf);
         sd_event_unref(e->event);

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "flows.h"
 #include "metrics.h"
 
 typedef struct Echo Echo;
@@ -46,6 +47,13 @@ size_t echo_n_flows(const Echo *e);             /* per-flow entries in the flow 
  * strings and ConfEcho pointers are borrowed from the Echo's snapshot and valid until
  * the next echo_apply_conf()) and *ret_n. Returns 0 or -ENOMEM. */
 int echo_get_profiles(const Echo *e, MetricsEchoProfile **ret, size_t *ret_n);
+
+/* The flows matching @q (most recently active first, at most FLOWS_MAX) and, when @q
+ * names a peer or a profile, the matching record entries (newest first, at most FLOWS_RECORD_MAX),
+ * with times converted with @now_mono / @now_rt. Fills *ret (flows_snapshot_done() frees
+ * it; its strings are borrowed from the Echo, valid until the next echo_apply_conf()).
+ * Returns 0 or -ENOMEM. */
+int echo_get_flows(const Echo *e, const FlowsQuery *q, usec_t now_mono, usec_t now_rt, FlowsSnapshot *ret);
 
 /* Closes the sockets, drops queued replies, frees everything. NULL-safe; returns NULL. */
 Echo *echo_free(Echo *e);

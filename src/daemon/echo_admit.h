@@ -17,6 +17,7 @@
 #include "echo_flow.h"
 #include "echo_loop.h"
 #include "echo_profiles.h"
+#include "echo_record.h"
 #include "impair.h"
 #include "probe.h"
 #include "profile.h"
@@ -48,6 +49,7 @@ typedef struct EchoDatagram {
         bool heavy;         /* the source's busiest port */
         EchoFlow *flow;     /* per-flow state, or NULL (none needed, or OOM) */
         ImpairDecision d;
+        EchoRecordReason verdict; /* ECHO_RECORD_REPLIED, or why it was dropped (for the record) */
 } EchoDatagram;
 
 /* Embedded in the Echo, zeroed. */

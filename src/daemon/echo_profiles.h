@@ -39,6 +39,7 @@ typedef struct EchoProfile {
         uint64_t seed;
         Rng rng;
         uint32_t serial; /* new when the settings change: flows restart their loss state */
+        uint16_t record_name; /* echo_record_intern() of the name (echo_flows_name_profiles()) */
         EchoProfileCounters counters;
 } EchoProfile;
 

@@ -240,6 +240,8 @@ static int conn_handle_request(HttpConn *c, const HttpRequest *req, size_t head_
 
         ctx = conn_route_ctx(c);
         (void) http_route_resolve(&ctx, req, &reply);
+        if (reply.dashboard)
+                c->shared->counters.dashboard_requests++;
         return http_conn_send_reply(c, &reply);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flows.h"
 #include "http_fs.h"
 #include "http_route.h"
 #include "metrics.h"
@@ -27,6 +28,7 @@ static void reply_init(HttpReply *r, unsigned status) {
         r->file_off = r->file_len = 0;
         r->close = false;
         r->oom = false;
+        r->dashboard = false;
         r->reason = HTTP_REASON_NONE;
 }
 
@@ -236,10 +238,12 @@ static HttpEndpoint route_endpoint(const ConfHttp *h, const char *path) {
                 return HTTP_ENDPOINT_METRICS;
         if (h->status_path && h->status_path[0] && streq(path, h->status_path))
                 return HTTP_ENDPOINT_STATUS;
+        if (h->status_path && h->status_path[0] && streq(path, FLOWS_PATH))
+                return HTTP_ENDPOINT_FLOWS;
         return _HTTP_ENDPOINT_INVALID;
 }
 
-static unsigned route_dynamic(const HttpRouteCtx *ctx, HttpEndpoint ep, HttpReply *ret) {
+static unsigned route_dynamic(const HttpRouteCtx *ctx, const HttpRequest *req, HttpEndpoint ep, HttpReply *ret) {
         const char *ctype = NULL;
         char *body = NULL;
         size_t len = 0;
@@ -248,7 +252,9 @@ static unsigned route_dynamic(const HttpRouteCtx *ctx, HttpEndpoint ep, HttpRepl
         if (metrics_peer_allowed(ctx->conf->http.status_allow, ctx->peer) <= 0)
                 return http_route_status(ctx, HTTP_REASON_STATUS_ALLOW, ret);
 
-        r = ctx->dynamic(ctx->dynamic_userdata, ep, &body, &len, &ctype);
+        r = ctx->dynamic(ctx->dynamic_userdata, ep, req->query.p, req->query.len, &body, &len, &ctype);
+        if (r == -EINVAL || r == -E2BIG)
+                return http_route_status(ctx, HTTP_REASON_BAD_REQUEST, ret);
         if (r < 0) {
                 (void) http_route_status(ctx, r == -ENOMEM ? HTTP_REASON_OUT_OF_MEMORY : HTTP_REASON_INTERNAL, ret);
                 ret->oom = r == -ENOMEM;
@@ -317,8 +323,11 @@ unsigned http_route_resolve(const HttpRouteCtx *ctx, const HttpRequest *req, Htt
                 return http_route_status(ctx, n == -EBADMSG ? HTTP_REASON_PATH : http_reason_from_errno(n), ret);
 
         ep = ctx->dynamic ? route_endpoint(h, path) : _HTTP_ENDPOINT_INVALID;
-        if (ep >= 0)
-                return route_dynamic(ctx, ep, ret);
+        if (ep >= 0) {
+                status = route_dynamic(ctx, req, ep, ret);
+                ret->dashboard = true; /* counted apart, whatever the answer */
+                return status;
+        }
 
         if (!h->show_hidden && http_serve_path_hidden(path))
                 return http_route_status(ctx, HTTP_REASON_NOT_FOUND, ret);

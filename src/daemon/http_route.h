@@ -20,18 +20,21 @@
 /* The dynamic endpoints. The router compares the decoded path with the configured paths
  * once and hands the provider this value, never the path. */
 typedef enum HttpEndpoint {
-        HTTP_ENDPOINT_METRICS,          /* http.metrics_path: Prometheus text */
-        HTTP_ENDPOINT_STATUS,           /* http.status_path: /api/status JSON */
+        HTTP_ENDPOINT_METRICS, /* http.metrics_path: Prometheus text */
+        HTTP_ENDPOINT_STATUS,  /* http.status_path: /api/status JSON */
+        HTTP_ENDPOINT_FLOWS,   /* FLOWS_PATH (while status_path is set): /api/flows JSON */
         _HTTP_ENDPOINT_MAX,
         _HTTP_ENDPOINT_INVALID = -EINVAL,
 } HttpEndpoint;
 
 /* Produces the body of a dynamic endpoint. Called only after the router matched the path
- * and the peer passed status_allow. Returns 0 with a malloc'ed body (*ret_body,
- * *ret_len; ownership moves to the caller) and a static *ret_content_type, or a negative
- * errno: -ENOMEM -> 503 (and the connection closes after it), anything else -> 500. */
-typedef int (*HttpDynamicFunc)(void *userdata, HttpEndpoint endpoint, char **ret_body, size_t *ret_len,
-                               const char **ret_content_type);
+ * and the peer passed status_allow; @query (@query_len bytes, not NUL-terminated; NULL
+ * when the target had no "?") is the raw query string. Returns 0 with a malloc'ed body
+ * (*ret_body, *ret_len; ownership moves to the caller) and a static *ret_content_type, or
+ * a negative errno: -EINVAL/-E2BIG (a query it refuses) -> 400, -ENOMEM -> 503 (and the
+ * connection closes after it), anything else -> 500. */
+typedef int (*HttpDynamicFunc)(void *userdata, HttpEndpoint endpoint, const char *query, size_t query_len,
+                               char **ret_body, size_t *ret_len, const char **ret_content_type);
 
 /* Everything a routing decision may look at. All borrowed for the duration of one
  * http_route_*() call. */
@@ -65,6 +68,7 @@ typedef struct HttpReply {
         bool close;                     /* framing in doubt, or out of memory: close after it */
         HttpReason reason;              /* why, for an error status; HTTP_REASON_NONE otherwise */
         bool oom;                       /* an allocation failed on the way (netlab_oom_total) */
+        bool dashboard;                 /* a dynamic endpoint's path (http.dashboard_requests) */
         char etag[HTTP_SERVE_ETAG_MAX];
         char page[HTTP_REPLY_PAGE_MAX];
         char location[HTTP_REPLY_LOCATION_MAX];

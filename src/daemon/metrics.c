@@ -596,6 +596,8 @@ int metrics_render_json(const MetricsSnapshot *s, char **ret, size_t *ret_len) {
         render_json_echo(&j, s);
         render_json_stamp(&j, s);
         render_json_http(&j, s);
+        if (s->history)
+                history_render_json(s->history, &j, "history");
         json_object_close(&j);
         json_append_raw(&j, "\n");
 

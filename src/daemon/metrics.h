@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "history.h"
 #include "http_parse.h"
 #include "time_util.h"
 
@@ -98,6 +99,7 @@ typedef struct MetricsSnapshot {
          * daemon sets it only for a peer that passed a configured status_allow: everyone
          * may read the counters of a lab server, not learn where its files are. */
         bool show_paths;
+        const History *history; /* the last two minutes of charted counters, or NULL */
 } MetricsSnapshot;
 
 #define METRICS_PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

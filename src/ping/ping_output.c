@@ -374,6 +374,11 @@ static void summary_udp_text(FILE *f, const PingOutputConf *c, const PingSummary
                 print_ms_list(f, v, 3, "/");
                 fprintf(f, _(" ms, first to last reply %s ms\n"),
                         ping_output_format_ms_fixed(a, sizeof(a), v[3], d));
+                if (st->server_profile > 0)
+                        fprintf(f,
+                                _("server: answered by classroom profile %u (echo.profiles[%u] of /api/status)%s\n"),
+                                (unsigned) st->server_profile - 1, (unsigned) st->server_profile - 1,
+                                st->server_profile_changed ? _(", the latest of several") : "");
                 if (st->flow_reset)
                         fputs(_("server: the flow's counters started again (netlabd restarted or recycled "
                                 "the flow): loss not split\n"),

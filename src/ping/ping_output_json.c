@@ -279,6 +279,11 @@ void ping_output_json_summary(FILE *f, const PingOutputConf *c, const PingSummar
         json_object_close(&j);
         put_ms(&j, "span_ms", st->server_stamps,
                (double) (st->server_last_tx_usec - st->server_first_rx_usec) * 1000.0);
+        if (st->server_profile > 0)
+                json_u64(&j, "profile_index", st->server_profile - 1u);
+        else
+                json_null(&j, "profile_index");
+        json_bool(&j, "profile_changed", st->server_profile_changed);
         json_object_close(&j);
 
         json_object_open(&j, "client");

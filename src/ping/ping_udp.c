@@ -227,12 +227,14 @@ static void handle_reply(void *userdata, const uint8_t *buf, size_t len, nsec_t 
                 return;
 
         if (pr.flags & PROBE_FLAG_REPLY) {
-                stats_on_server(p->stats, pr.seq, &(StatsServerInfo) {
-                        .server_rx_usec = pr.server_rx_usec,
-                        .server_tx_usec = pr.server_tx_usec,
-                        .flow_received = pr.flow_received,
-                        .flow_dropped = pr.flow_dropped,
-                });
+                stats_on_server(p->stats, pr.seq,
+                                &(StatsServerInfo) {
+                                        .server_rx_usec = pr.server_rx_usec,
+                                        .server_tx_usec = pr.server_tx_usec,
+                                        .flow_received = pr.flow_received,
+                                        .flow_dropped = pr.flow_dropped,
+                                        .profile = pr.profile,
+                                });
                 e.has_server = true;
                 e.server_hold = pr.server_tx_usec >= pr.server_rx_usec ?
                                 (pr.server_tx_usec - pr.server_rx_usec) * NSEC_PER_USEC : 0;

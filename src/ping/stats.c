@@ -382,6 +382,11 @@ void stats_on_server(Stats *s, uint64_t seq, const StatsServerInfo *info) {
                 s->flow_dropped_at_max = info->flow_dropped;
                 s->seq_at_max = seq;
         }
+        if (info->profile != 0) {
+                if (s->server_profile != 0 && s->server_profile != info->profile)
+                        s->server_profile_changed = true;
+                s->server_profile = info->profile;
+        }
         s->server_stamps = true;
 }
 

@@ -103,6 +103,7 @@ typedef struct StatsServerInfo {
         uint64_t server_tx_usec;
         uint64_t flow_received;
         uint64_t flow_dropped;
+        uint16_t profile;               /* the probe's profile tag: 0 = not told */
 } StatsServerInfo;
 
 typedef struct Stats {
@@ -155,6 +156,8 @@ typedef struct Stats {
         uint64_t flow_dropped_at_max;   /* ... the flow_dropped of that same reply ... */
         uint64_t seq_at_max;            /* ... and its sequence number */
         bool flow_reset;                /* the counters started again: no loss split */
+        uint16_t server_profile;        /* the latest reply's profile tag (probe.h), 0 = not told */
+        bool server_profile_changed;    /* replies carried more than one tag (a reload moved us) */
 
         /* the counters query at the end of a run (doc/protocol.md): the server's final
          * counts for this flow, covering every probe sent */

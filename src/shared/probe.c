@@ -12,7 +12,7 @@ enum {
         OFF_MAGIC = 0,
         OFF_VERSION = 4,
         OFF_FLAGS = 5,
-        OFF_RESERVED = 6,
+        OFF_PROFILE = 6,
         OFF_SESSION = 8,
         OFF_SEQ = 16,
         OFF_CLIENT_SEND = 24,
@@ -37,6 +37,7 @@ int probe_decode(const void *buf, size_t len, Probe *ret) {
         *ret = (Probe) {
                 .version = b[OFF_VERSION],
                 .flags = b[OFF_FLAGS],
+                .profile = unaligned_read_be16(b + OFF_PROFILE),
                 .session_id = unaligned_read_be64(b + OFF_SESSION),
                 .seq = unaligned_read_be64(b + OFF_SEQ),
                 .client_send_usec = unaligned_read_be64(b + OFF_CLIENT_SEND),
@@ -57,7 +58,7 @@ void probe_encode(const Probe *p, void *buf) {
         unaligned_write_be32(b + OFF_MAGIC, PROBE_MAGIC);
         b[OFF_VERSION] = PROBE_VERSION;
         b[OFF_FLAGS] = p->flags;
-        b[OFF_RESERVED] = b[OFF_RESERVED + 1] = 0;
+        b[OFF_PROFILE] = b[OFF_PROFILE + 1] = 0; /* the server's to fill in */
         unaligned_write_be64(b + OFF_SESSION, p->session_id);
         unaligned_write_be64(b + OFF_SEQ, p->seq);
         unaligned_write_be64(b + OFF_CLIENT_SEND, p->client_send_usec);
@@ -65,6 +66,13 @@ void probe_encode(const Probe *p, void *buf) {
         unaligned_write_be64(b + OFF_SERVER_TX, p->server_tx_usec);
         unaligned_write_be64(b + OFF_FLOW_RECEIVED, p->flow_received);
         unaligned_write_be64(b + OFF_FLOW_DROPPED, p->flow_dropped);
+}
+
+void probe_stamp_profile(void *buf, size_t len, uint16_t profile) {
+        assert(buf);
+        assert(len >= PROBE_HEADER_SIZE);
+
+        unaligned_write_be16((uint8_t *) buf + OFF_PROFILE, profile);
 }
 
 void probe_stamp_reply(void *buf, size_t len, usec_t server_rx_usec, usec_t server_tx_usec,

@@ -9,7 +9,8 @@
  *     0   4 magic            "NLAB" (0x4e4c4142)
  *     4   1 version          1
  *     5   1 flags            PROBE_FLAG_* (client sends 0; server sets REPLY)
- *     6   2 reserved         0 on send, ignored on receive
+ *     6   2 profile          0 on send; a server with classroom profiles writes
+ *                            1 + the index of the answering profile (1 = default)
  *     8   8 session_id       client-chosen, random per run: identifies the flow
  *    16   8 seq              client sequence number
  *    24   8 client_send_usec client clock, opaque to the server (echoed back)
@@ -43,6 +44,7 @@
 typedef struct Probe {
         uint8_t version;
         uint8_t flags;
+        uint16_t profile;               /* reply: 1 + the server's profile index, 0 = not told */
         uint64_t session_id;
         uint64_t seq;
         usec_t client_send_usec;
@@ -76,6 +78,11 @@ void probe_stamp_counters(void *buf, size_t len, uint32_t burst_mean_milli);
 /* Client side: the mean burst length (thousandths) of a counters answer, or 0 if @len is
  * below PROBE_COUNTERS_SIZE. */
 uint32_t probe_counters_burst_mean(const void *buf, size_t len);
+
+/* Server side: writes the profile tag (1 + the index of the classroom profile that
+ * answers, 0 = not told) into bytes 6..7 of a stamped reply. Touches no other byte.
+ * @len must be >= PROBE_HEADER_SIZE. */
+void probe_stamp_profile(void *buf, size_t len, uint16_t profile);
 
 /* Rewrites only server_tx_usec of an already stamped reply (used when a delayed reply
  * leaves the queue). */

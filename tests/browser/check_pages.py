@@ -361,6 +361,7 @@ def fixture_status(n):
                         "queue_full": 0, "too_big": 0, "truncated": 0, "send_error": 0},
             "duplicated": 0, "reordered": 0, "delayed": 85 * n, "probes": 100 * n,
             "bytes_in": 6400 * n, "bytes_out": 5440 * n, "queued_replies": 3, "flows": 12,
+            "profiles": fixture_profiles(n),
         },
         "http": {
             "connections_accepted": 10 * n, "connections_rejected": 0, "open_connections": 2,
@@ -369,6 +370,56 @@ def fixture_status(n):
             "responses_by_class": {"1xx": 0, "2xx": 7 * n, "3xx": n, "4xx": n, "5xx": n},
             "responses_by_code": {"200": 7 * n, "304": n, "404": n, "503": n},
         },
+    }
+
+
+def fixture_profiles(n):
+    """Three groups sending and the default one: per second group-a 40 received, 40
+    replied; group-b 30, 21 replied, 9 lost; group-c (Gilbert-Elliott, 20 ms) 30, 24, 6."""
+    def imp(loss_model="random", loss=0.0, delay=0, jitter=0):
+        return {"summary": "", "loss": loss, "loss_model": loss_model, "ge_p": 0.05, "ge_r": 0.3,
+                "ge_loss_good": 0, "ge_loss_bad": 1, "delay_ms": delay, "jitter_ms": jitter,
+                "distribution": "uniform", "duplicate": 0, "reorder": 0, "reorder_gap": 3,
+                "rate_limit": 0, "rate_burst": 1000, "lab_compat": False}
+
+    def prof(name, match, impairment, mean_loss, mean_burst, flows, rx, tx, lost):
+        return {"name": name, "match": match, "impairment": impairment, "mean_loss": mean_loss,
+                "mean_burst": mean_burst, "flows": flows, "received": rx * n, "replied": tx * n,
+                "dropped": {"loss": lost * n, "rate_limit": 0, "queue_full": 0}}
+    return [
+        prof("default", "everyone else", imp(), 0, 0, 0, 0, 0, 0),
+        prof("group-a", "sources 10.0.1.0/24", imp(), 0, 0, 2, 40, 40, 0),
+        prof("group-b", "sources 10.0.2.0/24, 2001:db8:2::/48", imp(loss=0.3), 0.3, 1.4285714, 2, 30, 21, 9),
+        prof("group-c", "ports 28081", imp("gilbert-elliott", 0, 20, 5), 0.14285714, 3.3333333, 1, 30, 24, 6),
+    ]
+
+
+def fixture_flows(n):
+    """/api/flows of the classroom fixture: five clients (one silent) and, for 10.0.2.7,
+    a record with a dropped text ping."""
+    now = 1700000100.0 + n
+
+    def flow(peer, profile, kind, rx, tx, idle, seq=None):
+        return {"peer": peer, "profile": profile, "kind": kind, "received": rx * n, "replied": tx * n,
+                "dropped": {"loss": (rx - tx) * n, "rate_limit": 0, "queue_full": 0},
+                "first_seen": now - 100, "last_seen": now - idle, "last_seq": seq, "idle_seconds": idle}
+    record = []
+    for k in range(12):
+        lost = k % 4 == 1
+        record.append({"time": now - k, "peer": "10.0.2.7:53001", "profile": "group-b", "bytes": 20,
+                       "seq": None, "payload": "Ping %d 1700000%03d.5" % (30 - k, k),
+                       "verdict": "dropped" if lost else "replied", "reason": "loss" if lost else None,
+                       "delay_ms": 0.0, "duplicated": False, "reordered": False})
+    return {
+        "max_flows": 512, "truncated": False,
+        "flows": [
+            flow("10.0.1.11:40001", "group-a", "probe", 20, 20, 0.2, 20 * n),
+            flow("10.0.1.12:40002", "group-a", "probe", 20, 20, 0.4, 20 * n),
+            flow("10.0.2.7:53001", "group-b", "plain", 30, 21, 0.1),
+            flow("192.168.100.31:28081", "group-c", "probe", 30, 24, 0.3, 30 * n),
+            flow("[2001:db8:2::9]:50000", "group-b", "plain", 1, 1, 42.0),
+        ],
+        "record": {"size": 65536, "max_entries": 4096, "truncated": False, "entries": record},
     }
 
 
@@ -384,10 +435,12 @@ class FixtureWriter(threading.Thread):
         self.write(1)
 
     def write(self, n):
-        tmp = self.path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(fixture_status(n), f)
-        os.rename(tmp, self.path)
+        for path, doc in ((self.path, fixture_status(n)),
+                          (os.path.join(os.path.dirname(self.path), "flows.json"), fixture_flows(n))):
+            tmp = path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(doc, f)
+            os.rename(tmp, path)
 
     def run(self):
         last = 1
@@ -615,6 +668,45 @@ def run_checks(browser, args):
         .map(l => l.getAttribute('stroke-dasharray') || 'solid')""")
     check(isinstance(swatches, list) and len(set(swatches)) == 3,
           "status.html: the legend shows the same line patterns (%s)" % swatches)
+    # the Groups and Clients tables: three groups sending, one client silent
+    check(wait_for(page, "document.querySelectorAll('#clients .peer-button').length === 5", 4),
+          "status.html: the Clients table lists the fixture's five clients")
+    groups = page.eval("""[...document.querySelectorAll('#groups tr')].map(
+        tr => [...tr.cells].map(c => c.textContent.replace(/\\u00a0/g, ' ')))""") or []
+    check([g[0][:7] for g in groups] == ["default", "group-a", "group-b", "group-c"],
+          "status.html: one Groups row per profile (%s)" % [g[0] for g in groups])
+    gc = groups[3] if len(groups) == 4 else [""] * 6
+    check("14.3 %" in gc[1] and "3.3 datagrams" in gc[1] and "20 ms" in gc[1],
+          "status.html: group-c's link shows the GE mean, burst length and delay (%s)" % gc[1])
+    gb = groups[2] if len(groups) == 4 else [""] * 6
+    check(gb[2] == "2" and gb[3].endswith("30.0/s") and gb[5].endswith("9.00/s"),
+          "status.html: group-b's clients and per-second counts (%s)" % gb)
+    rows = page.eval("""[...document.querySelectorAll('#clients tr')].map(
+        tr => [...tr.cells].map(c => c.textContent))""") or []
+    silent = [r for r in rows if r and "silent for 42 s" in r[-1]]
+    check(len(silent) == 1 and silent[0][0] == "[2001:db8:2::9]:50000",
+          "status.html: the silent client is marked in words (%s)" % [r[-1] for r in rows])
+    page.eval("document.querySelector('#clients .peer-button[data-peer=\"10.0.2.7:53001\"]').click()")
+    check(wait_for(page, "!document.getElementById('client-record').hidden", 3),
+          "status.html: clicking a client opens its record")
+    rec = page.eval("""[...document.querySelectorAll('#record tr')].map(
+        tr => [...tr.cells].map(c => c.textContent))""") or []
+    check(len(rec) == 12 and rec[1][1].startswith("Ping 29 ") and rec[1][3] == "dropped (emulated loss)"
+          and rec[0][3] == "replied",
+          "status.html: the record shows the client's decisions, newest first (%s)" % rec[:2])
+    check(page.eval("document.activeElement && document.activeElement.id") == "record-title",
+          "status.html: focus moves to the record's heading")
+    for w, h in VIEWPORTS:
+        for theme in THEMES:
+            page.view(w, h, theme)
+            page.b.pump(1.2)
+            what = "status.html classroom tables %dx%d %s" % (w, h, theme)
+            layout_check(page, what)
+            axe_check(page, axe_src, what)
+            page.screenshot(os.path.join(args.out, "status-classroom-groups-%dx%d-%s.png" % (w, h, theme)))
+    page.view(1280, 720, "light")
+    page.b.pump(1.2)
+
     page.eval(LIVE_WATCH_JS)
     page.b.pump(4)
     muts = page.eval("window.__liveMutations")
@@ -753,6 +845,8 @@ def run_lang_checks(args, lang):
             page.view(1280, 720, "light")
             page.navigate(base + "/status.html")
             status_ready(page, 3)
+            # The charts start from the server's history; the rates need a second poll.
+            wait_for(page, "document.getElementById('echo-rx-rate').textContent !== '\u2014'", 4)
             st = page.eval("""({label: document.querySelector('.stat .label').textContent,
                 uptime: document.getElementById('uptime').textContent,
                 rate: document.getElementById('echo-rx-rate').textContent,

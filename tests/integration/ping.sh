@@ -67,7 +67,7 @@ need = {
     "bursts": ["count", "lost", "mean", "max", "server_model_mean"],
     "rtt_ms": ["min", "avg", "max", "mdev", "p50", "p90", "p99", "p99_9"],
     "jitter_ms": ["mean_abs_delta", "rfc3550", "ipdv_mean", "ipdv_abs"],
-    "server": ["stamps", "unstamped_replies", "hold_ms", "span_ms"],
+    "server": ["stamps", "unstamped_replies", "hold_ms", "span_ms", "profile_index", "profile_changed"],
     "target": ["host", "address", "port", "url"],
     "client": ["replies_without_kernel_stamp", "rx_delay_ms"],
     "options": ["count", "interval_s", "timeout_s", "deadline_s", "size", "flood"],

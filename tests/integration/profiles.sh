@@ -52,6 +52,13 @@ run_group "$P3" thirty & c=$!
 run_group "$P4" bursty & d=$!
 wait $a && wait $b && wait $c && wait $d || nl_fail "a netlab-ping failed"
 status
+records() {  # records SUFFIX: the newest decisions of thirty and bursty from /api/flows
+        for g in thirty bursty; do
+                curl -sf "http://127.0.0.1:$H/api/flows?profile=$g" >"$NL_TMP/$g-record$1.json" ||
+                        nl_fail "no /api/flows?profile=$g"
+        done
+}
+records -together
 cp "$NL_TMP/thirty.jsonl" "$NL_TMP/thirty-together.jsonl"
 cp "$NL_TMP/bursty.jsonl" "$NL_TMP/bursty-together.jsonl"
 
@@ -83,6 +90,9 @@ for name, p in (("clean", 0.0), ("five", 0.05), ("thirty", 0.3), ("bursty", None
     probes, split = s["probes"], s["loss_split"]
     assert probes["sent"] == n and probes["in_flight"] == 0, (name, probes)
     lost = probes["lost"]
+    # netlab-ping names the profile that answered: its index in /api/status's list
+    assert s["server"]["profile_index"] == list(st).index(name) and not s["server"]["profile_changed"], \
+        (name, s["server"])
     if p is not None:
         lo, hi = binom_interval(n, p)
         assert lo <= lost <= hi, (name, lost, lo, hi)
@@ -134,7 +144,7 @@ nl_pass "reload changing one profile keeps every profile's counters"
 
 # ---- a text pinger from 127.0.0.6 is in its source profile -----------------------------
 python3 - "$P1" "$H" <<'PY' || nl_fail "text pinger from 127.0.0.6"
-import json, socket, sys, time, urllib.request
+import json, socket, sys, time, urllib.error, urllib.request
 port, http = int(sys.argv[1]), int(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.6", 0))
@@ -157,13 +167,59 @@ try:
 except socket.timeout:
     pass
 timeouts = 200 - len(answered)
+lines = [(seq, f"Reply from 127.0.0.1: Ping {seq}" if seq in answered else "Request timed out")
+         for seq in range(200)]
 st = {p["name"]: p for p in json.load(urllib.request.urlopen(f"http://127.0.0.1:{http}/api/status"))["echo"]["profiles"]}
 t = st["texters"]
 assert t["received"] == 200 and t["dropped"]["loss"] == timeouts and t["replied"] == 200 - timeouts, (t, timeouts)
 assert 20 <= timeouts <= 100, timeouts
 print(f"ok: texters: {timeouts} of 200 timed out, all dropped on purpose")
+
+# The teacher's view: the flow in /api/flows, and its record for grading.
+peer = f"127.0.0.6:{s.getsockname()[1]}"
+doc = json.load(urllib.request.urlopen(f"http://127.0.0.1:{http}/api/flows"))
+assert doc["max_flows"] == 512 and doc["truncated"] is False, doc
+mine = [f for f in doc["flows"] if f["peer"] == peer]
+assert len(mine) == 1, (peer, doc["flows"][:3])
+f = mine[0]
+assert (f["profile"], f["kind"], f["received"], f["replied"], f["dropped"]["loss"], f["last_seq"]) == \
+    ("texters", "plain", 200, 200 - timeouts, timeouts, None), f
+assert f["first_seen"] <= f["last_seen"] <= time.time() + 1 and f["idle_seconds"] < 30, f
+rec = json.load(urllib.request.urlopen(f"http://127.0.0.1:{http}/api/flows?peer={peer.replace(':', '%3A')}"))
+assert [x["peer"] for x in rec["flows"]] == [peer], rec["flows"]
+entries = rec["record"]["entries"]
+assert rec["record"]["size"] == 65536 and not rec["record"]["truncated"] and len(entries) == 200, rec["record"]
+assert entries == sorted(entries, key=lambda e: -e["time"]), "not newest first"
+verdict = {}
+for e in entries:
+    assert e["peer"] == peer and e["profile"] == "texters" and e["seq"] is None, e
+    n = int(e["payload"].split()[1])
+    assert e["payload"].startswith(f"Ping {n} ") and e["bytes"] >= len(e["payload"]), e
+    assert n not in verdict, n
+    verdict[n] = (e["verdict"], e["reason"])
+for seq, line in lines:
+    want = ("dropped", "loss") if line == "Request timed out" else ("replied", None)
+    assert verdict[seq] == want, (seq, line, verdict[seq])
+bad = urllib.request.Request(f"http://127.0.0.1:{http}/api/flows?peer=127.0.0.6")
+try:
+    urllib.request.urlopen(bad)
+    raise AssertionError("a bad peer= got 200")
+except urllib.error.HTTPError as err:
+    assert err.code == 400, err.code
+print(f"ok: every 'Request timed out' is a dropped entry in the record, every reply a replied one")
+# The dashboard measures itself apart, and keeps the last two minutes for a late page.
+sd = json.load(urllib.request.urlopen(f"http://127.0.0.1:{http}/api/status"))
+assert sd["http"]["dashboard_requests"] >= 5 and sd["http"]["dashboard_requests"] <= sd["http"]["requests"], sd["http"]
+hist = sd["history"]
+assert hist["interval_seconds"] == 1 and hist["columns"][:2] == ["uptime_seconds", "echo_received"], hist
+assert 2 <= len(hist["samples"]) <= 120, len(hist["samples"])
+ups = [s[0] for s in hist["samples"]]
+assert ups == sorted(ups) and all(0.9 < b - a < 1.2 for a, b in zip(ups, ups[1:])), ups
+rx = [s[1] for s in hist["samples"]]
+assert rx == sorted(rx) and rx[-1] <= sd["echo"]["received"], rx
+assert all(s[5] == 0 for s in hist["samples"]), "status polls counted as user requests"
 PY
-nl_pass "a text pinger from 127.0.0.6 is classified by source; its timeouts are the profile's drops"
+nl_pass "a text pinger from 127.0.0.6 is classified by source; its timeouts are the record's drops"
 nl_stop
 
 # ---- isolation: the same seeds, a group alone, loses the same sequence numbers ---------
@@ -172,8 +228,18 @@ nl_start "$CONF"
 run_group "$P3" thirty & c=$!
 run_group "$P4" bursty & d=$!
 wait $c && wait $d || nl_fail "a netlab-ping failed"
+records -alone
 nl_stop
 for g in thirty bursty; do
+        python3 - "$NL_TMP/$g-record-together.json" "$NL_TMP/$g-record-alone.json" "$g" <<'PY' ||
+import json, sys
+def decisions(path):
+    r = json.load(open(path))["record"]
+    return sorted((e["seq"], e["verdict"], e["reason"], e["delay_ms"], e["duplicated"]) for e in r["entries"])
+a, b = decisions(sys.argv[1]), decisions(sys.argv[2])
+assert len(a) == 4096 and a == b, (sys.argv[3], len(a), len(b), sorted(set(a) ^ set(b))[:10])
+PY
+                nl_fail "isolation of $g by decision records"
         python3 - "$NL_TMP/$g-together.jsonl" "$NL_TMP/$g.jsonl" "$g" <<'PY' || nl_fail "isolation of $g"
 import json, sys
 def lost(path):
@@ -182,7 +248,28 @@ a, b = lost(sys.argv[1]), lost(sys.argv[2])
 assert a == b and len(a) > 0, (sys.argv[3], len(a), len(b), sorted(set(a) ^ set(b))[:10])
 PY
 done
-nl_pass "isolation: thirty and bursty lose the same sequence numbers alone as with four groups"
+nl_pass "isolation: thirty and bursty lose the same sequence numbers, and have identical decision records, alone as with four groups"
+
+# ---- echo.record_log: one line per decision, with the peer, profile, seq and verdict ---
+write_conf 0.05
+sed -i 's/seed = 7;/seed = 7; record_log = true;/' "$CONF"
+nl_start "$CONF"
+lport=$(python3 - "$P3" <<'PY') || nl_fail "record_log pinger"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.7", 0))
+for seq in range(20):
+    s.sendto(f"Ping {seq} x".encode(), ("127.0.0.1", int(sys.argv[1])))
+print(s.getsockname()[1])
+PY
+nl_wait_log "NETLAB_PEER=127.0.0.7:$lport NETLAB_PROFILE=thirty NETLAB_SEQ=19 NETLAB_VERDICT=(replied|dropped)" ||
+        nl_fail "no record_log line for Ping 19"
+[ "$(grep -c "Echo decision NETLAB_PEER=127.0.0.7:$lport NETLAB_PROFILE=thirty" "$NL_LOG")" -eq 20 ] ||
+        nl_fail "record_log: not one line per decision"
+grep -q "NETLAB_SEQ=3 NETLAB_VERDICT=dropped NETLAB_REASON=loss" "$NL_LOG" ||
+        grep -q "NETLAB_SEQ=3 NETLAB_VERDICT=replied NETLAB_REASON=replied" "$NL_LOG" || nl_fail "record_log: Ping 3"
+nl_stop
+nl_pass "echo.record_log writes one line per decision (plain log line without \$JOURNAL_STREAM)"
 
 # ---- bad profiles are rejected with file:line -----------------------------------------
 cat >"$NL_TMP/bad.conf" <<CONF
