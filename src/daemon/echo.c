@@ -208,11 +208,14 @@ static void echo_handle(Echo *e, size_t sock, size_t i, usec_t now_mono) {
         }
         dgram_pay_copies(e, &dg, now_mono);
 
-        if (dg.probe && !dg.stamp)
+        /* A STAMP session is a "probe" flow too, but its reply is the reflector packet
+         * (echo_stamp.c): only netlab probes get the netlab stamps and the profile. */
+        if (dg.probe && !dg.stamp) {
                 probe_stamp_reply(dg.buf, dg.len, rx_kernel_stamp(dg.msg, e->now_rt), e->now_rt,
                                   dg.flow ? dg.flow->received : 0, dg.flow ? dg.flow->dropped : 0);
-        if (dg.probe && e->admit.n_profiles > 1)
-                probe_stamp_profile(dg.buf, dg.len, (uint16_t) (dg.prof + 1)); /* which group answered */
+                if (e->admit.n_profiles > 1)
+                        probe_stamp_profile(dg.buf, dg.len, (uint16_t) (dg.prof + 1)); /* which group answered */
+        }
 
         /* Only one reply per flow is held back at a time; with no delay it is held
          * right here, so the rest of this batch already counts as overtaking it. */
