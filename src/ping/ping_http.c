@@ -149,7 +149,7 @@ struct PingHttp {
 
         /* the probe in progress */
         uint64_t seq;
-        nsec_t t_start, t_connected, t_sent, t_first;
+        nsec_t t_start, t_connected, t_sent, t_first, t_last;
 
         PingHttpPhaseStats phases[_PING_HTTP_PHASE_MAX];
         uint64_t status[PING_HTTP_STATUS_MAX];
@@ -239,7 +239,7 @@ static void probe_fail(PingHttp *h, const char *error, int status) {
 
 static void probe_success(PingHttp *h) {
         Ping *p = h->ping;
-        nsec_t now = ping_now(CLOCK_MONOTONIC), rtt = 0;
+        nsec_t now = h->t_last ?: ping_now(CLOCK_MONOTONIC), rtt = 0;  /* the last byte's arrival */
 
         h->total_body += h->body_bytes;
         if (h->resp.close)
@@ -314,7 +314,7 @@ static void begin_request(PingHttp *h) {
         h->request_sent = 0;
         h->head_len = 0;
         h->body_bytes = 0;
-        h->t_first = 0;
+        h->t_first = h->t_last = 0;
         h->resp = (PingHttpHead) {};
         h->chunked = (HttpChunked) {};
         (void) sd_event_source_set_io_events(h->io_source, EPOLLOUT);
@@ -349,7 +349,7 @@ static void start_probe(PingHttp *h) {
         h->t_start = ping_now(CLOCK_MONOTONIC);
         h->t_connected = 0;
         h->t_sent = 0;
-        h->t_first = 0;
+        h->t_first = h->t_last = 0;
         h->body_bytes = 0;
         h->resp = (PingHttpHead) {};
         if (!p->started) {
@@ -419,17 +419,20 @@ static void on_readable(PingHttp *h) {
                         probe_fail(h, N_("connection closed before the response was complete"), 0);
                         return;
                 }
-                if (h->t_first == 0) {
-                        const struct timespec *stamp = NULL;
+                /* The kernel's stamp of the newest segment this read returned: ttfb is
+                 * the first read's and total the last one's, so neither includes the time
+                 * this process took to wake up; that delay would otherwise land in total
+                 * alone and the phases would no longer add up under load. */
+                const struct timespec *stamp = NULL;
 
-                        /* The stamp of the newest segment read: for the first read of a
-                         * response, the segment that carried its first bytes in all but
-                         * the case where more arrived before we woke (then a little later). */
-                        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
-                                        stamp = (const struct timespec *) CMSG_DATA(c);
-                        h->t_first = MAX(ping_receive_time(h->ping->stats, stamp), h->t_sent);
-                }
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+                                stamp = (const struct timespec *) CMSG_DATA(c);
+                nsec_t rx = ping_receive_time(h->ping->stats, stamp);
+
+                if (h->t_first == 0)
+                        h->t_first = MAX(rx, h->t_sent);
+                h->t_last = MAX(rx, h->t_first);
 
                 const char *body = buf;
                 size_t body_len = (size_t) n;
