@@ -7,7 +7,7 @@
 # on the same socket. The client side is python3; every wait is bounded.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
-nl_init
+nl_init --alone
 
 PORT=$(nl_free_port)
 CONF="$NL_TMP/echo.conf"

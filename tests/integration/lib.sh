@@ -2,7 +2,9 @@
 # the tests). They start the real netlabd on loopback ports, and stop only the
 # processes they started, by PID.
 #
-#   nl_init                 temp dir $NL_TMP, cleanup trap (kills our PIDs, removes $NL_TMP)
+#   nl_init [--alone]       temp dir $NL_TMP, cleanup trap (kills our PIDs, removes $NL_TMP);
+#                           --alone: a test whose assertions are about timing runs with no
+#                           other integration test beside it (see nl_init)
 #   nl_free_port            prints a port free for both TCP and UDP on 127.0.0.1
 #   nl_start CONF [ARGS..]  starts netlabd -c CONF, waits until it logs "ready";
 #                           sets NL_PID and NL_LOG
@@ -39,7 +41,22 @@ nl_cleanup() {
         [ -n "${NL_TMP:-}" ] && rm -rf "$NL_TMP"
 }
 
+# make check -j runs tests side by side on a 2-core box; a flood test beside a latency
+# comparison moves the medians by tens of microseconds. So every integration test runs
+# under flock(1) on one file of the build tree: shared normally, exclusive with --alone,
+# which waits until the others are done and keeps new ones out. The test re-runs itself
+# as flock's child; -o keeps the lock's fd out of it, so nothing the test starts (a
+# daemonizing helper such as Chromium's crash handler) can hold the lock after it ends.
 nl_init() {
+        if [ -z "${NL_LOCKED:-}" ] && command -v flock >/dev/null; then
+                mode=-s
+                [ "${1:-}" = "--alone" ] && mode=-x
+                st=0
+                NL_LOCKED=1 flock -o -E 75 -w 900 "$mode" "$top_builddir/.integration-lock" \
+                        "${BASH:-/bin/sh}" "$0" || st=$?
+                [ "$st" -ne 75 ] && exit "$st"
+                echo "note: waited 900 s for $top_builddir/.integration-lock; running unlocked"
+        fi
         NL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/netlab-test.XXXXXX")
         trap nl_cleanup EXIT
         trap 'exit 1' INT TERM

@@ -8,7 +8,7 @@
 # by the server reports them in flight, not lost. Every wait is bounded.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
-nl_init
+nl_init --alone
 
 PING=${NETLAB_PING:-$top_builddir/netlab-ping}
 PORT=$(nl_free_port)

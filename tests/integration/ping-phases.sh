@@ -6,7 +6,7 @@
 # phases nest and their durations add up to the total. Loopback only; bounded waits.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
-nl_init
+nl_init --alone
 
 PING=${NETLAB_PING:-$top_builddir/netlab-ping}
 N=200

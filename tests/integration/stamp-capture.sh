@@ -7,7 +7,7 @@
 # --json-lines records. Capturing needs root (or CAP_NET_RAW): skipped otherwise, saying so.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
-nl_init
+nl_init --alone
 
 if [ "$(id -u)" -ne 0 ]; then
         echo "SKIP: capturing on lo needs root; run tests/check-all.sh as root for the tshark check"

@@ -7,7 +7,7 @@
 # 0), the RFC 8762 base size, and bad --stamp sizes. Every wait is bounded.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
-nl_init
+nl_init --alone
 
 nl_stamp_tools
 
