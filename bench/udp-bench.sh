@@ -8,7 +8,10 @@
 #
 #   bench/udp-bench.sh [NETLABD]            # default ./netlabd (run from a build dir)
 #   QUICK=1 bench/udp-bench.sh ../build/netlabd
-#   NETLABD_ECHO='rate_limit_plain = 0;' bench/udp-bench.sh   # extra echo keys for netlabd
+#   NETLABD_ECHO='rate_limit_plain = 500;' bench/udp-bench.sh   # extra echo keys for netlabd
+#
+# netlabd runs with every per-source limit off (rate_limit, rate_limit_plain and
+# rate_limit_bytes = 0: the peers have none) unless NETLABD_ECHO sets one.
 #
 # Reported per server: ping-pong RTT (udp-flood -w 1: p50, p99, p99.9), echo rate at 16
 # and 64 datagrams in flight (replies/s), server CPU-us per reply (CPU time of the
@@ -35,11 +38,13 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 LOCK=${BENCH_LOCK:-/tmp/netlab-bench.lock}
 SERVERS=${SERVERS:-sockperf ref-plain ref-mmsg netlabd netlabd-impaired}
 CC=${CC:-cc}
+NETLABD_ECHO=${NETLABD_ECHO-}
+[[ $NETLABD_ECHO == *rate_limit_plain* ]] || NETLABD_ECHO="rate_limit_plain = 0.0; $NETLABD_ECHO"
+[[ $NETLABD_ECHO == *rate_limit_bytes* ]] || NETLABD_ECHO="rate_limit_bytes = 0.0; $NETLABD_ECHO"
 OUT=${OUT:-${TMPDIR:-/tmp}/netlab-bench/udp-bench-$(date +%Y%m%d-%H%M%S).tsv}
 
-say() { printf '[udp-bench] %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-
+BENCH_NAME=udp-bench
+. "$HERE/udp-lib.sh"
 [[ -x $NETLABD ]] || die "no netlabd at '$NETLABD' (pass the path of a built netlabd)"
 for t in "$CC" taskset flock setsid ss python3 awk; do
         command -v "$t" >/dev/null || die "missing $t"
@@ -64,118 +69,43 @@ $CC -O2 -Wall -o "$WORK/ref-echo" "$HERE/udp-ref-echo.c" || die "cannot build ud
 $CC -O2 -Wall -o "$WORK/udp-flood" "$HERE/udp-flood.c" || die "cannot build udp-flood.c"
 FLOOD=$WORK/udp-flood
 
-lock_on() {
-        exec {LOCKFD}>>"$LOCK" || die "cannot open $LOCK"
-        flock -n "$LOCKFD" || { say "waiting for $LOCK"; flock "$LOCKFD"; }
-}
-lock_off() {
-        [[ -n $LOCKFD ]] || return 0
-        flock -u "$LOCKFD"
-        exec {LOCKFD}>&-
-        LOCKFD=
-}
-
-free_port() {
-        python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-netlabd_conf() {  # netlabd_conf FILE PORT IMPAIRMENT
-        cat >"$1" <<CONF
-log_level = "info";
-echo = { listen = ["$HOST:$2"]; rate_limit = 0.0; seed = 1; $3 ${NETLABD_ECHO:-} };
-http = { enabled = false; };
-CONF
-}
-
 start_server() {  # start_server NAME: sets PORT, SRV_PID
-        local name=$1 cmd i
+        local name=$1 cmd
         PORT=$(free_port)
         case $name in
         sockperf) cmd="sockperf sr -i $HOST -p $PORT" ;;
         ref-plain) cmd="$WORK/ref-echo $PORT plain" ;;
         ref-mmsg) cmd="$WORK/ref-echo $PORT mmsg" ;;
         netlabd)
-                netlabd_conf "$WORK/n.conf" "$PORT" "loss = 0.0;"
+                netlabd_conf "$WORK/n.conf" "$PORT" "loss = 0.0; $NETLABD_ECHO"
                 cmd="$NETLABD -c $WORK/n.conf" ;;
         netlabd-impaired)
-                netlabd_conf "$WORK/n.conf" "$PORT" "loss = 0.3; delay = 10; jitter = 2;"
+                netlabd_conf "$WORK/n.conf" "$PORT" "loss = 0.3; delay = 10; jitter = 2; $NETLABD_ECHO"
                 cmd="$NETLABD -c $WORK/n.conf" ;;
         esac
-        setsid taskset -c "$SERVER_CPU" bash -c "exec $cmd" >"$WORK/server.log" 2>&1 </dev/null &
-        SRV_PID=$!
-        for ((i = 0; i < 100; i++)); do
-                kill -0 "$SRV_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "$name exited at start"; }
-                [[ -n $(ss -Hlun "sport = :$PORT" 2>/dev/null) ]] && { sleep 0.2; return 0; }
-                sleep 0.1
-        done
-        die "$name did not bind UDP port $PORT"
-}
-
-stop_server() {
-        [[ -n $SRV_PID ]] || return 0
-        kill -TERM -- "-$SRV_PID" 2>/dev/null
-        for ((i = 0; i < 30; i++)); do
-                kill -0 "$SRV_PID" 2>/dev/null || break
-                sleep 0.1
-        done
-        kill -KILL -- "-$SRV_PID" 2>/dev/null
-        wait "$SRV_PID" 2>/dev/null
-        SRV_PID=
-}
-
-ticks() { awk '{ print $14 + $15 }' "/proc/$SRV_PID/stat"; }
-kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
-client() { taskset -c "$CLIENT_CPU" "$@"; }
-
-# netlabd's own count of datagrams received (SIGUSR1 logs the counters)
-nl_received() {
-        local n
-        n=$(grep -c 'Echo counters' "$WORK/server.log")
-        kill -USR1 "$SRV_PID"
-        for ((i = 0; i < 50; i++)); do
-                (($(grep -c 'Echo counters' "$WORK/server.log") > n)) && break
-                sleep 0.02
-        done
-        grep 'Echo counters' "$WORK/server.log" | tail -n 1 | sed -n 's/.*received \([0-9]*\).*/\1/p'
+        start_cmd "$name" "$cmd"
 }
 
 # rate NAME SCEN ARGS: REPEAT runs; replies/s, RTT and server CPU-us per reply (medians).
 # For netlabd the denominator is the datagrams it received (its own counter), so the
 # impaired run reports CPU per handled datagram, drops and delays included.
 rate() {
-        local name=$1 scen=$2 r line t0 t1 c0 c1 rates="" cpus="" p50s="" p99s="" per="" fp
+        local name=$1 scen=$2 r line own=0 rates="" cpus="" p50s="" p99s="" pers=""
         shift 2
+        [[ $name == netlabd* ]] && own=1
         for ((r = 0; r < REPEAT; r++)); do
-                lock_on
-                client "$FLOOD" -t "$DUR" -W "$WARM" -s "$MSG" "$@" "$HOST" "$PORT" >"$WORK/flood.out" 2>&1 &
-                fp=$!
-                sleep "$WARM"
-                [[ $name == netlabd* ]] && c0=$(nl_received)
-                t0=$(ticks)
-                sleep "$DUR"
-                t1=$(ticks)
-                [[ $name == netlabd* ]] && c1=$(nl_received)
-                wait "$fp"
-                lock_off
-                line=$(cat "$WORK/flood.out")
-                [[ $line == window=* ]] || { say "$name $scen: $line"; continue; }
+                line=$(flood_once "$own" "$@") || continue
                 rates+="$(kv "$line" rate) "
                 p50s+="$(kv "$line" rtt_p50_us) "
                 p99s+="$(kv "$line" rtt_p99_us) "
-                cpus+="$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v s="$DUR" 'BEGIN { printf "%.1f", 100 * d / hz / s }') "
-                if [[ $name == netlabd* ]]; then
-                        per+="$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n=$((c1 - c0)) 'BEGIN { printf "%.3f", n ? d / hz * 1e6 / n : 0 }') "
-                else
-                        per+="$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v rt="$(kv "$line" rate)" -v s="$DUR" \
-                                'BEGIN { printf "%.3f", rt ? d / hz * 1e6 / (rt * s) : 0 }') "
-                fi
+                cpus+="$(kv "$line" cpu) "
+                pers+="$(kv "$line" per) "
         done
         emit "$name" "$scen" rate "$(tr ' ' '\n' <<<"$rates" | awk NF | median)"
         emit "$name" "$scen" rtt_p50_us "$(tr ' ' '\n' <<<"$p50s" | awk NF | median)"
         emit "$name" "$scen" rtt_p99_us "$(tr ' ' '\n' <<<"$p99s" | awk NF | median)"
         emit "$name" "$scen" server_cpu_pct "$(tr ' ' '\n' <<<"$cpus" | awk NF | median)"
-        emit "$name" "$scen" us_per_datagram "$(tr ' ' '\n' <<<"$per" | awk NF | median)"
+        emit "$name" "$scen" us_per_datagram "$(tr ' ' '\n' <<<"$pers" | awk NF | median)"
 }
 
 # pingpong NAME: REPEAT runs of udp-flood -w 1; medians of p50, p99, p99.9
