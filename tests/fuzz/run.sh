@@ -80,15 +80,16 @@ for t in $targets; do
         # shellcheck disable=SC2086
         set -- "$@" ${FUZZ_FLAGS:-}
         echo "== fuzz_$t (log: $out/$t.log)"
-        # libFuzzer may end without running atexit(): the fixture goes in a directory we remove.
-        rm -rf "$out/tmp" && mkdir -p "$out/tmp"
-        if TMPDIR=$out/tmp "$out/fuzz_$t" "$@" "$new" "$corpus" >"$out/$t.log" 2>&1; then
+        # libFuzzer may end without running atexit(): the fixture goes in a directory we
+        # remove, one per target, so two runs of this script can go side by side.
+        rm -rf "$out/tmp-$t" && mkdir -p "$out/tmp-$t"
+        if TMPDIR=$out/tmp-$t "$out/fuzz_$t" "$@" "$new" "$corpus" >"$out/$t.log" 2>&1; then
                 grep -E '^(stat::number_of_executed_units|stat::new_units_added|#[0-9]+ *DONE)' "$out/$t.log" || true
         else
                 echo "fuzz_$t FAILED:" >&2
                 tail -n 40 "$out/$t.log" >&2
                 status=1
         fi
+        rm -rf "$out/tmp-$t"
 done
-rm -rf "$out/tmp"
 exit $status
