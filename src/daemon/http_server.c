@@ -44,7 +44,9 @@ struct HttpServer {
         size_t n_conns;
         HttpPeers *peers;               /* open connections per client address */
         sd_event_source *epoll_source;  /* shared.epfd inside the sd-event loop */
-        sd_event_source *sweep;         /* periodic timeout sweep, on while n_conns > 0 */
+        sd_event_source *sweep;         /* periodic timeout sweep, on from the first connection
+                                         * until a run finds the set empty */
+        bool sweep_on;
         usec_t date_sec;                /* second of shared.date */
         int fds[HTTP_SERVER_LISTEN_MAX];
         sd_event_source *listeners[HTTP_SERVER_LISTEN_MAX];
@@ -139,8 +141,13 @@ static int http_server_add_conn(HttpServer *s, int fd, const struct sockaddr *pe
         if (s->conns)
                 s->conns->prev = c;
         s->conns = c;
-        if (s->n_conns++ == 0 && s->sweep)
+        s->n_conns++;
+        if (!s->sweep_on && s->sweep) {
+                /* From now, not from when it last ran: a stale time would fire at once. */
+                (void) sd_event_source_set_time_relative(s->sweep, HTTP_SERVER_SWEEP_USEC);
                 (void) sd_event_source_set_enabled(s->sweep, SD_EVENT_ON);
+                s->sweep_on = true;
+        }
         return 0;
 }
 
@@ -157,8 +164,9 @@ static void http_server_close_conn(HttpServer *s, HttpConn *c) {
                 http_peers_remove(s->peers, c->peer_key);
         http_conn_free(c);
 
-        if (s->n_conns == 0 && s->sweep)
-                (void) sd_event_source_set_enabled(s->sweep, SD_EVENT_OFF);
+        /* The sweep stays armed when the set empties (it turns itself off on its next
+         * run): with one connection per request, switching it off and on again would
+         * reprogram the timer twice per request. */
         if (http_server_may_resume(s))
                 http_server_set_listening(s, true);
 }
@@ -196,6 +204,11 @@ static int http_server_on_sweep(sd_event_source *src, uint64_t usec, void *userd
         HttpServer *s = userdata;
         HttpConn *next;
 
+        if (s->n_conns == 0) { /* idle: no more wake-ups until the next connection */
+                (void) sd_event_source_set_enabled(src, SD_EVENT_OFF);
+                s->sweep_on = false;
+                return 0;
+        }
         http_server_refresh(s);
         for (HttpConn *c = s->conns; c; c = next) {
                 next = c->next;
