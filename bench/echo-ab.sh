@@ -3,13 +3,17 @@
 # every variant in turn (the order rotated each round), so a burst of noise on the box
 # hits them alike. A variant is a netlabd binary with optional extra echo settings:
 #
-#   bench/echo-ab.sh LABEL=NETLABD[,profiles=N][,keys=ECHO-KEYS] ...
+#   bench/echo-ab.sh LABEL=NETLABD[,profiles=N][,flows=N][,keys=ECHO-KEYS] ...
 #   bench/echo-ab.sh before=/tmp/before/netlabd after=./netlabd          # a change
 #   bench/echo-ab.sh none=./netlabd p64=./netlabd,profiles=64 p256=./netlabd,profiles=256
 #
 # profiles=N adds N classroom profiles (echo.profiles): N-1 for 10.x.y.0/24 groups the
 # client is not in, and one for 127.0.0.0/8 that it is, all unimpaired, so the figure is
 # the cost of classification, the per-client flow and the record. keys= are appended to
+# flows=N loads the server with netlab probes over N flows instead (udp-flows.c: session
+# ids 1..N in turn, each touched before the measurement; max_flows is raised to hold
+# them); when any variant has flows=, all do (N = 1 unless given) and the ping-pong phase
+# is left out. keys= are appended to
 # the echo group as they are (rate_limit = 0 always; rate_limit_plain and the byte
 # budget stay at their defaults unless set: the bench sets both to 0 unless keys= does).
 #
@@ -49,7 +53,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 $CC -O2 -Wall -o "$WORK/udp-flood" "$HERE/udp-flood.c" || die "cannot build udp-flood.c"
-FLOOD=$WORK/udp-flood
+$CC -O2 -Wall -o "$WORK/udp-flows" "$HERE/udp-flows.c" || die "cannot build udp-flows.c"
 
 # profiles N: the echo.profiles list described above
 profiles() {
@@ -62,23 +66,27 @@ profiles() {
         printf '{ name = "bench"; sources = [ "127.0.0.0/8" ]; } );'
 }
 
-labels=() bins=() keys=()
+labels=() bins=() keys=() nflows=() flows_mode=0
 for v in "$@"; do
         [[ $v == *=* ]] || die "bad variant '$v' (LABEL=NETLABD[,...])"
         label=${v%%=*} rest=${v#*=}
-        bin=${rest%%,*} k="" np=0
+        bin=${rest%%,*} k="" np=0 nf=1
         [[ $rest == *,* ]] && opts=${rest#*,} || opts=""
         while [[ -n $opts ]]; do
                 case $opts in
                 profiles=*) np=${opts#profiles=}; np=${np%%,*}; opts=${opts#profiles=$np}; opts=${opts#,} ;;
+                flows=*) nf=${opts#flows=}; nf=${nf%%,*}; opts=${opts#flows=$nf}; opts=${opts#,}; flows_mode=1
+                        k="max_flows = $((nf < 16384 ? 16384 : nf * 2)); $k" ;;
                 keys=*) k=${opts#keys=}; opts="" ;;
                 *) die "bad option in '$v'" ;;
                 esac
         done
         [[ -x $bin ]] || die "no netlabd at '$bin'"
-        labels+=("$label") bins+=("$(realpath "$bin")") keys+=("$k $(profiles "$np")")
+        labels+=("$label") bins+=("$(realpath "$bin")") keys+=("$k $(profiles "$np")") nflows+=("$nf")
 done
 n=${#labels[@]}
+# the flows' first touch (up to 100 000 probes) stays out of the measured interval
+((flows_mode)) && [[ -z ${WARMUP:-} ]] && WARM=2
 
 # Every variant runs without the per-source budgets (rate_limit_plain and
 # rate_limit_bytes = 0 unless keys= sets them); a binary from before they existed gets
@@ -102,23 +110,32 @@ done
 say "date $(date -u +%FT%TZ), kernel $(uname -r), $(nproc) CPUs, $ROUNDS rounds x ${DUR}s, $MSG-byte datagrams"
 for ((r = 0; r < ROUNDS; r++)); do
         for ((j = 0; j < n; j++)); do
-                i=$(((j + r) % n))
+                v=$(((j + r) % n))
                 PORT=$(free_port)
-                netlabd_conf "$WORK/n.conf" "$PORT" "${keys[i]}"
-                start_cmd "${labels[i]}" "${bins[i]} -c $WORK/n.conf"
-                line=$(flood_once 1 -w 64) && echo "${labels[i]} per $(kv "$line" per)" >>"$WORK/res"
-                lock_on
-                line=$(client "$FLOOD" -w 1 -t "$DUR" -W "$WARM" -s "$MSG" "$HOST" "$PORT" 2>&1)
-                lock_off
-                [[ $line == window=* ]] && echo "${labels[i]} p50 $(kv "$line" rtt_p50_us)" >>"$WORK/res"
+                netlabd_conf "$WORK/n.conf" "$PORT" "${keys[v]}"
+                start_cmd "${labels[v]}" "${bins[v]} -c $WORK/n.conf"
+                per=- p50=-
+                if ((flows_mode)); then
+                        FLOOD=$WORK/udp-flows
+                        line=$(flood_once 1 -w 64 -n "${nflows[v]}") && per=$(kv "$line" per)
+                else
+                        FLOOD=$WORK/udp-flood
+                        line=$(flood_once 1 -w 64) && per=$(kv "$line" per)
+                        lock_on
+                        line=$(client "$FLOOD" -w 1 -t "$DUR" -W "$WARM" -s "$MSG" "$HOST" "$PORT" 2>&1)
+                        lock_off
+                        [[ $line == window=* ]] && p50=$(kv "$line" rtt_p50_us)
+                fi
                 stop_server
-                say "round $((r + 1))/$ROUNDS ${labels[i]}: $(grep "^${labels[i]} " "$WORK/res" | tail -n 2 | tr '\n' ' ')"
+                printf '%s per %s\n%s p50 %s\n' "${labels[v]}" "$per" "${labels[v]}" "$p50" | grep -v ' -$' >>"$WORK/res"
+                say "round $((r + 1))/$ROUNDS ${labels[v]}: CPU-us/datagram $per, ping-pong p50 $p50 us"
         done
 done
 
 stat() {  # stat LABEL METRIC: "median min max"
         local vals
         vals=$(awk -v l="$1" -v m="$2" '$1 == l && $2 == m { print $3 }' "$WORK/res" | sort -g)
+        [[ -n $vals ]] || vals=0
         printf '%s %s %s' "$(median <<<"$vals")" "$(head -n 1 <<<"$vals")" "$(tail -n 1 <<<"$vals")"
 }
 printf '| variant | CPU-µs/datagram w64 (median, min-max) | ratio | ping-pong p50 µs (median, min-max) | ratio |\n|---|---|---|---|---|\n'
@@ -128,5 +145,5 @@ for ((i = 0; i < n; i++)); do
         read -r c cl ch <<<"$(stat "${labels[i]}" per)"
         read -r p pl ph <<<"$(stat "${labels[i]}" p50)"
         awk -v l="${labels[i]}" -v c="$c" -v cl="$cl" -v ch="$ch" -v c0="$c0" -v p="$p" -v pl="$pl" -v ph="$ph" -v p0="$p0" \
-                'BEGIN { printf "| %s | %.3f (%.3f-%.3f) | %.3f | %.1f (%.1f-%.1f) | %.3f |\n", l, c, cl, ch, c / c0, p, pl, ph, p / p0 }'
+                'BEGIN { printf "| %s | %.3f (%.3f-%.3f) | %.3f | %.1f (%.1f-%.1f) | %.3f |\n", l, c, cl, ch, (c0 > 0 ? c / c0 : 0), p, pl, ph, (p0 > 0 ? p / p0 : 0) }'
 done

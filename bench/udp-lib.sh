@@ -46,6 +46,7 @@ start_cmd() {
 }
 
 stop_server() {
+        local i
         [[ -n $SRV_PID ]] || return 0
         kill -TERM -- "-$SRV_PID" 2>/dev/null
         for ((i = 0; i < 30; i++)); do
@@ -64,7 +65,7 @@ client() { taskset -c "$CLIENT_CPU" "$@"; }
 
 # netlabd's own count of datagrams received (SIGUSR1 logs the counters)
 nl_received() {
-        local n
+        local n i
         n=$(grep -c 'Echo counters' "$WORK/server.log")
         kill -USR1 "$SRV_PID"
         for ((i = 0; i < 50; i++)); do
