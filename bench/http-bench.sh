@@ -30,10 +30,11 @@ http = {
         access_log = false;
         keepalive_timeout = 300.0;
         header_timeout = 300.0;
-        max_connections = 4096;
+        max_connections = 16384;
+        max_connections_per_source = 16384;     # wrk is one address (KA_CURVE: 10 000 connections)
 };
 EOF
-	ulimit -n 8192 2>/dev/null || true
+	ulimit -n 32768 2>/dev/null || true
 	exec "$NETLABD" -c "$conf"
 fi
 

@@ -33,6 +33,7 @@ REPEAT=${REPEAT:-1}                     # wrk runs per scenario; the median is k
 FOREIGN_MAX=${FOREIGN_MAX:-5}           # % of a core other processes may use during a run
 NOISY_RETRIES=${NOISY_RETRIES:-2}       # redo a noisier run this many times at most
 NGINX_EXTRA=${NGINX_EXTRA:-}            # extra nginx http{} directives, e.g. open_file_cache
+KA_CURVE=${KA_CURVE:-}                  # e.g. "1000 10000": keep-alive at more connections (candidate only)
 PY_PROTOCOL=${PY_PROTOCOL:-HTTP/1.1}    # http.server defaults to HTTP/1.0 (no keep-alive)
 if [[ -z ${PYTHON:-} ]]; then
 	if [[ -x /usr/bin/python3 ]]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3); fi
@@ -436,6 +437,18 @@ def cmd_table(tsv):
             g(s, 'big_file', 'srv_cpu_ms_per_gib'),
             '/'.join(g(s, sc, 'foreign_cpu_pct') for sc in sc3)]
            for s in served])
+    curve = sorted({int(sc[4:]) for (s, sc, m) in rows if sc.startswith('ka_c') and sc[4:].isdigit()})
+    if curve:
+        print('Keep-alive cost curve (same page; server CPU-us per request, peak RSS KiB)')
+        for s in served:
+            pts = [(64, num(s, 'ka_small', 'srv_cpu_us_per_req'), g(s, 'ka_small', 'rss_hwm_kib'))] + \
+                  [(c, num(s, 'ka_c%d' % c, 'srv_cpu_us_per_req'), g(s, 'ka_c%d' % c, 'rss_hwm_kib')) for c in curve]
+            pts = [p for p in pts if p[1] is not None]
+            if len(pts) < 2:
+                continue
+            lo = min(p[1] for p in pts)
+            table(['server', 'connections', 'us/req', 'x smallest', 'peak RSS'],
+                  [[s, c, '%.2f' % v, '%.2f' % (v / lo), r] for c, v, r in pts])
     ref = 'nginx' if 'nginx' in served else None
     if ref:
         def ratio(s, sc, m):
@@ -768,7 +781,19 @@ bench_server() {
 	taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WARM}s" \
 		"http://127.0.0.1:$PORT/index.html" >/dev/null 2>&1
 	run_wrk "$label" ka_small rps 64 /index.html
+	emit "$label" ka_small rss_hwm_kib "$(awk '/VmHWM/ { print $2 }' "/proc/$SRV_PID/status")"
 	lock_off
+	# (1b) the cost curve: the same page at more concurrent connections (the peers'
+	# stock configs cap connections lower, and no peer publishes this curve)
+	local nc
+	for nc in $KA_CURVE; do
+		[[ $srv == candidate ]] || break
+		lock_on
+		ulimit -n $((nc + 1024)) 2>/dev/null || true
+		run_wrk "$label" "ka_c$nc" rps "$nc" /index.html
+		emit "$label" "ka_c$nc" rss_hwm_kib "$(awk '/VmHWM/ { print $2 }' "/proc/$SRV_PID/status")"
+		lock_off
+	done
 	# (2) Connection: close small page
 	lock_on
 	run_wrk "$label" close_small rps 64 /index.html -H 'Connection: close'
