@@ -675,7 +675,7 @@ int http_conn_new(HttpConnShared *shared, int fd, const struct sockaddr *peer, s
         c->file_fd = -EBADF;
         c->method = _HTTP_METHOD_INVALID;
         c->state = HTTP_CONN_RECV_HEAD;
-        c->events = EPOLLIN;
+        c->events = 0; /* not in the epoll set until it has to wait (http_conn_set_events) */
         if (peer && peer_len > 0)
                 memcpy(&c->peer, peer, MIN((size_t) peer_len, sizeof(c->peer)));
         c->req_start = now(CLOCK_MONOTONIC);

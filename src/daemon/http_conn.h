@@ -144,14 +144,17 @@ static inline void http_conn_end_at_least(HttpConn *c, HttpConnEnd end) {
                 c->end = end;
 }
 
-/* Sets the epoll interest of the connection's fd in the server's set; a failed
- * EPOLL_CTL_MOD keeps the old mask and is retried on the next change. */
+/* Sets the epoll interest of the connection's fd in the server's set. A new connection
+ * joins the set only here, the first time it has to wait (events 0 = not in the set):
+ * one answered at once and closed never costs an epoll_ctl(). A failed epoll_ctl()
+ * keeps the old mask and is retried on the next change; one that never joined is
+ * closed by the timeout sweep at its deadline. */
 static inline void http_conn_set_events(HttpConn *c, uint32_t events) {
         if (c->events == events)
                 return;
         struct epoll_event ev = { .events = events, .data.ptr = c };
 
-        if (epoll_ctl(c->shared->epfd, EPOLL_CTL_MOD, c->fd, &ev) >= 0)
+        if (epoll_ctl(c->shared->epfd, c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->fd, &ev) >= 0)
                 c->events = events;
 }
 
