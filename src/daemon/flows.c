@@ -9,6 +9,7 @@
 #include "flows.h"
 #include "json.h"
 #include "macro.h"
+#include "parse_util.h"
 #include "profile.h"
 #include "sockaddr.h"
 
@@ -32,16 +33,6 @@ void flows_snapshot_done(FlowsSnapshot *s) {
         s->n_flows = s->n_record = 0;
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* Percent-decodes @len bytes of @s into @buf (@size bytes, NUL-terminated). NUL bytes
  * and bad escapes are -EINVAL, too long is -E2BIG. */
 static int decode(const char *s, size_t len, char *buf, size_t size) {
@@ -51,7 +42,7 @@ static int decode(const char *s, size_t len, char *buf, size_t size) {
                 int c = (unsigned char) s[i];
 
                 if (c == '%') {
-                        int hi = i + 2 < len ? unhex(s[i + 1]) : -1, lo = hi >= 0 ? unhex(s[i + 2]) : -1;
+                        int hi = i + 2 < len ? unhexchar(s[i + 1]) : -1, lo = hi >= 0 ? unhexchar(s[i + 2]) : -1;
 
                         if (hi < 0 || lo < 0)
                                 return -EINVAL;
