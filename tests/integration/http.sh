@@ -128,37 +128,8 @@ want=$(tail -c +1000001 "$ROOT/large.bin" | head -c 1000001 | sha256sum | cut -d
 expect "large file range sha256" "$got" "$want"
 
 # ---- nginx on the same root, to compare answers to hostile requests (if installed) -------
-NGINX_PORT=
-if command -v nginx >/dev/null; then
-        NGINX_PORT=$(nl_free_port)
-        mkdir -p "$NL_TMP/nginx/tmp"
-        chmod 755 "$NL_TMP"             # nginx's worker runs as nobody
-        cat >"$NL_TMP/nginx/nginx.conf" <<NGX
-worker_processes 1;
-pid $NL_TMP/nginx/nginx.pid;
-error_log stderr crit;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $NL_TMP/nginx/tmp/body;
-    proxy_temp_path $NL_TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $NL_TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $NL_TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $NL_TMP/nginx/tmp/scgi;
-    server { listen 127.0.0.1:$NGINX_PORT; root $ROOT; }
-}
-NGX
-        nginx -p "$NL_TMP/nginx" -c "$NL_TMP/nginx/nginx.conf" -e stderr -g 'daemon off;' \
-                2>"$NL_TMP/nginx/stderr" &
-        NGINX_PID=$!
-        nl_track "$NGINX_PID"
-        i=0
-        until curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/"; do
-                i=$((i + 1))
-                [ "$i" -lt 50 ] || { echo "nginx did not start, comparison skipped"; NGINX_PORT=; break; }
-                sleep 0.1
-        done
-fi
+nl_start_nginx "$ROOT"
+[ -n "$NGINX_PORT" ] || echo "nginx comparison skipped"
 
 # ---- raw sockets: pipelining, hostile heads, 1000 connections, slowloris ---------------
 python3 - "$PORT" "$NGINX_PORT" <<'PY' || nl_fail "raw socket tests (see above)"

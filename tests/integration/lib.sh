@@ -13,6 +13,9 @@
 #   nl_wait_log PATTERN [SECONDS] [LOG]   waits for a line matching PATTERN (grep -E)
 #   nl_signal_wait SIGNAL PATTERN  sends SIGNAL to $NL_PID and waits (5 s max) until one
 #                           more line of $NL_LOG matches PATTERN (grep); fails otherwise
+#   nl_start_nginx ROOT     nginx (if installed) serving ROOT on a free port, one process,
+#                           tracked; sets NGINX_PORT and NGINX_PID, or prints why not and
+#                           leaves NGINX_PORT empty
 #   nl_fail MESSAGE         prints "FAIL: ..." and exits 1
 #   nl_pass MESSAGE         prints "ok: ..."
 
@@ -70,6 +73,45 @@ nl_stamp_tools() {
         PEER="$top_srcdir/tests/integration/stamp-peer.py"
         "$PY" -c 'import scapy.contrib.stamp' 2>/dev/null ||
                 nl_fail "python3-scapy is missing (apt-get install python3-scapy; tests/check-all.sh does)"
+}
+
+nl_start_nginx() {
+        NGINX_PORT=
+        NGINX_PID=
+        command -v nginx >/dev/null || { echo "note: nginx not installed (apt-get install nginx-light)"; return 0; }
+        port=$(nl_free_port)
+        mkdir -p "$NL_TMP/nginx/tmp"
+        chmod 755 "$NL_TMP"             # nginx's worker may run as nobody
+        cat >"$NL_TMP/nginx/nginx.conf" <<NGX
+master_process off;
+worker_processes 1;
+pid $NL_TMP/nginx/nginx.pid;
+error_log stderr crit;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $NL_TMP/nginx/tmp/body;
+    proxy_temp_path $NL_TMP/nginx/tmp/proxy;
+    fastcgi_temp_path $NL_TMP/nginx/tmp/fastcgi;
+    uwsgi_temp_path $NL_TMP/nginx/tmp/uwsgi;
+    scgi_temp_path $NL_TMP/nginx/tmp/scgi;
+    server { listen 127.0.0.1:$port; root $1; }
+}
+NGX
+        nginx -p "$NL_TMP/nginx" -c "$NL_TMP/nginx/nginx.conf" -e stderr -g 'daemon off;' \
+                2>"$NL_TMP/nginx/stderr" &
+        NGINX_PID=$!
+        nl_track "$NGINX_PID"
+        i=0
+        until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+                i=$((i + 1))
+                if [ "$i" -ge 50 ]; then
+                        echo "note: nginx did not start ($(cat "$NL_TMP/nginx/stderr"))"
+                        return 0
+                fi
+                sleep 0.1
+        done
+        NGINX_PORT=$port
 }
 
 nl_track() {

@@ -109,40 +109,11 @@ PY
 compare netlabd "http://127.0.0.1:$PORT/index.html"
 nl_pass "netlabd: connect/pretransfer/ttfb/total medians within 25 % or 100 us of curl -w"
 
-if ! command -v nginx >/dev/null; then
-        echo "note: nginx not installed (apt-get install nginx-light): its half is skipped"
+nl_start_nginx "$NL_TMP/www"
+if [ -z "$NGINX_PORT" ]; then
+        echo "note: nginx's half is skipped"
         exit 0
 fi
-NGINX_PORT=$(nl_free_port)
-mkdir -p "$NL_TMP/nginx/tmp"
-cat >"$NL_TMP/nginx/nginx.conf" <<NGX
-master_process off;
-worker_processes 1;
-pid $NL_TMP/nginx/nginx.pid;
-error_log stderr crit;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $NL_TMP/nginx/tmp/body;
-    proxy_temp_path $NL_TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $NL_TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $NL_TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $NL_TMP/nginx/tmp/scgi;
-    server { listen 127.0.0.1:$NGINX_PORT; root $NL_TMP/www; }
-}
-NGX
-nginx -p "$NL_TMP/nginx" -c "$NL_TMP/nginx/nginx.conf" -e stderr -g 'daemon off;' 2>"$NL_TMP/nginx/stderr" &
-NGINX_PID=$!
-nl_track "$NGINX_PID"
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/"; do
-        i=$((i + 1))
-        if [ "$i" -ge 50 ]; then
-                echo "note: nginx did not start ($(cat "$NL_TMP/nginx/stderr")): its half is skipped"
-                exit 0
-        fi
-        sleep 0.1
-done
 compare nginx "http://127.0.0.1:$NGINX_PORT/index.html"
 kill "$NGINX_PID" 2>/dev/null || true
 wait "$NGINX_PID" 2>/dev/null || true
