@@ -16,33 +16,8 @@
 #include "daemon.h"
 #include "log.h"
 #include "rng.h"
+#include "test_tmpdir.h"
 #include "tests.h"
-
-static char tmpdir[] = "/tmp/netlab-test-conf.XXXXXX";
-
-static char *write_file(const char *name, const char *content) {
-        static char path[256];
-        FILE *f;
-
-        snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-        f = fopen(path, "we");
-        ck_assert_ptr_nonnull(f);
-        fputs(content, f);
-        ck_assert_int_eq(fclose(f), 0);
-        return path;
-}
-
-static void setup(void) {
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void) {
-        char cmd[300];
-
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-        ck_assert_int_eq(system(cmd), 0);
-        strcpy(tmpdir, "/tmp/netlab-test-conf.XXXXXX");
-}
 
 START_TEST(test_defaults) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
@@ -70,7 +45,8 @@ START_TEST(test_full_file) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
         _cleanup_(conf_errors_done) ConfErrors errors = {};
         char expect_root[300];
-        const char *path = write_file("full.conf",
+        const char *path = test_tmpdir_write(
+                "full.conf",
                 "log_level = \"debug\";\n"
                 "shutdown_timeout = \"250ms\";\n"
                 "echo = {\n"
@@ -110,7 +86,7 @@ START_TEST(test_full_file) {
         ck_assert_int_eq(c->echo.lab_compat, LAB_COMPAT_TIMESTAMP);     /* the old boolean */
         ck_assert(!c->http.enabled);
         ck_assert_str_eq(c->http.listen[0], "*:8081");
-        snprintf(expect_root, sizeof(expect_root), "%s/www", tmpdir);
+        snprintf(expect_root, sizeof(expect_root), "%s/www", test_tmpdir);
         ck_assert_str_eq(c->http.root, expect_root);    /* relative to the file */
         ck_assert_str_eq(c->http.server_header, "");
         ck_assert_uint_eq(c->http.keepalive_timeout_usec, 60 * USEC_PER_SEC);
@@ -193,7 +169,7 @@ static const struct {
         /* libconfig says "cannot open include file", and not which. */
         { "@include \"/nonexistent/file.conf\"\n", 1,
           "cannot open include file '/nonexistent/file.conf': No such file or directory", true },
-        { "echo = { loss = 0.1; };\n\n@include \"x.conf\"\n", 3, "cannot open include file 'x.conf' (/tmp/netlab-test-conf." },
+        { "echo = { loss = 0.1; };\n\n@include \"x.conf\"\n", 3, "cannot open include file 'x.conf' (/tmp/netlab-test." },
         /* Group names get the hint keys get; a group's key at the top level too. */
         { "ecco = {\n  loss = 0.3;\n};\n", 1, "unknown group 'ecco', did you mean 'echo'?", true },
         { "loss = 0.3;\n", 1, "unknown key 'loss' at the top level, did you mean 'echo.loss'?", true },
@@ -223,7 +199,7 @@ START_TEST(test_lab_compat) {
                 snprintf(text, sizeof(text), "echo = { lab_compat = %s; };\n", lab_compat_cases[_i].value);
         else
                 snprintf(text, sizeof(text), "echo = { loss = 0.1; };\n");
-        ck_assert_int_eq(conf_load(write_file("lab.conf", text), &c, &errors), 0);
+        ck_assert_int_eq(conf_load(test_tmpdir_write("lab.conf", text), &c, &errors), 0);
         ck_assert_int_eq(c->echo.lab_compat, lab_compat_cases[_i].want);
         ck_assert_str_eq(lab_compat_to_string(c->echo.lab_compat), lab_compat_names[lab_compat_cases[_i].want]);
 }
@@ -232,7 +208,7 @@ END_TEST
 START_TEST(test_bad_table) {
         _cleanup_(conf_unrefp) Conf *c = NULL;
         _cleanup_(conf_errors_done) ConfErrors errors = {};
-        const char *path = write_file("bad.conf", bad_cases[_i].content), *msg;
+        const char *path = test_tmpdir_write("bad.conf", bad_cases[_i].content), *msg;
         int r;
 
         r = conf_load(path, &c, &errors);
@@ -262,21 +238,20 @@ START_TEST(test_many_errors) {
         const char *path;
 
         /* Twelve bad keys, one per line (a repeated key would stop libconfig itself). */
-        path = write_file("many.conf",
-                "echo = {\n"
-                "  loss = 2;\n"
-                "  delay = -1;\n"
-                "  jitter = \"x\";\n"
-                "  ge_p = 7;\n"
-                "  ge_r = 7;\n"
-                "  bogus = 1;\n"
-                "  max_queue = 0;\n"
-                "  max_payload = 0;\n"
-                "  reorder_gap = 0;\n"
-                "  rate_burst = 0;\n"
-                "  max_flows = 1;\n"
-                "  duplicate = 3;\n"
-                "};\n");
+        path = test_tmpdir_write("many.conf", "echo = {\n"
+                                              "  loss = 2;\n"
+                                              "  delay = -1;\n"
+                                              "  jitter = \"x\";\n"
+                                              "  ge_p = 7;\n"
+                                              "  ge_r = 7;\n"
+                                              "  bogus = 1;\n"
+                                              "  max_queue = 0;\n"
+                                              "  max_payload = 0;\n"
+                                              "  reorder_gap = 0;\n"
+                                              "  rate_burst = 0;\n"
+                                              "  max_flows = 1;\n"
+                                              "  duplicate = 3;\n"
+                                              "};\n");
         ck_assert_int_eq(conf_load(path, &c, &errors), -EBADMSG);
         ck_assert_uint_eq(errors.n, CONF_ERRORS_MAX);
         ck_assert_uint_eq(errors.n_more, 2);
@@ -297,20 +272,21 @@ START_TEST(test_integers_exact) {
         char main_path[300];
         const char *path;
 
-        path = write_file("int.conf", "echo = { seed = 9999999999999; max_queue = 0x10; };\n"
-                                      "http = { max_body = 9000000000000000001L; };\n");
+        path = test_tmpdir_write("int.conf", "echo = { seed = 9999999999999; max_queue = 0x10; };\n"
+                                             "http = { max_body = 9000000000000000001L; };\n");
         ck_assert_int_eq(conf_load(path, &c, &errors), -EBADMSG);        /* max_body > 1e12 */
         ck_assert_str_eq(errors.e[0].msg, "'http.max_body' is 9000000000000000001, allowed range is 0..1000000000000");
         conf_errors_done(&errors);
 
-        write_file("inc.conf", "seed = 9000000000000000001;\n max_queue = 0x10;\n");
-        snprintf(main_path, sizeof(main_path), "%s", write_file("main.conf", "echo = {\n  @include \"inc.conf\"\n};\n"));
-        path = main_path;               /* write_file() reuses its buffer */
+        test_tmpdir_write("inc.conf", "seed = 9000000000000000001;\n max_queue = 0x10;\n");
+        snprintf(main_path, sizeof(main_path), "%s",
+                 test_tmpdir_write("main.conf", "echo = {\n  @include \"inc.conf\"\n};\n"));
+        path = main_path; /* test_tmpdir_write() reuses its buffer */
         ck_assert_int_eq(conf_load(path, &c2, &errors), 0);
         ck_assert_uint_eq(c2->echo.seed, 9000000000000000001ULL);       /* beyond 2^53: not via double */
         ck_assert_uint_eq(c2->echo.max_queue, 16);
 
-        write_file("inc.conf", "loss = 0.1;\nseed = 99999999999999999999;\n");
+        test_tmpdir_write("inc.conf", "loss = 0.1;\nseed = 99999999999999999999;\n");
         ck_assert_int_eq(conf_load(path, &c, &errors), -EBADMSG);
         ck_assert_msg(errors.n == 1, "%zu errors: '%s', '%s'", errors.n, errors.e[0].msg, errors.e[1].msg);
         ck_assert_ptr_nonnull(errors.e[0].file);
@@ -400,7 +376,7 @@ START_TEST(test_missing_file) {
         ck_assert_ptr_null(c);
         ck_assert_uint_eq(errors.n_more, 7);    /* reterr untouched when not a content error */
         ck_assert_uint_eq(errors.n, 0);
-        ck_assert_int_eq(conf_load(tmpdir, &c, &errors), -EISDIR);
+        ck_assert_int_eq(conf_load(test_tmpdir, &c, &errors), -EISDIR);
         ck_assert_uint_eq(errors.n_more, 7);
 }
 END_TEST
@@ -408,7 +384,7 @@ END_TEST
 /* daemon_load_conf(): start-up and reload share one loader; what it logs goes to
  * stderr, captured here into @log. */
 static int load_logged(const char *path, bool path_explicit, bool reload, Conf **ret, char *log, size_t size) {
-        char *p = write_file("stderr.txt", "");
+        char *p = test_tmpdir_write("stderr.txt", "");
         int saved = dup(STDERR_FILENO), fd, r;
         FILE *f;
         size_t n;
@@ -463,11 +439,11 @@ START_TEST(test_daemon_load_table) {
         char log[1024], path[300];
         int r;
 
-        snprintf(path, sizeof(path), "%s/netlab.conf", tmpdir);
+        snprintf(path, sizeof(path), "%s/netlab.conf", test_tmpdir);
         if (load_cases[_i].content && streq(load_cases[_i].content, "/"))
                 ck_assert_int_eq(mkdir(path, 0700), 0);
         else if (load_cases[_i].content)
-                write_file("netlab.conf", load_cases[_i].content);
+                test_tmpdir_write("netlab.conf", load_cases[_i].content);
         r = load_logged(path, load_cases[_i].explicit_, load_cases[_i].reload, &c, log, sizeof(log));
         ck_assert_msg(r == load_cases[_i].r, "case %d: r=%d, logged '%s'", _i, r, log);
         ck_assert(r < 0 ? !c : !!c);
@@ -490,7 +466,7 @@ START_TEST(test_daemon_load_defaults) {
         bool installed = stat(WWWDIR, &st) == 0 && S_ISDIR(st.st_mode);
         int r;
 
-        snprintf(path, sizeof(path), "%s/netlab.conf", tmpdir);
+        snprintf(path, sizeof(path), "%s/netlab.conf", test_tmpdir);
         r = load_logged(path, false, false, &c, log, sizeof(log));
         ck_assert_msg(strstr(log, "netlab.conf not found, using built-in defaults\n"), "logged '%s'", log);
         if (installed)
@@ -509,12 +485,15 @@ START_TEST(test_diff) {
         _cleanup_(conf_errors_done) ConfErrors errors = {};
         _cleanup_free_ char *diff = NULL, *none = NULL;
 
-        ck_assert_int_eq(conf_load(write_file("a.conf", "echo = { loss = 0.3; };\n"), &a, &errors), 0);
-        ck_assert_int_eq(conf_load(write_file("b.conf", "log_level = \"debug\";\n"
-                                                        "echo = { loss = \"10%\"; delay = 10; lab_compat = true;\n"
-                                                        "  loss_model = \"gilbert-elliott\"; ge_r = 0.5; };\n"
-                                                        "http = { keepalive_timeout = 2.5; status_allow = [\"::1\"]; };\n"),
-                                   &b, &errors), 0);
+        ck_assert_int_eq(conf_load(test_tmpdir_write("a.conf", "echo = { loss = 0.3; };\n"), &a, &errors), 0);
+        ck_assert_int_eq(
+                conf_load(test_tmpdir_write("b.conf",
+                                            "log_level = \"debug\";\n"
+                                            "echo = { loss = \"10%\"; delay = 10; lab_compat = true;\n"
+                                            "  loss_model = \"gilbert-elliott\"; ge_r = 0.5; };\n"
+                                            "http = { keepalive_timeout = 2.5; status_allow = [\"::1\"]; };\n"),
+                          &b, &errors),
+                0);
         ck_assert_int_eq(conf_diff(a, b, &diff), 0);
         ck_assert_str_eq(diff, "log_level \"info\" -> \"debug\", echo.loss 0.3 -> 0.1, "
                                "echo.loss_model \"random\" -> \"gilbert-elliott\", echo.ge_r 0.3 -> 0.5, "
@@ -545,9 +524,10 @@ START_TEST(test_restart_keys) {
         _cleanup_(conf_errors_done) ConfErrors errors = {};
 
         ck_assert_int_eq(conf_new_default(&a), 0);
-        ck_assert_int_eq(conf_load(write_file("r.conf", "echo = { listen = \"127.0.0.1:1\"; loss = 0.5; };\n"
-                                               "http = { enabled = false; };\n"),
-                                   &b, &errors), 0);
+        ck_assert_int_eq(conf_load(test_tmpdir_write("r.conf", "echo = { listen = \"127.0.0.1:1\"; loss = 0.5; };\n"
+                                                               "http = { enabled = false; };\n"),
+                                   &b, &errors),
+                         0);
         diff = conf_restart_keys_changed(a, b);
         ck_assert_ptr_nonnull(diff);
         ck_assert_str_eq(diff, "echo.listen, http.enabled");
@@ -610,7 +590,7 @@ START_TEST(test_fuzz_corpus) {
                         }
                 }
                 buf[len] = '\0';
-                r = conf_load(write_file("fuzz.conf", buf), &c, &errors);
+                r = conf_load(test_tmpdir_write("fuzz.conf", buf), &c, &errors);
                 ck_assert_msg(r == 0 || r == -EBADMSG || r == -ENOENT, "iter %d: r=%d", iter, r);
                 if (r == -EBADMSG) {
                         ck_assert_msg(errors.n > 0 && errors.n <= CONF_ERRORS_MAX, "iter %d: %zu errors", iter, errors.n);
@@ -625,7 +605,7 @@ static Suite *conf_suite(void) {
         Suite *s = suite_create("conf");
         TCase *tc = tcase_create("core");
 
-        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_checked_fixture(tc, test_tmpdir_setup, test_tmpdir_teardown);
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_defaults);
         tcase_add_test(tc, test_full_file);

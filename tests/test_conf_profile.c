@@ -10,33 +10,8 @@
 #include "echo_profiles.h"
 #include "impair.h"
 #include "macro.h"
+#include "test_tmpdir.h"
 #include "tests.h"
-
-static char tmpdir[] = "/tmp/netlab-test-confprof.XXXXXX";
-
-static char *write_file(const char *content) {
-        static char path[256];
-        FILE *f;
-
-        snprintf(path, sizeof(path), "%s/p.conf", tmpdir);
-        f = fopen(path, "we");
-        ck_assert_ptr_nonnull(f);
-        fputs(content, f);
-        ck_assert_int_eq(fclose(f), 0);
-        return path;
-}
-
-static void setup(void) {
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void) {
-        char cmd[300];
-
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-        ck_assert_int_eq(system(cmd), 0);
-        strcpy(tmpdir, "/tmp/netlab-test-confprof.XXXXXX");
-}
 
 static const char classroom[] =
         "echo = {\n"
@@ -61,7 +36,7 @@ START_TEST(test_classroom) {
         EchoBudgetLimits l;
         ImpairSummary s;
 
-        ck_assert_int_eq(conf_load(write_file(classroom), &c, &errs), 0);
+        ck_assert_int_eq(conf_load(test_tmpdir_write("p.conf", classroom), &c, &errs), 0);
         ck_assert_uint_eq(c->echo.n_profiles, 3);
 
         p = &c->echo.profiles[0];
@@ -155,7 +130,7 @@ START_TEST(test_bad_table) {
         const char *msg;
         int r;
 
-        r = conf_load(write_file(bad_cases[_i].content), &c, &errs);
+        r = conf_load(test_tmpdir_write("p.conf", bad_cases[_i].content), &c, &errs);
         ck_assert_msg(r == -EBADMSG, "case %d: r=%d", _i, r);
         ck_assert_ptr_null(c);
         ck_assert_uint_ge(errs.n, 1);
@@ -186,10 +161,10 @@ START_TEST(test_max_profiles) {
                 fputs("); };\n", f);
                 ck_assert_int_eq(fclose(f), 0);
                 if (n == 256) {
-                        ck_assert_int_eq(conf_load(write_file(text), &c, &errs), 0);
+                        ck_assert_int_eq(conf_load(test_tmpdir_write("p.conf", text), &c, &errs), 0);
                         ck_assert_uint_eq(c->echo.n_profiles, 256);
                 } else {
-                        ck_assert_int_eq(conf_load(write_file(text), &c, &errs), -EBADMSG);
+                        ck_assert_int_eq(conf_load(test_tmpdir_write("p.conf", text), &c, &errs), -EBADMSG);
                         ck_assert_uint_ge(errs.n, 1);
                         ck_assert_ptr_nonnull(strstr(errs.e[0].msg, "at most 256"));
                 }
@@ -201,7 +176,7 @@ static Suite *conf_profile_suite(void) {
         Suite *s = suite_create("conf_profile");
         TCase *tc = tcase_create("core");
 
-        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_checked_fixture(tc, test_tmpdir_setup, test_tmpdir_teardown);
         tcase_add_test(tc, test_classroom);
         tcase_add_loop_test(tc, test_bad_table, 0, ELEMENTSOF(bad_cases));
         tcase_add_test(tc, test_max_profiles);
