@@ -368,6 +368,29 @@ START_TEST(test_scan_paths) {
 }
 END_TEST
 
+/* More settings than the scanner's first allocation (64 entries): the array moves, and
+ * every entry must still find its own name (fuzz_conf found a use after free there). */
+START_TEST(test_scan_many_entries) {
+        char text[200 * 16], key[16];
+        size_t n = 0;
+        ConfScan scan;
+        const ConfScanEntry *e;
+
+        for (unsigned i = 0; i < 200; i++)
+                n += (size_t) snprintf(text + n, sizeof(text) - n, "k%u = %u;\n", i, i);
+        ck_assert_int_eq(conf_scan(text, n, &scan), 0);
+        ck_assert_uint_eq(scan.n_entries, 200);
+        for (unsigned i = 0; i < 200; i += 13) {
+                snprintf(key, sizeof(key), "k%u", i);
+                e = conf_scan_find(&scan, key, i + 1);
+                ck_assert_ptr_nonnull(e);
+                ck_assert_str_eq(e->path, key);
+                ck_assert_uint_eq(e->line, i + 1);
+        }
+        conf_scan_done(&scan);
+}
+END_TEST
+
 START_TEST(test_missing_file) {
         Conf *c = NULL;
         ConfErrors errors = { .n_more = 7 };
@@ -615,6 +638,7 @@ static Suite *conf_suite(void) {
         tcase_add_test(tc, test_integers_exact);
         tcase_add_test(tc, test_scan_integer);
         tcase_add_test(tc, test_scan_paths);
+        tcase_add_test(tc, test_scan_many_entries);
         tcase_add_test(tc, test_daemon_load_defaults);
         tcase_add_test(tc, test_diff);
         tcase_add_test(tc, test_missing_file);

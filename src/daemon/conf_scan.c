@@ -159,7 +159,7 @@ static int scan_add_entry(ConfScan *s, const char *path, unsigned line, const To
         e = s->entries + s->n_entries;
         *e = (ConfScanEntry) { .line = line };
         copy_cut(e->path, sizeof(e->path), path, strlen(path));
-        e->name = strrchr(e->path, '.') ? strrchr(e->path, '.') + 1 : e->path;
+        e->name_off = (uint8_t) (strrchr(e->path, '.') ? strrchr(e->path, '.') + 1 - e->path : 0);
         if (value && (value->type == TOK_SCALAR || value->type == TOK_NAME))
                 copy_cut(e->literal, sizeof(e->literal), value->start, value->len);
         for (size_t i = 0; i < s->n_entries; i++)
@@ -316,7 +316,7 @@ const ConfScanEntry *conf_scan_find(const ConfScan *s, const char *name, unsigne
         for (size_t i = 0; i < s->n_entries; i++) {
                 const ConfScanEntry *e = s->entries + i;
 
-                if (!streq(e->name, name) || e->line > line)
+                if (!streq(conf_scan_entry_name(e), name) || e->line > line)
                         continue;
                 if (e->line == line) {
                         if (!best || best->line != line ||

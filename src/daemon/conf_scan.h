@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define CONF_SCAN_PATH_MAX 128          /* "group.[3].key"; longer paths are cut */
+_Static_assert(CONF_SCAN_PATH_MAX <= 256, "ConfScanEntry.name_off is a uint8_t");
 #define CONF_SCAN_LITERAL_MAX 64        /* longer literals are cut (still out of range) */
 #define CONF_SCAN_ENTRIES_MAX 4096      /* settings recorded; the rest are not */
 #define CONF_SCAN_DEPTH_MAX 32          /* nesting of groups and lists */
@@ -21,10 +22,16 @@
 typedef struct ConfScanEntry {
         unsigned line;                  /* of the setting's name, 1-based */
         char path[CONF_SCAN_PATH_MAX];  /* "echo.loss"; in a list of groups "x.[0].y" */
-        const char *name;               /* last component, points into @path */
+        uint8_t name_off;               /* last component: path + name_off (an offset, not a
+                                         * pointer: the entries array moves as it grows) */
         char literal[CONF_SCAN_LITERAL_MAX];    /* scalar value as written; "" for groups, lists, strings */
         unsigned first_line;            /* > 0: the same path was already set on this line */
 } ConfScanEntry;
+
+/* The last component of @e's path ("loss" of "echo.loss"). */
+static inline const char *conf_scan_entry_name(const ConfScanEntry *e) {
+        return e->path + e->name_off;
+}
 
 typedef struct ConfScanInclude {
         unsigned line;
