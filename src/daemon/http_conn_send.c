@@ -78,7 +78,7 @@ static int conn_send_wait(HttpConn *c) {
 }
 
 int http_conn_send_step(HttpConn *c) {
-        size_t budget = HTTP_CONN_SEND_BUDGET;
+        size_t budget = MIN((size_t) HTTP_CONN_SEND_BUDGET, c->shared->send_budget);
 
         assert(c->state == HTTP_CONN_SEND_HEAD || c->state == HTTP_CONN_SEND_BODY);
 
@@ -125,6 +125,7 @@ int http_conn_send_step(HttpConn *c) {
                 else {
                         c->file_off += (uint64_t) n;
                         budget -= MIN(budget, (size_t) n);
+                        c->shared->send_budget -= MIN(c->shared->send_budget, (size_t) n);
                 }
                 c->deadline = MIN(http_conn_now(c) + http_conn_settings(c)->send_timeout_usec, c->send_end);
         }

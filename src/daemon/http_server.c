@@ -183,6 +183,7 @@ static int http_server_on_epoll(sd_event_source *src, int fd, uint32_t revents, 
                 return errno == EINTR ? 0 : -errno;
 
         http_server_refresh(s);
+        s->shared.send_budget = HTTP_CONN_DISPATCH_SEND_BUDGET;
         for (int i = 0; i < n; i++) {
                 HttpConn *c = ev[i].data.ptr;
 
@@ -258,6 +259,7 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
         HttpServer *s = userdata;
         int r;
 
+        s->shared.send_budget = HTTP_CONN_DISPATCH_SEND_BUDGET; /* shared by the requests served here */
         for (unsigned i = 0; i < HTTP_SERVER_ACCEPT_BUDGET; i++) {
                 union {
                         struct sockaddr sa;
@@ -343,8 +345,14 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                         http_server_refresh(s);
                         if (http_conn_on_io(c, EPOLLIN) < 0)
                                 http_server_close_conn(s, c);
-                        else if (c->events == 0)
-                                http_conn_set_events(c, EPOLLIN);
+                        else if (c->events == 0) {
+                                /* It has to wait but could not join the set (ENOMEM,
+                                 * fs.epoll.max_user_watches): it would hang until its
+                                 * timeout, so it goes now, counted. */
+                                s->shared.counters.connections_rejected++;
+                                s->shared.counters.rejected_resources++;
+                                http_server_close_conn(s, c);
+                        }
                 } else {
                         if (counted)
                                 http_peers_remove(s->peers, key);
