@@ -46,19 +46,31 @@ nl_cleanup() {
 
 # make check -j runs tests side by side on a 2-core box; a flood test beside a latency
 # comparison moves the medians by tens of microseconds. So every integration test runs
-# under flock(1) on one file of the build tree: shared normally, exclusive with --alone,
-# which waits until the others are done and keeps new ones out. The test re-runs itself
-# as flock's child; -o keeps the lock's fd out of it, so nothing the test starts (a
-# daemonizing helper such as Chromium's crash handler) can hold the lock after it ends.
+# under flock(1) on one file of the build tree: shared normally, exclusive with --alone.
+# flock(2) does not favour a waiting writer, so an --alone test first holds a second
+# lock, the gate, exclusively, and every test passes through the gate (shared, at once
+# released) before taking its own lock: while an --alone test waits, no new test starts,
+# and the running ones finish. The test re-runs itself as flock's child; -o keeps the
+# locks' fds out of it, so nothing the test starts (a daemonizing helper such as
+# Chromium's crash handler) can hold a lock after it ends. A lock not had in 900 s: the
+# test runs unlocked, with a note (the child's own status 75 is passed on as 1, so it
+# cannot be taken for that).
 nl_init() {
         if [ -z "${NL_LOCKED:-}" ] && command -v flock >/dev/null; then
-                mode=-s
-                [ "${1:-}" = "--alone" ] && mode=-x
+                lock=$top_builddir/.integration-lock
                 st=0
-                NL_LOCKED=1 flock -o -E 75 -w 900 "$mode" "$top_builddir/.integration-lock" \
-                        "${BASH:-/bin/sh}" "$0" || st=$?
+                if [ "${1:-}" = "--alone" ]; then
+                        NL_LOCKED=1 flock -o -E 75 -w 900 -x "$lock.gate" flock -o -E 75 -w 900 -x "$lock" \
+                                sh -c '"$0" "$1"; s=$?; [ "$s" -ne 75 ] || s=1; exit "$s"' "${BASH:-/bin/sh}" "$0" ||
+                                st=$?
+                else
+                        flock -o -w 900 -s "$lock.gate" true || true
+                        NL_LOCKED=1 flock -o -E 75 -w 900 -s "$lock" \
+                                sh -c '"$0" "$1"; s=$?; [ "$s" -ne 75 ] || s=1; exit "$s"' "${BASH:-/bin/sh}" "$0" ||
+                                st=$?
+                fi
                 [ "$st" -ne 75 ] && exit "$st"
-                echo "note: waited 900 s for $top_builddir/.integration-lock; running unlocked"
+                echo "note: waited 900 s for $lock; running unlocked"
         fi
         NL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/netlab-test.XXXXXX")
         trap nl_cleanup EXIT
