@@ -9,13 +9,14 @@
 #
 # profiles=N adds N classroom profiles (echo.profiles): N-1 for 10.x.y.0/24 groups the
 # client is not in, and one for 127.0.0.0/8 that it is, all unimpaired, so the figure is
-# the cost of classification, the per-client flow and the record. keys= are appended to
+# the cost of classification, the per-client flow and the record.
 # flows=N loads the server with netlab probes over N flows instead (udp-flows.c: session
 # ids 1..N in turn, each touched before the measurement; max_flows is raised to hold
 # them); when any variant has flows=, all do (N = 1 unless given) and the ping-pong phase
-# is left out. keys= are appended to
-# the echo group as they are (rate_limit = 0 always; rate_limit_plain and the byte
-# budget stay at their defaults unless set: the bench sets both to 0 unless keys= does).
+# is left out.
+# keys= (last) are appended to the echo group as they are. rate_limit = 0 always, and
+# rate_limit_plain and rate_limit_bytes are set to 0 unless keys= sets them: every
+# variant runs without per-source limits.
 #
 # Per variant and round: server CPU-us per received datagram at 64 in flight (netlabd's
 # own counter; udp-flood.c, closed loop) and the ping-pong p50 (-w 1). Prints the median
@@ -77,7 +78,7 @@ for v in "$@"; do
                 profiles=*) np=${opts#profiles=}; np=${np%%,*}; opts=${opts#profiles=$np}; opts=${opts#,} ;;
                 flows=*) nf=${opts#flows=}; nf=${nf%%,*}; opts=${opts#flows=$nf}; opts=${opts#,}; flows_mode=1
                         k="max_flows = $((nf < 16384 ? 16384 : nf * 2)); $k" ;;
-                keys=*) k=${opts#keys=}; opts="" ;;
+                keys=*) k="$k ${opts#keys=}"; opts="" ;;
                 *) die "bad option in '$v'" ;;
                 esac
         done

@@ -5,8 +5,9 @@
  * one netlabd; probe k carries session_id 1 + k % FLOWS, so the server holds FLOWS probe
  * flows, each touched in turn (the worst case for its flow table's cache: no two
  * consecutive datagrams share an entry). A reply frees a slot, which is refilled at once;
- * a probe unanswered after 200 ms is written off so a dropped datagram cannot stall the
- * window. Every flow is touched once before the measured interval starts.
+ * a probe unanswered after 200 ms is written off, and the others go on meanwhile. The
+ * first FLOWS probes, in the same closed loop, touch every flow once; replies count from
+ * after them and the warm-up.
  *
  *   udp-flows [-w WINDOW] [-n FLOWS] [-t SECS] [-W WARMUP_SECS] HOST PORT
  * (-s SIZE is accepted and ignored, so it takes udp-flood's arguments.)
@@ -77,85 +78,66 @@ int main(int argc, char **argv) {
         }
         (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int) { 4 << 20 }, sizeof(int));
 
-        /* Outstanding probes: their send time by slot (seq % window is not unique once
-         * probes are written off, so slots are looked up by seq in a small ring). */
-        uint64_t *sent_at = calloc(window, sizeof(*sent_at)), *slot_seq = calloc(window, sizeof(*slot_seq));
-        uint8_t buf[BATCH][PROBE_LEN + 16];
-        if (!sent_at || !slot_seq)
-                return 1;
-
-        uint64_t seq = 0, sent = 0, replies = 0, lost = 0, measured = 0, m_lost = 0;
+        /* Outstanding probes by seq in a ring (0 = answered or written off); they are sent
+         * in seq order, so the oldest outstanding one is found by walking up from the
+         * oldest seq, and a lost one is written off after LOST_NS without holding up the
+         * rest of the window. */
+        enum { RING = 1 << 16 };
+        static uint64_t sent_at[RING];
+        uint8_t buf[PROBE_LEN + 16];
+        uint64_t seq = 0, oldest = 0, replies = 0, measured = 0, m_lost = 0, sent = 0;
         unsigned long in_flight = 0;
         uint64_t t0 = now_ns(), t_warm = t0 + (uint64_t) (warm * 1e9), t_end = t_warm + (uint64_t) (secs * 1e9);
 
-        /* Touch every flow once (without measuring), so FLOWS entries exist. */
-        for (uint64_t k = 0; k < flows; k++) {
-                uint8_t b[PROBE_LEN];
-
-                probe_fill(b, k, flows);
-                while (send(fd, b, PROBE_LEN, 0) < 0 && errno == EAGAIN)
-                        (void) poll(&(struct pollfd) { .fd = fd, .events = POLLOUT }, 1, 10);
-                if (k % 256 == 255)
-                        while (recv(fd, buf[0], sizeof(buf[0]), 0) > 0)
-                                ;
-        }
-        usleep(100000);
-        while (recv(fd, buf[0], sizeof(buf[0]), 0) > 0)
-                ;
-        seq = flows;
-        t0 = now_ns();
-        t_warm = t0 + (uint64_t) (warm * 1e9);
-        t_end = t_warm + (uint64_t) (secs * 1e9);
-
+        if (window > RING / 2)
+                goto usage;
+        /* The first FLOWS probes (in the same closed loop) touch every flow once; only
+         * replies to later ones, after the warm-up, are counted. */
         for (;;) {
                 uint64_t t = now_ns();
 
                 if (t >= t_end)
                         break;
-                while (in_flight < window) {
-                        unsigned long s = (unsigned long) (seq % window);
+                while (in_flight < window && seq - oldest < RING - 1) {
                         uint8_t b[PROBE_LEN];
 
-                        if (sent_at[s] != 0) /* that slot's probe is still out: write it off */
-                                break;
                         probe_fill(b, seq, flows);
                         if (send(fd, b, PROBE_LEN, 0) < 0)
                                 break;
-                        sent_at[s] = t;
-                        slot_seq[s] = seq;
+                        sent_at[seq % RING] = t;
                         seq++;
                         sent++;
                         in_flight++;
                 }
                 if (poll(&(struct pollfd) { .fd = fd, .events = POLLIN }, 1, 10) > 0)
                         for (;;) {
-                                ssize_t n = recv(fd, buf[0], sizeof(buf[0]), 0);
+                                ssize_t n = recv(fd, buf, sizeof(buf), 0);
                                 uint64_t rs;
 
                                 if (n < 0)
                                         break;
                                 if (n < PROBE_LEN)
                                         continue;
-                                memcpy(&rs, buf[0] + 16, 8);
+                                memcpy(&rs, buf + 16, 8);
                                 rs = be64toh(rs);
-                                unsigned long s = (unsigned long) (rs % window);
-                                if (sent_at[s] == 0 || slot_seq[s] != rs)
+                                if (rs < oldest || rs >= seq || sent_at[rs % RING] == 0)
                                         continue; /* late, already written off */
-                                sent_at[s] = 0;
+                                sent_at[rs % RING] = 0;
                                 in_flight--;
                                 replies++;
-                                if (now_ns() >= t_warm)
+                                if (rs >= flows && now_ns() >= t_warm)
                                         measured++;
                         }
                 t = now_ns();
-                for (unsigned long s = 0; s < window; s++)
-                        if (sent_at[s] != 0 && t - sent_at[s] > LOST_NS) {
-                                sent_at[s] = 0;
+                while (oldest < seq && (sent_at[oldest % RING] == 0 || t - sent_at[oldest % RING] > LOST_NS)) {
+                        if (sent_at[oldest % RING] != 0) {
+                                sent_at[oldest % RING] = 0;
                                 in_flight--;
-                                lost++;
                                 if (t >= t_warm)
                                         m_lost++;
                         }
+                        oldest++;
+                }
         }
         printf("window=%lu flows=%lu secs=%.2f sent=%llu replies=%llu lost=%llu rate=%.0f\n", window, flows, secs,
                (unsigned long long) sent, (unsigned long long) measured, (unsigned long long) m_lost,
