@@ -1,8 +1,8 @@
 #!/bin/sh
 # ping-phases.sh — netlab-ping --http's phases against curl -w on the same URL in the same
-# run, at the same request rate: the medians of connect, pretransfer, ttfb and total over
-# 200 requests (a new connection each) agree within 25 % or 100 us, against netlabd and,
-# when it is installed, against nginx (that half is skipped cleanly without it). The
+# run, at the same request rate: connect, pretransfer, ttfb and total over 200 requests
+# (a new connection each) agree within 25 % or 100 us at the 10th percentile (medians
+# printed too), against netlabd and, when it is installed, against nginx (that half is skipped cleanly without it). The
 # phases nest and their durations add up to the total. Loopback only; bounded waits.
 set -eu
 . "$top_srcdir/tests/integration/lib.sh"
@@ -81,25 +81,29 @@ for line in open(sys.argv[2]):
     for k, v in zip(curl, line.split()):
         curl[k].append(float(v) * 1000)
 assert len(curl["total"]) == 200, len(curl["total"])
-# Within 25 % or 100 us, all four. The absolute slack is the server's own wake-up: a
-# capture of consecutive connections on this box (tshark on lo) shows netlabd answering
-# 30-115 us after the request reached it, from one connection to the next, for either
-# client; two runs of 200 of them moved the medians by up to 75 us with nothing wrong in
-# either client (CI, 2026-12-01). A real fault (a phase measured from the wrong event, a
-# wake-up or a whole extra round trip inside a phase) is larger than that. netlab-ping takes ttfb from the kernel's receive stamp
-# of the first data (SO_TIMESTAMPNS on TCP), so its own wake-up delay stays out, as in UDP
-# mode; curl stamps pretransfer on entering its PERFORMING state (lib/multi.c,
-# before_perform()), after writing the request and some processing of its own, so curl's
-# pretransfer and total run some 10-25 us later on loopback.
+# The 10th percentiles agree within 25 % or 100 us, all four, and the medians are printed
+# beside them. netlab-ping takes ttfb and total from the kernel's receive stamps
+# (SO_TIMESTAMPNS on TCP), so its own wake-up delay stays out, as in UDP mode; curl stamps
+# in user space after it woke up (pretransfer on entering its PERFORMING state,
+# lib/multi.c before_perform()). Any load on the box (make check runs unit tests beside
+# this one) only ever adds to curl's figures, and it moved curl's median ttfb 150 us above
+# netlab-ping's on CI (2026-12-02) with nothing wrong in either; the low percentile is
+# where neither was delayed. The absolute slack is the server's own wake-up: a capture of
+# consecutive connections (tshark on lo) shows netlabd answering 30-115 us after the
+# request reached it. A real fault (a phase measured from the wrong event, a whole extra
+# round trip inside a phase) is larger than that.
+def p10(v):
+    return statistics.quantiles(v, n=10)[0]
 bad = []
 for k in ours:
-    a, b = statistics.median(ours[k]), statistics.median(curl[k])
+    a, b = p10(ours[k]), p10(curl[k])
     for sm in summaries:                 # the summary's own p50 is the median of its round
         h = sm["http"][k + "_ms"]
         assert h["min"] <= h["p50"] <= h["max"], (k, h)
     bound = max(0.25 * b, 0.100)
     ok = abs(a - b) <= bound
-    print(f"{name} {k:12s} netlab-ping p50 {a:8.4f} ms  curl p50 {b:8.4f} ms  {'ok' if ok else 'DIFFERS'}")
+    print(f"{name} {k:12s} netlab-ping p10 {a:8.4f} ms  curl p10 {b:8.4f} ms  {'ok' if ok else 'DIFFERS'}"
+          f"  (p50 {statistics.median(ours[k]):.4f} / {statistics.median(curl[k]):.4f})")
     if not ok:
         bad.append(k)
 assert not bad, bad
@@ -107,7 +111,7 @@ PY
 }
 
 compare netlabd "http://127.0.0.1:$PORT/index.html"
-nl_pass "netlabd: connect/pretransfer/ttfb/total medians within 25 % or 100 us of curl -w"
+nl_pass "netlabd: connect/pretransfer/ttfb/total 10th percentiles within 25 % or 100 us of curl -w"
 
 nl_start_nginx "$NL_TMP/www"
 if [ -z "$NGINX_PORT" ]; then
@@ -117,4 +121,4 @@ fi
 compare nginx "http://127.0.0.1:$NGINX_PORT/index.html"
 kill "$NGINX_PID" 2>/dev/null || true
 wait "$NGINX_PID" 2>/dev/null || true
-nl_pass "nginx: connect/pretransfer/ttfb/total medians within 25 % or 100 us of curl -w"
+nl_pass "nginx: connect/pretransfer/ttfb/total 10th percentiles within 25 % or 100 us of curl -w"
