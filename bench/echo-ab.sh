@@ -39,21 +39,7 @@ BENCH_NAME=echo-ab
 . "$HERE/udp-lib.sh"
 
 (($# >= 2)) || die "usage: echo-ab.sh LABEL=NETLABD[,profiles=N][,keys=...] LABEL=... (two or more)"
-for t in "$CC" taskset flock setsid ss python3 awk; do
-        command -v "$t" >/dev/null || die "missing $t"
-done
-CLK_TCK=$(getconf CLK_TCK)
-WORK=$(mktemp -d -t netlab-echo-ab.XXXXXX) || die "mktemp failed"
-SRV_PID=
-LOCKFD=
-cleanup() {
-        stop_server
-        [[ -n $LOCKFD ]] && exec {LOCKFD}>&-
-        rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-$CC -O2 -Wall -o "$WORK/udp-flood" "$HERE/udp-flood.c" || die "cannot build udp-flood.c"
+bench_init
 $CC -O2 -Wall -o "$WORK/udp-flows" "$HERE/udp-flows.c" || die "cannot build udp-flows.c"
 
 # profiles N: the echo.profiles list described above
@@ -120,7 +106,7 @@ for ((r = 0; r < ROUNDS; r++)); do
                         FLOOD=$WORK/udp-flows
                         line=$(flood_once 1 -w 64 -n "${nflows[v]}") && per=$(kv "$line" per)
                 else
-                        FLOOD=$WORK/udp-flood
+                        FLOOD=$WORK/udp-flood     # bench_init's
                         line=$(flood_once 1 -w 64) && per=$(kv "$line" per)
                         lock_on
                         line=$(client "$FLOOD" -w 1 -t "$DUR" -W "$WARM" -s "$MSG" "$HOST" "$PORT" 2>&1)

@@ -46,28 +46,13 @@ OUT=${OUT:-${TMPDIR:-/tmp}/netlab-bench/udp-bench-$(date +%Y%m%d-%H%M%S).tsv}
 BENCH_NAME=udp-bench
 . "$HERE/udp-lib.sh"
 [[ -x $NETLABD ]] || die "no netlabd at '$NETLABD' (pass the path of a built netlabd)"
-for t in "$CC" taskset flock setsid ss python3 awk; do
-        command -v "$t" >/dev/null || die "missing $t"
-done
-CLK_TCK=$(getconf CLK_TCK)
-WORK=$(mktemp -d -t netlab-udp-bench.XXXXXX) || die "mktemp failed"
-SRV_PID=
-LOCKFD=
-cleanup() {
-        stop_server
-        [[ -n $LOCKFD ]] && exec {LOCKFD}>&-
-        rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init
 
 mkdir -p "$(dirname "$OUT")"
 printf 'server\tscenario\tmetric\tvalue\n' >"$OUT"
 emit() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$OUT"; }
 
 $CC -O2 -Wall -o "$WORK/ref-echo" "$HERE/udp-ref-echo.c" || die "cannot build udp-ref-echo.c"
-$CC -O2 -Wall -o "$WORK/udp-flood" "$HERE/udp-flood.c" || die "cannot build udp-flood.c"
-FLOOD=$WORK/udp-flood
 
 start_server() {  # start_server NAME: sets PORT, SRV_PID
         local name=$1 cmd

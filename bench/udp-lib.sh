@@ -1,8 +1,31 @@
 # udp-lib.sh — what the echo benchmarks share (sourced by udp-bench.sh and echo-ab.sh):
-# the bench lock, starting and stopping one pinned server, its CPU ticks, netlabd's own
-# received counter, and the closed-loop client pinned to the other CPU. The caller sets
-# WORK (a temp dir), HOST, SERVER_CPU, CLIENT_CPU, LOCK, DUR, WARM, MSG and builds
-# $FLOOD (udp-flood.c); SRV_PID and LOCKFD start empty.
+# set-up (bench_init), the bench lock, starting and stopping one pinned server, its CPU
+# ticks, netlabd's own received counter, and the closed-loop client pinned to the other
+# CPU. The caller sets HERE (bench/), CC, HOST, SERVER_CPU, CLIENT_CPU, LOCK, DUR, WARM,
+# MSG, then calls bench_init.
+
+# bench_init: checks the tools, makes the temp dir $WORK (removed at exit, with the
+# server stopped), sets CLK_TCK and builds udp-flood.c into $FLOOD.
+bench_init() {
+        local t
+        for t in "$CC" taskset flock setsid ss python3 awk; do
+                command -v "$t" >/dev/null || die "missing $t"
+        done
+        CLK_TCK=$(getconf CLK_TCK)
+        WORK=$(mktemp -d -t "netlab-${BENCH_NAME:-bench}.XXXXXX") || die "mktemp failed"
+        SRV_PID=
+        LOCKFD=
+        trap bench_cleanup EXIT
+        trap 'exit 130' INT TERM
+        FLOOD=$WORK/udp-flood
+        $CC -O2 -Wall -o "$FLOOD" "$HERE/udp-flood.c" || die "cannot build udp-flood.c"
+}
+
+bench_cleanup() {
+        stop_server
+        [[ -n $LOCKFD ]] && exec {LOCKFD}>&-
+        rm -rf "$WORK"
+}
 
 say() { printf '[%s] %s\n' "${BENCH_NAME:-bench}" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
