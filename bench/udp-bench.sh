@@ -13,7 +13,9 @@
 # netlabd runs with every per-source limit off (rate_limit, rate_limit_plain and
 # rate_limit_bytes = 0: the peers have none) unless NETLABD_ECHO sets one.
 #
-# Reported per server: ping-pong RTT (udp-flood -w 1: p50, p99, p99.9), echo rate at 16
+# Reported per server: ping-pong RTT (udp-flood -w 1: p50, p99, p99.9; PINGPONG_ROUNDS,
+# default 5, interleaved rounds over the servers, medians, and the median per-round p50
+# ratio to ref-plain), echo rate at 16
 # and 64 datagrams in flight (replies/s), server CPU-us per reply (CPU time of the
 # server process over the measured interval divided by its replies: independent of the
 # client), the verbatim check at 40/1472/8972/65507 bytes, and netlabd's RSS with 10 000
@@ -27,9 +29,10 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NETLABD=$(realpath "${1:-./netlabd}")
 QUICK=${QUICK:-0}
-if [[ $QUICK == 1 ]]; then def_dur=2 def_rep=1; else def_dur=5 def_rep=3; fi
+if [[ $QUICK == 1 ]]; then def_dur=2 def_rep=1 def_pp=1; else def_dur=5 def_rep=3 def_pp=5; fi
 DUR=${DURATION:-$def_dur}
 REPEAT=${REPEAT:-$def_rep}
+PP_ROUNDS=${PINGPONG_ROUNDS:-$def_pp}
 WARM=${WARMUP:-0.5}
 MSG=${MSG_SIZE:-64}
 HOST=127.0.0.1
@@ -93,21 +96,46 @@ rate() {
         emit "$name" "$scen" us_per_datagram "$(tr ' ' '\n' <<<"$pers" | awk NF | median)"
 }
 
-# pingpong NAME: REPEAT runs of udp-flood -w 1; medians of p50, p99, p99.9
-pingpong() {
-        local name=$1 r line p50s="" p99s="" p999s=""
-        for ((r = 0; r < REPEAT; r++)); do
-                lock_on
-                line=$(client "$FLOOD" -w 1 -t "$DUR" -W "$WARM" -s "$MSG" "$HOST" "$PORT" 2>&1)
-                lock_off
-                [[ $line == window=* ]] || { say "$name ping-pong: $line"; continue; }
-                p50s+="$(kv "$line" rtt_p50_us) "
-                p99s+="$(kv "$line" rtt_p99_us) "
-                p999s+="$(kv "$line" rtt_p999_us) "
+# pingpong_round NAME ROUND: one run of udp-flood -w 1 against the running server; stores
+# its p50, p99 and p99.9 in PP[NAME,ROUND,metric]
+declare -A PP
+pingpong_round() {
+        local name=$1 r=$2 line m
+        lock_on
+        line=$(client "$FLOOD" -w 1 -t "$DUR" -W "$WARM" -s "$MSG" "$HOST" "$PORT" 2>&1)
+        lock_off
+        [[ $line == window=* ]] || { say "$name ping-pong: $line"; return 1; }
+        for m in rtt_p50_us rtt_p99_us rtt_p999_us; do
+                PP[$name,$r,$m]=$(kv "$line" "$m")
         done
-        emit "$name" flood-w1 rtt_p50_us "$(tr ' ' '\n' <<<"$p50s" | awk NF | median)"
-        emit "$name" flood-w1 rtt_p99_us "$(tr ' ' '\n' <<<"$p99s" | awk NF | median)"
-        emit "$name" flood-w1 rtt_p999_us "$(tr ' ' '\n' <<<"$p999s" | awk NF | median)"
+}
+
+# pingpong_interleaved NAME...: PP_ROUNDS rounds, each starting every server in turn for
+# one ping-pong run, so slow drifts of the machine (a VM's wake-up latency moves by 10-20 %
+# over minutes here) hit every server alike. Emits each server's medians and, against
+# ref-plain, the median of the per-round p50 ratios.
+pingpong_interleaved() {
+        local r name m vals ratios
+        for ((r = 0; r < PP_ROUNDS; r++)); do
+                for name in "$@"; do
+                        start_server "$name"
+                        pingpong_round "$name" "$r"
+                        stop_server
+                done
+                say "ping-pong round $((r + 1))/$PP_ROUNDS: $(for name in "$@"; do
+                        printf '%s %s  ' "$name" "${PP[$name,$r,rtt_p50_us]:--}"; done)"
+        done
+        for name in "$@"; do
+                for m in rtt_p50_us rtt_p99_us rtt_p999_us; do
+                        vals=$(for ((r = 0; r < PP_ROUNDS; r++)); do echo "${PP[$name,$r,$m]:-}"; done)
+                        emit "$name" flood-w1 "$m" "$(awk NF <<<"$vals" | median)"
+                done
+                ratios=$(for ((r = 0; r < PP_ROUNDS; r++)); do
+                        awk -v a="${PP[$name,$r,rtt_p50_us]:-}" -v b="${PP[ref-plain,$r,rtt_p50_us]:-}" \
+                                'BEGIN { if (a != "" && b != "" && b > 0) printf "%.3f\n", a / b }'
+                done)
+                emit "$name" flood-w1 p50_vs_plain "$(awk NF <<<"$ratios" | median)"
+        done
 }
 
 verify() {
@@ -151,6 +179,11 @@ PY
 }
 
 say "date $(date -u +%FT%TZ), kernel $(uname -r), $(nproc) CPUs, dur ${DUR}s x $REPEAT, $MSG-byte datagrams"
+pp_servers=()
+for name in $SERVERS; do
+        [[ $name == netlabd-impaired ]] || pp_servers+=("$name")
+done
+((${#pp_servers[@]})) && pingpong_interleaved "${pp_servers[@]}"
 for name in $SERVERS; do
         say "$name"
         start_server "$name"
@@ -159,7 +192,6 @@ for name in $SERVERS; do
                 rate "$name" flood-w1024 -w 1024 -T 30
         else
                 verify "$name"
-                pingpong "$name"
                 rate "$name" flood-w16 -w 16
                 rate "$name" flood-w64 -w 64
                 # same offered load as the impaired run: CPU per datagram compares fairly
@@ -183,6 +215,8 @@ END {
                 printf "%-17s %-12s %10s %8s %8s %8s %8s %9s\n", a[1], a[2], g(k, "rate"), g(k, "rtt_p50_us"),
                         g(k, "rtt_p99_us"), g(k, "rtt_p999_us"), g(k, "server_cpu_pct"), g(k, "us_per_datagram") }
         for (i = 1; i <= n; i++) { k = order[i]; split(k, a, SUBSEP)
+                if (a[2] == "flood-w1" && g(k, "p50_vs_plain") != "")
+                        printf "%-17s ping-pong p50 / ref-plain p50 (median of the rounds): %s\n", a[1], g(k, "p50_vs_plain")
                 if (a[2] == "verify") printf "%-17s intact at 40/1472/8972/65507 B: %s\n", a[1], g(k, "intact_40_1472_8972_65507")
                 if (a[2] == "rss") printf "%-17s RSS %s KiB at start, %s KiB with %s flows\n", a[1],
                         g(k, "rss_kib_before"), g(k, "rss_kib_10000_flows"), g(k, "flows") }
