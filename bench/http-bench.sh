@@ -6,8 +6,10 @@
 #   bench/http-bench.sh                         # full run (~5 min + lock waits)
 #   QUICK=1 bench/http-bench.sh                 # smoke test
 #   NETLABD=/path/to/netlabd bench/http-bench.sh
+#   FAIRNESS_ONLY=1 bench/http-bench.sh         # only the echo-under-HTTP part (~1 min)
 #
-# Needs: nginx-light lighttpd wrk curl python3 util-linux (taskset, flock).
+# Needs: nginx-light lighttpd wrk curl python3 util-linux (taskset, flock); tshark's
+# dumpcap (as root) for the echo's server-side times.
 # Results: a TSV + table (see bench/http-peers.sh), then the echo RTT lines.
 set -euo pipefail
 
@@ -44,62 +46,140 @@ export NETLABD
 
 OUT=${OUT:-${TMPDIR:-/tmp}/netlab-bench/http-bench-$(date +%Y%m%d-%H%M%S).tsv}
 export OUT
-echo "== peers + netlabd ($NETLABD) -> $OUT"
-CANDIDATE_NAME=netlabd \
-CANDIDATE_CMD="$HERE/http-bench.sh --exec {PORT} {ROOT}" \
-SERVERS=${SERVERS:-nginx nginx_ofc lighttpd candidate} \
-	"$HERE/http-peers.sh"
+if [[ ${FAIRNESS_ONLY:-0} != 1 ]]; then
+	echo "== peers + netlabd ($NETLABD) -> $OUT"
+	CANDIDATE_NAME=netlabd \
+	CANDIDATE_CMD="$HERE/http-bench.sh --exec {PORT} {ROOT}" \
+	SERVERS=${SERVERS:-nginx nginx_ofc lighttpd candidate} \
+		"$HERE/http-peers.sh"
+fi
 
 # ---- echo RTT while wrk saturates HTTP -------------------------------------------------
+# The sampler alternates its probes between netlabd's echo and an idle reference echo
+# (udp-ref-echo.c plain, pinned to the same CPU 0 as netlabd), so both see the same
+# minute of the machine: on a VM the wake-up from idle alone moves the p99 between
+# 0.3 and 3 ms, and only the difference to the reference is netlabd's.
 echo
-echo "== echo round-trip time, idle and while wrk -c64 saturates HTTP on the same daemon"
+echo "== echo round-trip time, idle and while wrk -c64 saturates HTTP on the same daemon,"
+echo "   probes interleaved with an idle reference echo (ref-plain) on the same CPU"
 ROOT=$(mktemp -d -t netlab-echo-bench.XXXXXX)
-trap 'kill "$PID" 2>/dev/null; rm -rf "$ROOT"' EXIT
+PID= REF=
+trap 'kill "$PID" "$REF" 2>/dev/null; rm -rf "$ROOT"' EXIT
 chmod 755 "$ROOT"
 head -c 1200 /dev/zero | tr '\0' x >"$ROOT/index.html"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() {  # free_port tcp|udp
+	python3 -c 'import socket, sys; s = socket.socket(type=socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
+}
+PORT=$(free_port tcp)
+REF_PORT=$(free_port udp)
+${CC:-cc} -O2 -Wall -o "$ROOT/ref-echo" "$HERE/udp-ref-echo.c"
 setsid taskset -c 0 "$0" --exec "$PORT" "$ROOT" true >/dev/null 2>&1 &
 PID=$!
+taskset -c 0 "$ROOT/ref-echo" "$REF_PORT" plain 2>/dev/null &
+REF=$!
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/index.html" && break; sleep 0.1; done
 
 # The sampler shares CPU 1 with wrk, which keeps that core 100 % busy: at normal
 # priority its own wake-up latency (CFS slices of wrk) dominates the tail. Run as
-# SCHED_FIFO (chrt, needs root) it measures the server's fairness instead; both shown.
+# SCHED_FIFO (chrt, needs root) it measures the servers instead; both shown.
 FIFO=
 chrt -f 10 true 2>/dev/null && FIFO="chrt -f 10"
-rtt() {  # rtt LABEL [PREFIX]: 2000 echo probes, 2 ms apart, from CPU 1
-	taskset -c 1 ${2:-} python3 - "$PORT" "$1" <<'PY'
+rtt() {  # rtt LABEL [PREFIX]: 2000 probes to each echo, alternating, 1 ms apart, from CPU 1
+	taskset -c 1 ${2:-} python3 - "$PORT" "$REF_PORT" "$1" <<'PY'
 import socket, sys, time
-port, label = int(sys.argv[1]), sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.connect(("127.0.0.1", port))
-s.settimeout(0.2)
-rtts, lost = [], 0
-for i in range(2000):
+label = sys.argv[3]
+socks = []
+for port in (int(sys.argv[1]), int(sys.argv[2])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect(("127.0.0.1", port))
+    s.settimeout(0.2)
+    socks.append(s)
+rtts, lost = ([], []), [0, 0]
+for i in range(4000):
+    k = i & 1
+    s = socks[k]
     msg = b"netlab-bench %d" % i
     t = time.perf_counter()
     s.send(msg)
     try:
         while s.recv(2048) != msg:
             pass
-        rtts.append((time.perf_counter() - t) * 1e6)
+        rtts[k].append((time.perf_counter() - t) * 1e6)
     except socket.timeout:
-        lost += 1
-    time.sleep(0.002)
-rtts.sort()
-q = lambda p: rtts[min(len(rtts) - 1, int(p * len(rtts)))]
-print("echo_rtt %-11s n=%d lost=%d p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus" %
-      (label, len(rtts), lost, q(0.5), q(0.9), q(0.99), rtts[-1]))
+        lost[k] += 1
+    time.sleep(0.001)
+for k, name in ((0, "netlabd"), (1, "reference")):
+    r = sorted(rtts[k])
+    q = lambda p: r[min(len(r) - 1, int(p * len(r)))]
+    print("echo_rtt %-11s %-9s n=%d lost=%d p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus" %
+          (label, name, len(r), lost[k], q(0.5), q(0.9), q(0.99), r[-1]))
 PY
 }
+# residence LABEL: the same probes as the kernel saw them (dumpcap on lo, started before
+# the sampler): time from the request's transmission to the reply's, per server. This
+# leaves out the sampler's own wake-up on the wrk-busy CPU 1; what remains is loopback
+# delivery, the server's wake-up or queueing behind its other work, and the echo itself.
+residence() {
+	python3 - "$ROOT/$1.pcap" "$PORT" "$REF_PORT" "$1" <<'PY'
+import struct, sys
+path, port, ref, label = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+data = open(path, "rb").read()
+magic = struct.unpack("<I", data[:4])[0]
+if magic not in (0xa1b2c3d4, 0xa1b23c4d):
+    sys.exit("residence: %s is not a little-endian pcap file" % path)
+scale = 1e-3 if magic == 0xa1b23c4d else 1.0   # nanosecond files: to microseconds
+linktype = struct.unpack("<I", data[20:24])[0]
+off, sent, res = 24, {}, {port: [], ref: []}
+while off + 16 <= len(data):
+    sec, frac, incl, _ = struct.unpack("<IIII", data[off:off + 16])
+    pkt = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    t = sec * 1e6 + frac * scale
+    ip = pkt[14:] if linktype == 1 else pkt[16:] if linktype == 113 else pkt
+    if len(ip) < 28 or ip[0] >> 4 != 4 or ip[9] != 17:
+        continue
+    h = (ip[0] & 15) * 4
+    sport, dport = struct.unpack(">HH", ip[h:h + 4])
+    payload = bytes(ip[h + 8:])
+    if dport in res and (dport, payload) not in sent:
+        sent[(dport, payload)] = t
+    elif sport in res and (sport, payload) in sent:
+        res[sport].append(t - sent.pop((sport, payload)))
+for p, name in ((port, "netlabd"), (ref, "reference")):
+    r = sorted(res[p])
+    if not r:
+        print("echo_residence %-11s %-9s no packets captured" % (label, name))
+        continue
+    q = lambda x: r[min(len(r) - 1, int(x * len(r)))]
+    print("echo_residence %-11s %-9s n=%d p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus" %
+          (label, name, len(r), q(0.5), q(0.9), q(0.99), r[-1]))
+PY
+}
+# measure LABEL [PREFIX]: rtt under a capture (when dumpcap runs here), then residence
+measure() {
+	local cap=
+	if command -v dumpcap >/dev/null && [[ $(id -u) == 0 ]]; then
+		taskset -c 1 dumpcap -q -P -i lo -f "udp and (port $PORT or port $REF_PORT)" \
+			-w "$ROOT/$1.pcap" 2>/dev/null &
+		cap=$!
+		sleep 1
+	fi
+	rtt "$@"
+	if [[ -n $cap ]]; then
+		sleep 0.3
+		kill -INT "$cap"
+		wait "$cap" 2>/dev/null
+		residence "$1"
+	fi
+}
 flock /tmp/netlab-bench.lock bash -c "
-	$(declare -f rtt); PORT=$PORT
-	rtt idle
-	[[ -n '$FIFO' ]] && rtt idle-fifo '$FIFO'
-	taskset -c 1 wrk -t1 -c64 -d20s http://127.0.0.1:$PORT/index.html >$ROOT/wrk.txt 2>&1 &
+	$(declare -f rtt residence measure); PORT=$PORT REF_PORT=$REF_PORT ROOT=$ROOT
+	measure idle
+	[[ -n '$FIFO' ]] && measure idle-fifo '$FIFO'
+	taskset -c 1 wrk -t1 -c64 -d30s http://127.0.0.1:$PORT/index.html >$ROOT/wrk.txt 2>&1 &
 	sleep 1
-	rtt loaded
-	[[ -n '$FIFO' ]] && rtt loaded-fifo '$FIFO'
+	measure loaded
+	[[ -n '$FIFO' ]] && measure loaded-fifo '$FIFO'
 	wait
 	grep -E 'Requests/sec' $ROOT/wrk.txt | sed 's/^/wrk during the loaded run: /'
 "
