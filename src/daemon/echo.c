@@ -54,6 +54,7 @@ typedef struct EchoSocket {
         int fd;
         uint16_t port;                  /* local port, network order */
         bool gso;                       /* UDP_SEGMENT works here (until it fails once) */
+        bool flooded;                   /* last wakeup found a full batch: normal priority */
         sd_event_source *source;
 } EchoSocket;
 
@@ -134,10 +135,26 @@ static usec_t rx_kernel_stamp(struct msghdr *m, usec_t fallback) {
         return fallback;
 }
 
+/* A probe is answered before the HTTP connections that were ready in the same wakeup (an
+ * HTTP dispatch serves up to 16 of them: the probe would wait ~100 us of someone else's
+ * work). A wakeup that found a full batch or more is load, not a probe: the socket drops
+ * to the HTTP sources' priority, where sd-event takes the sources in turn (at the higher
+ * one, a socket that refills while it is served, as under a flood from a faster host,
+ * would be dispatched ahead of HTTP forever), and gets its place back on the first light
+ * wakeup. Only the transitions cost a call. */
+static void echo_socket_set_flooded(EchoSocket *sock, bool flooded) {
+        if (sock->flooded == flooded)
+                return;
+        sock->flooded = flooded;
+        (void) sd_event_source_set_priority(sock->source, flooded ? SD_EVENT_PRIORITY_NORMAL :
+                                                                    SD_EVENT_PRIORITY_IMPORTANT);
+}
+
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         EchoSocket *sock = userdata;
         Echo *e = sock->echo;
         size_t si = (size_t) (sock - e->socks);
+        unsigned taken = 0;
 
         for (unsigned round = 0; round < ECHO_ROUNDS_MAX; round++) {
                 usec_t now_mono;
@@ -160,11 +177,13 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
                         queue_send_due(e, now_mono);
                 tx_flush(e);
                 rx_reset(e);
+                taken += (unsigned) n;
                 if (n < ECHO_BATCH)
                         break;
         }
 
         queue_rearm(e);
+        echo_socket_set_flooded(sock, taken >= ECHO_BATCH);
         return 0;
 }
 
@@ -679,6 +698,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 if (r < 0)
                         return r;
                 (void) sd_event_source_set_description(s->source, "echo-socket");
+                (void) sd_event_source_set_priority(s->source, SD_EVENT_PRIORITY_IMPORTANT);
         }
 
         r = sd_event_add_time(event, &e->timer, CLOCK_MONOTONIC, 0, 1, on_timer, e);
