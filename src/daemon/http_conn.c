@@ -159,8 +159,12 @@ static void conn_format_request_line(const HttpConn *c, char *buf, size_t size) 
 static void conn_account(HttpConn *c) {
         HttpConnShared *sh = c->shared;
         /* A real clock read, not the loop's cached time: a request served within one
-         * dispatch would otherwise always last 0 µs in the log and the histogram. */
-        usec_t dur = now(CLOCK_MONOTONIC) - c->req_start;
+         * dispatch would otherwise always last 0 µs in the log and the histogram. It is
+         * also where the next request of this dispatch starts. */
+        usec_t end = now(CLOCK_MONOTONIC);
+        usec_t dur = end - MIN(c->req_start, end);
+
+        sh->clock_usec = end;
 
         sh->counters.response_bytes += c->bytes_sent;
         metrics_http_observe(&sh->metrics, c->method, c->status, dur, c->bytes_sent);
@@ -321,7 +325,7 @@ static int conn_recv_head(HttpConn *c) {
                                 .max_head = head_limit(c),
                                 .max_headers = http_conn_settings(c)->max_headers,
                         };
-                        c->req_start = now(CLOCK_MONOTONIC);
+                        c->req_start = http_conn_clock(c);
                         c->deadline = c->req_start + http_conn_settings(c)->header_timeout_usec;
                 }
                 c->drained = (size_t) n < c->rcap - c->rlen;
@@ -480,7 +484,7 @@ static int conn_finish_response(HttpConn *c) {
 
         c->state = HTTP_CONN_RECV_HEAD;
         if (c->rlen > 0) {
-                c->req_start = now(CLOCK_MONOTONIC);
+                c->req_start = http_conn_clock(c);
                 c->deadline = c->req_start + h->header_timeout_usec;
         } else {
                 conn_rbuf_put(c);
@@ -678,7 +682,7 @@ int http_conn_new(HttpConnShared *shared, int fd, const struct sockaddr *peer, s
         c->events = 0; /* not in the epoll set until it has to wait (http_conn_set_events) */
         if (peer && peer_len > 0)
                 memcpy(&c->peer, peer, MIN((size_t) peer_len, sizeof(c->peer)));
-        c->req_start = now(CLOCK_MONOTONIC);
+        c->req_start = http_conn_clock(c);
         c->deadline = c->req_start + http_conn_settings(c)->header_timeout_usec;
 
         *ret = c;

@@ -63,6 +63,10 @@ typedef struct HttpConnShared {
         MetricsHttp metrics;
         bool stopping;                  /* shutdown: no keep-alive */
         usec_t now_usec;                /* CLOCK_MONOTONIC of this loop iteration */
+        /* The latest real CLOCK_MONOTONIC read of this dispatch (the iteration's time at
+         * its start, then each finished request's end): where the next request's clock
+         * starts, so a request costs one clock read, not two. */
+        usec_t clock_usec;
         size_t send_budget;             /* body bytes left for this dispatch (the server resets it) */
         uint8_t etag_key[HTTP_SERVE_ETAG_KEY_SIZE];     /* http_serve_etag() */
         /* Idle keep-alive connections (answered at least one request, nothing buffered),
@@ -135,6 +139,11 @@ typedef struct HttpConn {
 /* CLOCK_MONOTONIC of this loop iteration (the server's cached time). */
 static inline usec_t http_conn_now(const HttpConn *c) {
         return c->shared->now_usec;
+}
+
+/* Where a request that starts now starts: no clock read (see HttpConnShared.clock_usec). */
+static inline usec_t http_conn_clock(const HttpConn *c) {
+        return c->shared->clock_usec;
 }
 
 /* The HTTP settings of the snapshot the current request runs on. */

@@ -110,6 +110,7 @@ static void http_server_refresh(HttpServer *s) {
         if (sd_event_now(s->event, CLOCK_MONOTONIC, &t) < 0)
                 t = now(CLOCK_MONOTONIC);
         s->shared.now_usec = t;
+        s->shared.clock_usec = MAX(t, s->shared.clock_usec);
 
         if (sd_event_now(s->event, CLOCK_REALTIME, &t) < 0)
                 t = now(CLOCK_REALTIME);
@@ -259,6 +260,7 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
         HttpServer *s = userdata;
         int r;
 
+        http_server_refresh(s); /* a new connection's clock starts from it */
         s->shared.send_budget = HTTP_CONN_DISPATCH_SEND_BUDGET; /* shared by the requests served here */
         for (unsigned i = 0; i < HTTP_SERVER_ACCEPT_BUDGET; i++) {
                 union {
@@ -315,7 +317,6 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                         if (r == -EUSERS) {
                                 s->shared.counters.connections_rejected++;
                                 s->shared.counters.rejected_per_source++;
-                                http_server_refresh(s);
                                 http_conn_refuse(&s->shared, cfd, HTTP_REASON_PER_SOURCE);
                                 continue;
                         }
@@ -342,7 +343,6 @@ static int http_server_on_accept(sd_event_source *src, int fd, uint32_t revents,
                          * is there, and costs one recv() that says EAGAIN when not. The
                          * connection joins the epoll set only if it has to wait, so one
                          * answered and closed right here costs no epoll_ctl() either. */
-                        http_server_refresh(s);
                         if (http_conn_on_io(c, EPOLLIN) < 0)
                                 http_server_close_conn(s, c);
                         else if (c->events == 0) {
