@@ -30,6 +30,7 @@ CANDIDATE_NAME=${CANDIDATE_NAME:-candidate}
 CANDIDATE_CMD=${CANDIDATE_CMD:-}
 MID=${MID:-0}                           # 1: extra keep-alive scenario on mid.bin
 REPEAT=${REPEAT:-1}                     # wrk runs per scenario; the median is kept
+ROUNDS=${ROUNDS:-1}                     # the whole server list this many times, interleaved; medians
 FOREIGN_MAX=${FOREIGN_MAX:-5}           # % of a core other processes may use during a run
 NOISY_RETRIES=${NOISY_RETRIES:-2}       # redo a noisier run this many times at most
 NGINX_EXTRA=${NGINX_EXTRA:-}            # extra nginx http{} directives, e.g. open_file_cache
@@ -362,14 +363,25 @@ def cmd_wrkmetrics(clk, key, *triples):  # triples: raw snap0 snap1 wrk_ticks
 
 
 def cmd_table(tsv):
-    rows, order = {}, []
+    """With ROUNDS > 1 a figure appears once per round: numbers are the median of the
+    rounds, anything else the last value."""
+    vals, order = {}, []
     with open(tsv) as f:
         next(f)
         for line in f:
             srv, scen, met, val = line.rstrip('\n').split('\t', 3)
-            rows[(srv, scen, met)] = val
+            vals.setdefault((srv, scen, met), []).append(val)
             if not srv.startswith('_') and srv not in order:
                 order.append(srv)
+    rows = {}
+    for k, v in vals.items():
+        try:
+            nums = sorted(float(x) for x in v)
+        except ValueError:
+            rows[k] = v[-1]
+            continue
+        med = nums[(len(nums) - 1) // 2] if len(nums) % 2 else (nums[len(nums) // 2 - 1] + nums[len(nums) // 2]) / 2
+        rows[k] = v[0] if len(v) == 1 else ('%d' % med if all(x.lstrip('-').isdigit() for x in v) else '%.6g' % med)
 
     def g(s, sc, m):
         return rows.get((s, sc, m), '-')
@@ -827,13 +839,16 @@ emit _env meta cpus "$ncpu x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2
 emit _env meta wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 emit _env meta idle_conns "$IDLE_CONNS"
 emit _env meta pinning "server cpu $SERVER_CPU, client cpu $CLIENT_CPU"
-emit _env meta durations "${DUR}s per scenario x $REPEAT (median kept), ${WARM}s warm-up, QUICK=$QUICK"
+emit _env meta durations "${DUR}s per scenario x $REPEAT (median kept), ${WARM}s warm-up, $ROUNDS interleaved round(s) (medians), QUICK=$QUICK"
 emit _env meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-for s in $SERVERS; do
-	case $s in
-	nginx | nginx_ofc | lighttpd | mini_httpd | python | candidate) bench_server "$s" ;;
-	*) say "unknown server '$s' in SERVERS, ignored" ;;
-	esac
+for ((round = 1; round <= ROUNDS; round++)); do
+	((ROUNDS > 1)) && say "round $round/$ROUNDS"
+	for s in $SERVERS; do
+		case $s in
+		nginx | nginx_ofc | lighttpd | mini_httpd | python | candidate) bench_server "$s" ;;
+		*) say "unknown server '$s' in SERVERS, ignored" ;;
+		esac
+	done
 done
 emit _env meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 
