@@ -1,10 +1,13 @@
-/* udp_blast.c — an open-loop UDP sender for the integration tests: sendmmsg() batches of
- * one datagram, as fast as one core sends them, for a fixed time. Faster than netlabd
- * can echo (python's sendto loop is not), so the echo socket stays readable for the
- * whole run: the case in which the echo must not starve the HTTP server.
+/* udp_blast.c — an open-loop UDP sender for the integration tests: sendmmsg() calls of
+ * BATCH datagrams, as fast as one core sends them, for a fixed time, so the echo socket
+ * stays readable for the whole run: the case in which the echo must not starve the HTTP
+ * server. BATCH 64 arrives in bursts; BATCH 1 arrives evenly, a few datagrams per echo
+ * wakeup, refilled before the next one.
  *
- *   udp_blast SRC DST PORT SECONDS [SIZE]   blast SIZE-byte datagrams (default 64) from
- *                                           SRC to DST:PORT; prints "sent N" at the end
+ *   udp_blast SRC DST PORT SECONDS [SIZE [BATCH]]
+ *                                           blast SIZE-byte datagrams (default 64) from
+ *                                           SRC to DST:PORT, BATCH (1-64, default 64) per
+ *                                           call; prints "sent N" at the end
  *   udp_blast                               a self-test (make check runs it so): 1000
  *                                           datagrams to a socket of its own arrive
  *
@@ -38,7 +41,7 @@ static int parse_addr(const char *s, uint16_t port, struct sockaddr_in *ret) {
 /* Sends from a socket bound to src until `seconds` have passed or `limit` datagrams are
  * out (0: no limit); returns the count, or -1 with errno set. */
 static long long blast(const struct sockaddr_in *src, const struct sockaddr_in *dst, double seconds,
-                       size_t size, long long limit) {
+                       size_t size, unsigned batch, long long limit) {
         static char payload[65507];
         struct iovec iov = { .iov_base = payload, .iov_len = size };
         struct mmsghdr msgs[BLAST_BATCH];
@@ -63,7 +66,7 @@ static long long blast(const struct sockaddr_in *src, const struct sockaddr_in *
         }
         end = now_sec() + seconds;
         while ((limit == 0 || sent < limit) && now_sec() < end) {
-                unsigned n = BLAST_BATCH;
+                unsigned n = batch;
                 int r;
 
                 if (limit > 0 && limit - sent < n)
@@ -97,7 +100,7 @@ static int self_test(void) {
         }
         /* In rounds of 100: the default receive buffer holds about 250 small datagrams. */
         for (int round = 0; round < 10; round++) {
-                long long n = blast(&src, &dst, 5.0, 32, 100);
+                long long n = blast(&src, &dst, 5.0, 32, BLAST_BATCH, 100);
 
                 if (n < 0) {
                         perror("udp_blast: self-test");
@@ -121,13 +124,13 @@ int main(int argc, char **argv) {
         char *end;
         long port;
         double seconds;
-        long size = 64;
+        long size = 64, batch = BLAST_BATCH;
         long long sent;
 
         if (argc == 1)
                 return self_test();
-        if (argc != 5 && argc != 6) {
-                fprintf(stderr, "usage: udp_blast SRC DST PORT SECONDS [SIZE]\n");
+        if (argc < 5 || argc > 7) {
+                fprintf(stderr, "usage: udp_blast SRC DST PORT SECONDS [SIZE [BATCH]]\n");
                 return 2;
         }
         port = strtol(argv[3], &end, 10);
@@ -140,10 +143,17 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "udp_blast: bad duration '%s' (0-600 s)\n", argv[4]);
                 return 2;
         }
-        if (argc == 6) {
+        if (argc >= 6) {
                 size = strtol(argv[5], &end, 10);
                 if (*end || size < 0 || size > 65507) {
                         fprintf(stderr, "udp_blast: bad size '%s' (0-65507)\n", argv[5]);
+                        return 2;
+                }
+        }
+        if (argc == 7) {
+                batch = strtol(argv[6], &end, 10);
+                if (*end || batch < 1 || batch > BLAST_BATCH) {
+                        fprintf(stderr, "udp_blast: bad batch '%s' (1-%d)\n", argv[6], BLAST_BATCH);
                         return 2;
                 }
         }
@@ -151,7 +161,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "udp_blast: SRC and DST are IPv4 addresses\n");
                 return 2;
         }
-        sent = blast(&src, &dst, seconds, (size_t) size, 0);
+        sent = blast(&src, &dst, seconds, (size_t) size, (unsigned) batch, 0);
         if (sent < 0) {
                 perror("udp_blast");
                 return 1;

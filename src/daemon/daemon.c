@@ -265,7 +265,8 @@ int daemon_start_services(Daemon *d) {
 
         if (s->n_fds[SOCKET_KIND_ECHO] > 0) {
                 /* Ownership of the fds moves to the service even on failure. */
-                r = echo_new(d->event, d->conf, s->fds[SOCKET_KIND_ECHO], s->n_fds[SOCKET_KIND_ECHO], &d->echo);
+                r = echo_new(d->event, d->conf, s->fds[SOCKET_KIND_ECHO], s->n_fds[SOCKET_KIND_ECHO],
+                             &d->echo_turn, &d->echo);
                 s->n_fds[SOCKET_KIND_ECHO] = 0;
                 if (r < 0)
                         return log_error_errno(r, "Failed to start the echo service: %m");
@@ -273,7 +274,7 @@ int daemon_start_services(Daemon *d) {
 
         if (s->n_fds[SOCKET_KIND_STAMP] > 0) {
                 r = echo_new(d->event, d->conf, s->fds[SOCKET_KIND_STAMP], s->n_fds[SOCKET_KIND_STAMP],
-                             &d->stamp);
+                             &d->echo_turn, &d->stamp);
                 s->n_fds[SOCKET_KIND_STAMP] = 0;
                 if (r >= 0)
                         r = echo_set_stamp(d->stamp);

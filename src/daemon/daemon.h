@@ -21,6 +21,7 @@ typedef struct Daemon {
         SocketSet sockets;              /* until handed to the services */
         Echo *echo;                     /* NULL when disabled or no socket */
         Echo *stamp;                    /* the STAMP reflector: an Echo in STAMP mode, or NULL */
+        EchoTurn echo_turn;             /* shared by echo and stamp */
         HttpServer *http;
         char echo_addresses[128];       /* "127.0.0.1:8080 [::1]:8080", for STATUS= */
         char stamp_addresses[128];

@@ -54,7 +54,7 @@ typedef struct EchoSocket {
         int fd;
         uint16_t port;                  /* local port, network order */
         bool gso;                       /* UDP_SEGMENT works here (until it fails once) */
-        bool flooded;                   /* last wakeup found a full batch: normal priority */
+        bool yielded;                   /* at the others' priority (EchoTurn) */
         sd_event_source *source;
 } EchoSocket;
 
@@ -65,6 +65,8 @@ typedef union CmsgBuf {
 
 struct Echo {
         sd_event *event;
+        EchoTurn *turn;     /* shared with the loop's other Echo */
+        bool timer_yielded; /* the delay timer at the others' priority */
         Conf *conf;
         const ConfEcho *ce;             /* &conf->echo */
         uint64_t seed;                  /* seed in use (from the config, or random) */
@@ -135,19 +137,21 @@ static usec_t rx_kernel_stamp(struct msghdr *m, usec_t fallback) {
         return fallback;
 }
 
-/* A probe is answered before the HTTP connections that were ready in the same wakeup (an
- * HTTP dispatch serves up to 16 of them: the probe would wait ~100 us of someone else's
- * work). A wakeup that found a full batch or more is load, not a probe: the socket drops
- * to the HTTP sources' priority, where sd-event takes the sources in turn (at the higher
- * one, a socket that refills while it is served, as under a flood from a faster host,
- * would be dispatched ahead of HTTP forever), and gets its place back on the first light
- * wakeup. Only the transitions cost a call. */
-static void echo_socket_set_flooded(EchoSocket *sock, bool flooded) {
-        if (sock->flooded == flooded)
+/* After a dispatch of @src (EchoTurn): it goes first next time unless it was the second
+ * echo dispatch in a row or found a full batch (@heavy), so a socket refilled faster
+ * than it is read, one slow datagram per wakeup or 256, gets every other turn at most.
+ * Only the transitions cost a call. */
+static void echo_take_turn(Echo *e, sd_event_source *src, bool *yielded, bool heavy) {
+        uint64_t it = 0;
+        bool yield;
+
+        (void) sd_event_get_iteration(e->event, &it);
+        yield = heavy || it == e->turn->last_iteration + 1;
+        e->turn->last_iteration = it;
+        if (yield == *yielded)
                 return;
-        sock->flooded = flooded;
-        (void) sd_event_source_set_priority(sock->source, flooded ? SD_EVENT_PRIORITY_NORMAL :
-                                                                    SD_EVENT_PRIORITY_IMPORTANT);
+        *yielded = yield;
+        (void) sd_event_source_set_priority(src, yield ? SD_EVENT_PRIORITY_NORMAL : SD_EVENT_PRIORITY_IMPORTANT);
 }
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -183,7 +187,7 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
         }
 
         queue_rearm(e);
-        echo_socket_set_flooded(sock, taken >= ECHO_BATCH);
+        echo_take_turn(e, sock->source, &sock->yielded, taken >= ECHO_BATCH);
         return 0;
 }
 
@@ -541,6 +545,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         queue_send_due(e, now(CLOCK_MONOTONIC));
         tx_flush(e);
         queue_rearm(e);
+        echo_take_turn(e, s, &e->timer_yielded, false);
         return 0;
 }
 
@@ -621,7 +626,7 @@ static int echo_set_conf(Echo *e, Conf *conf) {
         return 0;
 }
 
-int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
+int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, EchoTurn *turn, Echo **ret) {
         _cleanup_(echo_freep) Echo *e = NULL;
         uint64_t hash_key[8];
         int r;
@@ -629,6 +634,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
         assert(event);
         assert(conf);
         assert(fds || n_fds == 0);
+        assert(turn);
         assert(ret);
 
         e = calloc(1, sizeof(Echo));
@@ -645,6 +651,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 e->socks[e->n_socks++] = (EchoSocket) { .echo = e, .fd = fds[i], .gso = true };
         }
         e->event = sd_event_ref(event);
+        e->turn = turn;
         e->timer_armed = USEC_INFINITY;
         r = echo_set_conf(e, conf);
         if (r < 0)
@@ -706,6 +713,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, Echo **ret) {
                 return r;
         (void) sd_event_source_set_enabled(e->timer, SD_EVENT_OFF);
         (void) sd_event_source_set_description(e->timer, "echo-delay-queue");
+        (void) sd_event_source_set_priority(e->timer, SD_EVENT_PRIORITY_IMPORTANT);
 
         *ret = TAKE_PTR(e);
         return 0;

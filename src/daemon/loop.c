@@ -86,10 +86,17 @@ int loop_run(Daemon *d) {
         assert(d->event);
 
         for (size_t i = 0; i < ELEMENTSOF(handlers); i++) {
-                r = sd_event_add_signal(d->event, NULL, handlers[i].signo, handlers[i].handler, d);
+                sd_event_source *src = NULL;
+
+                r = sd_event_add_signal(d->event, &src, handlers[i].signo, handlers[i].handler, d);
                 if (r < 0)
                         return log_error_errno(r, "Failed to install the handler for signal %d: %m",
                                                handlers[i].signo);
+                /* Ahead of everything, the echo's turns included: stop and reload are
+                 * never kept waiting by traffic. The loop owns the source. */
+                (void) sd_event_source_set_priority(src, SD_EVENT_PRIORITY_IMPORTANT - 100);
+                (void) sd_event_source_set_floating(src, true);
+                sd_event_source_unref(src);
         }
 
         /* A no-op unless the unit sets WatchdogSec=. */
