@@ -64,7 +64,7 @@ echo "== echo round-trip time, idle and while wrk -c64 saturates HTTP on the sam
 echo "   probes interleaved with an idle reference echo (ref-plain) on the same CPU"
 ROOT=$(mktemp -d -t netlab-echo-bench.XXXXXX)
 PID= REF=
-trap 'kill "$PID" "$REF" 2>/dev/null; rm -rf "$ROOT"' EXIT
+trap 'kill $PID $REF 2>/dev/null || true; rm -rf "$ROOT"' EXIT
 chmod 755 "$ROOT"
 head -c 1200 /dev/zero | tr '\0' x >"$ROOT/index.html"
 free_port() {  # free_port tcp|udp
@@ -110,6 +110,9 @@ for i in range(4000):
     time.sleep(0.001)
 for k, name in ((0, "netlabd"), (1, "reference")):
     r = sorted(rtts[k])
+    if not r:
+        print("echo_rtt %-11s %-9s n=0 lost=%d: no answer at all" % (label, name, lost[k]))
+        continue
     q = lambda p: r[min(len(r) - 1, int(p * len(r)))]
     print("echo_rtt %-11s %-9s n=%d lost=%d p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus" %
           (label, name, len(r), lost[k], q(0.5), q(0.9), q(0.99), r[-1]))
@@ -128,7 +131,7 @@ magic = struct.unpack("<I", data[:4])[0]
 if magic not in (0xa1b2c3d4, 0xa1b23c4d):
     sys.exit("residence: %s is not a little-endian pcap file" % path)
 scale = 1e-3 if magic == 0xa1b23c4d else 1.0   # nanosecond files: to microseconds
-linktype = struct.unpack("<I", data[20:24])[0]
+linktype = struct.unpack("<I", data[20:24])[0] & 0x0FFFFFFF   # the top bits may carry FCS flags
 off, sent, res = 24, {}, {port: [], ref: []}
 while off + 16 <= len(data):
     sec, frac, incl, _ = struct.unpack("<IIII", data[off:off + 16])
@@ -169,17 +172,24 @@ measure() {
 		sleep 0.3
 		kill -INT "$cap"
 		wait "$cap" 2>/dev/null
-		residence "$1"
+		if [[ -s $ROOT/$1.pcap ]]; then
+			residence "$1"
+		else
+			echo "echo_residence $1: no capture (dumpcap failed)"
+		fi
 	fi
 }
 flock /tmp/netlab-bench.lock bash -c "
 	$(declare -f rtt residence measure); PORT=$PORT REF_PORT=$REF_PORT ROOT=$ROOT
 	measure idle
 	[[ -n '$FIFO' ]] && measure idle-fifo '$FIFO'
-	taskset -c 1 wrk -t1 -c64 -d30s http://127.0.0.1:$PORT/index.html >$ROOT/wrk.txt 2>&1 &
+	# wrk runs until both loaded measures are done (then SIGINT: it prints its summary)
+	taskset -c 1 wrk -t1 -c64 -d600s http://127.0.0.1:$PORT/index.html >$ROOT/wrk.txt 2>&1 &
+	wrk_pid=\$!
 	sleep 1
 	measure loaded
 	[[ -n '$FIFO' ]] && measure loaded-fifo '$FIFO'
-	wait
+	kill -INT \$wrk_pid
+	wait \$wrk_pid
 	grep -E 'Requests/sec' $ROOT/wrk.txt | sed 's/^/wrk during the loaded run: /'
 "

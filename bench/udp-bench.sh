@@ -116,8 +116,13 @@ pingpong_round() {
 # ref-plain, the median of the per-round p50 ratios.
 pingpong_interleaved() {
         local r name m vals ratios
+        local order
         for ((r = 0; r < PP_ROUNDS; r++)); do
-                for name in "$@"; do
+                # ABBA: every other round in reverse, so a drift within a round does not
+                # favour a position
+                order=("$@")
+                ((r % 2)) && order=($(printf '%s\n' "$@" | tac))
+                for name in "${order[@]}"; do
                         start_server "$name"
                         pingpong_round "$name" "$r"
                         stop_server
