@@ -137,23 +137,6 @@ static usec_t rx_kernel_stamp(struct msghdr *m, usec_t fallback) {
         return fallback;
 }
 
-/* After a dispatch of @src (EchoTurn): it goes first next time unless it was the second
- * echo dispatch in a row or found a full batch (@heavy), so a socket refilled faster
- * than it is read, one slow datagram per wakeup or 256, gets every other turn at most.
- * Only the transitions cost a call. */
-static void echo_take_turn(Echo *e, sd_event_source *src, bool *yielded, bool heavy) {
-        uint64_t it = 0;
-        bool yield;
-
-        (void) sd_event_get_iteration(e->event, &it);
-        yield = heavy || it == e->turn->last_iteration + 1;
-        e->turn->last_iteration = it;
-        if (yield == *yielded)
-                return;
-        *yielded = yield;
-        (void) sd_event_source_set_priority(src, yield ? SD_EVENT_PRIORITY_NORMAL : SD_EVENT_PRIORITY_IMPORTANT);
-}
-
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         EchoSocket *sock = userdata;
         Echo *e = sock->echo;
@@ -187,7 +170,7 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
         }
 
         queue_rearm(e);
-        echo_take_turn(e, sock->source, &sock->yielded, taken >= ECHO_BATCH);
+        echo_turn_taken(e->turn, sock->source, &sock->yielded, taken >= ECHO_BATCH);
         return 0;
 }
 
@@ -545,7 +528,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         queue_send_due(e, now(CLOCK_MONOTONIC));
         tx_flush(e);
         queue_rearm(e);
-        echo_take_turn(e, s, &e->timer_yielded, false);
+        echo_turn_taken(e->turn, s, &e->timer_yielded, false);
         return 0;
 }
 
@@ -705,7 +688,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, EchoTurn *turn
                 if (r < 0)
                         return r;
                 (void) sd_event_source_set_description(s->source, "echo-socket");
-                (void) sd_event_source_set_priority(s->source, SD_EVENT_PRIORITY_IMPORTANT);
+                (void) echo_turn_join(s->source);
         }
 
         r = sd_event_add_time(event, &e->timer, CLOCK_MONOTONIC, 0, 1, on_timer, e);
@@ -713,7 +696,7 @@ int echo_new(sd_event *event, Conf *conf, int *fds, size_t n_fds, EchoTurn *turn
                 return r;
         (void) sd_event_source_set_enabled(e->timer, SD_EVENT_OFF);
         (void) sd_event_source_set_description(e->timer, "echo-delay-queue");
-        (void) sd_event_source_set_priority(e->timer, SD_EVENT_PRIORITY_IMPORTANT);
+        (void) echo_turn_join(e->timer);
 
         *ret = TAKE_PTR(e);
         return 0;

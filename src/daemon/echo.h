@@ -10,21 +10,11 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "echo_turn.h"
 #include "flows.h"
 #include "metrics.h"
 
 typedef struct Echo Echo;
-
-/* Turn-taking among every Echo of one loop (the echo and the STAMP reflector): their
- * sources run ahead of the loop's others (HTTP), so a probe is answered before a batch
- * of HTTP connections, but never twice in a row: a source dispatched in the iteration
- * right after one of theirs, or one that found a full receive batch, drops to the
- * others' priority until it is dispatched after an iteration that was not theirs. The
- * longest run of echo dispatches is one per echo source plus one. Owned by the caller,
- * zero-initialised, shared by those Echos. */
-typedef struct EchoTurn {
-        uint64_t last_iteration; /* sd_event_get_iteration() of their last dispatch */
-} EchoTurn;
 
 /* Creates the service on @fds (non-blocking SOCK_DGRAM sockets; ownership of every fd
  * moves to the Echo, also on failure) and registers its event sources on @event, taking
