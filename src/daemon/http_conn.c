@@ -353,6 +353,26 @@ static ssize_t conn_recv_body(HttpConn *c, void *buf, size_t len) {
         }
 }
 
+/* The response is out and its request's body read: the connection waits for the next
+ * request, already begun if bytes of it are buffered (pipelined: its clock and header
+ * timeout start now), idle otherwise. Returns 1, or -ECONNRESET at shutdown. */
+static int conn_await_next(HttpConn *c) {
+        const ConfHttp *h = http_conn_settings(c);
+
+        c->state = HTTP_CONN_RECV_HEAD;
+        if (c->rlen > 0) {
+                c->req_start = http_conn_clock(c);
+                c->deadline = c->req_start + h->header_timeout_usec;
+                return 1;
+        }
+        conn_rbuf_put(c);
+        c->deadline = http_conn_now(c) + h->keepalive_timeout_usec;
+        if (c->shared->stopping)
+                return -ECONNRESET;
+        conn_idle_enter(c);
+        return 1;
+}
+
 /* Skips a chunked body: read into rbuf, decode, keep what follows it (the next
  * request). Returns 1 when done, 0 when waiting, < 0 to close. */
 static int conn_discard_chunked(HttpConn *c) {
@@ -404,9 +424,7 @@ static int conn_discard(HttpConn *c) {
         if (r <= 0)
                 return r;
 
-        c->state = HTTP_CONN_RECV_HEAD;
-        c->deadline = http_conn_now(c) + http_conn_settings(c)->keepalive_timeout_usec;
-        return 1;
+        return conn_await_next(c);
 }
 
 static void conn_start_linger(HttpConn *c) {
@@ -482,18 +500,7 @@ static int conn_finish_response(HttpConn *c) {
                 return 1;
         }
 
-        c->state = HTTP_CONN_RECV_HEAD;
-        if (c->rlen > 0) {
-                c->req_start = http_conn_clock(c);
-                c->deadline = c->req_start + h->header_timeout_usec;
-        } else {
-                conn_rbuf_put(c);
-                c->deadline = http_conn_now(c) + h->keepalive_timeout_usec;
-                if (c->shared->stopping)
-                        return -ECONNRESET;
-                conn_idle_enter(c);
-        }
-        return 1;
+        return conn_await_next(c);
 }
 
 /* HTTP_CONN_SEND_HEAD, HTTP_CONN_SEND_BODY: moves the response forward; once it is out,

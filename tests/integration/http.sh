@@ -464,6 +464,43 @@ if not data.startswith(b"HTTP/1.1 200"):
 print("ok: at max_connections the 4th connection waits (no CPU burned) and is served when a slot frees")
 PY
 
+# A connection whose last request had a body to skip (chunked, after the 405) is idle
+# like any other kept-alive one: at the cap it makes room for a new connection.
+python3 - "$PORT2" <<'PY' || nl_fail "idle after a skipped body (see above)"
+import socket, sys, time
+port = int(sys.argv[1])
+def response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    head, body = data.split(b"\r\n\r\n", 1)
+    n = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0]
+    while len(body) < n:
+        body += s.recv(4096)
+    return head
+a = socket.create_connection(("127.0.0.1", port))
+# the body after the answer: skipped in the DISCARD_BODY state, not with the head
+a.sendall(b"POST /digits.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+a.settimeout(5)
+if not response(a).startswith(b"HTTP/1.1 405"):
+    print("FAIL: POST with a chunked body not answered 405"); sys.exit(1)
+a.sendall(b"5\r\nhello\r\n0\r\n\r\n")
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]   # silent: not idle
+time.sleep(0.3)
+c = socket.create_connection(("127.0.0.1", port))
+c.sendall(b"GET /digits.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+c.settimeout(3)
+try:
+    if not response(c).startswith(b"HTTP/1.1 200"):
+        print("FAIL: the new connection was not served"); sys.exit(1)
+except socket.timeout:
+    print("FAIL: at the cap, the connection idle after its skipped body did not make room"); sys.exit(1)
+a.settimeout(3)
+if a.recv(1) != b"":
+    print("FAIL: the idle connection was not the one closed"); sys.exit(1)
+print("ok: a connection idle after a skipped chunked body makes room at the cap")
+PY
+
 # ---- EMFILE: out of file descriptors is handled like the cap -------------------------------
 if command -v prlimit >/dev/null; then
         prlimit --pid "$NL_PID" --nofile=24:24
