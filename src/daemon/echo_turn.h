@@ -1,12 +1,13 @@
 /* echo_turn.h — turn-taking between the echo's event sources and the loop's others
  * (HTTP). Every Echo of one loop (the echo and the STAMP reflector) shares one EchoTurn.
  * Their sources (sockets, delay timers) run ahead of the others, so a probe is answered
- * before a batch of HTTP connections, but never twice in a row: a source dispatched in
- * the iteration right after one of theirs, or one that found a full receive batch, drops
- * to the others' priority until it is dispatched after an iteration that was not theirs.
- * So a stream that keeps a socket readable, faster than the echo or not, gets at most
- * every other turn of the loop (one more per extra echo source). Signal sources run
- * ahead of both (loop.c). Calls sd-event only. */
+ * before a batch of HTTP connections, but not a third time in a row: a source dispatched
+ * in the iteration right after one of theirs, or one that found a full receive batch,
+ * drops to the others' priority until it is dispatched after an iteration that was not
+ * theirs. So a stream that keeps a socket readable, faster than the echo or not, gets at
+ * most two turns of the loop in three (every other turn when its wakeups find full
+ * batches; one more in a row per extra echo source). Signal sources run ahead of both
+ * (loop.c). Calls sd-event only. */
 #pragma once
 
 #include <stdbool.h>

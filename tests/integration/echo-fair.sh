@@ -1,8 +1,8 @@
 #!/bin/sh
 # echo-fair.sh — one loop serves the echo and HTTP, and neither starves the other (issue
 # 18). The echo's sources run ahead of HTTP's, so a probe is not kept waiting behind a
-# batch of HTTP connections, but never twice in a row, and not after a wakeup that
-# found a full batch (EchoTurn in echo.h); signals run ahead of both.
+# batch of HTTP connections, but not a third time in a row, and not after a wakeup that
+# found a full batch (echo_turn.h); signals run ahead of both.
 #  1. A backlog: netlabd is stopped while 1 s of datagrams fills its (socket-activated,
 #     64 MiB) receive buffer and a GET /metrics waits in the accept queue. Continued, it
 #     must answer the request after one echo batch, not after the whole backlog: the
